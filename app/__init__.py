@@ -1,0 +1,3 @@
+"""Reelkeep: a desktop media manager for productions and collectors."""
+
+__version__ = "0.1.0"

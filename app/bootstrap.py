@@ -1,0 +1,74 @@
+"""The composition root: catalog, job runner, services and main window, wired once."""
+
+from __future__ import annotations
+
+import locale
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.catalog.catalog import Catalog
+from app.catalog.db import default_catalog_path
+from app.jobs.runner import JobRunner
+from app.services.library import LibraryService
+from app.services.settings import Settings
+from app.services.watch import WatchService
+
+
+@dataclass
+class AppContext:
+    catalog: Catalog
+    runner: JobRunner
+    settings: Settings
+    library: LibraryService
+    watch: WatchService | None
+
+    def shutdown(self) -> None:
+        """Stop watching, cancel and join every job thread, close the catalog: no thread outlives this."""
+        if self.watch is not None:
+            self.watch.stop()
+        self.runner.shutdown()
+        self.settings.sync()
+        self.catalog.close()
+
+
+def build_context(catalog_path: str | Path | None = None, settings_path: str | None = None,
+                  watch: bool = True) -> AppContext:
+    """Everything but the window. A QCoreApplication (or QApplication) must exist."""
+    catalog = Catalog(catalog_path or default_catalog_path())
+    runner = JobRunner()
+    settings = Settings(settings_path)
+    library = LibraryService(catalog, runner)
+    watcher = WatchService(library) if watch else None
+    return AppContext(catalog, runner, settings, library, watcher)
+
+
+def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:
+    """Start the desktop app; returns the exit code."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.core.errors import ReelkeepError
+    from app.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Reelkeep")
+    app.setOrganizationName("reelkeep")
+    app.setDesktopFileName("reelkeep")
+    # Qt resets LC_NUMERIC from the environment; libmpv needs "C" to parse numbers.
+    locale.setlocale(locale.LC_NUMERIC, "C")
+    os.environ["LC_NUMERIC"] = "C"
+    try:
+        ctx = build_context(catalog_path)
+    except ReelkeepError as exc:
+        QMessageBox.critical(None, "Reelkeep", f"{exc}\n\nStart with --catalog PATH to use another catalog file.")
+        return 1
+    window = MainWindow(ctx)
+    window.show()
+    if open_paths:
+        ctx.library.add_paths(open_paths)
+    try:
+        return app.exec()
+    finally:
+        window.close()
+        ctx.shutdown()

@@ -1,0 +1,1 @@
+"""The local catalog: peewee on SQLite (WAL), numbered migrations, one access layer (Catalog)."""

@@ -1,0 +1,349 @@
+"""The one catalog access layer: every read and write of the library goes through Catalog."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from app.catalog import queries
+from app.catalog.db import open_database
+from app.catalog.filters import LibraryFilter
+from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
+from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
+from app.core.errors import CatalogError
+from app.core.facts import FileState, ProbeOutcome
+from app.core.kinds import kind_for_name
+from app.core.paths import display_name, display_path, raw_path
+
+_CHUNK = 500  # SQLite's variable limit is 32766; chunks keep statements and transactions short
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Catalog:
+    """Thread-safe (one SQLite connection per thread, WAL) access to the catalog file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+        self.db: SqliteDatabase = open_database(path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _sql(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self.db.execute_sql(sql, params).fetchall()
+
+    # ---- roots
+    def add_root(self, path: str | Path) -> int:
+        resolved = os.path.abspath(os.fspath(path))
+        if not os.path.isdir(resolved):
+            raise CatalogError(f"not a folder: {resolved}")
+        root, _ = LibraryRoot.get_or_create(path=resolved, defaults={"added_at": time.time()})
+        return root.id
+
+    def remove_root(self, root_id: int) -> None:
+        """Forget a root and its files in the catalog (files on disk are never touched)."""
+        with self.db.atomic():
+            ids = [r[0] for r in self._sql("SELECT id FROM media_file WHERE root_id = ?", (root_id,))]
+            self.remove_media(ids)
+            LibraryRoot.delete_by_id(root_id)
+
+    def roots(self) -> list[tuple[int, str]]:
+        return [(r.id, r.path) for r in LibraryRoot.select().order_by(LibraryRoot.path)]
+
+    def root_for(self, path: str | Path) -> int | None:
+        """The root that contains path, deepest first."""
+        target = os.path.abspath(os.fspath(path))
+        best = None
+        for root_id, root_path in self.roots():
+            inside = target == root_path or target.startswith(root_path.rstrip(os.sep) + os.sep)
+            if inside and (best is None or len(root_path) > len(best[1])):
+                best = (root_id, root_path)
+        return best[0] if best else None
+
+    def mark_root_scanned(self, root_id: int) -> None:
+        LibraryRoot.update(last_scan_at=time.time()).where(LibraryRoot.id == root_id).execute()
+
+    # ---- discovery (phase 1)
+    def known_files(self, root_id: int | None) -> dict[bytes, tuple[int, int, float, str]]:
+        """path_raw -> (id, size, mtime, status) for every file under a root (None: files without a root)."""
+        where = "root_id = ?" if root_id is not None else "root_id IS NULL"
+        params = (root_id,) if root_id is not None else ()
+        rows = self._sql(f"SELECT path_raw, id, size, mtime, status FROM media_file WHERE {where}", params)
+        return {bytes(r[0]): (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def add_discovered(self, root_id: int | None, files: Sequence[FileState]) -> list[int]:
+        """Insert new files as 'pending' (or 'error' when discovery already failed); return their ids."""
+        now = time.time()
+        ids: list[int] = []
+        with self.db.atomic():
+            for chunk in _chunks(files):
+                for f in chunk:
+                    cursor = self.db.execute_sql(
+                        "INSERT INTO media_file (root_id, path, path_raw, name, kind, size, mtime, added_at,"
+                        " modified_at, last_seen_at, status, status_message) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                        " ON CONFLICT(path_raw) DO UPDATE SET root_id = excluded.root_id, size = excluded.size,"
+                        " mtime = excluded.mtime, last_seen_at = excluded.last_seen_at,"
+                        " status = excluded.status, status_message = excluded.status_message"
+                        " RETURNING id",
+                        (
+                            root_id, display_path(f.raw_path), f.raw_path, display_name(f.raw_path),
+                            kind_for_name(f.raw_path) or "unknown", f.size, f.mtime, now, now, now,
+                            ERROR if f.error else PENDING, f.error,
+                        ),
+                    )
+                    ids.append(cursor.fetchone()[0])
+            self._reindex(ids)
+        return ids
+
+    def mark_changed(self, changes: Sequence[tuple[int, FileState]]) -> None:
+        """Files whose size or mtime changed: store the new stat and queue them for probing."""
+        now = time.time()
+        with self.db.atomic():
+            for chunk in _chunks(changes):
+                self.db.cursor().executemany(
+                    "UPDATE media_file SET size = ?, mtime = ?, last_seen_at = ?, modified_at = ?,"
+                    " status = ?, status_message = ? WHERE id = ?",
+                    [
+                        (f.size, f.mtime, now, now, ERROR if f.error else PENDING, f.error, media_id)
+                        for media_id, f in chunk
+                    ],
+                )
+
+    def mark_seen(self, ids: Sequence[int]) -> None:
+        now = time.time()
+        with self.db.atomic():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                self.db.execute_sql(
+                    f"UPDATE media_file SET last_seen_at = ? WHERE id IN ({marks})", (now, *chunk)
+                )
+
+    def mark_root_seen(self, root_id: int) -> None:
+        """After a full walk: every present file under the root was seen now (one statement for 100k rows)."""
+        self.db.execute_sql(
+            "UPDATE media_file SET last_seen_at = ? WHERE root_id = ? AND status != ?", (time.time(), root_id, MISSING)
+        )
+
+    def mark_missing(self, ids: Sequence[int]) -> None:
+        """Files no longer on disk keep their row (tags, ratings, markers) with status 'missing'."""
+        now = time.time()
+        with self.db.atomic():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                self.db.execute_sql(
+                    f"UPDATE media_file SET status = ?, status_message = ?, modified_at = ? "
+                    f"WHERE id IN ({marks}) AND status != ?",
+                    (MISSING, "file not found on disk (moved, renamed or deleted)", now, *chunk, MISSING),
+                )
+
+    def pending_ids(self, root_id: int | None = None) -> list[int]:
+        if root_id is None:
+            return [r[0] for r in self._sql("SELECT id FROM media_file WHERE status = ?", (PENDING,))]
+        rows = self._sql("SELECT id FROM media_file WHERE status = ? AND root_id = ?", (PENDING, root_id))
+        return [r[0] for r in rows]
+
+    def raw_paths(self, ids: Sequence[int]) -> dict[int, bytes]:
+        result: dict[int, bytes] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for media_id, raw in self._sql(f"SELECT id, path_raw FROM media_file WHERE id IN ({marks})", chunk):
+                result[media_id] = bytes(raw)
+        return result
+
+    # ---- probing (phase 2)
+    def apply_probes(self, outcomes: Sequence[ProbeOutcome]) -> list[int]:
+        """Store probe results. A file whose identity matches a 'missing' record was moved or renamed:
+        that record takes over the new location, keeping tags, ratings and markers.
+        Returns the ids that survive (the old id where a move was detected)."""
+        now = time.time()
+        surviving: list[int] = []
+        with self.db.atomic():
+            for outcome in outcomes:
+                media_id = self._adopt_moved(outcome) if outcome.identity_hash else outcome.media_id
+                if outcome.facts is not None:
+                    fields = outcome.facts.catalog_fields()
+                    fields.update(
+                        identity_hash=outcome.identity_hash, status=OK, probed_at=now, modified_at=now,
+                        status_message="; ".join(outcome.facts.warnings) or None,
+                    )
+                else:
+                    fields = {
+                        "identity_hash": outcome.identity_hash, "status": ERROR, "probed_at": now,
+                        "status_message": outcome.error, "modified_at": now,
+                    }
+                MediaFile.update(**fields).where(MediaFile.id == media_id).execute()
+                surviving.append(media_id)
+            self._reindex(surviving)
+        return surviving
+
+    def _adopt_moved(self, outcome: ProbeOutcome) -> int:
+        row = self._sql(
+            "SELECT old.id, new.root_id, new.path, new.path_raw, new.name, new.size, new.mtime"
+            " FROM media_file new JOIN media_file old ON old.identity_hash = ? AND old.status = ?"
+            " AND old.size = new.size AND old.id != new.id WHERE new.id = ? ORDER BY old.id LIMIT 1",
+            (outcome.identity_hash, MISSING, outcome.media_id),
+        )
+        if not row:
+            return outcome.media_id
+        old_id, root_id, path, path_raw, name, size, mtime = row[0]
+        self.db.execute_sql("DELETE FROM media_fts WHERE rowid = ?", (outcome.media_id,))
+        self.db.execute_sql("DELETE FROM media_file WHERE id = ?", (outcome.media_id,))
+        self.db.execute_sql(
+            "UPDATE media_file SET root_id = ?, path = ?, path_raw = ?, name = ?, size = ?, mtime = ?,"
+            " last_seen_at = ? WHERE id = ?",
+            (root_id, path, path_raw, name, size, mtime, time.time(), old_id),
+        )
+        return old_id
+
+    def move_path(self, old: str | Path | bytes, new: str | Path | bytes) -> int | None:
+        """A rename seen by the watcher: the record follows the file (same id, tags kept)."""
+        media_id = self.id_for_path(old)
+        if media_id is None:
+            return None
+        new_raw = raw_path(new)
+        with self.db.atomic():
+            self.db.execute_sql("DELETE FROM media_fts WHERE rowid IN (SELECT id FROM media_file WHERE path_raw = ?)",
+                                (new_raw,))
+            self.db.execute_sql("DELETE FROM media_file WHERE path_raw = ? AND id != ?", (new_raw, media_id))
+            self.db.execute_sql(
+                "UPDATE media_file SET path = ?, path_raw = ?, name = ?, root_id = ?, modified_at = ?,"
+                " last_seen_at = ?, status = CASE WHEN status = ? THEN ? ELSE status END WHERE id = ?",
+                (display_path(new_raw), new_raw, display_name(new_raw), self.root_for(os.fsdecode(new_raw)),
+                 time.time(), time.time(), MISSING, OK, media_id),
+            )
+            self._reindex([media_id])
+        return media_id
+
+    def ids_under(self, path: str | Path | bytes) -> list[int]:
+        """The file at path, or every file below it when path is a folder."""
+        raw = raw_path(path)
+        prefix = raw.rstrip(b"/") + b"/"
+        rows = self._sql(
+            "SELECT id FROM media_file WHERE path_raw = ? OR substr(path_raw, 1, ?) = ?", (raw, len(prefix), prefix)
+        )
+        return [r[0] for r in rows]
+
+    def move_prefix(self, old: str | Path | bytes, new: str | Path | bytes) -> list[int]:
+        """A folder was renamed or moved: every record below it follows."""
+        old_prefix = raw_path(old).rstrip(b"/") + b"/"
+        new_prefix = raw_path(new).rstrip(b"/") + b"/"
+        moved = []
+        with self.db.atomic():
+            rows = self._sql(
+                "SELECT id, path_raw FROM media_file WHERE substr(path_raw, 1, ?) = ?", (len(old_prefix), old_prefix)
+            )
+            for media_id, raw in rows:
+                target = new_prefix + bytes(raw)[len(old_prefix):]
+                self.move_path(bytes(raw), target)
+                moved.append(media_id)
+        return moved
+
+    # ---- user edits
+    def set_rating(self, ids: Sequence[int], rating: int) -> None:
+        if not 0 <= rating <= 5:
+            raise CatalogError(f"rating must be 0 to 5, got {rating}")
+        self._update_many(ids, "rating", rating)
+
+    def set_favourite(self, ids: Sequence[int], favourite: bool) -> None:
+        self._update_many(ids, "favourite", int(favourite))
+
+    def _update_many(self, ids: Sequence[int], column: str, value: Any) -> None:
+        with self.db.atomic():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                self.db.execute_sql(f"UPDATE media_file SET {column} = ? WHERE id IN ({marks})", (value, *chunk))
+
+    def add_tags(self, ids: Sequence[int], names: Iterable[str]) -> None:
+        clean = sorted({n.strip() for n in names if n.strip()})
+        if not clean or not ids:
+            return
+        with self.db.atomic():
+            tag_ids = []
+            for name in clean:
+                tag, _ = Tag.get_or_create(name=name)
+                tag_ids.append(tag.id)
+            rows = [(m, t) for m in ids for t in tag_ids]
+            for chunk in _chunks(rows):
+                self.db.cursor().executemany(
+                    "INSERT OR IGNORE INTO media_tag (media_id, tag_id) VALUES (?, ?)", chunk
+                )
+            self._reindex(ids)
+
+    def remove_tags(self, ids: Sequence[int], names: Iterable[str]) -> None:
+        with self.db.atomic():
+            tag_ids = [t.id for t in Tag.select().where(Tag.name.in_(list(names)))]
+            if tag_ids:
+                for chunk in _chunks(ids):
+                    MediaTag.delete().where(MediaTag.media.in_(list(chunk)), MediaTag.tag.in_(tag_ids)).execute()
+                self.db.execute_sql("DELETE FROM tag WHERE id NOT IN (SELECT tag_id FROM media_tag)")
+            self._reindex(ids)
+
+    def remove_media(self, ids: Sequence[int]) -> None:
+        """Forget files in the catalog. Never deletes anything on disk."""
+        with self.db.atomic():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                self.db.execute_sql(f"DELETE FROM media_fts WHERE rowid IN ({marks})", chunk)
+                self.db.execute_sql(f"DELETE FROM media_file WHERE id IN ({marks})", chunk)
+            self.db.execute_sql("DELETE FROM tag WHERE id NOT IN (SELECT tag_id FROM media_tag)")
+
+    def add_marker(self, media_id: int, frame: int, name: str = "") -> int:
+        return Marker.create(media=media_id, frame=frame, name=name, created_at=time.time()).id
+
+    def markers(self, media_id: int) -> list[tuple[int, int, str]]:
+        query = Marker.select().where(Marker.media == media_id).order_by(Marker.frame)
+        return [(m.id, m.frame, m.name) for m in query]
+
+    def record_play(self, media_id: int, resume_seconds: float | None = None) -> None:
+        MediaFile.update(
+            play_count=MediaFile.play_count + 1, last_played=time.time(), resume_seconds=resume_seconds
+        ).where(MediaFile.id == media_id).execute()
+
+    # ---- full-text index
+    def _reindex(self, ids: Sequence[int]) -> None:
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            self.db.execute_sql(f"DELETE FROM media_fts WHERE rowid IN ({marks})", chunk)
+            self.db.execute_sql(
+                "INSERT INTO media_fts(rowid, name, path, title, artist, album, tags) "
+                f"{FTS_SELECT} WHERE m.id IN ({marks})",
+                chunk,
+            )
+
+    # ---- reads (delegated to queries, which holds the SQL for filters and pages)
+    def query_ids(self, flt: LibraryFilter | None = None) -> list[int]:
+        return queries.query_ids(self.db, flt or LibraryFilter())
+
+    def rows(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        return queries.rows(self.db, ids)
+
+    def info(self, media_id: int) -> dict[str, Any]:
+        return queries.info(self.db, media_id)
+
+    def id_for_path(self, path: str | Path | bytes) -> int | None:
+        found = self._sql("SELECT id FROM media_file WHERE path_raw = ?", (raw_path(path),))
+        return found[0][0] if found else None
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        return queries.tag_counts(self.db)
+
+    def artists_albums(self) -> list[tuple[str, str, int]]:
+        return queries.artists_albums(self.db)
+
+    def status_counts(self) -> dict[str, int]:
+        return dict(self._sql("SELECT status, COUNT(*) FROM media_file GROUP BY status"))
+
+    def kind_counts(self) -> dict[str, int]:
+        return dict(self._sql("SELECT kind, COUNT(*) FROM media_file GROUP BY kind"))
+
+    def count(self) -> int:
+        return self._sql("SELECT COUNT(*) FROM media_file")[0][0]

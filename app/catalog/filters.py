@@ -1,0 +1,46 @@
+"""What the library shows: a filter value shared by the UI, the CLI and the access layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("video", "audio", "image")
+STATUS_FILTERS = ("ok", "missing", "error", "pending")
+
+# Sort keys offered to callers, mapped to SQL on media_file (alias m).
+SORT_COLUMNS = {
+    "name": "m.name COLLATE NOCASE",
+    "kind": "m.kind",
+    "duration": "m.duration",
+    "resolution": "m.width * m.height",
+    "fps": "CAST(m.fps_num AS REAL) / m.fps_den",
+    "codec": "COALESCE(m.video_codec, m.audio_codec)",
+    "start_tc": "m.start_tc",
+    "rating": "m.rating",
+    "favourite": "m.favourite",
+    "size": "m.size",
+    "added": "m.added_at",
+    "path": "m.path COLLATE NOCASE",
+    "artist": "COALESCE(m.album_artist, m.artist) COLLATE NOCASE",
+    "album": "m.album COLLATE NOCASE",
+    "title": "COALESCE(m.title, m.name) COLLATE NOCASE",
+    "play_count": "m.play_count",
+    "last_played": "m.last_played",
+    "status": "m.status",
+}
+
+
+@dataclass(frozen=True)
+class LibraryFilter:
+    """All fields are ANDed; empty means 'everything'."""
+
+    text: str = ""
+    kinds: frozenset[str] = field(default_factory=frozenset)
+    tag: str | None = None
+    min_rating: int = 0
+    favourites_only: bool = False
+    status: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    sort: str = "name"
+    descending: bool = False

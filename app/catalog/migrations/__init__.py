@@ -1,0 +1,58 @@
+"""Numbered schema migrations. PRAGMA user_version holds the catalog's schema version."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from types import ModuleType
+
+from peewee import SqliteDatabase
+
+from app.catalog.migrations import m0001_initial, m0002_search_and_content_hash
+from app.core.errors import CatalogError
+
+# Listed explicitly (not discovered) so frozen builds carry every step.
+STEPS: list[ModuleType] = [m0001_initial, m0002_search_and_content_hash]
+HEAD = STEPS[-1].VERSION
+
+
+def schema_version(db: SqliteDatabase) -> int:
+    return db.execute_sql("PRAGMA user_version").fetchone()[0]
+
+
+def backup_catalog(path: Path, version: int) -> Path:
+    """Copy the catalog (consistently, via SQLite's backup API) before changing its schema."""
+    target = path.with_name(f"{path.name}.v{version}-{time.strftime('%Y%m%d-%H%M%S')}.bak")
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(target)
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def upgrade(db: SqliteDatabase, path: Path | None, target: int = HEAD) -> list[int]:
+    """Apply every step above the current version up to target; return the versions applied."""
+    current = schema_version(db)
+    if current > HEAD:
+        raise CatalogError(
+            f"the catalog {path} has schema version {current}, newer than this Reelkeep knows ({HEAD}); "
+            "update Reelkeep or open another catalog with --catalog"
+        )
+    pending = [step for step in STEPS if current < step.VERSION <= target]
+    if pending and current > 0 and path is not None and path.exists():
+        backup_catalog(path, current)
+    applied = []
+    for step in pending:
+        # Each step and its version bump commit together: a crash leaves the old version intact.
+        with db.atomic():
+            step.apply(db)
+            db.execute_sql(f"PRAGMA user_version = {int(step.VERSION)}")
+        applied.append(step.VERSION)
+    return applied
+
+

@@ -1,0 +1,160 @@
+"""Read queries: filtered id lists, pages of rows, one file's full record, browser facets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from app.catalog.filters import SORT_COLUMNS, LibraryFilter
+from app.core.errors import CatalogError
+
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+ROW_COLUMNS = (
+    "id", "name", "path", "kind", "duration", "width", "height", "fps_num", "fps_den", "video_codec",
+    "audio_codec", "start_tc", "rating", "favourite", "size", "added_at", "status", "status_message",
+    "title", "artist", "album",
+)
+
+
+def fts_expression(text: str) -> str | None:
+    """Instant-search semantics: every word must match the start of a word somewhere."""
+    tokens = _TOKEN_RE.findall(text)
+    if not tokens:
+        return None
+    return " ".join(f'"{token}"*' for token in tokens)
+
+
+def _where(flt: LibraryFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    expression = fts_expression(flt.text) if flt.text else None
+    if expression:
+        clauses.append("m.id IN (SELECT rowid FROM media_fts WHERE media_fts MATCH ?)")
+        params.append(expression)
+    if flt.kinds:
+        clauses.append(f"m.kind IN ({','.join('?' * len(flt.kinds))})")
+        params.extend(sorted(flt.kinds))
+    if flt.tag:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM media_tag mt JOIN tag t ON t.id = mt.tag_id"
+            " WHERE mt.media_id = m.id AND t.name = ?)"
+        )
+        params.append(flt.tag)
+    if flt.min_rating:
+        clauses.append("m.rating >= ?")
+        params.append(flt.min_rating)
+    if flt.favourites_only:
+        clauses.append("m.favourite = 1")
+    if flt.status:
+        clauses.append("m.status = ?")
+        params.append(flt.status)
+    if flt.artist is not None:
+        clauses.append("COALESCE(m.album_artist, m.artist) = ?")
+        params.append(flt.artist)
+    if flt.album is not None:
+        clauses.append("m.album = ?")
+        params.append(flt.album)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def query_ids(db: SqliteDatabase, flt: LibraryFilter) -> list[int]:
+    """Ids of every matching file in display order. A whole 100k-id list is cheap and lets views page by id."""
+    if flt.sort not in SORT_COLUMNS:
+        raise CatalogError(f"unknown sort key {flt.sort!r}; one of {', '.join(sorted(SORT_COLUMNS))}")
+    where, params = _where(flt)
+    direction = "DESC" if flt.descending else "ASC"
+    sql = f"SELECT m.id FROM media_file m{where} ORDER BY {SORT_COLUMNS[flt.sort]} {direction}, m.id {direction}"
+    return [r[0] for r in db.execute_sql(sql, params).fetchall()]
+
+
+def rows(db: SqliteDatabase, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Display rows for ids, in the order given, each with its tags joined by ', '."""
+    if not ids:
+        return []
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        cursor = db.execute_sql(
+            f"SELECT {', '.join('m.' + c for c in ROW_COLUMNS)},"
+            " (SELECT group_concat(t.name, ', ') FROM media_tag mt JOIN tag t ON t.id = mt.tag_id"
+            "  WHERE mt.media_id = m.id) AS tags"
+            f" FROM media_file m WHERE m.id IN ({marks})",
+            chunk,
+        )
+        names = [d[0] for d in cursor.description]
+        for row in cursor.fetchall():
+            found[row[0]] = dict(zip(names, row, strict=True))
+    return [found[i] for i in ids if i in found]
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+def info(db: SqliteDatabase, media_id: int) -> dict[str, Any]:
+    """Everything the catalog knows about one file. Keys are documented in docs/cli.md and stable."""
+    cursor = db.execute_sql(
+        "SELECT m.*, r.path AS root_path FROM media_file m LEFT JOIN library_root r ON r.id = m.root_id"
+        " WHERE m.id = ?",
+        (media_id,),
+    )
+    names = [d[0] for d in cursor.description]
+    row = cursor.fetchone()
+    if row is None:
+        raise CatalogError(f"no file with id {media_id} in the catalog")
+    m = dict(zip(names, row, strict=True))
+    tags = [r[0] for r in db.execute_sql(
+        "SELECT t.name FROM media_tag mt JOIN tag t ON t.id = mt.tag_id WHERE mt.media_id = ? ORDER BY t.name",
+        (media_id,),
+    ).fetchall()]
+    markers = [
+        {"frame": frame, "name": name}
+        for frame, name in db.execute_sql(
+            "SELECT frame, name FROM marker WHERE media_id = ? ORDER BY frame", (media_id,)
+        ).fetchall()
+    ]
+    rate = f"{m['fps_num']}/{m['fps_den']}" if m["fps_num"] else None
+    return {
+        "id": m["id"], "path": m["path"], "name": m["name"], "root": m["root_path"],
+        "size": m["size"], "mtime": _iso(m["mtime"]), "kind": m["kind"],
+        "status": m["status"], "status_message": m["status_message"],
+        "container": m["container"], "duration": m["duration"],
+        "video_codec": m["video_codec"], "profile": m["profile"], "width": m["width"], "height": m["height"],
+        "frame_rate": rate, "frame_count": m["frame_count"],
+        "start_timecode": m["start_tc"], "drop_frame": bool(m["drop_frame"]), "pix_fmt": m["pix_fmt"],
+        "audio_codec": m["audio_codec"], "channels": m["channels"], "sample_rate": m["sample_rate"],
+        "bit_rate": m["bit_rate"],
+        "title": m["title"], "artist": m["artist"], "album": m["album"], "album_artist": m["album_artist"],
+        "track": m["track"], "disc": m["disc"], "year": m["year"], "genre": m["genre"],
+        "has_cover": bool(m["has_cover"]),
+        "identity_hash": m["identity_hash"], "content_hash": m["content_hash"],
+        "rating": m["rating"], "favourite": bool(m["favourite"]), "tags": tags,
+        "play_count": m["play_count"], "last_played": _iso(m["last_played"]),
+        "resume_seconds": m["resume_seconds"], "markers": markers,
+        "added_at": _iso(m["added_at"]), "modified_at": _iso(m["modified_at"]),
+        "last_seen_at": _iso(m["last_seen_at"]), "probed_at": _iso(m["probed_at"]),
+    }
+
+
+def tag_counts(db: SqliteDatabase) -> list[tuple[str, int]]:
+    return [tuple(r) for r in db.execute_sql(
+        "SELECT t.name, COUNT(mt.media_id) FROM tag t JOIN media_tag mt ON mt.tag_id = t.id"
+        " GROUP BY t.id ORDER BY t.name COLLATE NOCASE"
+    ).fetchall()]
+
+
+def artists_albums(db: SqliteDatabase) -> list[tuple[str, str, int]]:
+    """(artist, album, tracks) for audio files, album artist preferred over track artist."""
+    return [tuple(r) for r in db.execute_sql(
+        "SELECT COALESCE(album_artist, artist) AS who, COALESCE(album, ''), COUNT(*) FROM media_file"
+        " WHERE kind = 'audio' AND COALESCE(album_artist, artist) IS NOT NULL"
+        " GROUP BY who, album ORDER BY who COLLATE NOCASE, album COLLATE NOCASE"
+    ).fetchall()]

@@ -1,0 +1,215 @@
+"""Headless commands. They run the same job code as the GUI, with a text progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from app import __version__
+from app.catalog.catalog import Catalog
+from app.catalog.filters import KINDS, SORT_COLUMNS, STATUS_FILTERS, LibraryFilter
+from app.core.errors import ReelkeepError
+from app.core.job import Job, JobContext, execute
+from app.core.progress import CancelToken, ProgressUpdate
+from app.core.timecode import format_rate
+from app.ingest.scan import ScanJob
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+COMMANDS = ("scan", "list", "search", "info")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reelkeep",
+        description="Reelkeep media manager. Without a command it opens the main window.",
+    )
+    parser.add_argument("--version", action="version", version=f"reelkeep {__version__}")
+    parser.add_argument("--catalog", metavar="PATH", help="catalog file (default: $REELKEEP_CATALOG or the user data dir)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open the catalog, probe a generated clip, build the main window offscreen, exit 0 when all work")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = sub.add_parser("scan", help="add PATHs as library roots and scan them; without PATH rescan every root")
+    scan.add_argument("paths", nargs="*", metavar="PATH")
+    scan.add_argument("--workers", type=int, default=None, help="probe processes (default: every core)")
+    scan.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    listing = sub.add_parser("list", help="list catalog entries")
+    _add_filter_arguments(listing)
+
+    search = sub.add_parser("search", help="full-text search over names, paths, titles, artists, albums and tags")
+    search.add_argument("query")
+    _add_filter_arguments(search)
+
+    info = sub.add_parser("info", help="everything the catalog knows about one file")
+    info.add_argument("file")
+    info.add_argument("--json", action="store_true", help="print JSON (keys documented in docs/cli.md)")
+    return parser
+
+
+def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print a JSON array of records")
+    parser.add_argument("--kind", choices=KINDS, action="append", help="only this kind (repeatable)")
+    parser.add_argument("--tag", help="only files with this tag")
+    parser.add_argument("--min-rating", type=int, default=0, choices=range(0, 6), metavar="0-5")
+    parser.add_argument("--favourites", action="store_true", help="only favourites")
+    parser.add_argument("--status", choices=STATUS_FILTERS, help="only files with this status")
+    parser.add_argument("--artist", help="only this (album) artist")
+    parser.add_argument("--album", help="only this album")
+    parser.add_argument("--sort", choices=sorted(SORT_COLUMNS), default="name")
+    parser.add_argument("--desc", action="store_true", help="sort descending")
+    parser.add_argument("--limit", type=int, default=0, help="at most N rows (0: all)")
+
+
+class TextProgress:
+    """One self-rewriting line on a terminal, nothing when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+
+    def __call__(self, update: ProgressUpdate) -> None:
+        if not self.tty:
+            return
+        width = 30
+        if update.fraction is not None:
+            filled = int(update.fraction * width)
+            bar = "#" * filled + "-" * (width - filled)
+            counts = f"{update.done}/{update.total}"
+        else:
+            bar, counts = "." * width, str(update.done)
+        eta = f" ETA {update.eta_seconds:.0f}s" if update.eta_seconds is not None else ""
+        line = f"[{bar}] {counts} {update.unit} {update.rate:.0f}/s{eta} {update.message}"
+        columns = 120
+        self.stream.write("\r" + line[: columns - 1].ljust(columns - 1))
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def run_job(job: Job, quiet: bool = False) -> Any:
+    """Run a job in this thread; Ctrl+C cancels it cleanly. Raises ReelkeepError on failure."""
+    token = CancelToken()
+    progress = TextProgress() if not quiet else (lambda _u: None)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, lambda *_: token.cancel())
+    try:
+        outcome = execute(job, JobContext(progress=progress, cancel=token))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        if isinstance(progress, TextProgress):
+            progress.close()
+    if not outcome.ok:
+        raise ReelkeepError(outcome.message) if not outcome.cancelled else KeyboardInterrupt()
+    return outcome.value
+
+
+def _filter_from(args: argparse.Namespace, text: str = "") -> LibraryFilter:
+    return LibraryFilter(
+        text=text, kinds=frozenset(args.kind or ()), tag=args.tag, min_rating=args.min_rating,
+        favourites_only=args.favourites, status=args.status, artist=args.artist, album=args.album,
+        sort=args.sort, descending=args.desc,
+    )
+
+
+def _print_rows(catalog: Catalog, ids: list[int], as_json: bool, out: TextIO) -> None:
+    if as_json:
+        json.dump([catalog.info(i) for i in ids], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return
+    for row in catalog.rows(ids):
+        rate = format_rate_from(row["fps_num"], row["fps_den"])
+        size = f"{row['width']}x{row['height']}" if row["width"] else ""
+        duration = f"{row['duration']:.2f}s" if row["duration"] else ""
+        status = "" if row["status"] == "ok" else f"[{row['status']}: {row['status_message'] or ''}]"
+        fields = [row["kind"], duration, size, rate, row["start_tc"] or "", row["path"], status]
+        out.write("\t".join(fields).rstrip() + "\n")
+
+
+def format_rate_from(num: int | None, den: int | None) -> str:
+    if not num or not den:
+        return ""
+    from fractions import Fraction
+
+    return format_rate(Fraction(num, den))
+
+
+def command_scan(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    root_ids = None
+    if args.paths:
+        root_ids = []
+        for path in args.paths:
+            if not os.path.isdir(path):
+                print(f"reelkeep: {path}: not a folder (give folders to scan)", file=sys.stderr)
+                return EXIT_USAGE
+            root_ids.append(catalog.add_root(path))
+    elif not catalog.roots():
+        print("reelkeep: no library folders yet; run `reelkeep scan FOLDER`", file=sys.stderr)
+        return EXIT_USAGE
+    result = run_job(ScanJob(catalog, root_ids, args.workers), args.quiet)
+    out.write(f"Scanned: {result.summary()}\n")
+    for message in result.messages:
+        out.write(f"warning: {message}\n")
+    return EXIT_OK
+
+
+def command_info(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    media_id = catalog.id_for_path(args.file)
+    if media_id is None:
+        print(f"reelkeep: {args.file} is not in the catalog (scan its folder first)", file=sys.stderr)
+        return EXIT_ERROR
+    record = catalog.info(media_id)
+    if args.json:
+        json.dump(record, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        width = max(len(k) for k in record)
+        for key, value in record.items():
+            out.write(f"{key.ljust(width)}  {value if value is not None else ''}\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
+    """Entry for headless commands; returns the exit code."""
+    from app.catalog.db import default_catalog_path
+
+    args = build_parser().parse_args(argv)
+    try:
+        catalog = Catalog(args.catalog or default_catalog_path())
+    except ReelkeepError as exc:
+        print(f"reelkeep: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        if args.command == "scan":
+            return command_scan(catalog, args, out)
+        if args.command == "list":
+            ids = catalog.query_ids(_filter_from(args))
+            _print_rows(catalog, ids[: args.limit] if args.limit else ids, args.json, out)
+            return EXIT_OK
+        if args.command == "search":
+            ids = catalog.query_ids(_filter_from(args, args.query))
+            _print_rows(catalog, ids[: args.limit] if args.limit else ids, args.json, out)
+            return EXIT_OK
+        if args.command == "info":
+            return command_info(catalog, args, out)
+        build_parser().print_help(out)
+        return EXIT_USAGE
+    except ReelkeepError as exc:
+        print(f"reelkeep: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("reelkeep: cancelled; what was done so far is kept in the catalog", file=sys.stderr)
+        return EXIT_CANCELLED
+    finally:
+        catalog.close()

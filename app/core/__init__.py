@@ -1,0 +1,1 @@
+"""Pure-Python domain values and rules (no Qt, no I/O frameworks)."""

@@ -1,0 +1,68 @@
+"""What a probe learns about one file: the value passed from media/ to catalog/ (neither imports the other)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MediaFacts:
+    """Technical details and tags of one file. None means 'unknown / not applicable'."""
+
+    kind: str  # video | audio | image
+    container: str | None = None
+    duration: float | None = None  # seconds; exact timing lives in frame_count at frame_rate
+    video_codec: str | None = None
+    profile: str | None = None
+    width: int | None = None
+    height: int | None = None
+    frame_rate: Fraction | None = None
+    frame_count: int | None = None
+    start_tc: str | None = None
+    drop_frame: bool = False
+    pix_fmt: str | None = None
+    audio_codec: str | None = None
+    channels: int | None = None
+    sample_rate: int | None = None
+    bit_rate: int | None = None
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    album_artist: str | None = None
+    track: int | None = None
+    disc: int | None = None
+    year: int | None = None
+    genre: str | None = None
+    has_cover: bool = False
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def catalog_fields(self) -> dict[str, Any]:
+        """Column values for media_file (frame rate split into an exact numerator/denominator)."""
+        values = asdict(self)
+        rate = values.pop("frame_rate")
+        values.pop("warnings")
+        values["fps_num"] = rate.numerator if rate else None
+        values["fps_den"] = rate.denominator if rate else None
+        return values
+
+
+@dataclass(frozen=True)
+class FileState:
+    """A file seen on disk by discovery: where, how big, when changed."""
+
+    raw_path: bytes
+    size: int
+    mtime: float
+    error: str | None = None  # set when the entry cannot be used (broken link, unreadable…)
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    """Result of probing one catalog row: facts, or an error message; plus the identity hash."""
+
+    media_id: int
+    identity_hash: str | None
+    facts: MediaFacts | None
+    error: str | None = None

@@ -1,0 +1,1 @@
+"""Discovery, scanning and live watching of library roots (no Qt)."""

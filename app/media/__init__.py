@@ -1,0 +1,1 @@
+"""PyAV and mutagen: probing, tags, hashing (no Qt)."""

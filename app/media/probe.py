@@ -1,0 +1,156 @@
+"""The one media probe: what a file is, at exact rates, with its start timecode and tags."""
+
+from __future__ import annotations
+
+import errno
+import os
+from fractions import Fraction
+
+import av
+
+from app.core.errors import ProbeError
+from app.core.facts import MediaFacts
+from app.core.kinds import kind_for_name
+from app.core.timecode import is_drop_frame
+from app.media import tags
+
+# Rates cameras really use; a measured average within 0.05% of one of these is that rate exactly.
+_STANDARD_RATES = [
+    Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
+    Fraction(48000, 1001), Fraction(48), Fraction(50), Fraction(60000, 1001), Fraction(60),
+    Fraction(120000, 1001), Fraction(120), Fraction(15), Fraction(12), Fraction(100),
+]
+
+
+def snap_rate(rate: Fraction) -> Fraction:
+    for standard in _STANDARD_RATES:
+        if abs(rate - standard) / standard < Fraction(5, 10000):
+            return standard
+    return rate
+
+
+def _explain(exc: BaseException) -> str:
+    if isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EACCES:
+        return "permission denied: Reelkeep cannot read this file (check its permissions)"
+    if isinstance(exc, FileNotFoundError) or getattr(exc, "errno", None) == errno.ENOENT:
+        return "the file disappeared while it was being read"
+    if isinstance(exc, IsADirectoryError):
+        return "a folder, not a media file"
+    if isinstance(exc, av.error.InvalidDataError):
+        return "not readable as media: the file is corrupt, truncated or not a media file"
+    if isinstance(exc, av.error.FFmpegError):
+        return f"not readable as media: {exc.strerror or exc}"
+    return f"cannot read the file: {exc}"
+
+
+def probe(path: str | bytes) -> MediaFacts:
+    """Probe one file. Raises ProbeError with a message a user can act on."""
+    path = os.fsdecode(path)
+    try:
+        size = os.stat(path).st_size
+    except OSError as exc:
+        raise ProbeError(_explain(exc)) from exc
+    if size == 0:
+        raise ProbeError("empty file (0 bytes): nothing to play; it may still be copying or was cut short")
+    kind = kind_for_name(path)
+    if kind == "audio":
+        try:
+            details = tags.read_audio(path)
+        except OSError as exc:
+            raise ProbeError(_explain(exc)) from exc
+        except Exception:  # noqa: BLE001 - mutagen raises many kinds on corrupt input; PyAV gets a second try
+            details = None
+        if details is not None:
+            return MediaFacts(kind="audio", **details)
+    try:
+        return _probe_with_av(path, kind)
+    except ProbeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every decoder error becomes a message, never a crash
+        raise ProbeError(_explain(exc)) from exc
+
+
+def _timecode_tag(metadata: dict[str, str]) -> str | None:
+    # MOV/MP4 expose a tmcd track as lowercase "timecode"; Matroska tags are uppercase "TIMECODE".
+    for key, value in metadata.items():
+        if key.lower() == "timecode" and value:
+            return value.strip()
+    return None
+
+
+def _stream_timecode(container: av.container.InputContainer) -> str | None:
+    for stream in container.streams:
+        timecode = _timecode_tag(stream.metadata)
+        if timecode:
+            return timecode
+    return _timecode_tag(container.metadata)
+
+
+def _probe_with_av(path: str, kind_by_name: str | None) -> MediaFacts:
+    with av.open(path, metadata_errors="ignore") as container:
+        video = container.streams.video[0] if container.streams.video else None
+        audio = container.streams.audio[0] if container.streams.audio else None
+        if video is None and audio is None:
+            raise ProbeError("no audio or video stream in this file")
+        warnings: list[str] = []
+        container_name = container.format.name.split(",")[0]
+        duration = container.duration / av.time_base if container.duration else None
+        audio_fields = {}
+        if audio is not None:
+            ctx = audio.codec_context
+            audio_fields = {
+                "audio_codec": ctx.name, "channels": ctx.channels, "sample_rate": ctx.sample_rate,
+            }
+        if video is None:
+            return MediaFacts(kind="audio", container=container_name, duration=duration,
+                              bit_rate=container.bit_rate or None, **audio_fields)
+        ctx = video.codec_context
+        is_image = kind_by_name == "image" or container.format.name in ("image2", "png_pipe", "jpeg_pipe") or (
+            video.frames <= 1 and duration is None and audio is None
+        )
+        if is_image:
+            return MediaFacts(kind="image", container=container_name, video_codec=ctx.name,
+                              width=ctx.width, height=ctx.height, pix_fmt=ctx.format.name if ctx.format else None)
+        rate = _exact_rate(video, warnings)
+        frame_count = video.frames or None
+        if frame_count is None and rate:
+            seconds = float(video.duration * video.time_base) if video.duration else duration
+            frame_count = round(seconds * rate) if seconds else None
+        if frame_count and rate:
+            duration = float(frame_count / rate)
+        if container.format.name.startswith("mov") and frame_count and not _last_sample_readable(container, video):
+            raise ProbeError(
+                "truncated: the file ends before its last frames (an interrupted copy or recording?); "
+                "copy it again from the source"
+            )
+        timecode = _stream_timecode(container)
+        return MediaFacts(
+            kind="video", container=container_name, duration=duration, video_codec=ctx.name,
+            profile=ctx.profile or None, width=ctx.width, height=ctx.height, frame_rate=rate,
+            frame_count=frame_count, start_tc=timecode, drop_frame=bool(timecode and is_drop_frame(timecode)),
+            pix_fmt=ctx.format.name if ctx.format else None, bit_rate=container.bit_rate or None,
+            warnings=tuple(warnings), **audio_fields,
+        )
+
+
+def _last_sample_readable(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> bool:
+    """MOV/MP4 index every sample up front, so a cut file still parses: check the last sample's data exists."""
+    if not video.duration:
+        return True
+    try:
+        container.seek(max(video.duration - 1, 0), stream=video, backward=True, any_frame=True)
+        return any(packet.size > 0 for _, packet in zip(range(4), container.demux(video), strict=False))
+    except av.error.FFmpegError:
+        return False
+
+
+def _exact_rate(video: av.video.stream.VideoStream, warnings: list[str]) -> Fraction | None:
+    nominal = video.base_rate or video.guessed_rate
+    average = video.average_rate
+    if not nominal and not average:
+        warnings.append("frame rate unknown")
+        return None
+    nominal = snap_rate(Fraction(nominal or average))
+    if average and abs(Fraction(average) - nominal) / nominal > Fraction(1, 100):
+        warnings.append(f"variable frame rate (average {float(average):.3f} fps, nominal {float(nominal):.3f})")
+    return nominal

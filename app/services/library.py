@@ -1,0 +1,124 @@
+"""LibraryService: the live library. Owns roots, scans and edits; tells views what changed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+from PySide6.QtCore import QObject, Signal
+
+from app.catalog.catalog import Catalog
+from app.core.job import Outcome
+from app.ingest.add_files import AddFilesJob
+from app.ingest.scan import ScanJob, ScanResult
+from app.jobs.runner import JobRunner
+
+
+class LibraryService(QObject):
+    """All library edits go through here so every view hears about them."""
+
+    media_changed = Signal(list)  # ids whose rows changed or appeared
+    library_reset = Signal()  # many rows removed or re-rooted: views re-query
+    roots_changed = Signal()
+    tags_changed = Signal()
+    scan_state_changed = Signal(str)  # human text for the status bar; '' when idle
+    error_raised = Signal(str)
+
+    def __init__(self, catalog: Catalog, runner: JobRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.runner = runner
+        self._scans: set[int] = set()
+        self.last_scan: ScanResult | None = None
+
+    # ---- roots and scanning
+    def roots(self) -> list[tuple[int, str]]:
+        return self.catalog.roots()
+
+    def add_paths(self, paths: Iterable[str]) -> None:
+        """Folders become roots and are scanned; loose files are added to the library on their own."""
+        folders, files = [], []
+        for path in paths:
+            (folders if os.path.isdir(path) else files).append(path)
+        if folders:
+            root_ids = [self.catalog.add_root(folder) for folder in folders]
+            self.roots_changed.emit()
+            self.scan(root_ids)
+        if files:
+            self.runner.submit(AddFilesJob(self.catalog, files), self._on_files_added, self._on_scan_event)
+
+    def remove_root(self, root_id: int) -> None:
+        self.catalog.remove_root(root_id)
+        self.roots_changed.emit()
+        self.library_reset.emit()
+        self.tags_changed.emit()
+
+    def scan(self, root_ids: Sequence[int] | None = None) -> int:
+        job_id = self.runner.submit(
+            ScanJob(self.catalog, root_ids),
+            lambda outcome: self._on_scan_done(job_id, outcome),
+            self._on_scan_event,
+        )
+        self._scans.add(job_id)
+        self.scan_state_changed.emit("Scanning…")
+        return job_id
+
+    def rescan_files(self, ids: Sequence[int]) -> None:
+        paths = self.catalog.raw_paths(ids)
+        existing = [os.fsdecode(p) for p in paths.values() if os.path.exists(p)]
+        if existing:
+            self.runner.submit(AddFilesJob(self.catalog, existing), self._on_files_added, self._on_scan_event)
+
+    @property
+    def scanning(self) -> bool:
+        return bool(self._scans)
+
+    def _on_scan_event(self, ids: list[int]) -> None:
+        self.media_changed.emit(list(ids))
+
+    def _on_scan_done(self, job_id: int, outcome: Outcome) -> None:
+        self._scans.discard(job_id)
+        if outcome.ok:
+            self.last_scan = outcome.value
+            self.scan_state_changed.emit("" if self._scans else f"Scan finished: {outcome.value.summary()}")
+        else:
+            self.scan_state_changed.emit("" if self._scans else outcome.message)
+            if not outcome.cancelled:
+                self.error_raised.emit(outcome.message)
+        self.tags_changed.emit()
+
+    def _on_files_added(self, outcome: Outcome) -> None:
+        if outcome.ok:
+            self.media_changed.emit(list(outcome.value))
+        else:
+            self.error_raised.emit(outcome.message)
+
+    # ---- edits (small and quick: done on the caller's thread)
+    def set_rating(self, ids: Sequence[int], rating: int) -> None:
+        self.catalog.set_rating(ids, rating)
+        self.media_changed.emit(list(ids))
+
+    def set_favourite(self, ids: Sequence[int], favourite: bool) -> None:
+        self.catalog.set_favourite(ids, favourite)
+        self.media_changed.emit(list(ids))
+
+    def add_tags(self, ids: Sequence[int], names: Iterable[str]) -> None:
+        self.catalog.add_tags(ids, names)
+        self.media_changed.emit(list(ids))
+        self.tags_changed.emit()
+
+    def remove_tags(self, ids: Sequence[int], names: Iterable[str]) -> None:
+        self.catalog.remove_tags(ids, names)
+        self.media_changed.emit(list(ids))
+        self.tags_changed.emit()
+
+    def remove_from_catalog(self, ids: Sequence[int]) -> None:
+        """Forget entries; the files on disk are never touched."""
+        self.catalog.remove_media(ids)
+        self.library_reset.emit()
+        self.tags_changed.emit()
+
+    def notify_changed(self, ids: Sequence[int]) -> None:
+        """For other services that changed rows through the catalog (e.g. the watcher)."""
+        if ids:
+            self.media_changed.emit(list(ids))

@@ -1,0 +1,47 @@
+"""Timecode at exact rates against published SMPTE values; invalid input is a clear error."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from app.core.errors import TimecodeError
+from app.core.timecode import format_rate, from_frames, parse_rate, to_frames
+
+DF = Fraction(30000, 1001)
+
+
+@pytest.mark.parametrize(
+    ("frames", "tc"),
+    [(0, "00:00:00;00"), (1799, "00:00:59;29"), (1800, "00:01:00;02"), (17982, "00:10:00;00"),
+     (107892, "01:00:00;00")],
+)
+def test_drop_frame_published_values(frames: int, tc: str) -> None:
+    assert from_frames(frames, DF) == tc
+    assert to_frames(tc, DF) == frames
+
+
+@pytest.mark.parametrize(("rate", "per_hour"), [("24000/1001", 86400), ("24", 86400), ("25", 90000)])
+def test_non_drop_hour(rate: str, per_hour: int) -> None:
+    assert to_frames("01:00:00:00", parse_rate(rate)) == per_hour
+    assert from_frames(per_hour + 10, parse_rate(rate)) == "01:00:00:10"
+
+
+@pytest.mark.parametrize(
+    ("tc", "rate"),
+    [("01:00:00;00", Fraction(25)), ("01:00:00:25", Fraction(25)), ("garbage", Fraction(24)),
+     ("00:01:00;00", DF), ("01:61:00:00", Fraction(24))],
+)
+def test_invalid_timecodes(tc: str, rate: Fraction) -> None:
+    with pytest.raises(TimecodeError):
+        to_frames(tc, rate)
+
+
+def test_rates() -> None:
+    assert parse_rate("23.976") == Fraction(24000, 1001)
+    assert parse_rate(29.97) == DF
+    assert format_rate(Fraction(24000, 1001)) == "23.976"
+    assert format_rate(Fraction(25)) == "25"
+    with pytest.raises(TimecodeError):
+        parse_rate("fast")
