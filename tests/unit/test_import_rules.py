@@ -30,10 +30,10 @@ def _imports(path: Path) -> list[str]:
     return names
 
 
-def _violations() -> list[str]:
+def _violations(app_dir: Path = APP) -> list[str]:
     found = []
-    for path in sorted(APP.rglob("*.py")):
-        parts = path.relative_to(APP).parts
+    for path in sorted(app_dir.rglob("*.py")):
+        parts = path.relative_to(app_dir).parts
         layer = parts[0] if len(parts) > 1 else None
         if layer not in ALLOWED:
             continue  # top-level modules (bootstrap, cli, __main__, selftest) wire everything
@@ -41,14 +41,14 @@ def _violations() -> list[str]:
             if name.startswith("app."):
                 target = name.split(".")[1]
                 if target not in ALLOWED[layer]:
-                    found.append(f"{path.relative_to(APP.parent)}: {layer} imports app.{target}")
+                    found.append(f"{path.relative_to(app_dir.parent)}: {layer} imports app.{target}")
             elif name.startswith(("PySide6", "shiboken6", "mpv")):
                 module = name.split(".")[1] if name.count(".") else ""
                 qt_ok = QT_ALLOWED.get(layer, set())
                 if name.startswith("mpv") and layer not in ("services", "ui"):
-                    found.append(f"{path.relative_to(APP.parent)}: {layer} imports mpv")
+                    found.append(f"{path.relative_to(app_dir.parent)}: {layer} imports mpv")
                 elif name.startswith("PySide6") and module and module not in qt_ok:
-                    found.append(f"{path.relative_to(APP.parent)}: {layer} imports {name}")
+                    found.append(f"{path.relative_to(app_dir.parent)}: {layer} imports {name}")
     return found
 
 
@@ -56,12 +56,13 @@ def test_layers_import_only_downwards() -> None:
     assert _violations() == []
 
 
-def test_the_rule_catches_a_wrong_import(tmp_path, monkeypatch) -> None:
-    bad = APP / "core" / "_rule_probe_tmp.py"
-    bad.write_text("from PySide6.QtWidgets import QWidget\nimport app.ui.main_window\n", encoding="utf-8")
-    try:
-        problems = _violations()
-    finally:
-        bad.unlink()
+def test_the_rule_catches_a_wrong_import(tmp_path) -> None:
+    fake = tmp_path / "app"
+    (fake / "core").mkdir(parents=True)
+    (fake / "services").mkdir()
+    (fake / "core" / "bad.py").write_text("from PySide6.QtWidgets import QWidget\nimport app.ui.main_window\n")
+    (fake / "services" / "ok.py").write_text("from PySide6.QtCore import QObject\nfrom app.catalog import db\n")
+    problems = _violations(fake)
     assert any("core imports PySide6.QtWidgets" in p for p in problems)
     assert any("core imports app.ui" in p for p in problems)
+    assert not any("services" in p for p in problems)
