@@ -16,11 +16,15 @@ from app.catalog.filters import LibraryFilter
 from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
 from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
 from app.core.errors import CatalogError
-from app.core.facts import FileState, ProbeOutcome
+from app.core.facts import FileState, MediaFacts, ProbeOutcome
 from app.core.kinds import kind_for_name
 from app.core.paths import display_name, display_path, raw_path
 
-_CHUNK = 500  # SQLite's variable limit is 32766; chunks keep statements and transactions short
+_CHUNK = 500
+# Columns a probe fills in (MediaFacts.catalog_fields keys), in a fixed order for prepared statements.
+_FACT_COLUMNS = tuple(
+    c for c in MediaFacts(kind="video").catalog_fields()
+)  # SQLite's variable limit is 32766; chunks keep statements and transactions short
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -166,24 +170,42 @@ class Catalog:
         Returns the ids that survive (the old id where a move was detected)."""
         now = time.time()
         surviving: list[int] = []
+        ok_rows: list[tuple] = []
+        error_rows: list[tuple] = []
         with self.db.atomic():
+            missing = self._missing_identities()
             for outcome in outcomes:
-                media_id = self._adopt_moved(outcome) if outcome.identity_hash else outcome.media_id
+                media_id = outcome.media_id
+                if outcome.identity_hash and outcome.identity_hash in missing:
+                    media_id = self._adopt_moved(outcome)
                 if outcome.facts is not None:
                     fields = outcome.facts.catalog_fields()
-                    fields.update(
-                        identity_hash=outcome.identity_hash, status=OK, probed_at=now, modified_at=now,
-                        status_message="; ".join(outcome.facts.warnings) or None,
-                    )
+                    message = "; ".join(outcome.facts.warnings) or None
+                    ok_rows.append((*(fields[c] for c in _FACT_COLUMNS), outcome.identity_hash, OK, message,
+                                    now, now, media_id))
                 else:
-                    fields = {
-                        "identity_hash": outcome.identity_hash, "status": ERROR, "probed_at": now,
-                        "status_message": outcome.error, "modified_at": now,
-                    }
-                MediaFile.update(**fields).where(MediaFile.id == media_id).execute()
+                    error_rows.append((outcome.identity_hash, ERROR, outcome.error, now, now, media_id))
                 surviving.append(media_id)
+            if ok_rows:
+                assignments = ", ".join(f"{c} = ?" for c in _FACT_COLUMNS)
+                self.db.cursor().executemany(
+                    f"UPDATE media_file SET {assignments}, identity_hash = ?, status = ?, status_message = ?,"
+                    " probed_at = ?, modified_at = ? WHERE id = ?",
+                    ok_rows,
+                )
+            if error_rows:
+                self.db.cursor().executemany(
+                    "UPDATE media_file SET identity_hash = ?, status = ?, status_message = ?, probed_at = ?,"
+                    " modified_at = ? WHERE id = ?",
+                    error_rows,
+                )
             self._reindex(surviving)
         return surviving
+
+    def _missing_identities(self) -> set[str]:
+        rows = self._sql("SELECT identity_hash FROM media_file WHERE status = ? AND identity_hash IS NOT NULL",
+                         (MISSING,))
+        return {r[0] for r in rows}
 
     def _adopt_moved(self, outcome: ProbeOutcome) -> int:
         row = self._sql(
