@@ -5,6 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from app.core.errors import TimecodeError
 from app.core.timecode import format_rate, from_frames, parse_rate, to_frames
@@ -45,3 +47,31 @@ def test_rates() -> None:
     assert format_rate(Fraction(25)) == "25"
     with pytest.raises(TimecodeError):
         parse_rate("fast")
+
+
+SUPPORTED = [
+    (Fraction(24000, 1001), False), (Fraction(24), False), (Fraction(25), False), (Fraction(30), False),
+    (Fraction(48), False), (Fraction(50), False), (Fraction(60), False),
+    (Fraction(30000, 1001), True), (Fraction(60000, 1001), True), (Fraction(30000, 1001), False),
+]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@example(day_fraction=0.0, which=7)
+@example(day_fraction=0.9999999999, which=7)
+@example(day_fraction=0.9999999999, which=0)
+@given(day_fraction=st.floats(min_value=0, max_value=1, exclude_max=True), which=st.integers(0, len(SUPPORTED) - 1))
+def test_frames_timecode_round_trip(day_fraction: float, which: int) -> None:
+    """Every frame of the 24-hour timecode day maps to one timecode and back (timecode wraps after that)."""
+    rate, drop = SUPPORTED[which]
+    last = f"23:59:59{';' if drop else ':'}{round(rate) - 1:02d}"
+    frames_per_day = to_frames(last, rate) + 1 if drop else round(rate) * 86400
+    frames = int(day_fraction * frames_per_day)
+    tc = from_frames(frames, rate, drop)
+    assert (";" in tc) is drop
+    assert to_frames(tc, rate) == frames
+
+
+def test_59_94_drop_frame_published_value() -> None:
+    assert from_frames(215784, Fraction(60000, 1001)) == "01:00:00;00"
+    assert to_frames("00:01:00;04", Fraction(60000, 1001)) == 3600
