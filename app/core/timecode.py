@@ -82,7 +82,7 @@ def to_frames(timecode: str, rate: Fraction) -> int:
     # opentime wants ':' for NDF and ';' for DF; normalise separators first.
     canonical = f"{int(hh):02d}:{mm}:{ss}{';' if drop else ':'}{ff}"
     try:
-        return round(otime.from_timecode(canonical, float(rate)).value)
+        return round(otime.from_timecode(canonical, _engine_rate(rate, drop)).value)
     except ValueError as exc:
         raise TimecodeError(f"not a valid timecode at {format_rate(rate)} fps: {timecode!r}") from exc
 
@@ -95,7 +95,15 @@ def from_frames(frames: int, rate: Fraction, drop_frame: bool | None = None) -> 
         raise TimecodeError(f"drop-frame timecode does not exist at {format_rate(rate)} fps")
     if frames < 0:
         raise TimecodeError(f"negative frame number {frames}")
-    return otime.to_timecode(otime.RationalTime(frames, float(rate)), float(rate), drop_frame)
+    engine_rate = _engine_rate(rate, drop_frame)
+    return otime.to_timecode(otime.RationalTime(frames, engine_rate), engine_rate, drop_frame)
+
+
+def _engine_rate(rate: Fraction, drop_frame: bool) -> float:
+    # Non-drop timecode counts whole frames per timecode second (30 for 29.97 NDF). opentime wraps NDF
+    # at 24 hours of real time instead, which misnumbers the last 86 s of a 29.97 NDF day; so hand it
+    # the counting rate. Drop-frame needs the real NTSC rate.
+    return float(rate) if drop_frame else float(timecode_rate(rate))
 
 
 def is_drop_frame(timecode: str) -> bool:
