@@ -325,10 +325,14 @@ class Catalog:
         query = Marker.select().where(Marker.media == media_id).order_by(Marker.frame)
         return [(m.id, m.frame, m.name) for m in query]
 
-    def record_play(self, media_id: int, resume_seconds: float | None = None) -> None:
-        MediaFile.update(
-            play_count=MediaFile.play_count + 1, last_played=time.time(), resume_seconds=resume_seconds
-        ).where(MediaFile.id == media_id).execute()
+    def record_play(self, media_id: int) -> None:
+        """A playback started: count it and remember when."""
+        MediaFile.update(play_count=MediaFile.play_count + 1, last_played=time.time()).where(
+            MediaFile.id == media_id
+        ).execute()
+
+    def set_resume(self, media_id: int, seconds: float | None) -> None:
+        MediaFile.update(resume_seconds=seconds).where(MediaFile.id == media_id).execute()
 
     # ---- full-text index
     def _reindex(self, ids: Sequence[int]) -> None:

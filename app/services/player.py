@@ -1,0 +1,412 @@
+"""PlayerService: one embedded libmpv player, its state in exact frames, and the marks on the clip.
+
+mpv reports on its own thread; every observer only posts into this object (queued signal), which
+updates its state and emits what changed. Frame numbers are derived from the rational PTS, never
+from mpv's estimated-frame-number (which reads one low at 29.97).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.catalog.catalog import Catalog
+from app.core.errors import TimecodeError
+from app.core.timecode import from_frames, supports_drop_frame, to_frames
+from app.services.mpv_engine import SoftwareFrameRenderer, load_error, load_mpv, mpv_options
+
+SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
+_OBSERVED = ("time-pos", "pause", "seeking", "duration", "speed", "volume", "mute", "track-list", "eof-reached")
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    """What the player needs to know about the open file, from the catalog."""
+
+    media_id: int | None
+    path: str
+    name: str
+    kind: str
+    rate: Fraction
+    start_frame: int  # the start timecode as a frame number
+    drop_frame: bool
+    frame_count: int | None
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+
+
+@dataclass(frozen=True)
+class Marks:
+    in_frame: int | None = None
+    out_frame: int | None = None  # exclusive: the frame after the last marked one
+
+    @property
+    def duration(self) -> int | None:
+        if self.in_frame is None or self.out_frame is None:
+            return None
+        return max(self.out_frame - self.in_frame, 0)
+
+
+def clip_info_from_catalog(info: dict[str, Any]) -> ClipInfo:
+    num, den = (int(x) for x in info["frame_rate"].split("/")) if info.get("frame_rate") else (25, 1)
+    rate = Fraction(num, den)
+    start = 0
+    drop = False
+    if info.get("start_timecode"):
+        drop = bool(info.get("drop_frame")) and supports_drop_frame(rate)
+        try:
+            start = to_frames(info["start_timecode"], rate)
+        except TimecodeError:
+            start = 0
+    return ClipInfo(info["id"], info["path"], info["name"], info["kind"], rate, start, drop, info.get("frame_count"),
+                    info.get("title"), info.get("artist"), info.get("album"))
+
+
+class PlayerService(QObject):
+    frame_changed = Signal(int)
+    playing_changed = Signal(bool)
+    clip_changed = Signal()
+    marks_changed = Signal()
+    markers_changed = Signal()
+    audio_changed = Signal()  # volume, mute, speed, tracks
+    error_changed = Signal(str)
+    video_updated = Signal()  # a new frame is ready: views call render()
+    _mpv_property = Signal(str, object)
+    _mpv_ended = Signal(int, int)
+    _mpv_frame_ready = Signal()
+
+    def __init__(self, catalog: Catalog, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self._player: Any = None
+        self._renderer: SoftwareFrameRenderer | None = None
+        self.clip: ClipInfo | None = None
+        self.marks = Marks()
+        self.frame = 0
+        self.playing = False
+        self.seeking = False
+        self.speed = 1.0
+        self.reverse = False
+        self.volume = 100.0
+        self.muted = False
+        self.loop = False
+        self.tracks: list[dict] = []
+        self.error = ""
+        self._target: int | None = None  # a requested frame not on screen yet
+        self._played_once = False
+        self._mpv_property.connect(self._on_property)
+        self._mpv_ended.connect(self._on_end_file)
+        self._mpv_frame_ready.connect(self.video_updated)
+
+    # ---- availability and lifetime
+    @staticmethod
+    def unavailable_reason() -> str | None:
+        return load_error()
+
+    def _ensure_player(self) -> Any:
+        if self._player is not None:
+            return self._player
+        mpv = load_mpv()
+        if mpv is None:
+            raise RuntimeError(load_error())
+        self._player = mpv.MPV(**mpv_options())
+        for name in _OBSERVED:
+            self._player.observe_property(name, self._post_property)
+        self._player.register_event_callback(self._post_event)
+        self._renderer = SoftwareFrameRenderer(self._player, self._mpv_frame_ready.emit)
+        return self._player
+
+    def _post_property(self, name: str, value: Any) -> None:
+        self._mpv_property.emit(name, value)  # mpv's thread -> ours
+
+    def _post_event(self, event: Any) -> None:
+        mpv = load_mpv()
+        if event.event_id.value == mpv.MpvEventID.END_FILE:
+            data = event.data
+            self._mpv_ended.emit(int(data.reason), int(data.error))
+
+    def shutdown(self) -> None:
+        """Store the resume position; free the renderer and terminate mpv before Qt destroys any window."""
+        self._store_resume()
+        if self._player is None:
+            return
+        for name in _OBSERVED:
+            with contextlib.suppress(ValueError, KeyError):
+                self._player.unobserve_property(name, self._post_property)
+        if self._renderer is not None:
+            self._renderer.free()
+            self._renderer = None
+        self._player.terminate()
+        self._player = None
+
+    # ---- opening
+    def open_media(self, media_id: int) -> bool:
+        """Open a cataloged file paused at its resume point (or frame 0); False with error set on failure."""
+        info = self.catalog.info(media_id)
+        if info["status"] == "missing":
+            return self._fail(f"{info['name']} is missing: it is not at {info['path']} any more.")
+        return self._open(clip_info_from_catalog(info), info.get("resume_seconds"))
+
+    def _open(self, clip: ClipInfo, resume_seconds: float | None) -> bool:
+        self._store_resume()
+        try:
+            player = self._ensure_player()
+        except RuntimeError as exc:
+            return self._fail(str(exc))
+        self.clip = clip
+        self.marks = Marks()
+        self.frame, self._target, self._played_once = 0, None, False
+        self.error = ""
+        self.error_changed.emit("")
+        start = 0.0
+        if resume_seconds and clip.kind != "image":
+            start = resume_seconds
+        player.pause = True
+        player.speed = 1.0
+        player["play-dir"] = "+"
+        self.speed, self.reverse = 1.0, False
+        player.loadfile(os.fsdecode(clip.path), "replace", start=f"{start:.6f}")
+        self.clip_changed.emit()
+        self.marks_changed.emit()
+        self.markers_changed.emit()
+        self.frame_changed.emit(self.frame)
+        return True
+
+    def _fail(self, message: str) -> bool:
+        self.error = message
+        self.error_changed.emit(message)
+        return False
+
+    # ---- transport
+    def play(self) -> None:
+        if self._player is None or self.clip is None:
+            return
+        if self.reverse:
+            self._set_direction(False)
+        self._player.pause = False
+        if not self._played_once and self.clip.media_id is not None:
+            self._played_once = True
+            self.catalog.record_play(self.clip.media_id)
+
+    def pause(self) -> None:
+        if self._player is not None:
+            self._player.pause = True
+            self._player.speed = 1.0
+
+    def toggle_play(self) -> None:
+        (self.pause if self.playing else self.play)()
+
+    def shuttle(self, forward: bool) -> None:
+        """JKL: L (or J) again doubles the speed up to 8x; the other direction starts at 1x."""
+        if self._player is None or self.clip is None:
+            return
+        if self.playing and self.reverse == (not forward):
+            current = SHUTTLE_SPEEDS.index(self.speed) if self.speed in SHUTTLE_SPEEDS else 0
+            speed = SHUTTLE_SPEEDS[min(current + 1, len(SHUTTLE_SPEEDS) - 1)]
+        else:
+            speed = 1.0
+        self._set_direction(not forward)
+        self._player.speed = speed
+        self._player.pause = False
+
+    def stop_shuttle(self) -> None:
+        self.pause()
+        if self.reverse:
+            self._set_direction(False)
+
+    def _set_direction(self, reverse: bool) -> None:
+        if reverse != self.reverse and self._player is not None:
+            self._player["play-dir"] = "-" if reverse else "+"
+            self.reverse = reverse
+
+    def seek_frame(self, frame: int, exact: bool = True) -> None:
+        """Show frame (0-based in the file); exact seeks decode to it, fast ones stop at a keyframe."""
+        if self._player is None or self.clip is None:
+            return
+        frame = self._clamp(frame)
+        self._target = frame
+        # mpv's exact seek shows the first frame whose pts is at or after the target (5 ms tolerance).
+        seconds = float(Fraction(frame) / self.clip.rate)
+        self._player.command("seek", f"{seconds:.6f}", "absolute+exact" if exact else "absolute+keyframes")
+        if self.frame != frame:
+            self.frame = frame
+            self.frame_changed.emit(frame)
+
+    def step(self, frames: int) -> None:
+        """Frame-step by frames (negative: backwards); pauses playback. Repeated presses accumulate."""
+        if self._player is None or self.clip is None:
+            return
+        self._player.pause = True
+        base = self._target if self._target is not None else self.frame
+        target = self._clamp(base + frames)
+        if frames == 1 and not self.seeking and self._target is None:
+            self._target = target
+            self._player.command("frame-step")
+            self.frame = target
+            self.frame_changed.emit(target)
+        else:
+            self.seek_frame(target)
+
+    def jump_seconds(self, seconds: float) -> None:
+        if self.clip is not None:
+            self.step(round(seconds * self.clip.rate))
+
+    def go_to_start(self) -> None:
+        self.seek_frame(0)
+
+    def go_to_end(self) -> None:
+        self.seek_frame(self.last_frame())
+
+    def go_to_timecode(self, text: str) -> None:
+        """Seek to a source timecode; raises TimecodeError for text that is not one or lies outside the clip."""
+        if self.clip is None:
+            return
+        frame = to_frames(text, self.clip.rate) - self.clip.start_frame
+        if frame < 0 or frame > self.last_frame():
+            raise TimecodeError(f"{text} is outside this clip ({self.timecode(0)} – {self.timecode(self.last_frame())})")
+        self.seek_frame(frame)
+
+    def last_frame(self) -> int:
+        if self.clip is None or not self.clip.frame_count:
+            return 0
+        return self.clip.frame_count - 1
+
+    def _clamp(self, frame: int) -> int:
+        return max(0, min(frame, self.last_frame()))
+
+    # ---- marks and markers
+    def mark_in(self, frame: int | None = None) -> None:
+        frame = self.frame if frame is None else frame
+        out = self.marks.out_frame if self.marks.out_frame is not None and self.marks.out_frame > frame else None
+        self.marks = Marks(frame, out)
+        self._apply_loop()
+        self.marks_changed.emit()
+
+    def mark_out(self, frame: int | None = None) -> None:
+        frame = self.frame if frame is None else frame
+        start = self.marks.in_frame if self.marks.in_frame is not None and self.marks.in_frame <= frame else None
+        self.marks = Marks(start, frame + 1)
+        self._apply_loop()
+        self.marks_changed.emit()
+
+    def clear_marks(self) -> None:
+        self.marks = Marks()
+        self._apply_loop()
+        self.marks_changed.emit()
+
+    def set_loop(self, loop: bool) -> None:
+        self.loop = loop
+        self._apply_loop()
+        self.marks_changed.emit()
+
+    def _apply_loop(self) -> None:
+        if self._player is None or self.clip is None:
+            return
+        marks = self.marks
+        if self.loop and marks.in_frame is not None and marks.out_frame is not None:
+            self._player["ab-loop-a"] = float(Fraction(marks.in_frame) / self.clip.rate)
+            self._player["ab-loop-b"] = float(Fraction(marks.out_frame) / self.clip.rate)
+        else:
+            self._player["ab-loop-a"] = "no"
+            self._player["ab-loop-b"] = "no"
+
+    def add_marker(self, name: str = "") -> int | None:
+        if self.clip is None or self.clip.media_id is None:
+            return None
+        marker_id = self.catalog.add_marker(self.clip.media_id, self.frame, name or self.timecode(self.frame))
+        self.markers_changed.emit()
+        return marker_id
+
+    def markers(self) -> list[tuple[int, int, str]]:
+        if self.clip is None or self.clip.media_id is None:
+            return []
+        return self.catalog.markers(self.clip.media_id)
+
+    # ---- audio, speed, tracks
+    def set_volume(self, volume: float) -> None:
+        if self._player is not None:
+            self._player.volume = max(0.0, min(volume, 130.0))
+
+    def set_muted(self, muted: bool) -> None:
+        if self._player is not None:
+            self._player.mute = muted
+
+    def set_speed(self, speed: float) -> None:
+        if self._player is not None:
+            self._player.speed = speed
+
+    def set_track(self, kind: str, track_id: int | None) -> None:
+        """kind 'audio' or 'sub'; None switches the track off."""
+        if self._player is not None:
+            self._player["aid" if kind == "audio" else "sid"] = "no" if track_id is None else track_id
+
+    # ---- display
+    def timecode(self, frame: int | None = None) -> str:
+        if self.clip is None:
+            return "--:--:--:--"
+        frame = self.frame if frame is None else frame
+        return from_frames(self.clip.start_frame + frame, self.clip.rate, self.clip.drop_frame)
+
+    def render(self, width: int, height: int) -> np.ndarray | None:
+        """The frame on screen as RGBX pixels scaled into width x height (GUI thread)."""
+        if self._renderer is None or self.clip is None:
+            return None
+        self._renderer.has_new_frame()
+        return self._renderer.render(width, height)
+
+    # ---- mpv -> state
+    @Slot(str, object)
+    def _on_property(self, name: str, value: Any) -> None:
+        if name == "time-pos" and value is not None and self.clip is not None:
+            frame = self._clamp(math.floor(value * self.clip.rate + Fraction(1, 2)))
+            if self._target is not None and not self.seeking and frame == self._target:
+                self._target = None
+            if self._target is None and frame != self.frame:
+                self.frame = frame
+                self.frame_changed.emit(frame)
+        elif name == "pause":
+            playing = not value
+            if playing != self.playing:
+                self.playing = playing
+                self.playing_changed.emit(playing)
+        elif name == "seeking":
+            self.seeking = bool(value)
+            if not value and self._player is not None and self._target is not None:
+                position = self._player.time_pos
+                if position is not None and self.clip is not None:
+                    self._target = None
+                    self._on_property("time-pos", position)
+        elif name == "speed":
+            self.speed = float(value or 1.0)
+            self.audio_changed.emit()
+        elif name == "volume":
+            self.volume = float(value or 0)
+            self.audio_changed.emit()
+        elif name == "mute":
+            self.muted = bool(value)
+            self.audio_changed.emit()
+        elif name == "track-list":
+            self.tracks = list(value or [])
+            self.audio_changed.emit()
+
+    @Slot(int, int)
+    def _on_end_file(self, reason: int, error: int) -> None:
+        mpv = load_mpv()
+        if reason == mpv.MpvEventEndFile.ERROR and self.clip is not None:
+            self._fail(f"Cannot play {self.clip.name}: libmpv could not open or decode it (error {error}). "
+                       "The file may be corrupt or in a format this build cannot decode.")
+
+    def _store_resume(self) -> None:
+        if self.clip is None or self.clip.media_id is None or self._player is None:
+            return
+        seconds = float(Fraction(self.frame) / self.clip.rate)
+        near_end = self.clip.frame_count and self.frame >= self.clip.frame_count - round(self.clip.rate) * 5
+        self.catalog.set_resume(self.clip.media_id, None if near_end or seconds < 5 else seconds)

@@ -1,0 +1,119 @@
+"""The embedded player is frame-exact: the frame on screen (read from mpv's own pixels) is the frame the
+state and the timecode display claim, after seeks, steps and go-to-timecode, at every rate."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.errors import TimecodeError
+from app.ingest.add_files import add_files
+from app.services.player import PlayerService
+from tests.media import make_clip, read_index
+
+RATES = [
+    ("24000/1001", "01:00:00:00", "01:00:01:13", 37),   # 23.976: 24 frames per TC second
+    ("25", "01:00:00:00", "01:00:01:12", 37),
+    ("30000/1001", "01:00:00;00", "01:00:01;07", 37),   # 29.97 DF, where estimated-frame-number reads 36
+]
+
+
+@pytest.fixture
+def player(qapp, catalog):
+    service = PlayerService(catalog)
+    yield service
+    service.shutdown()
+
+
+def _shown_index(service: PlayerService) -> int | None:
+    pixels = service.render(320, 180)
+    return None if pixels is None else read_index(pixels[:, :, :3].copy())
+
+
+def _settle(qtbot, service: PlayerService, frame: int) -> None:
+    """Wait until mpv has the frame on screen (its pixels, not only its state, show the index)."""
+    qtbot.waitUntil(lambda: not service.seeking and service._target is None and _shown_index(service) == frame,
+                    timeout=5000)
+
+
+def _open(qtbot, service: PlayerService, catalog, path) -> int:
+    [media_id] = add_files(catalog, [path])
+    assert service.open_media(media_id)
+    qtbot.waitUntil(lambda: service._player.duration is not None, timeout=5000)
+    _settle(qtbot, service, 0)
+    return media_id
+
+
+@pytest.mark.parametrize(("rate", "start_tc", "tc_37", "frame_37"), RATES)
+def test_seek_step_and_timecode_are_frame_exact(qtbot, player, catalog, media_dir, rate, start_tc, tc_37,
+                                                frame_37) -> None:
+    clip = make_clip(media_dir / "clip.mov", rate=rate, frames=90, start_tc=start_tc, gop=12, bframes=2)
+    _open(qtbot, player, catalog, clip)
+    assert player.timecode() == start_tc
+
+    player.seek_frame(frame_37)
+    _settle(qtbot, player, frame_37)
+    assert player.frame == frame_37 and player.timecode() == tc_37
+
+    player.step(1)
+    _settle(qtbot, player, 38)
+    player.step(-1)
+    _settle(qtbot, player, 37)
+    player.step(-1)
+    player.step(-1)  # pressed twice quickly: steps accumulate
+    _settle(qtbot, player, 35)
+    assert player.frame == 35
+
+    player.go_to_timecode(tc_37)
+    _settle(qtbot, player, 37)
+    assert player.timecode() == tc_37
+    player.go_to_end()
+    _settle(qtbot, player, 89)
+    player.go_to_start()
+    _settle(qtbot, player, 0)
+
+
+def test_bad_timecodes_are_refused(qtbot, player, catalog, media_dir) -> None:
+    _open(qtbot, player, catalog, make_clip(media_dir / "c.mov", rate="25", frames=25))
+    with pytest.raises(TimecodeError, match="outside this clip"):
+        player.go_to_timecode("02:00:00:00")
+    with pytest.raises(TimecodeError):
+        player.go_to_timecode("01:00:00;00")  # drop frame at 25 fps
+
+
+def test_marks_markers_and_play_count(qtbot, player, catalog, media_dir) -> None:
+    media_id = _open(qtbot, player, catalog, make_clip(media_dir / "c.mov", rate="25", frames=50))
+    player.seek_frame(10)
+    _settle(qtbot, player, 10)
+    player.mark_in()
+    player.seek_frame(19)
+    _settle(qtbot, player, 19)
+    player.mark_out()
+    assert (player.marks.in_frame, player.marks.out_frame, player.marks.duration) == (10, 20, 10)
+    player.add_marker("slate")
+    assert catalog.info(media_id)["markers"] == [{"frame": 19, "name": "slate"}]
+    player.clear_marks()
+    assert player.marks.duration is None
+
+    player.play()
+    qtbot.waitUntil(lambda: player.playing, timeout=3000)
+    player.pause()
+    qtbot.waitUntil(lambda: not player.playing, timeout=3000)
+    assert catalog.info(media_id)["play_count"] == 1
+    assert catalog.info(media_id)["last_played"] is not None
+
+
+def test_file_mpv_cannot_play_reports_an_error(qtbot, player, catalog, media_dir) -> None:
+    bad = media_dir / "broken.mov"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypqt  " + b"garbage" * 500)
+    [media_id] = add_files(catalog, [bad])
+    player.open_media(media_id)
+    qtbot.waitUntil(lambda: bool(player.error), timeout=5000)
+    assert "Cannot play broken.mov" in player.error
+
+
+def test_missing_file_is_an_error_not_a_crash(qtbot, player, catalog, media_dir) -> None:
+    clip = make_clip(media_dir / "gone.mov", rate="25", frames=10)
+    [media_id] = add_files(catalog, [clip])
+    catalog.mark_missing([media_id])
+    assert not player.open_media(media_id)
+    assert "missing" in player.error
