@@ -1,0 +1,21 @@
+"""What the UI needs of bootstrap.AppContext, as a protocol (ui must not import the composition root)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from app.catalog.catalog import Catalog
+from app.jobs.runner import JobRunner
+from app.services.library import LibraryService
+from app.services.settings import Settings
+from app.services.watch import WatchService
+
+
+class UiContext(Protocol):
+    """Structurally bootstrap.AppContext: catalog, runner, settings, library service, watcher."""
+
+    catalog: Catalog
+    runner: JobRunner
+    settings: Settings
+    library: LibraryService
+    watch: WatchService | None

@@ -1,0 +1,1 @@
+"""The library view: table model, panel, browsers and details."""

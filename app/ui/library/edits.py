@@ -1,0 +1,192 @@
+"""What the user can do to selected library rows: rate, favourite, tag, copy, reveal, rescan, remove."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from app.core.paths import os_path
+from app.ui.dialogs.tags_dialog import TagsDialog
+from app.ui.library.format import STAR, count_text
+
+if TYPE_CHECKING:
+    from app.ui.library.panel import LibraryPanel
+
+# Above this many files the tags dialog offers every known tag for removal instead of reading each row.
+TAG_SCAN_LIMIT = 5000
+REVEAL_LIMIT = 5  # opening more folders than this at once is never what someone meant
+
+
+class LibraryEdits(QObject):
+    """The panel's actions (also shown in the Edit menu and the context menu) and what they do."""
+
+    def __init__(self, panel: LibraryPanel) -> None:
+        super().__init__(panel)
+        self.library = panel.library
+        self.tags_dialog: TagsDialog | None = None
+
+        def make(text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+                 slot: Callable[..., object], tip: str = "") -> QAction:
+            action = QAction(text, panel)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.setStatusTip(tip)
+            action.triggered.connect(slot)
+            return action
+
+        self.rate = [
+            make("No Rating" if r == 0 else STAR * r, str(r), lambda _=False, r=r: self.set_rating(r),
+                 f"Rate the selected files {r} of 5") for r in range(6)
+        ]
+        self.favourite = make("Toggle Favourite", "F", self.toggle_favourite, "Mark or unmark as favourite")
+        self.tags = make("Add Tags…", "Ctrl+T", self.edit_tags, "Add tags to the selected files, or take tags off")
+        self.copy_paths = make("Copy Path", QKeySequence.StandardKey.Copy, self.copy_selected_paths,
+                               "Copy the full paths of the selected files")
+        self.reveal = make("Show in File Manager", "Ctrl+Shift+R", self.reveal_selected,
+                           "Open the folder that holds the file")
+        self.rescan = make("Rescan Selected", "Shift+F5", self.rescan_selected, "Read the files' details again")
+        self.remove = make("Remove from Catalog…", QKeySequence.StandardKey.Delete, self.remove_selected,
+                           "Forget the selected files (the files on disk stay untouched)")
+        self.select_all = make("Select All", QKeySequence.StandardKey.SelectAll, panel.view.selectAll)
+        panel.selection_changed.connect(self._update_enabled)
+        panel.view.customContextMenuRequested.connect(self.show_context_menu)
+        panel.rating_delegate.rating_clicked.connect(self._rating_clicked)
+        panel.favourite_delegate.favourite_clicked.connect(self._favourite_clicked)
+        self._update_enabled([])
+
+    @property
+    def panel(self) -> LibraryPanel:
+        """The panel these edits act on (its Qt parent: no Python reference cycle to collect later)."""
+        return self.parent()  # type: ignore[return-value]
+
+    def actions(self) -> list[QAction]:
+        """Every action of the panel, for menus and shortcuts."""
+        return [*self.rate, self.favourite, self.tags, self.copy_paths, self.reveal, self.rescan, self.remove,
+                self.select_all]
+
+    def rating_menu(self, parent: QMenu) -> QMenu:
+        """Add a Rating submenu (No Rating, ★ … ★★★★★) to parent."""
+        menu = parent.addMenu("Rating")
+        menu.addActions(self.rate)
+        return menu
+
+    def _update_enabled(self, ids: list[int]) -> None:
+        for action in self.actions():
+            if action is not self.select_all:
+                action.setEnabled(bool(ids))
+        self.copy_paths.setText("Copy Paths" if len(ids) > 1 else "Copy Path")
+
+    def show_context_menu(self, pos: QPoint) -> None:
+        """The right-click menu for the selected rows."""
+        if not self.panel.selected_ids():
+            return
+        menu = QMenu(self.panel)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a new menu each time; none pile up
+        menu.addAction(self.reveal)
+        menu.addAction(self.copy_paths)
+        menu.addSeparator()
+        self.rating_menu(menu)
+        menu.addAction(self.favourite)
+        menu.addAction(self.tags)
+        menu.addSeparator()
+        menu.addAction(self.rescan)
+        menu.addAction(self.remove)
+        menu.popup(self.panel.view.viewport().mapToGlobal(pos))
+
+    # ---- edits
+    def _targets(self, index: QModelIndex) -> list[int]:
+        """A click on a selected row acts on the whole selection, elsewhere on that row alone."""
+        if self.panel.view.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            return self.panel.selected_ids()
+        return [self.panel.model.media_id(index.row())]
+
+    def _rating_clicked(self, index: QModelIndex, rating: int) -> None:
+        self.library.set_rating(self._targets(index), rating)
+
+    def _favourite_clicked(self, index: QModelIndex) -> None:
+        row = self.panel.model.row_data(index.row())
+        if row is not None:
+            self.library.set_favourite(self._targets(index), not row["favourite"])
+
+    def set_rating(self, rating: int) -> None:
+        """Rate every selected file (0 clears the rating)."""
+        ids = self.panel.selected_ids()
+        if ids:
+            self.library.set_rating(ids, rating)
+
+    def toggle_favourite(self) -> None:
+        """The current row decides: a favourite becomes plain, and the other way round, for all selected."""
+        ids = self.panel.selected_ids()
+        if not ids:
+            return
+        current = self.panel.view.currentIndex()
+        row = self.panel.model.row_data(current.row() if current.isValid() else self.panel.model.row_for_id(ids[0]))
+        self.library.set_favourite(ids, not (row and row["favourite"]))
+
+    def edit_tags(self) -> None:
+        """Open the tags dialog for the selection (window-modal, not blocking)."""
+        ids = self.panel.selected_ids()
+        if not ids:
+            return
+        catalog = self.library.catalog
+        known = [name for name, _ in catalog.tag_counts()]
+        if len(ids) <= TAG_SCAN_LIMIT:
+            counts: Counter[str] = Counter()
+            for row in catalog.rows(ids):
+                counts.update(t for t in (row["tags"] or "").split(", ") if t)
+            present = sorted(counts.items(), key=lambda item: item[0].casefold())
+        else:
+            present = [(name, 0) for name in known]
+        dialog = TagsDialog(len(ids), present, known, self.panel)
+        dialog.accepted.connect(lambda: self.apply_tags(ids, dialog.tags_to_add(), dialog.tags_to_remove()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.tags_dialog = dialog
+        dialog.open()
+
+    def apply_tags(self, ids: list[int], add: list[str], remove: list[str]) -> None:
+        """Take tags off and put tags on the given files."""
+        if remove:
+            self.library.remove_tags(ids, remove)
+        if add:
+            self.library.add_tags(ids, add)
+
+    def _paths(self, ids: list[int]) -> list[str]:
+        raw = self.library.catalog.raw_paths(ids)
+        return [os_path(raw[i]) for i in ids if i in raw]
+
+    def copy_selected_paths(self) -> None:
+        """Full paths of the selected files to the clipboard, one per line."""
+        paths = self._paths(self.panel.selected_ids())
+        if paths:
+            QGuiApplication.clipboard().setText("\n".join(paths))
+
+    def reveal_selected(self) -> None:
+        """Open the folders holding the selected files in the file manager."""
+        folders = dict.fromkeys(os.path.dirname(p) for p in self._paths(self.panel.selected_ids()))
+        for folder in list(folders)[:REVEAL_LIMIT]:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+
+    def rescan_selected(self) -> None:
+        """Read the selected files' details again."""
+        ids = self.panel.selected_ids()
+        if ids:
+            self.library.rescan_files(ids)
+
+    def remove_selected(self) -> None:
+        """Forget the selected files after asking; the files on disk stay."""
+        ids = self.panel.selected_ids()
+        if not ids:
+            return
+        first = self.panel.model.row_data(self.panel.model.row_for_id(ids[0]) or 0) if len(ids) == 1 else None
+        what = f"“{first['name']}”" if first else count_text(len(ids), "file")
+        text = (f"Remove {what} from the Reelkeep catalog?\n\n"
+                "Ratings, tags and markers of these entries are forgotten. "
+                "The files on disk are not touched: nothing is deleted.")
+        if self.panel.confirm("Remove from Catalog", text):
+            self.library.remove_from_catalog(ids)

@@ -1,0 +1,150 @@
+"""The row above the table: instant search and the filter controls."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
+
+from app.catalog.filters import LibraryFilter
+from app.ui.library.format import HEART, STAR
+from app.ui.widgets.icons import search_icon
+
+SEARCH_DEBOUNCE_MS = 120
+KIND_CHOICES = (("All", frozenset()), ("Video", frozenset({"video"})), ("Audio", frozenset({"audio"})),
+                ("Images", frozenset({"image"})))
+STATUS_CHOICES = (("Any status", None), ("Missing", "missing"), ("Errors", "error"), ("Reading…", "pending"))
+
+
+class FilterBar(QWidget):
+    """Search box, kind buttons, minimum rating, favourites, status, and the browser's scope chip."""
+
+    filter_changed = Signal()
+    scope_cleared = Signal()
+    leave_requested = Signal()  # Esc on an empty search box, or Down: focus goes to the table
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit(self)
+        self.search.setObjectName("librarySearch")
+        self.search.setPlaceholderText("Search names, folders, artists, albums, tags…")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(search_icon(), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setMinimumWidth(220)
+        self.search.installEventFilter(self)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.filter_changed)
+        self.search.textChanged.connect(self._debounce.start)
+
+        self.kind_group = QButtonGroup(self)
+        self.kind_group.setExclusive(True)
+        kinds = QHBoxLayout()
+        kinds.setSpacing(0)
+        for number, (title, _) in enumerate(KIND_CHOICES):
+            button = QToolButton(self)
+            button.setText(title)
+            button.setCheckable(True)
+            button.setChecked(number == 0)
+            button.setToolTip(f"Show {title.lower()} files" if number else "Show every kind of file")
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            self.kind_group.addButton(button, number)
+            kinds.addWidget(button)
+        self.kind_group.idToggled.connect(lambda _id, on: on and self.filter_changed.emit())
+
+        self.rating = QComboBox(self)
+        self.rating.addItem("Any rating", 0)
+        for stars in range(1, 6):
+            self.rating.addItem(STAR * stars + (" and up" if stars < 5 else ""), stars)
+        self.rating.setToolTip("Minimum rating")
+        self.rating.currentIndexChanged.connect(self.filter_changed)
+
+        self.favourites = QToolButton(self)
+        self.favourites.setText(f"{HEART} Favourites")
+        self.favourites.setCheckable(True)
+        self.favourites.setToolTip("Only favourites")
+        self.favourites.toggled.connect(self.filter_changed)
+
+        self.status = QComboBox(self)
+        for title, value in STATUS_CHOICES:
+            self.status.addItem(title, value)
+        self.status.setToolTip("Only files that are missing on disk or could not be read")
+        self.status.currentIndexChanged.connect(self.filter_changed)
+
+        self.scope = QToolButton(self)
+        self.scope.setObjectName("scopeChip")
+        self.scope.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.scope.setToolTip("Click to show files from everywhere again")
+        self.scope.clicked.connect(self.scope_cleared)
+        self.scope.hide()
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.search, 1)
+        layout.addWidget(self.scope)
+        layout.addLayout(kinds)
+        layout.addWidget(self.rating)
+        layout.addWidget(self.favourites)
+        layout.addWidget(self.status)
+
+    def apply_to(self, flt: LibraryFilter) -> LibraryFilter:
+        """flt with this bar's fields (search, kind, rating, favourites, status) set."""
+        return replace(
+            flt,
+            text=self.search.text().strip(),
+            kinds=KIND_CHOICES[max(self.kind_group.checkedId(), 0)][1],
+            min_rating=int(self.rating.currentData() or 0),
+            favourites_only=self.favourites.isChecked(),
+            status=self.status.currentData(),
+        )
+
+    def flush(self) -> None:
+        """Apply a pending search now (Enter, or before reading the filter)."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.filter_changed.emit()
+
+    def set_scope_text(self, text: str | None) -> None:
+        """Show (or hide, for None) the chip naming the browser's tag or artist."""
+        self.scope.setText(f"{text}  ✕" if text else "")
+        self.scope.setVisible(bool(text))
+
+    def clear(self) -> None:
+        """Every control back to 'show everything' (one filter_changed at the end)."""
+        self.blockSignals(True)
+        try:
+            self.search.clear()
+            self._debounce.stop()
+            self.kind_group.button(0).setChecked(True)
+            self.rating.setCurrentIndex(0)
+            self.favourites.setChecked(False)
+            self.status.setCurrentIndex(0)
+        finally:
+            self.blockSignals(False)
+        self.filter_changed.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Escape:
+                if self.search.text():
+                    self.search.clear()
+                    self.flush()
+                else:
+                    self.leave_requested.emit()
+                return True
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.flush()
+                self.leave_requested.emit()
+                return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,249 @@
+"""MainWindow: the library in the middle, browsers, details and jobs in docks, state kept between runs."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QMimeData, Qt, qVersion
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+
+from app import __version__
+from app.core.kinds import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from app.ui.context import UiContext
+from app.ui.dialogs.settings_dialog import SettingsDialog
+from app.ui.jobs.panel import JobsPanel
+from app.ui.library.browser import BrowsePanel
+from app.ui.library.details import DetailsPanel
+from app.ui.library.filter_bar import STATUS_CHOICES
+from app.ui.library.panel import LibraryPanel
+from app.ui.menus import MainMenus
+from app.ui.status_bar import LibraryStatusBar
+from app.ui.widgets.icons import app_icon
+from app.ui.widgets.toast import Toast
+
+GEOMETRY_KEY = "window/geometry"
+STATE_KEY = "window/state"
+HEADER_KEY = "library/header"
+LAST_SELECTED_KEY = "library/last_selected"
+STATE_VERSION = 1  # bump when docks change so an old layout is not forced onto new panels
+MAX_ERRORS = 50
+
+
+def local_paths(mime: QMimeData) -> list[str]:
+    """The local files and folders in a drag (URLs that are not local files are ignored)."""
+    return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
+
+
+class MainWindow(QMainWindow):
+    """Reelkeep's main window."""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.errors: list[str] = []
+        self.settings_dialog: SettingsDialog | None = None
+        self._saved = False
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Reelkeep")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+                            | QMainWindow.DockOption.AllowNestedDocks)
+
+        self.library_panel = LibraryPanel(ctx.library, self)
+        self.setCentralWidget(self.library_panel)
+        self.browse_panel = BrowsePanel(ctx.library)
+        self.details_panel = DetailsPanel(ctx.library)
+        self.jobs_panel = JobsPanel(ctx.runner)
+        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.browse_dock = self._dock("Browse", "browseDock", self.browse_panel, left)
+        self.details_dock = self._dock("Details", "detailsDock", self.details_panel, right)
+        self.jobs_dock = self._dock("Jobs", "jobsDock", self.jobs_panel, bottom)
+        self.status = LibraryStatusBar(ctx, self.library_panel.model, self)
+        self.setStatusBar(self.status)
+        self.toast = Toast(self)
+        self.drop_hint = QLabel("Drop to add to the library", self.library_panel)
+        self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_hint.setStyleSheet("background: rgba(43, 95, 171, 40); border: 2px dashed #2b5fab;"
+                                     " border-radius: 8px; font-size: 16pt; color: #2b5fab;")
+        self.drop_hint.hide()
+        self.menus = MainMenus(self)
+
+        panel = self.library_panel
+        panel.selection_changed.connect(self.details_panel.show_ids)
+        panel.filter_changed.connect(self.browse_panel.show_filter)
+        panel.add_folder_requested.connect(self.add_folder)
+        self.browse_panel.tag_selected.connect(panel.set_tag)
+        self.browse_panel.artist_selected.connect(panel.set_artist)
+        self.status.problems_clicked.connect(self._filter_status)
+        ctx.library.error_raised.connect(self.show_error)
+
+        self._default_geometry()
+        self._default_layout()
+        self.restore_settings()
+        panel.focus_table()
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState() finds docks by object name
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _default_geometry(self) -> None:
+        """A comfortable size on first start: at most 1440×900, never larger than the screen, centred."""
+        available = self.screen().availableGeometry()
+        width = min(1440, int(available.width() * 0.92))
+        height = min(900, int(available.height() * 0.9))
+        self.setGeometry(available.x() + (available.width() - width) // 2,
+                         available.y() + (available.height() - height) // 2, width, height)
+
+    def _default_layout(self) -> None:
+        for dock, area in ((self.browse_dock, Qt.DockWidgetArea.LeftDockWidgetArea),
+                           (self.details_dock, Qt.DockWidgetArea.RightDockWidgetArea),
+                           (self.jobs_dock, Qt.DockWidgetArea.BottomDockWidgetArea)):
+            dock.setFloating(False)
+            self.addDockWidget(area, dock)
+            dock.show()
+        self.resizeDocks([self.browse_dock, self.details_dock], [185, 300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.jobs_dock], [170], Qt.Orientation.Vertical)
+
+    # ---- commands
+    def add_paths(self, paths: list[str]) -> None:
+        """Folders become library folders (scanned and watched); files are added on their own."""
+        paths = [p for p in paths if os.path.exists(p)]
+        if not paths:
+            return
+        self.ctx.library.add_paths(paths)
+        names = ", ".join(os.path.basename(p.rstrip(os.sep)) or p for p in paths[:3])
+        more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+        self.status.showMessage(f"Adding {names}{more}…", 2500)
+
+    def add_folder(self) -> None:
+        """Ask for a folder and add it to the library."""
+        folder = QFileDialog.getExistingDirectory(self, "Add Folder to Library")
+        if folder:
+            self.add_paths([folder])
+
+    def add_files(self) -> None:
+        """Ask for media files and add them on their own."""
+        patterns = {
+            "Video": VIDEO_EXTENSIONS, "Audio": AUDIO_EXTENSIONS, "Images": IMAGE_EXTENSIONS,
+        }
+        every = " ".join(f"*{e}" for exts in patterns.values() for e in sorted(exts))
+        filters = [f"Media files ({every})"] + [
+            f"{name} ({' '.join(f'*{e}' for e in sorted(exts))})" for name, exts in patterns.items()
+        ] + ["All files (*)"]
+        files, _ = QFileDialog.getOpenFileNames(self, "Add Files to Library", "", ";;".join(filters))
+        if files:
+            self.add_paths(files)
+
+    def rescan_library(self) -> None:
+        """Scan every library folder for new, changed and missing files."""
+        if not self.ctx.library.roots():
+            self.status.showMessage("No library folders yet: add one with File → Add Folder…", 5000)
+            return
+        self.ctx.library.scan(None)
+
+    def open_settings(self) -> None:
+        """Show the settings dialog (not blocking the window)."""
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(self.ctx.library, self.ctx.watch,
+                                                  self.ctx.settings.file_name(), self)
+        self.settings_dialog.open()
+        self.settings_dialog.raise_()
+
+    def show_about(self) -> None:
+        """The About box."""
+        QMessageBox.about(
+            self, "About Reelkeep",
+            f"<h3>Reelkeep {__version__}</h3><p>A media manager for film and video productions and collectors.</p>"
+            "<p>Reelkeep reads your files and keeps what it learns in its catalog; it never changes or "
+            f"deletes anything on disk.</p><p><small>Qt {qVersion()}</small></p>",
+        )
+
+    def reset_layout(self) -> None:
+        """Docks and columns back to how they were on first start."""
+        self._default_layout()
+        self.library_panel.restore_header(self._default_header)
+
+    def show_error(self, message: str) -> None:
+        """Unobtrusive: the status bar and a corner notification, never a modal box."""
+        self.errors = (self.errors + [message])[-MAX_ERRORS:]
+        self.status.showMessage(message.splitlines()[0] if message else "", 10000)
+        self.toast.notify(message)
+
+    def _filter_status(self, status: str) -> None:
+        combo = self.library_panel.filter_bar.status
+        combo.setCurrentIndex(next(i for i, (_, value) in enumerate(STATUS_CHOICES) if value == status))
+
+    # ---- dropping files and folders on the window
+    def _accepts(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> bool:
+        # Rows dragged out of our own table come back with a source; those are already in the library.
+        return event.source() is None and bool(local_paths(event.mimeData()))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._accepts(event):
+            event.acceptProposedAction()
+            self.drop_hint.setGeometry(self.library_panel.rect().adjusted(12, 12, -12, -12))
+            self.drop_hint.show()
+            self.drop_hint.raise_()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._accepts(event):
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.drop_hint.hide()
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.drop_hint.hide()
+        if not self._accepts(event):
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.add_paths(local_paths(event.mimeData()))
+
+    # ---- state kept between runs
+    def restore_settings(self) -> None:
+        """Geometry, docks, columns and the last selected file from the last run."""
+        settings = self.ctx.settings
+        self._default_header = self.library_panel.header_state()
+        geometry = settings.bytes_value(GEOMETRY_KEY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.bytes_value(STATE_KEY)
+        if state is not None:
+            self.restoreState(state, STATE_VERSION)
+        header = settings.bytes_value(HEADER_KEY)
+        if header is not None:
+            self.library_panel.restore_header(header)
+        last = settings.value(LAST_SELECTED_KEY, None)
+        if last not in (None, ""):
+            self.library_panel.select_ids([int(last)])
+
+    def save_settings(self) -> None:
+        """Remember geometry, docks, columns and the selected file for the next run."""
+        settings = self.ctx.settings
+        settings.set_value(GEOMETRY_KEY, self.saveGeometry())
+        settings.set_value(STATE_KEY, self.saveState(STATE_VERSION))
+        settings.set_value(HEADER_KEY, self.library_panel.header_state())
+        panel = self.library_panel
+        last = panel.current_id() if panel.current_id() in panel.selected_ids() else None
+        last = last if last is not None else next(iter(panel.selected_ids()), None)
+        settings.set_value(LAST_SELECTED_KEY, "" if last is None else int(last))
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._saved:
+            self._saved = True  # run_gui closes the window once more on the way out
+            self.save_settings()
+        super().closeEvent(event)

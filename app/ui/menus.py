@@ -1,0 +1,92 @@
+"""The menu bar of the main window; every command shows its shortcut here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QStyle
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+class MainMenus:
+    """Builds File, Edit, View and Help and keeps the window-level actions by name."""
+
+    def __init__(self, window: MainWindow) -> None:
+        bar = window.menuBar()
+        style = window.style()
+        panel = window.library_panel
+        edits = panel.edits
+
+        def action(text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Callable[[], object],
+                   tip: str = "", icon: QStyle.StandardPixmap | None = None) -> QAction:
+            made = QAction(text, window)
+            if shortcut is not None:
+                made.setShortcut(QKeySequence(shortcut))
+            if icon is not None:
+                made.setIcon(style.standardIcon(icon))
+            made.setStatusTip(tip)
+            made.triggered.connect(slot)
+            return made
+
+        self.add_folder = action("Add &Folder…", "Ctrl+O", window.add_folder,
+                                 "Add a folder to the library; it is scanned and watched",
+                                 QStyle.StandardPixmap.SP_DirOpenIcon)
+        self.add_files = action("Add Fi&les…", "Ctrl+Shift+O", window.add_files, "Add single files to the library",
+                                QStyle.StandardPixmap.SP_FileIcon)
+        self.rescan = action("&Rescan Library", "F5", window.rescan_library,
+                             "Look for new, changed and missing files in every library folder",
+                             QStyle.StandardPixmap.SP_BrowserReload)
+        self.settings = action("&Settings…", QKeySequence.StandardKey.Preferences, window.open_settings,
+                               "Library folders and storage")
+        if self.settings.shortcut().isEmpty():
+            self.settings.setShortcut(QKeySequence("Ctrl+,"))
+        self.quit = action("&Quit", QKeySequence.StandardKey.Quit, window.close, "Quit Reelkeep")
+        if self.quit.shortcut().isEmpty():
+            self.quit.setShortcut(QKeySequence("Ctrl+Q"))
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.add_folder, self.add_files])
+        file_menu.addSeparator()
+        file_menu.addAction(self.rescan)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+
+        self.find = action("&Find…", QKeySequence.StandardKey.Find, panel.focus_search, "Search the library")
+        self.clear_filters = action("Clear Filters", "Ctrl+Shift+F", panel.clear_filters,
+                                    "Show every file again")
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.find, self.clear_filters])
+        edit_menu.addSeparator()
+        edit_menu.addAction(edits.select_all)
+        edit_menu.addSeparator()
+        edits.rating_menu(edit_menu)
+        edit_menu.addActions([edits.favourite, edits.tags])
+        edit_menu.addSeparator()
+        edit_menu.addActions([edits.copy_paths, edits.reveal])
+        edit_menu.addSeparator()
+        edit_menu.addActions([edits.rescan, edits.remove])
+
+        view_menu = bar.addMenu("&View")
+        for number, dock in enumerate((window.browse_dock, window.details_dock, window.jobs_dock), start=1):
+            toggle = dock.toggleViewAction()
+            toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            toggle.setStatusTip(f"Show or hide the {dock.windowTitle()} panel")
+            view_menu.addAction(toggle)
+        view_menu.addSeparator()
+        self.show_table = action("&Library Table", "Ctrl+0", panel.focus_table, "Move the focus to the file list")
+        view_menu.addAction(self.show_table)
+        columns = view_menu.addMenu("&Columns")
+        columns.addActions(panel.column_actions)
+        view_menu.addSeparator()
+        self.reset_layout = action("&Reset Layout", None, window.reset_layout,
+                                   "Put panels and columns back where they started")
+        view_menu.addAction(self.reset_layout)
+
+        help_menu = bar.addMenu("&Help")
+        self.about = action("&About Reelkeep", None, window.show_about, "Version and credits")
+        help_menu.addAction(self.about)
