@@ -14,6 +14,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     from app import cli
 
+    # `reelkeep FILE…` (and the desktop file's "Open with"): play files in the window.
+    files = [a for a in argv if not a.startswith("-") and a not in cli.COMMANDS and os.path.isfile(a)]
+    if files and not any(a in cli.COMMANDS for a in argv):
+        argv = [a for a in argv if a not in files]
+    else:
+        files = []
     args, _ = cli.build_parser().parse_known_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -27,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli.main(argv)
     from app.bootstrap import run_gui
 
-    return run_gui(args.catalog)
+    return run_gui(args.catalog, files)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from app.catalog.catalog import Catalog
 from app.catalog.db import default_catalog_path
 from app.jobs.runner import JobRunner
 from app.services.library import LibraryService
+from app.services.player import PlayerService
 from app.services.settings import Settings
 from app.services.watch import WatchService
 
@@ -23,9 +24,11 @@ class AppContext:
     settings: Settings
     library: LibraryService
     watch: WatchService | None
+    player: PlayerService
 
     def shutdown(self) -> None:
-        """Stop watching, cancel and join every job thread, close the catalog: no thread outlives this."""
+        """Stop mpv and watching, cancel and join every job thread, close the catalog: no thread outlives this."""
+        self.player.shutdown()
         if self.watch is not None:
             self.watch.stop()
         self.runner.shutdown()
@@ -41,11 +44,11 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     settings = Settings(settings_path)
     library = LibraryService(catalog, runner)
     watcher = WatchService(library) if watch else None
-    return AppContext(catalog, runner, settings, library, watcher)
+    return AppContext(catalog, runner, settings, library, watcher, PlayerService(catalog))
 
 
 def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:
-    """Start the desktop app; returns the exit code."""
+    """Start the desktop app (opening open_paths in the player, cataloging them); returns the exit code."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.core.errors import ReelkeepError
@@ -66,9 +69,10 @@ def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None
     window = MainWindow(ctx)
     window.show()
     if open_paths:
-        ctx.library.add_paths(open_paths)
+        window.play_files(open_paths)
     try:
         return app.exec()
     finally:
+        ctx.player.shutdown()  # before Qt destroys the window mpv renders for
         window.close()
         ctx.shutdown()

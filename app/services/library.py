@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
@@ -46,6 +46,15 @@ class LibraryService(QObject):
             self.scan(root_ids)
         if files:
             self.runner.submit(AddFilesJob(self.catalog, files), self._on_files_added, self._on_scan_event)
+
+    def add_files(self, paths: Iterable[str], on_added: Callable[[list[int]], None] | None = None) -> None:
+        """Catalog single files (in a job); on_added gets their ids on this thread."""
+        def done(outcome: Outcome) -> None:
+            self._on_files_added(outcome)
+            if outcome.ok and on_added is not None:
+                on_added(list(outcome.value))
+
+        self.runner.submit(AddFilesJob(self.catalog, list(paths)), done, self._on_scan_event)
 
     def remove_root(self, root_id: int) -> None:
         self.catalog.remove_root(root_id)

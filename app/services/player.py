@@ -41,6 +41,8 @@ class ClipInfo:
     title: str | None = None
     artist: str | None = None
     album: str | None = None
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def clip_info_from_catalog(info: dict[str, Any]) -> ClipInfo:
         except TimecodeError:
             start = 0
     return ClipInfo(info["id"], info["path"], info["name"], info["kind"], rate, start, drop, info.get("frame_count"),
-                    info.get("title"), info.get("artist"), info.get("album"))
+                    info.get("title"), info.get("artist"), info.get("album"), info.get("width"), info.get("height"))
 
 
 class PlayerService(QObject):

@@ -7,15 +7,17 @@ from typing import Protocol
 from app.catalog.catalog import Catalog
 from app.jobs.runner import JobRunner
 from app.services.library import LibraryService
+from app.services.player import PlayerService
 from app.services.settings import Settings
 from app.services.watch import WatchService
 
 
 class UiContext(Protocol):
-    """Structurally bootstrap.AppContext: catalog, runner, settings, library service, watcher."""
+    """Structurally bootstrap.AppContext: catalog, runner, settings, library service, watcher, player."""
 
     catalog: Catalog
     runner: JobRunner
     settings: Settings
     library: LibraryService
     watch: WatchService | None
+    player: PlayerService

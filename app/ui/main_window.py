@@ -18,6 +18,7 @@ from app.ui.library.details import DetailsPanel
 from app.ui.library.filter_bar import STATUS_CHOICES
 from app.ui.library.panel import LibraryPanel
 from app.ui.menus import MainMenus
+from app.ui.player.panel import PlayerPanel
 from app.ui.status_bar import LibraryStatusBar
 from app.ui.widgets.icons import app_icon
 from app.ui.widgets.toast import Toast
@@ -26,7 +27,7 @@ GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 HEADER_KEY = "library/header"
 LAST_SELECTED_KEY = "library/last_selected"
-STATE_VERSION = 1  # bump when docks change so an old layout is not forced onto new panels
+STATE_VERSION = 2  # bump when docks change so an old layout is not forced onto new panels
 MAX_ERRORS = 50
 
 
@@ -56,9 +57,11 @@ class MainWindow(QMainWindow):
         self.browse_panel = BrowsePanel(ctx.library)
         self.details_panel = DetailsPanel(ctx.library)
         self.jobs_panel = JobsPanel(ctx.runner)
+        self.player_panel = PlayerPanel(ctx.player)
         left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
                                Qt.DockWidgetArea.BottomDockWidgetArea)
         self.browse_dock = self._dock("Browse", "browseDock", self.browse_panel, left)
+        self.player_dock = self._dock("Player", "playerDock", self.player_panel, right)
         self.details_dock = self._dock("Details", "detailsDock", self.details_panel, right)
         self.jobs_dock = self._dock("Jobs", "jobsDock", self.jobs_panel, bottom)
         self.status = LibraryStatusBar(ctx, self.library_panel.model, self)
@@ -75,6 +78,9 @@ class MainWindow(QMainWindow):
         panel.selection_changed.connect(self.details_panel.show_ids)
         panel.filter_changed.connect(self.browse_panel.show_filter)
         panel.add_folder_requested.connect(self.add_folder)
+        panel.activated.connect(self.play_media)
+        self.player_panel.message.connect(lambda text: self.status.showMessage(text, 8000))
+        self.player_panel.fullscreen_toggled.connect(self.toggle_player_fullscreen)
         self.browse_panel.tag_selected.connect(panel.set_tag)
         self.browse_panel.artist_selected.connect(panel.set_artist)
         self.status.problems_clicked.connect(self._filter_status)
@@ -105,12 +111,15 @@ class MainWindow(QMainWindow):
 
     def _default_layout(self) -> None:
         for dock, area in ((self.browse_dock, Qt.DockWidgetArea.LeftDockWidgetArea),
+                           (self.player_dock, Qt.DockWidgetArea.RightDockWidgetArea),
                            (self.details_dock, Qt.DockWidgetArea.RightDockWidgetArea),
                            (self.jobs_dock, Qt.DockWidgetArea.BottomDockWidgetArea)):
             dock.setFloating(False)
             self.addDockWidget(area, dock)
             dock.show()
-        self.resizeDocks([self.browse_dock, self.details_dock], [185, 300], Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.player_dock, self.details_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.browse_dock, self.player_dock], [185, 560], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.player_dock, self.details_dock], [420, 300], Qt.Orientation.Vertical)
         self.resizeDocks([self.jobs_dock], [170], Qt.Orientation.Vertical)
 
     # ---- commands
@@ -123,6 +132,29 @@ class MainWindow(QMainWindow):
         names = ", ".join(os.path.basename(p.rstrip(os.sep)) or p for p in paths[:3])
         more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
         self.status.showMessage(f"Adding {names}{more}…", 2500)
+
+    def play_media(self, media_id: int) -> None:
+        """Open a library file in the player and bring the player forward."""
+        self.player_dock.show()
+        self.player_dock.raise_()
+        self.player_panel.open_media(media_id)
+
+    def play_files(self, paths: list[str]) -> None:
+        """`reelkeep FILE`: catalog the files, then play the first."""
+        paths = [p for p in paths if os.path.isfile(p)]
+        if paths:
+            self.ctx.library.add_files(paths, lambda ids: ids and self.play_media(ids[0]))
+
+    def toggle_player_fullscreen(self) -> None:
+        """The player dock alone on the whole screen, and back (F, double-click, Esc)."""
+        dock = self.player_dock
+        if dock.isFloating() and dock.isFullScreen():
+            dock.showNormal()
+            dock.setFloating(False)
+        else:
+            dock.setFloating(True)
+            dock.showFullScreen()
+        self.player_panel.video.setFocus()
 
     def add_folder(self) -> None:
         """Ask for a folder and add it to the library."""

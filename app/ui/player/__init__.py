@@ -1,0 +1,1 @@
+"""The player panel: video, transport, timecode, marks and the scrubber timeline."""

@@ -1,0 +1,198 @@
+"""Transport bar: play controls, exact timecode and frame display, go-to field, marks, audio and tracks."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSlider,
+    QToolButton,
+    QWidget,
+)
+
+from app.core.errors import TimecodeError
+from app.services.player import PlayerService
+
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
+
+
+def _button(text: str, tip: str, parent: QWidget) -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setAutoRaise(True)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the player, not to a button
+    return button
+
+
+class TransportBar(QWidget):
+    fullscreen_requested = Signal()
+    message = Signal(str)
+
+    def __init__(self, player: PlayerService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.player = player
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 4)
+        layout.setSpacing(4)
+        self.start_button = _button("⏮", "Go to start (Home)", self)
+        self.back_button = _button("◀◀", "Reverse shuttle (J)", self)
+        self.play_button = _button("▶", "Play / pause (Space, K)", self)
+        self.forward_button = _button("▶▶", "Forward shuttle (L, again for 2×, 4×, 8×)", self)
+        self.end_button = _button("⏭", "Go to end (End)", self)
+        for button in (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button):
+            layout.addWidget(button)
+        self.timecode_label = QLabel("--:--:--:--", self)
+        big = QFont(mono)
+        big.setPointSizeF(max(big.pointSizeF(), 10) * 1.5)
+        big.setBold(True)
+        self.timecode_label.setFont(big)
+        self.timecode_label.setToolTip("Source timecode of the frame on screen")
+        self.frame_label = QLabel("", self)
+        self.frame_label.setFont(mono)
+        self.frame_label.setToolTip("Frame number in the file (0 = first frame)")
+        self.goto = QLineEdit(self)
+        self.goto.setPlaceholderText("Go to TC")
+        self.goto.setFont(mono)
+        self.goto.setMaximumWidth(120)
+        self.goto.setToolTip("Type a timecode (e.g. 01:00:10:05) and press Enter (Ctrl+G)")
+        self.marks_label = QLabel("", self)
+        self.marks_label.setFont(mono)
+        self.loop_button = _button("⟲", "Loop in → out (Ctrl+L)", self)
+        self.loop_button.setCheckable(True)
+        self.speed_box = QComboBox(self)
+        self.speed_box.addItems([f"{s:g}×" for s in SPEEDS])
+        self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed_box.setToolTip("Playback speed")
+        self.speed_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.mute_button = _button("🔊", "Mute (Ctrl+M)", self)
+        self.mute_button.setCheckable(True)
+        self.volume = QSlider(Qt.Orientation.Horizontal, self)
+        self.volume.setRange(0, 130)
+        self.volume.setValue(100)
+        self.volume.setMaximumWidth(90)
+        self.volume.setToolTip("Volume (Up/Down)")
+        self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.audio_box = QComboBox(self)
+        self.audio_box.setToolTip("Audio track")
+        self.sub_box = QComboBox(self)
+        self.sub_box.setToolTip("Subtitles")
+        for box in (self.audio_box, self.sub_box):
+            box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.fullscreen_button = _button("⛶", "Full screen (F)", self)
+        layout.addSpacing(8)
+        layout.addWidget(self.timecode_label)
+        layout.addWidget(self.frame_label)
+        layout.addWidget(self.goto)
+        layout.addSpacing(8)
+        layout.addWidget(self.marks_label, 1)
+        layout.addWidget(self.loop_button)
+        layout.addWidget(self.speed_box)
+        layout.addWidget(self.mute_button)
+        layout.addWidget(self.volume)
+        layout.addWidget(self.audio_box)
+        layout.addWidget(self.sub_box)
+        layout.addWidget(self.fullscreen_button)
+
+        self.start_button.clicked.connect(player.go_to_start)
+        self.end_button.clicked.connect(player.go_to_end)
+        self.play_button.clicked.connect(player.toggle_play)
+        self.back_button.clicked.connect(self._reverse)
+        self.forward_button.clicked.connect(self._forward)
+        self.goto.returnPressed.connect(self._go_to)
+        self.loop_button.toggled.connect(player.set_loop)
+        self.speed_box.activated.connect(self._pick_speed)
+        self.mute_button.toggled.connect(player.set_muted)
+        self.volume.valueChanged.connect(player.set_volume)
+        self.audio_box.activated.connect(self._pick_audio)
+        self.sub_box.activated.connect(self._pick_sub)
+        self.fullscreen_button.clicked.connect(self.fullscreen_requested)
+        player.frame_changed.connect(self._show_frame)
+        player.playing_changed.connect(self._show_playing)
+        player.marks_changed.connect(self._show_marks)
+        player.clip_changed.connect(self._show_clip)
+        player.audio_changed.connect(self._show_audio)
+        self._show_clip()
+
+    def _go_to(self) -> None:
+        text = self.goto.text().strip()
+        try:
+            self.player.go_to_timecode(text)
+        except TimecodeError as exc:
+            self.goto.setStyleSheet("color: #c62828;")
+            self.goto.setToolTip(str(exc))
+            self.message.emit(str(exc))
+            return
+        self.goto.setStyleSheet("")
+        self.goto.clear()
+
+    def _show_frame(self, frame: int) -> None:
+        self.timecode_label.setText(self.player.timecode(frame))
+        total = self.player.clip.frame_count if self.player.clip else None
+        self.frame_label.setText(f"fr {frame}" + (f" / {total - 1}" if total else ""))
+
+    def _show_playing(self, playing: bool) -> None:
+        self.play_button.setText("⏸" if playing else "▶")
+
+    def _show_marks(self) -> None:
+        marks = self.player.marks
+        parts = []
+        if marks.in_frame is not None:
+            parts.append(f"IN {self.player.timecode(marks.in_frame)}")
+        if marks.out_frame is not None:
+            parts.append(f"OUT {self.player.timecode(marks.out_frame - 1)}")
+        if marks.duration is not None:
+            parts.append(f"DUR {marks.duration} fr")
+        self.marks_label.setText("  ".join(parts))
+        self.loop_button.setChecked(self.player.loop)
+
+    def _show_clip(self) -> None:
+        enabled = self.player.clip is not None
+        for widget in (self.play_button, self.start_button, self.end_button, self.back_button,
+                       self.forward_button, self.goto):
+            widget.setEnabled(enabled)
+        self._show_frame(self.player.frame)
+        self._show_marks()
+
+    def _show_audio(self) -> None:
+        self.mute_button.setChecked(self.player.muted)
+        self.mute_button.setText("🔇" if self.player.muted else "🔊")
+        if self.volume.value() != round(self.player.volume):
+            self.volume.blockSignals(True)
+            self.volume.setValue(round(self.player.volume))
+            self.volume.blockSignals(False)
+        for kind, box, label in (("audio", self.audio_box, "Audio"), ("sub", self.sub_box, "Subtitles")):
+            tracks = [t for t in self.player.tracks if t.get("type") == kind]
+            box.blockSignals(True)
+            box.clear()
+            box.addItem(f"{label}: off", None)
+            selected = 0
+            for track in tracks:
+                name = track.get("title") or track.get("lang") or f"#{track.get('id')}"
+                box.addItem(f"{label}: {name}", track.get("id"))
+                if track.get("selected"):
+                    selected = box.count() - 1
+            box.setCurrentIndex(selected)
+            box.setVisible(bool(tracks))
+            box.blockSignals(False)
+
+    def _reverse(self) -> None:
+        self.player.shuttle(False)
+
+    def _forward(self) -> None:
+        self.player.shuttle(True)
+
+    def _pick_speed(self, index: int) -> None:
+        self.player.set_speed(SPEEDS[index])
+
+    def _pick_audio(self, index: int) -> None:
+        self.player.set_track("audio", self.audio_box.itemData(index))
+
+    def _pick_sub(self, index: int) -> None:
+        self.player.set_track("sub", self.sub_box.itemData(index))

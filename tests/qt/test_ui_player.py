@@ -1,0 +1,150 @@
+"""The player panel in the real main window: open from the library, editor keys, go-to field, scrubber
+drag and hover. What the panel paints is read back and its frame index checked against the TC display."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+
+from app.core.timecode import from_frames, to_frames
+from app.ui.main_window import MainWindow
+from tests.media import make_clip, read_index
+from tests.qt.test_ui_library import dispose
+
+RATE = "30000/1001"
+FRAMES = 120
+
+
+@pytest.fixture
+def window(qtbot, app_context):
+    win = MainWindow(app_context)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    app_context.player.shutdown()
+    dispose(win)
+
+
+@pytest.fixture
+def opened(qtbot, window, media_dir):
+    clip = make_clip(media_dir / "A001C001.mov", rate=RATE, frames=FRAMES, size=(320, 180))
+    window.play_files([str(clip)])
+    player = window.ctx.player
+    qtbot.waitUntil(lambda: player.clip is not None and player._player.duration is not None, timeout=8000)
+    wait_shown(qtbot, window, 0)
+    return window
+
+
+def shown_index(window: MainWindow) -> int | None:
+    """Read the frame index from what the video view paints (the picture is letterboxed inside it)."""
+    image = window.player_panel.video.current_image()
+    clip = window.ctx.player.clip
+    if image is None or clip is None or not clip.width:
+        return None
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    array = np.frombuffer(rgb.constBits(), dtype=np.uint8).reshape(rgb.height(), rgb.bytesPerLine())
+    array = array[:, : rgb.width() * 3].reshape(rgb.height(), rgb.width(), 3)
+    scale = min(rgb.width() / clip.width, rgb.height() / clip.height)
+    width, height = round(clip.width * scale), round(clip.height * scale)
+    left, top = (rgb.width() - width) // 2, (rgb.height() - height) // 2
+    return read_index(array[top : top + height, left : left + width].copy())
+
+
+def wait_shown(qtbot, window: MainWindow, frame: int) -> None:
+    player = window.ctx.player
+    qtbot.waitUntil(lambda: not player.seeking and player._target is None and shown_index(window) == frame,
+                    timeout=6000)
+    expected_tc = from_frames(to_frames("01:00:00;00", player.clip.rate) + frame, player.clip.rate)
+    assert window.player_panel.transport.timecode_label.text() == expected_tc
+
+
+def press(qtbot, window: MainWindow, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(window.player_panel.video, key, modifier)
+
+
+def test_double_click_in_library_opens_player(qtbot, window, media_dir) -> None:
+    make_clip(media_dir / "clip.mov", rate="25", frames=30)
+    window.add_paths([str(media_dir)])
+    model = window.library_panel.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and not window.ctx.library.scanning, timeout=10000)
+    view = window.library_panel.view
+    rect = view.visualRect(model.index(0, 0))
+    # Qt's item views take a double click only after the press that starts it
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.ctx.player.clip is not None and window.ctx.player.clip.name == "clip.mov",
+                    timeout=5000)
+    qtbot.waitUntil(lambda: shown_index(window) == 0, timeout=6000)
+    assert window.player_panel.transport.timecode_label.text() == "01:00:00:00"
+
+
+def test_editor_keys_are_frame_exact(qtbot, opened) -> None:
+    window = opened
+    press(qtbot, window, Qt.Key.Key_Right)
+    wait_shown(qtbot, window, 1)
+    press(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # +10 frames
+    wait_shown(qtbot, window, 11)
+    press(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)  # +1 s (30 frames at 29.97)
+    wait_shown(qtbot, window, 41)
+    press(qtbot, window, Qt.Key.Key_Left)
+    wait_shown(qtbot, window, 40)
+    press(qtbot, window, Qt.Key.Key_I)
+    for _ in range(5):
+        press(qtbot, window, Qt.Key.Key_Right)
+    wait_shown(qtbot, window, 45)
+    press(qtbot, window, Qt.Key.Key_O)
+    marks = window.ctx.player.marks
+    assert (marks.in_frame, marks.out_frame) == (40, 46)
+    assert "DUR 6 fr" in window.player_panel.transport.marks_label.text()
+    press(qtbot, window, Qt.Key.Key_M)
+    assert [m[1] for m in window.ctx.player.markers()] == [45]
+    press(qtbot, window, Qt.Key.Key_End)
+    wait_shown(qtbot, window, FRAMES - 1)
+    press(qtbot, window, Qt.Key.Key_Home)
+    wait_shown(qtbot, window, 0)
+    # K held + L nudges one frame
+    qtbot.keyPress(window.player_panel.video, Qt.Key.Key_K)
+    qtbot.keyClick(window.player_panel.video, Qt.Key.Key_L)
+    qtbot.keyRelease(window.player_panel.video, Qt.Key.Key_K)
+    wait_shown(qtbot, window, 1)
+    # L plays, L again doubles, K stops
+    press(qtbot, window, Qt.Key.Key_L)
+    qtbot.waitUntil(lambda: window.ctx.player.playing, timeout=3000)
+    press(qtbot, window, Qt.Key.Key_L)
+    qtbot.waitUntil(lambda: window.ctx.player.speed == 2.0, timeout=3000)
+    press(qtbot, window, Qt.Key.Key_K)
+    qtbot.waitUntil(lambda: not window.ctx.player.playing, timeout=3000)
+
+
+def test_go_to_timecode_field(qtbot, opened) -> None:
+    window = opened
+    field = window.player_panel.transport.goto
+    qtbot.keyClicks(field, "01:00:02;15")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    wait_shown(qtbot, window, 75)  # 2 s * 30 + 15 frames, no drop inside the first minute
+    qtbot.keyClicks(field, "01:00:00;40")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert "not below" in field.toolTip()  # frames >= 30 refused with a clear message
+    assert window.ctx.player.frame == 75
+
+
+def test_scrubber_drag_and_hover(qtbot, opened) -> None:
+    window = opened
+    scrubber = window.player_panel.scrubber
+    y = scrubber.height() // 2
+    x_for = lambda frame: round((frame + 0.5) / FRAMES * scrubber.width())  # noqa: E731
+    qtbot.mouseMove(scrubber, QPoint(x_for(30), y))
+    assert scrubber.hover_frame == 30
+    assert scrubber.preview.isVisible() and scrubber.preview.text.text() == "01:00:01;00"
+    qtbot.mousePress(scrubber, Qt.MouseButton.LeftButton, pos=QPoint(x_for(20), y))
+    qtbot.mouseMove(scrubber, QPoint(x_for(60), y))
+    qtbot.mouseRelease(scrubber, Qt.MouseButton.LeftButton, pos=QPoint(x_for(90), y))
+    wait_shown(qtbot, window, 90)  # the release seeks exactly
+    scrubber.set_zoom(1.5, x_for(90))  # Ctrl+wheel zooms around the cursor
+    assert scrubber.visible_frames() == pytest.approx(FRAMES / 1.5)
+    assert scrubber.frame_at(x_for(90)) in (89, 90, 91)
+    scrubber.set_zoom(1000)  # never closer than ~12 px per frame
+    assert scrubber.visible_frames() >= scrubber.width() / 12 - 1
