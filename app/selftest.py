@@ -25,6 +25,27 @@ def _write_clip(path: Path) -> None:
             container.mux(packet)
 
 
+def _mpv_plays(clip: Path) -> bool:
+    """libmpv loads (from the bundle when frozen) and opens the clip."""
+    import time
+
+    from app.services.mpv_engine import load_error, load_mpv
+
+    mpv = load_mpv()
+    if mpv is None:
+        print(f"self-test: {load_error()}")
+        return False
+    player = mpv.MPV(vo="null", ao="null", pause=True)
+    try:
+        player.play(str(clip))
+        deadline = time.monotonic() + 10
+        while player.duration is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return player.duration is not None and abs(player.duration - 0.4) < 0.05
+    finally:
+        player.terminate()
+
+
 def run_self_test(catalog_path: str | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -42,6 +63,7 @@ def run_self_test(catalog_path: str | None = None) -> int:
             ("probe frame count", facts.frame_count == 10),
             ("probe timecode", facts.start_tc == "01:00:00:00"),
         ]
+        checks.append(("libmpv plays the clip", _mpv_plays(clip)))
         app = QApplication.instance() or QApplication(sys.argv[:1])
         ctx = build_context(catalog_path or Path(tmp) / "catalog.sqlite", str(Path(tmp) / "settings.ini"), watch=False)
         try:
