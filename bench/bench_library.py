@@ -90,6 +90,7 @@ def time_ffprobe(files: list[Path]) -> float:
 
 def build_big_catalog(catalog_path: Path, folder: Path, rows: int) -> Catalog:
     """rows real files on disk (hard links of one small file) cataloged as probed, for rescan and UI figures."""
+    folder.mkdir(parents=True, exist_ok=True)
     seed = folder / "seed.mp3"
     make_audio(seed, seconds=0.2)
     states = []

@@ -85,26 +85,33 @@ class Catalog:
         return {bytes(r[0]): (r[1], r[2], r[3], r[4]) for r in rows}
 
     def add_discovered(self, root_id: int | None, files: Sequence[FileState]) -> list[int]:
-        """Insert new files as 'pending' (or 'error' when discovery already failed); return their ids."""
+        """Insert new files as 'pending' (or 'error' when discovery already failed); return their ids in order."""
         now = time.time()
         ids: list[int] = []
         with self.db.atomic():
             for chunk in _chunks(files):
-                for f in chunk:
-                    cursor = self.db.execute_sql(
-                        "INSERT INTO media_file (root_id, path, path_raw, name, kind, size, mtime, added_at,"
-                        " modified_at, last_seen_at, status, status_message) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-                        " ON CONFLICT(path_raw) DO UPDATE SET root_id = excluded.root_id, size = excluded.size,"
-                        " mtime = excluded.mtime, last_seen_at = excluded.last_seen_at,"
-                        " status = excluded.status, status_message = excluded.status_message"
-                        " RETURNING id",
+                self.db.cursor().executemany(
+                    "INSERT INTO media_file (root_id, path, path_raw, name, kind, size, mtime, added_at,"
+                    " modified_at, last_seen_at, status, status_message) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT(path_raw) DO UPDATE SET root_id = excluded.root_id, size = excluded.size,"
+                    " mtime = excluded.mtime, last_seen_at = excluded.last_seen_at,"
+                    " status = excluded.status, status_message = excluded.status_message",
+                    [
                         (
                             root_id, display_path(f.raw_path), f.raw_path, display_name(f.raw_path),
                             kind_for_name(f.raw_path) or "unknown", f.size, f.mtime, now, now, now,
                             ERROR if f.error else PENDING, f.error,
-                        ),
-                    )
-                    ids.append(cursor.fetchone()[0])
+                        )
+                        for f in chunk
+                    ],
+                )
+                marks = ",".join("?" * len(chunk))
+                raws = [f.raw_path for f in chunk]
+                found = dict(
+                    (bytes(raw), media_id)
+                    for raw, media_id in self._sql(f"SELECT path_raw, id FROM media_file WHERE path_raw IN ({marks})", raws)
+                )
+                ids.extend(found[raw] for raw in raws)
             self._reindex(ids)
         return ids
 

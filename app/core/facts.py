@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from typing import Any
 
@@ -40,12 +40,15 @@ class MediaFacts:
 
     def catalog_fields(self) -> dict[str, Any]:
         """Column values for media_file (frame rate split into an exact numerator/denominator)."""
-        values = asdict(self)
-        rate = values.pop("frame_rate")
-        values.pop("warnings")
+        # Not dataclasses.asdict: it deep-copies every field, which was 30% of a scan's main-process time.
+        values = {name: getattr(self, name) for name in _CATALOG_FIELDS}
+        rate = self.frame_rate
         values["fps_num"] = rate.numerator if rate else None
         values["fps_den"] = rate.denominator if rate else None
         return values
+
+
+_CATALOG_FIELDS = tuple(f.name for f in fields(MediaFacts) if f.name not in ("frame_rate", "warnings"))
 
 
 @dataclass(frozen=True)
