@@ -21,7 +21,7 @@ from app.core.timecode import format_rate
 from app.ingest.scan import ScanJob
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
-COMMANDS = ("scan", "list", "search", "info")
+COMMANDS = ("scan", "list", "search", "info", "thumbs")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="everything the catalog knows about one file")
     info.add_argument("file")
     info.add_argument("--json", action="store_true", help="print JSON (keys documented in docs/cli.md)")
+
+    thumbs = sub.add_parser("thumbs", help="make posters, scrubber sprite sheets and hover previews")
+    thumbs.add_argument("paths", nargs="*", metavar="PATH",
+                        help="cataloged files or folders (default: every ok video, audio and image file)")
+    thumbs.add_argument("--regenerate", action="store_true", help="make them again even when they exist")
+    thumbs.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -170,6 +176,7 @@ def command_info(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         print(f"reelkeep: {args.file} is not in the catalog (scan its folder first)", file=sys.stderr)
         return EXIT_ERROR
     record = catalog.info(media_id)
+    record.update(_thumbnail_keys(catalog, media_id, record))
     if args.json:
         json.dump(record, out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -178,6 +185,47 @@ def command_info(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         for key, value in record.items():
             out.write(f"{key.ljust(width)}  {value if value is not None else ''}\n")
     return EXIT_OK
+
+
+def _thumbnail_keys(catalog: Catalog, media_id: int, record: dict[str, Any]) -> dict[str, Any]:
+    """Paths of the cached poster, sprite sheet and preview (null until `reelkeep thumbs` made them)."""
+    from app.ingest.thumbs import thumbnail_paths  # imported here: numpy and the encoders load only when used
+    from app.media.hashing import identity_hash
+
+    hash_ = record["identity_hash"]
+    if hash_ is None and record["status"] != "missing":
+        try:
+            hash_ = identity_hash(catalog.raw_paths([media_id])[media_id])
+        except (OSError, KeyError):
+            hash_ = None
+    found = thumbnail_paths(hash_)
+    info = found["sprite_info"]
+    return {
+        "poster": str(found["poster"]) if found["poster"] else None,
+        "sprite": str(found["sprite"]) if found["sprite"] else None,
+        "sprite_interval": info["interval_seconds"] if info else None,
+        "preview": str(found["preview"]) if found["preview"] else None,
+    }
+
+
+def command_thumbs(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.ingest.thumbs import ThumbnailJob
+
+    if args.paths:
+        ids: list[int] = []
+        for path in args.paths:
+            found = catalog.ids_under(path)
+            if not found:
+                print(f"reelkeep: {path}: not in the catalog (scan its folder first)", file=sys.stderr)
+                return EXIT_ERROR
+            ids.extend(found)
+    else:
+        ids = catalog.query_ids(LibraryFilter(kinds=frozenset(KINDS), status="ok", sort="path"))
+    result = run_job(ThumbnailJob(catalog, ids, args.regenerate), args.quiet)
+    out.write(f"Thumbnails: {result.summary()}\n")
+    for failure in result.failures:
+        out.write(f"error: {failure.path}: {failure.message}\n")
+    return EXIT_ERROR if result.failures else EXIT_OK
 
 
 def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
@@ -203,6 +251,8 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
             return EXIT_OK
         if args.command == "info":
             return command_info(catalog, args, out)
+        if args.command == "thumbs":
+            return command_thumbs(catalog, args, out)
         build_parser().print_help(out)
         return EXIT_USAGE
     except ReelkeepError as exc:
