@@ -91,16 +91,20 @@ def time_ffprobe(files: list[Path]) -> float:
 def build_big_catalog(catalog_path: Path, folder: Path, rows: int) -> Catalog:
     """rows real files on disk (hard links of one small file) cataloged as probed, for rescan and UI figures."""
     folder.mkdir(parents=True, exist_ok=True)
-    seed = folder / "seed.mp3"
-    make_audio(seed, seconds=0.2)
+    seeds = []
     states = []
     for index in range(rows):
+        if index % 50_000 == 0:  # ext4 allows 65,000 links to one file
+            seed = folder / f"seed{index}.mp3"
+            make_audio(seed, seconds=0.2)
+            seeds.append(seed)
         target = folder / f"d{index // 1000:03d}" / f"{WORDS[index % len(WORDS)]} {index:06d}.mp3"
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(seed, target)
         st = target.stat()
         states.append(FileState(os.fsencode(target), st.st_size, st.st_mtime))
-    seed.unlink()
+    for seed in seeds:
+        seed.unlink()
     catalog = Catalog(catalog_path)
     root = catalog.add_root(folder)
     for start in range(0, rows, 10000):
