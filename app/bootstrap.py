@@ -44,7 +44,7 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     settings = Settings(settings_path)
     library = LibraryService(catalog, runner)
     watcher = WatchService(library) if watch else None
-    return AppContext(catalog, runner, settings, library, watcher, PlayerService(catalog))
+    return AppContext(catalog, runner, settings, library, watcher, PlayerService(catalog, runner))
 
 
 def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:

@@ -90,7 +90,7 @@ def mpv_options() -> dict[str, Any]:
         "vo": "libmpv",
         "keep_open": "always",  # stay on the last frame instead of unloading at the end
         "hr_seek": "yes",  # exact seeks: the frame asked for, not the keyframe before it
-        "hr_seek_framedrop": "no",
+        "hr_seek_framedrop": "yes",  # frames before the target need not be shown, only decoded
         "idle": "yes",
         "input_default_bindings": "no",
         "input_vo_keyboard": "no",

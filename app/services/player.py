@@ -19,7 +19,10 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.catalog.catalog import Catalog
 from app.core.errors import TimecodeError
+from app.core.job import Outcome
 from app.core.timecode import from_frames, supports_drop_frame, to_frames
+from app.jobs.runner import JobRunner
+from app.media.reverse_frames import WINDOW, ReverseFramesJob, plan_window
 from app.services.mpv_engine import SoftwareFrameRenderer, load_error, load_mpv, mpv_options
 
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
@@ -85,9 +88,14 @@ class PlayerService(QObject):
     _mpv_ended = Signal(int, int)
     _mpv_frame_ready = Signal()
 
-    def __init__(self, catalog: Catalog, parent: QObject | None = None) -> None:
+    def __init__(self, catalog: Catalog, runner: JobRunner | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.catalog = catalog
+        self.runner = runner
+        # frames before the playhead, decoded once so back-steps are instant (see media/reverse_frames.py)
+        self._behind: dict[int, np.ndarray] = {}
+        self._behind_job = False
+        self.override: tuple[int, np.ndarray] | None = None  # a cached frame shown while mpv seeks to it
         self._player: Any = None
         self._renderer: SoftwareFrameRenderer | None = None
         self.clip: ClipInfo | None = None
@@ -164,6 +172,7 @@ class PlayerService(QObject):
         except RuntimeError as exc:
             return self._fail(str(exc))
         self.clip = clip
+        self._behind, self.override = {}, None
         self.marks = Marks()
         self.frame, self._target, self._played_once = 0, None, False
         self.error = ""
@@ -249,6 +258,10 @@ class PlayerService(QObject):
         self._player.pause = True
         base = self._target if self._target is not None else self.frame
         target = self._clamp(base + frames)
+        if frames < 0 and target in self._behind:
+            self.override = (target, self._behind[target])
+            self.video_updated.emit()
+            self._prefetch_behind(target)
         if frames == 1 and not self.seeking and self._target is None:
             self._target = target
             self._player.command("frame-step")
@@ -374,6 +387,10 @@ class PlayerService(QObject):
             if self._target is None and frame != self.frame:
                 self.frame = frame
                 self.frame_changed.emit(frame)
+            if self._target is None and not self.playing:
+                if self.override is not None and self.override[0] == frame:
+                    self.override = None
+                self._prefetch_behind(frame)
         elif name == "pause":
             playing = not value
             if playing != self.playing:
@@ -405,6 +422,30 @@ class PlayerService(QObject):
         if reason == mpv.MpvEventEndFile.ERROR and self.clip is not None:
             self._fail(f"Cannot play {self.clip.name}: libmpv could not open or decode it (error {error}). "
                        "The file may be corrupt or in a format this build cannot decode.")
+
+    def _prefetch_behind(self, frame: int) -> None:
+        """Keep the frames before `frame` decoded: ask for the window ending at the first one missing."""
+        clip = self.clip
+        if self.runner is None or clip is None or clip.kind != "video" or not clip.frame_count or self._behind_job:
+            return
+        missing = next((f for f in range(frame, max(frame - WINDOW // 2, -1), -1) if f not in self._behind), None)
+        if missing is None:
+            return
+        self._behind_job = True
+        opened = clip
+        self.runner.submit(ReverseFramesJob(plan_window(os.fsdecode(clip.path), clip.rate, clip.frame_count, missing)),
+                           lambda outcome: self._on_behind(opened, outcome))
+
+    def _on_behind(self, clip: ClipInfo, outcome: Outcome) -> None:
+        self._behind_job = False
+        if clip is not self.clip or not outcome.ok:
+            return
+        self._behind.update(outcome.value)
+        # bounded memory: keep the frames nearest the playhead
+        for index in sorted(self._behind, key=lambda f: abs(f - self.frame), reverse=True)[: max(len(self._behind) - 3 * WINDOW, 0)]:
+            del self._behind[index]
+        if not self.playing and self._target is None:
+            self._prefetch_behind(self.frame)
 
     def _store_resume(self) -> None:
         if self.clip is None or self.clip.media_id is None or self._player is None:

@@ -117,3 +117,28 @@ def test_missing_file_is_an_error_not_a_crash(qtbot, player, catalog, media_dir)
     catalog.mark_missing([media_id])
     assert not player.open_media(media_id)
     assert "missing" in player.error
+
+
+def test_back_steps_come_from_decoded_frames_and_stay_exact(qtbot, qapp, catalog, media_dir) -> None:
+    """With a runner, frames behind the playhead are decoded once; stepping back shows them at once
+    (the override) and they are the right frames; mpv then lands on the same frame."""
+    from app.jobs.runner import JobRunner
+
+    runner = JobRunner({"scrub": 1})
+    service = PlayerService(catalog, runner)
+    try:
+        clip = make_clip(media_dir / "long_gop.mov", rate="24000/1001", frames=96, gop=24, bframes=2)
+        _open(qtbot, service, catalog, clip)
+        service.seek_frame(60)
+        _settle(qtbot, service, 60)
+        qtbot.waitUntil(lambda: 59 in service._behind and 40 in service._behind, timeout=8000)
+        for expected in range(59, 40, -1):
+            service.step(-1)
+            assert service.override is not None and service.override[0] == expected
+            assert read_index(service.override[1]) == expected  # the cached pixels are that frame
+            assert service.frame == expected and service.timecode() == f"01:00:0{expected // 24}:{expected % 24:02d}"
+        _settle(qtbot, service, 41)
+        qtbot.waitUntil(lambda: service.override is None, timeout=5000)
+    finally:
+        service.shutdown()
+        runner.shutdown()

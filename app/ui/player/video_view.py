@@ -33,6 +33,8 @@ class VideoView(QWidget):
     def current_image(self) -> QImage | None:
         """The frame as it is painted (device pixels), or None."""
         ratio = self.devicePixelRatioF()
+        if self.player.override is not None:
+            return self._cached_frame_image(self.player.override[1], ratio)
         pixels = self.player.render(round(self.width() * ratio), round(self.height() * ratio))
         if pixels is None:
             return None
@@ -41,6 +43,20 @@ class VideoView(QWidget):
         image = QImage(data, width, height, width * 4, QImage.Format.Format_RGBX8888)
         image.setDevicePixelRatio(ratio)
         return image.copy()  # own the bytes: the numpy buffer is freed after this call
+
+    def _cached_frame_image(self, rgb, ratio: float) -> QImage:
+        """A frame decoded ahead for reverse steps, letterboxed like mpv's own rendering."""
+        height, width = rgb.shape[:2]
+        frame = QImage(rgb.tobytes(), width, height, width * 3, QImage.Format.Format_RGB888)
+        canvas = QImage(round(self.width() * ratio), round(self.height() * ratio), QImage.Format.Format_RGB888)
+        canvas.fill(QColor("#000"))
+        scaled = frame.scaled(canvas.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                              Qt.TransformationMode.SmoothTransformation)
+        painter = QPainter(canvas)
+        painter.drawImage((canvas.width() - scaled.width()) // 2, (canvas.height() - scaled.height()) // 2, scaled)
+        painter.end()
+        canvas.setDevicePixelRatio(ratio)
+        return canvas
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
