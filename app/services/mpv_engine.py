@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import locale
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -102,6 +103,10 @@ def mpv_options() -> dict[str, Any]:
         "image_display_duration": "inf",
         "sub_auto": "fuzzy",
     }
-    if os.environ.get("REELKEEP_NO_AUDIO"):
-        options["ao"] = "null"
+    # Without a sound device mpv ends audio-only files at once; "null" last keeps them playable (silently).
+    options["ao"] = "null" if os.environ.get("REELKEEP_NO_AUDIO") else _AUDIO_OUTPUTS.get(sys.platform, _LINUX_AO)
     return options
+
+
+_LINUX_AO = "pipewire,pulse,alsa,jack,null"
+_AUDIO_OUTPUTS = {"darwin": "coreaudio,null", "win32": "wasapi,null"}

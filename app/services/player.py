@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.catalog.catalog import Catalog
 from app.core.errors import TimecodeError
@@ -111,6 +111,7 @@ class PlayerService(QObject):
         self.tracks: list[dict] = []
         self.error = ""
         self._target: int | None = None  # a requested frame not on screen yet
+        self._position: float | None = None  # mpv's last reported time-pos
         self._played_once = False
         self._mpv_property.connect(self._on_property)
         self._mpv_ended.connect(self._on_end_file)
@@ -174,7 +175,7 @@ class PlayerService(QObject):
         self.clip = clip
         self._behind, self.override = {}, None
         self.marks = Marks()
-        self.frame, self._target, self._played_once = 0, None, False
+        self.frame, self._target, self._played_once, self._position = 0, None, False, None
         self.error = ""
         self.error_changed.emit("")
         start = 0.0
@@ -381,6 +382,7 @@ class PlayerService(QObject):
     @Slot(str, object)
     def _on_property(self, name: str, value: Any) -> None:
         if name == "time-pos" and value is not None and self.clip is not None:
+            self._position = value
             frame = self._clamp(math.floor(value * self.clip.rate + Fraction(1, 2)))
             if self._target is not None and not self.seeking and frame == self._target:
                 self._target = None
@@ -398,11 +400,13 @@ class PlayerService(QObject):
                 self.playing_changed.emit(playing)
         elif name == "seeking":
             self.seeking = bool(value)
-            if not value and self._player is not None and self._target is not None:
-                position = self._player.time_pos
-                if position is not None and self.clip is not None:
-                    self._target = None
-                    self._on_property("time-pos", position)
+            if not value and self._target is not None:
+                if self._position is not None:
+                    self._on_property("time-pos", self._position)  # landed where the last report says?
+                if self._target is not None:
+                    # mpv reports a new time-pos only when it changes; if the seek landed elsewhere (past the
+                    # end, a variable-rate file) accept where it is once it had time to say so.
+                    QTimer.singleShot(250, self._accept_landing)
         elif name == "speed":
             self.speed = float(value or 1.0)
             self.audio_changed.emit()
@@ -415,6 +419,14 @@ class PlayerService(QObject):
         elif name == "track-list":
             self.tracks = list(value or [])
             self.audio_changed.emit()
+
+    def _accept_landing(self) -> None:
+        if self._target is None or self.seeking or self._player is None or self.clip is None:
+            return
+        position = self._player.time_pos
+        if position is not None:
+            self._target = None
+            self._on_property("time-pos", position)
 
     @Slot(int, int)
     def _on_end_file(self, reason: int, error: int) -> None:

@@ -142,3 +142,69 @@ def test_back_steps_come_from_decoded_frames_and_stay_exact(qtbot, qapp, catalog
     finally:
         service.shutdown()
         runner.shutdown()
+
+
+def test_shuttle_loop_and_resume(qtbot, player, catalog, media_dir) -> None:
+    media_id = _open(qtbot, player, catalog, make_clip(media_dir / "c.mov", rate="25", frames=500, audio=False))
+    player.seek_frame(200)
+    _settle(qtbot, player, 200)
+    player.shuttle(False)  # J: reverse playback
+    qtbot.waitUntil(lambda: player.playing and player.frame < 190, timeout=8000)
+    player.stop_shuttle()
+    qtbot.waitUntil(lambda: not player.playing and not player.reverse, timeout=3000)
+
+    player.seek_frame(20)
+    _settle(qtbot, player, 20)
+    player.mark_in()
+    player.mark_out(34)
+    player.set_loop(True)
+    player.play()
+    seen: list[int] = []
+    player.frame_changed.connect(seen.append)
+    qtbot.waitUntil(lambda: len(seen) > 40, timeout=10000)  # long enough to pass the out point twice
+    player.pause()
+    assert max(seen) <= 35 and min(seen) >= 19  # stayed inside in..out (one frame of slack at the turn)
+
+    player.seek_frame(150)
+    _settle(qtbot, player, 150)
+    player.shutdown()  # stores the resume position (6 s)
+    assert catalog.info(media_id)["resume_seconds"] == pytest.approx(6.0)
+    reopened = PlayerService(catalog)
+    try:
+        assert reopened.open_media(media_id)
+        qtbot.waitUntil(lambda: reopened._player.duration is not None and _shown_index(reopened) == 150, timeout=5000)
+    finally:
+        reopened.shutdown()
+
+
+def test_audio_and_image_files(qtbot, player, catalog, media_dir) -> None:
+    from tests.media import make_audio, make_image
+
+    song = make_audio(media_dir / "song.flac", tags={"title": "Nightcall", "artist": "Kavinsky"}, seconds=2.0)
+    [song_id] = add_files(catalog, [song])
+    assert player.open_media(song_id)
+    qtbot.waitUntil(lambda: player._player.duration is not None, timeout=5000)
+    assert (player.clip.kind, player.clip.title, player.clip.artist) == ("audio", "Nightcall", "Kavinsky")
+    player.play()
+    qtbot.waitUntil(lambda: player.playing, timeout=3000)
+    player.pause()
+
+    image = make_image(media_dir / "still.png", size=(320, 180), index=4242)
+    [image_id] = add_files(catalog, [image])
+    assert player.open_media(image_id)
+    qtbot.waitUntil(lambda: _shown_index(player) == 4242, timeout=5000)
+    assert not player.error
+
+
+def test_missing_libmpv_is_explained(qtbot, catalog, media_dir, monkeypatch) -> None:
+    from app.services import mpv_engine
+
+    monkeypatch.setattr(mpv_engine, "_mpv_module", None)
+    monkeypatch.setattr(mpv_engine, "_load_error", "libmpv could not be loaded (libmpv.so.2: cannot open shared "
+                        "object file). Install it with: sudo apt-get install libmpv2")
+    service = PlayerService(catalog)
+    clip = make_clip(media_dir / "c.mov", rate="25", frames=5, audio=False)
+    [media_id] = add_files(catalog, [clip])
+    assert not service.open_media(media_id)
+    assert "apt-get install libmpv2" in service.error
+    assert "apt-get install libmpv2" in PlayerService.unavailable_reason()
