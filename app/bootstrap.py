@@ -14,6 +14,7 @@ from app.jobs.runner import JobRunner
 from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.settings import Settings
+from app.services.thumbnails import ThumbnailService
 from app.services.watch import WatchService
 
 
@@ -25,12 +26,14 @@ class AppContext:
     library: LibraryService
     watch: WatchService | None
     player: PlayerService
+    thumbnails: ThumbnailService
 
     def shutdown(self) -> None:
         """Stop mpv and watching, cancel and join every job thread, close the catalog: no thread outlives this."""
         self.player.shutdown()
         if self.watch is not None:
             self.watch.stop()
+        self.thumbnails.shutdown()
         self.runner.shutdown()
         self.settings.sync()
         self.catalog.close()
@@ -44,7 +47,8 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     settings = Settings(settings_path)
     library = LibraryService(catalog, runner)
     watcher = WatchService(library) if watch else None
-    return AppContext(catalog, runner, settings, library, watcher, PlayerService(catalog, runner))
+    return AppContext(catalog, runner, settings, library, watcher, PlayerService(catalog, runner),
+                      ThumbnailService(library))
 
 
 def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from app.core.job import Err, Job, JobContext, Outcome, execute
 from app.core.progress import CancelToken, ProgressUpdate
 
-DEFAULT_LANES = {"scan": 1, "catalog": 1, "proxy": 1, "extract": 1, "thumbs": 1, "scrub": 1, "tape": 1}
+DEFAULT_LANES = {"scan": 1, "catalog": 1, "proxy": 1, "extract": 1, "thumbs": 1, "preview": 1, "scrub": 1, "tape": 1}
 
 QUEUED, RUNNING, PAUSED, DONE, FAILED, CANCELLED = "queued", "running", "paused", "done", "failed", "cancelled"
 FINAL_STATES = (DONE, FAILED, CANCELLED)
@@ -202,3 +202,6 @@ class JobRunner(QObject):
         self.job_finished.emit(job_id)
         if on_done is not None:
             on_done(outcome)
+        if not record.visible:
+            # housekeeping jobs (thumbnail batches, poster loads) run by the thousand: keep no history
+            self._records.pop(job_id, None)

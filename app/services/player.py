@@ -112,6 +112,8 @@ class PlayerService(QObject):
         self.error = ""
         self._target: int | None = None  # a requested frame not on screen yet
         self._position: float | None = None  # mpv's last reported time-pos
+        self._pending_seek: int | None = None
+        self._seek_retries = 0
         self._played_once = False
         self._mpv_property.connect(self._on_property)
         self._mpv_ended.connect(self._on_end_file)
@@ -176,6 +178,7 @@ class PlayerService(QObject):
         self._behind, self.override = {}, None
         self.marks = Marks()
         self.frame, self._target, self._played_once, self._position = 0, None, False, None
+        self._pending_seek = None
         self.error = ""
         self.error_changed.emit("")
         start = 0.0
@@ -247,7 +250,30 @@ class PlayerService(QObject):
         self._target = frame
         # mpv's exact seek shows the first frame whose pts is at or after the target (5 ms tolerance).
         seconds = float(Fraction(frame) / self.clip.rate)
-        self._player.command("seek", f"{seconds:.6f}", "absolute+exact" if exact else "absolute+keyframes")
+        if self._player.duration is None:
+            self._pending_seek = frame  # mpv refuses seeks until the file is loaded; done on "duration"
+            return self._show_target(frame)
+        try:
+            self._player.command("seek", f"{seconds:.6f}", "absolute+exact" if exact else "absolute+keyframes")
+        except SystemError:
+            # mpv refuses a seek while it is between states (e.g. just restarting playback): try again shortly
+            self._seek_retries += 1
+            if self._seek_retries <= 20:
+                self._pending_seek = frame
+                QTimer.singleShot(30, self._retry_seek)
+            else:
+                self._target = None
+                self._fail(f"mpv refused to seek in {self.clip.name}; reopen the file to continue.")
+            return self._show_target(frame)
+        self._seek_retries = 0
+        self._show_target(frame)
+
+    def _retry_seek(self) -> None:
+        if self._pending_seek is not None and self._player is not None and self._player.duration is not None:
+            frame, self._pending_seek = self._pending_seek, None
+            self.seek_frame(frame)
+
+    def _show_target(self, frame: int) -> None:
         if self.frame != frame:
             self.frame = frame
             self.frame_changed.emit(frame)
@@ -265,7 +291,10 @@ class PlayerService(QObject):
             self._prefetch_behind(target)
         if frames == 1 and not self.seeking and self._target is None:
             self._target = target
-            self._player.command("frame-step")
+            try:
+                self._player.command("frame-step")
+            except SystemError:
+                return self.seek_frame(target)
             self.frame = target
             self.frame_changed.emit(target)
         else:
@@ -400,13 +429,16 @@ class PlayerService(QObject):
                 self.playing_changed.emit(playing)
         elif name == "seeking":
             self.seeking = bool(value)
-            if not value and self._target is not None:
-                if self._position is not None:
+            if not value:
+                if self._target is not None and self._position is not None:
                     self._on_property("time-pos", self._position)  # landed where the last report says?
-                if self._target is not None:
-                    # mpv reports a new time-pos only when it changes; if the seek landed elsewhere (past the
-                    # end, a variable-rate file) accept where it is once it had time to say so.
-                    QTimer.singleShot(250, self._accept_landing)
+                # mpv reports time-pos only when it changes, and reports of the frames shown just before a
+                # pause can arrive after the seek; once things are quiet, take mpv's own position as truth
+                # (this also settles a seek that landed elsewhere: past the end, a variable-rate file).
+                QTimer.singleShot(250, self._reconcile)
+        elif name == "duration" and value is not None and self._pending_seek is not None:
+            frame, self._pending_seek = self._pending_seek, None
+            self.seek_frame(frame)
         elif name == "speed":
             self.speed = float(value or 1.0)
             self.audio_changed.emit()
@@ -420,8 +452,8 @@ class PlayerService(QObject):
             self.tracks = list(value or [])
             self.audio_changed.emit()
 
-    def _accept_landing(self) -> None:
-        if self._target is None or self.seeking or self._player is None or self.clip is None:
+    def _reconcile(self) -> None:
+        if self.seeking or self.playing or self._player is None or self.clip is None:
             return
         position = self._player.time_pos
         if position is not None:

@@ -9,11 +9,12 @@ from app.jobs.runner import JobRunner
 from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.settings import Settings
+from app.services.thumbnails import ThumbnailService
 from app.services.watch import WatchService
 
 
 class UiContext(Protocol):
-    """Structurally bootstrap.AppContext: catalog, runner, settings, library service, watcher, player."""
+    """Structurally bootstrap.AppContext: catalog, runner, settings, library service, watcher, player, thumbnails."""
 
     catalog: Catalog
     runner: JobRunner
@@ -21,3 +22,4 @@ class UiContext(Protocol):
     library: LibraryService
     watch: WatchService | None
     player: PlayerService
+    thumbnails: ThumbnailService

@@ -27,6 +27,7 @@ GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 HEADER_KEY = "library/header"
 LAST_SELECTED_KEY = "library/last_selected"
+VIEW_KEY = "library/view"  # 'table' or 'grid'
 STATE_VERSION = 2  # bump when docks change so an old layout is not forced onto new panels
 MAX_ERRORS = 50
 
@@ -52,7 +53,7 @@ class MainWindow(QMainWindow):
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
                             | QMainWindow.DockOption.AllowNestedDocks)
 
-        self.library_panel = LibraryPanel(ctx.library, self)
+        self.library_panel = LibraryPanel(ctx.library, self, thumbnails=ctx.thumbnails)
         self.setCentralWidget(self.library_panel)
         self.browse_panel = BrowsePanel(ctx.library)
         self.details_panel = DetailsPanel(ctx.library)
@@ -78,12 +79,14 @@ class MainWindow(QMainWindow):
         panel.selection_changed.connect(self.details_panel.show_ids)
         panel.filter_changed.connect(self.browse_panel.show_filter)
         panel.add_folder_requested.connect(self.add_folder)
-        panel.activated.connect(self.play_media)
+        panel.activated.connect(self.open_media)
+        panel.play_requested.connect(self.play_media)
         self.player_panel.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.player_panel.fullscreen_toggled.connect(self.toggle_player_fullscreen)
         self.browse_panel.tag_selected.connect(panel.set_tag)
         self.browse_panel.artist_selected.connect(panel.set_artist)
         self.status.problems_clicked.connect(self._filter_status)
+        self._wire_thumbnails()
         ctx.library.error_raised.connect(self.show_error)
 
         self._default_geometry()
@@ -133,11 +136,17 @@ class MainWindow(QMainWindow):
         more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
         self.status.showMessage(f"Adding {names}{more}…", 2500)
 
-    def play_media(self, media_id: int) -> None:
-        """Open a library file in the player and bring the player forward."""
+    def open_media(self, media_id: int) -> None:
+        """Open a library file in the player (paused at its start or resume point) and bring the player forward."""
         self.player_dock.show()
         self.player_dock.raise_()
         self.player_panel.open_media(media_id)
+        self.ctx.thumbnails.request([media_id], visible_first=False)  # its filmstrip before anything else
+
+    def play_media(self, media_id: int) -> None:
+        """Open a library file in the player and start playing it."""
+        self.open_media(media_id)
+        self.ctx.player.play()
 
     def play_files(self, paths: list[str]) -> None:
         """`reelkeep FILE`: catalog the files, then play the first."""
@@ -210,6 +219,26 @@ class MainWindow(QMainWindow):
         self.status.showMessage(message.splitlines()[0] if message else "", 10000)
         self.toast.notify(message)
 
+    def _wire_thumbnails(self) -> None:
+        thumbnails = self.ctx.thumbnails
+        self.player_panel.sprite_provider = thumbnails.sprite_for
+        self.player_panel.cover_provider = thumbnails.poster_for
+        self.thumbs_label = QLabel(self.status)
+        self.thumbs_label.hide()
+        self.status.addWidget(self.thumbs_label)
+        thumbnails.thumbnails_ready.connect(self._on_thumbnails_ready)
+        thumbnails.state_changed.connect(self._show_thumbnail_state)
+
+    def _on_thumbnails_ready(self, ids: list[int]) -> None:
+        clip = self.ctx.player.clip
+        if clip is not None and clip.media_id in ids:
+            self.player_panel.refresh_thumbnails()
+
+    def _show_thumbnail_state(self) -> None:
+        text = self.ctx.thumbnails.status_text()
+        self.thumbs_label.setText(text)
+        self.thumbs_label.setVisible(bool(text))
+
     def _filter_status(self, status: str) -> None:
         combo = self.library_panel.filter_bar.status
         combo.setCurrentIndex(next(i for i, (_, value) in enumerate(STATUS_CHOICES) if value == status))
@@ -258,6 +287,7 @@ class MainWindow(QMainWindow):
         header = settings.bytes_value(HEADER_KEY)
         if header is not None:
             self.library_panel.restore_header(header)
+        self.library_panel.set_view_mode(str(settings.value(VIEW_KEY, "table")))
         last = settings.value(LAST_SELECTED_KEY, None)
         if last not in (None, ""):
             self.library_panel.select_ids([int(last)])
@@ -268,6 +298,7 @@ class MainWindow(QMainWindow):
         settings.set_value(GEOMETRY_KEY, self.saveGeometry())
         settings.set_value(STATE_KEY, self.saveState(STATE_VERSION))
         settings.set_value(HEADER_KEY, self.library_panel.header_state())
+        settings.set_value(VIEW_KEY, self.library_panel.view_switch.mode)
         panel = self.library_panel
         last = panel.current_id() if panel.current_id() in panel.selected_ids() else None
         last = last if last is not None else next(iter(panel.selected_ids()), None)

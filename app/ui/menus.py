@@ -72,13 +72,15 @@ class MainMenus:
         edit_menu.addActions([edits.rescan, edits.remove])
 
         view_menu = bar.addMenu("&View")
+        view_menu.addActions([panel.view_switch.table_action, panel.view_switch.grid_action])  # Ctrl+1, Ctrl+2
+        view_menu.addSeparator()
         for number, dock in enumerate((window.browse_dock, window.details_dock, window.jobs_dock), start=1):
             toggle = dock.toggleViewAction()
-            toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            toggle.setShortcut(QKeySequence(f"Alt+{number}"))
             toggle.setStatusTip(f"Show or hide the {dock.windowTitle()} panel")
             view_menu.addAction(toggle)
         view_menu.addSeparator()
-        self.show_table = action("&Library Table", "Ctrl+0", panel.focus_table, "Move the focus to the file list")
+        self.show_table = action("Focus &Library", "Ctrl+0", panel.focus_table, "Move the focus to the file list")
         view_menu.addAction(self.show_table)
         columns = view_menu.addMenu("&Columns")
         columns.addActions(panel.column_actions)

@@ -208,3 +208,11 @@ def test_missing_libmpv_is_explained(qtbot, catalog, media_dir, monkeypatch) -> 
     assert not service.open_media(media_id)
     assert "apt-get install libmpv2" in service.error
     assert "apt-get install libmpv2" in PlayerService.unavailable_reason()
+
+
+def test_seek_right_after_open_waits_for_the_file(qtbot, player, catalog, media_dir) -> None:
+    clip = make_clip(media_dir / "c.mov", rate="25", frames=50, audio=False)
+    [media_id] = add_files(catalog, [clip])
+    assert player.open_media(media_id)
+    player.seek_frame(30)  # before mpv has loaded the file: must not raise, must land
+    _settle(qtbot, player, 30)

@@ -152,9 +152,13 @@ def test_rating_keys_and_favourite_persist(qtbot, window, library_dir, app_conte
     qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=fifth)
     qtbot.waitUntil(lambda: app_context.catalog.info(clip)["rating"] == 5, timeout=2000)
 
-    with qtbot.waitSignal(panel.activated, timeout=2000) as activated:  # Enter opens (the player, later)
+    with qtbot.waitSignal(panel.play_requested, timeout=2000) as requested:  # Enter plays
         qtbot.keyClick(panel.view, Qt.Key.Key_Return)
-    assert activated.args == [clip]
+    assert requested.args == [clip]
+    qtbot.waitUntil(lambda: app_context.player.clip is not None and app_context.player.clip.media_id == clip,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: app_context.player.playing, timeout=5000)
+    app_context.player.pause()
     name_cell = panel.view.visualRect(panel.model.index(panel.model.row_for_id(clip), Col.NAME))
     qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=name_cell.center())
     with qtbot.waitSignal(panel.activated, timeout=2000) as activated:  # a real double click follows a click

@@ -31,9 +31,13 @@ def window(qtbot, app_context):
 @pytest.fixture
 def opened(qtbot, window, media_dir):
     clip = make_clip(media_dir / "A001C001.mov", rate=RATE, frames=FRAMES, size=(320, 180))
-    window.play_files([str(clip)])
+    window.play_files([str(clip)])  # what `reelkeep FILE` does: catalog it and play it
     player = window.ctx.player
     qtbot.waitUntil(lambda: player.clip is not None and player._player.duration is not None, timeout=8000)
+    qtbot.waitUntil(lambda: player.playing, timeout=5000)
+    assert window.ctx.catalog.info(player.clip.media_id)["path"] == str(clip)
+    player.pause()
+    player.seek_frame(0)
     wait_shown(qtbot, window, 0)
     return window
 
@@ -55,10 +59,10 @@ def shown_index(window: MainWindow) -> int | None:
 
 def wait_shown(qtbot, window: MainWindow, frame: int) -> None:
     player = window.ctx.player
-    qtbot.waitUntil(lambda: not player.seeking and player._target is None and shown_index(window) == frame,
-                    timeout=6000)
     expected_tc = from_frames(to_frames("01:00:00;00", player.clip.rate) + frame, player.clip.rate)
-    assert window.player_panel.transport.timecode_label.text() == expected_tc
+    label = window.player_panel.transport.timecode_label
+    qtbot.waitUntil(lambda: not player.seeking and player._target is None and shown_index(window) == frame
+                    and label.text() == expected_tc and player.frame == frame, timeout=6000)
 
 
 def press(qtbot, window: MainWindow, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
+    QPoint,
     Qt,
     Signal,
 )
@@ -19,27 +20,32 @@ from PySide6.QtWidgets import QAbstractItemView, QStackedWidget, QVBoxLayout, QW
 
 from app.catalog.filters import LibraryFilter
 from app.services.library import LibraryService
+from app.services.thumbnails import ThumbnailService
 from app.ui.dialogs.confirm import ask
 from app.ui.library.columns import Col
 from app.ui.library.edits import LibraryEdits
 from app.ui.library.filter_bar import FilterBar
+from app.ui.library.grid import LibraryGridView
 from app.ui.library.table_model import LibraryTableModel
 from app.ui.library.view import LibraryTableView
+from app.ui.library.view_switch import GRID, ViewSwitch
 from app.ui.widgets.empty_state import EmptyState
 from app.ui.widgets.icons import app_icon, search_icon
 
-_TABLE, _EMPTY_LIBRARY, _NO_MATCH = 0, 1, 2
+_EMPTY_LIBRARY, _NO_MATCH = 1, 2
 
 
 class LibraryPanel(QWidget):
-    """The library table with its filter bar; edits act on the selected rows."""
+    """The library table (or grid) with its filter bar; edits act on the selected rows."""
 
-    activated = Signal(int)  # a file was double-clicked or Enter was pressed on it
+    activated = Signal(int)  # a file was double-clicked: open it in the player
+    play_requested = Signal(int)  # Enter on a file: open it and play
     selection_changed = Signal(list)  # selected media ids, in display order
     filter_changed = Signal(object)  # the LibraryFilter now shown
     add_folder_requested = Signal()
 
-    def __init__(self, library: LibraryService, parent: QWidget | None = None) -> None:
+    def __init__(self, library: LibraryService, parent: QWidget | None = None,
+                 thumbnails: ThumbnailService | None = None) -> None:
         super().__init__(parent)
         self.library = library
         self.model = LibraryTableModel(library, parent=self)
@@ -52,6 +58,17 @@ class LibraryPanel(QWidget):
         self.view.doubleClicked.connect(self._on_double_click)
         self.view.type_ahead.connect(self._type_ahead)
         self.view.installEventFilter(self)
+        self.grid = LibraryGridView(self.model, thumbnails, self)
+        self.grid.setSelectionModel(self.view.selectionModel())  # one selection, whichever view shows it
+        self.grid.doubleClicked.connect(self._on_double_click)
+        self.grid.type_ahead.connect(self._type_ahead)
+        self.grid.installEventFilter(self)
+        self.grid.customContextMenuRequested.connect(self._grid_context_menu)
+        self.view_switch = ViewSwitch(self)
+        self.addActions(list(self.view_switch.actions.values()))
+        for button in self.view_switch.buttons(self.filter_bar):
+            self.filter_bar.layout().addWidget(button)
+        self.view_switch.mode_changed.connect(self._show_view)
         self.edits = LibraryEdits(self)
         for action in self.edits.actions():
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -66,7 +83,7 @@ class LibraryPanel(QWidget):
                                    "Clear Filters", self)
         self.no_match.action_clicked.connect(self.clear_filters)
         self.stack = QStackedWidget(self)
-        for page in (self.view, self.empty_library, self.no_match):
+        for page in (self.view, self.empty_library, self.no_match, self.grid):
             self.stack.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -121,14 +138,15 @@ class LibraryPanel(QWidget):
         if current_row is not None:
             model.setCurrentIndex(self.model.index(current_row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
             if scroll:
-                self.view.scrollTo(self.model.index(current_row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+                self.active_view().scrollTo(self.model.index(current_row, 0),
+                                            QAbstractItemView.ScrollHint.PositionAtCenter)
         model.select(selection, flags)
 
     def _emit_selection(self) -> None:
         self.selection_changed.emit(self.selected_ids())
 
     def _remember_selection(self) -> None:
-        top = self.view.rowAt(0)
+        top = self.active_view().indexAt(QPoint(8, 8)).row()
         top_id = self.model.media_id(top) if top >= 0 else None
         self._saved = (self.selected_ids(), self.current_id(), top_id)
 
@@ -140,7 +158,7 @@ class LibraryPanel(QWidget):
         self.select_ids(selected, current, scroll=False)
         top_row = self.model.row_for_id(top_id) if top_id is not None else None
         if top_row is not None:
-            self.view.scrollTo(self.model.index(top_row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+            self.active_view().scrollTo(self.model.index(top_row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
         self._emit_selection()
 
     # ---- filtering
@@ -188,7 +206,7 @@ class LibraryPanel(QWidget):
 
     def _update_page(self) -> None:
         if self.model.rowCount() > 0:
-            self.stack.setCurrentIndex(_TABLE)
+            self.stack.setCurrentWidget(self.active_view())
             return
         flt = self.model.library_filter
         if flt == LibraryFilter(sort=flt.sort, descending=flt.descending):
@@ -205,10 +223,34 @@ class LibraryPanel(QWidget):
         self.filter_bar.search.selectAll()
 
     def focus_table(self) -> None:
-        """Move the keyboard focus to the table (on a row)."""
-        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
-        if not self.view.currentIndex().isValid() and self.model.rowCount():
-            self.view.setCurrentIndex(self.model.index(0, 0))
+        """Move the keyboard focus to the table or grid (on a row)."""
+        view = self.active_view()
+        view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not view.currentIndex().isValid() and self.model.rowCount():
+            view.setCurrentIndex(self.model.index(0, 0))
+
+    # ---- table or grid
+    def active_view(self) -> LibraryTableView | LibraryGridView:
+        """The view the library is shown in now."""
+        return self.grid if self.view_switch.mode == GRID else self.view
+
+    def set_view_mode(self, mode: str) -> None:
+        """'table' or 'grid'."""
+        self.view_switch.set_mode(mode)
+
+    def _show_view(self, _mode: str) -> None:
+        had_focus = self.view.hasFocus() or self.grid.hasFocus()
+        view = self.active_view()
+        if self.stack.currentWidget() in (self.view, self.grid):
+            self.stack.setCurrentWidget(view)
+        if view.currentIndex().isValid():
+            view.scrollTo(view.currentIndex(), QAbstractItemView.ScrollHint.PositionAtCenter)
+        if had_focus:
+            view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _grid_context_menu(self, pos: QPoint) -> None:
+        # The edits place their menu in table coordinates: hand them the same spot on screen.
+        self.edits.show_context_menu(self.view.viewport().mapFromGlobal(self.grid.viewport().mapToGlobal(pos)))
 
     def _type_ahead(self, text: str) -> None:
         self.filter_bar.search.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -219,9 +261,9 @@ class LibraryPanel(QWidget):
             self.activated.emit(self.model.media_id(index.row()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched is self.view and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+        if (watched in (self.view, self.grid) and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
                 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.view.currentIndex().isValid()):
-            self.activated.emit(self.model.media_id(self.view.currentIndex().row()))
+            self.play_requested.emit(self.model.media_id(self.view.currentIndex().row()))
             return True
         return super().eventFilter(watched, event)
 

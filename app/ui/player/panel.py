@@ -56,8 +56,9 @@ class PlayerPanel(QWidget):
         self.video.setFocus()
 
     def refresh_thumbnails(self) -> None:
-        """Sprites may arrive after the clip opened (a thumbnail job finished)."""
+        """Sprites and covers may arrive after the clip opened (a thumbnail job finished)."""
         self._load_sprite()
+        self._load_cover()
 
     def _on_clip(self) -> None:
         clip = self.player.clip
@@ -66,6 +67,12 @@ class PlayerPanel(QWidget):
         self.scrubber.set_clip(clip.frame_count or 1, clip.rate, clip.start_frame, clip.drop_frame)
         self.scrubber.setVisible(clip.kind == "video")
         self._load_sprite()
+        self._load_cover()
+
+    def _load_cover(self) -> None:
+        clip = self.player.clip
+        if clip is None or clip.kind != "audio":
+            return
         cover = self.cover_provider(clip.media_id) if self.cover_provider and clip.media_id else None
         self.video.set_cover(QPixmap(cover) if cover else None)
 
