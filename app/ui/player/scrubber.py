@@ -170,7 +170,7 @@ class Scrubber(QWidget):
         fps = max(round(self.rate), 1)
         px_per_frame = self.width() / max(self.visible_frames(), 1e-9)
         candidates = [1, 2, 5, 10] + [s * fps for s in _SECOND_STEPS]
-        major = next((c for c in candidates if c * px_per_frame >= 90), candidates[-1])
+        major = next((c for c in candidates if c * px_per_frame >= 110), candidates[-1])
         minor = next((c for c in candidates if c * px_per_frame >= 12), major)
         first = int(self.view_start // minor) * minor
         end = self.view_start + self.visible_frames()

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSlider,
+    QStyle,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -20,9 +22,10 @@ from app.services.player import PlayerService
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
 
 
-def _button(text: str, tip: str, parent: QWidget) -> QToolButton:
+def _button(icon: QStyle.StandardPixmap, tip: str, parent: QWidget) -> QToolButton:
     button = QToolButton(parent)
-    button.setText(text)
+    # the style's own media icons: unicode media glyphs are missing from many desktop fonts
+    button.setIcon(parent.style().standardIcon(icon))
     button.setToolTip(tip)
     button.setAutoRaise(True)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the player, not to a button
@@ -37,14 +40,22 @@ class TransportBar(QWidget):
         super().__init__(parent)
         self.player = player
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 4)
+        # Two rows: the transport and the timecode on top, marks and audio below, so the player fits beside
+        # the library on a 1600 px screen.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(6, 2, 6, 4)
+        rows.setSpacing(2)
+        layout = QHBoxLayout()
         layout.setSpacing(4)
-        self.start_button = _button("⏮", "Go to start (Home)", self)
-        self.back_button = _button("◀◀", "Reverse shuttle (J)", self)
-        self.play_button = _button("▶", "Play / pause (Space, K)", self)
-        self.forward_button = _button("▶▶", "Forward shuttle (L, again for 2×, 4×, 8×)", self)
-        self.end_button = _button("⏭", "Go to end (End)", self)
+        lower = QHBoxLayout()
+        lower.setSpacing(4)
+        rows.addLayout(layout)
+        rows.addLayout(lower)
+        self.start_button = _button(QStyle.StandardPixmap.SP_MediaSkipBackward, "Go to start (Home)", self)
+        self.back_button = _button(QStyle.StandardPixmap.SP_MediaSeekBackward, "Reverse shuttle (J)", self)
+        self.play_button = _button(QStyle.StandardPixmap.SP_MediaPlay, "Play / pause (Space, K)", self)
+        self.forward_button = _button(QStyle.StandardPixmap.SP_MediaSeekForward, "Forward shuttle (L, again for 2×, 4×, 8×)", self)
+        self.end_button = _button(QStyle.StandardPixmap.SP_MediaSkipForward, "Go to end (End)", self)
         for button in (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button):
             layout.addWidget(button)
         self.timecode_label = QLabel("--:--:--:--", self)
@@ -63,14 +74,14 @@ class TransportBar(QWidget):
         self.goto.setToolTip("Type a timecode (e.g. 01:00:10:05) and press Enter (Ctrl+G)")
         self.marks_label = QLabel("", self)
         self.marks_label.setFont(mono)
-        self.loop_button = _button("⟲", "Loop in → out (Ctrl+L)", self)
+        self.loop_button = _button(QStyle.StandardPixmap.SP_BrowserReload, "Loop in → out (Ctrl+L)", self)
         self.loop_button.setCheckable(True)
         self.speed_box = QComboBox(self)
         self.speed_box.addItems([f"{s:g}×" for s in SPEEDS])
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
         self.speed_box.setToolTip("Playback speed")
         self.speed_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.mute_button = _button("🔊", "Mute (Ctrl+M)", self)
+        self.mute_button = _button(QStyle.StandardPixmap.SP_MediaVolume, "Mute (Ctrl+M)", self)
         self.mute_button.setCheckable(True)
         self.volume = QSlider(Qt.Orientation.Horizontal, self)
         self.volume.setRange(0, 130)
@@ -85,20 +96,20 @@ class TransportBar(QWidget):
         for box in (self.audio_box, self.sub_box):
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.fullscreen_button = _button("⛶", "Full screen (F)", self)
+        self.fullscreen_button = _button(QStyle.StandardPixmap.SP_TitleBarMaxButton, "Full screen (F)", self)
         layout.addSpacing(8)
         layout.addWidget(self.timecode_label)
         layout.addWidget(self.frame_label)
+        layout.addStretch(1)
         layout.addWidget(self.goto)
-        layout.addSpacing(8)
-        layout.addWidget(self.marks_label, 1)
-        layout.addWidget(self.loop_button)
-        layout.addWidget(self.speed_box)
-        layout.addWidget(self.mute_button)
-        layout.addWidget(self.volume)
-        layout.addWidget(self.audio_box)
-        layout.addWidget(self.sub_box)
         layout.addWidget(self.fullscreen_button)
+        lower.addWidget(self.marks_label, 1)
+        lower.addWidget(self.loop_button)
+        lower.addWidget(self.speed_box)
+        lower.addWidget(self.mute_button)
+        lower.addWidget(self.volume)
+        lower.addWidget(self.audio_box)
+        lower.addWidget(self.sub_box)
 
         self.start_button.clicked.connect(player.go_to_start)
         self.end_button.clicked.connect(player.go_to_end)
@@ -138,7 +149,8 @@ class TransportBar(QWidget):
         self.frame_label.setText(f"fr {frame}" + (f" / {total - 1}" if total else ""))
 
     def _show_playing(self, playing: bool) -> None:
-        self.play_button.setText("⏸" if playing else "▶")
+        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))
 
     def _show_marks(self) -> None:
         marks = self.player.marks
@@ -162,7 +174,8 @@ class TransportBar(QWidget):
 
     def _show_audio(self) -> None:
         self.mute_button.setChecked(self.player.muted)
-        self.mute_button.setText("🔇" if self.player.muted else "🔊")
+        icon = QStyle.StandardPixmap.SP_MediaVolumeMuted if self.player.muted else QStyle.StandardPixmap.SP_MediaVolume
+        self.mute_button.setIcon(self.style().standardIcon(icon))
         if self.volume.value() != round(self.player.volume):
             self.volume.blockSignals(True)
             self.volume.setValue(round(self.player.volume))
