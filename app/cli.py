@@ -20,8 +20,9 @@ from app.core.progress import CancelToken, ProgressUpdate
 from app.core.timecode import format_rate
 from app.ingest.scan import ScanJob
 
+PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
-COMMANDS = ("scan", "list", "search", "info", "thumbs")
+COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="cataloged files or folders (default: every ok video, audio and image file)")
     thumbs.add_argument("--regenerate", action="store_true", help="make them again even when they exist")
     thumbs.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    proxies = sub.add_parser("proxies", help="make (or --verify) smaller renditions of cataloged videos")
+    proxies.add_argument("paths", nargs="+", metavar="PATH", help="cataloged files or folders")
+    proxies.add_argument("--preset", choices=PROXY_PRESETS, action="append",
+                         help="thumbnail, preview or editorial (repeatable; default preview)")
+    proxies.add_argument("--all-presets", action="store_true", help="every preset")
+    proxies.add_argument("--codec", choices=("prores", "dnxhr"), default="prores",
+                         help="editorial codec: ProRes 422 Proxy (default) or DNxHR LB")
+    proxies.add_argument("--regenerate", action="store_true", help="make them again even when they exist")
+    proxies.add_argument("--verify", action="store_true",
+                         help="check the recorded proxies against their originals instead; exit 1 on any failure")
+    proxies.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -228,6 +241,44 @@ def command_thumbs(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> i
     return EXIT_ERROR if result.failures else EXIT_OK
 
 
+def _ids_for_paths(catalog: Catalog, paths: Sequence[str]) -> list[int] | None:
+    ids: list[int] = []
+    for path in paths:
+        found = catalog.ids_under(os.path.abspath(path))
+        if not found:
+            print(f"reelkeep: {path}: not in the catalog (scan its folder first)", file=sys.stderr)
+            return None
+        ids.extend(found)
+    return ids
+
+
+def command_proxies(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.ingest.proxies import ProxyJob, verify_recorded
+
+    ids = _ids_for_paths(catalog, args.paths)
+    if ids is None:
+        return EXIT_ERROR
+    if args.verify:
+        reports = verify_recorded(catalog, ids)
+        failed = 0
+        for original, preset, report in reports:
+            if report.ok:
+                out.write(f"ok: {original}: {preset}: {report.frame_count} frames, starts {report.start_tc}\n")
+            else:
+                failed += 1
+                out.write(f"FAILED: {original}: {preset} ({report.proxy_path}): {'; '.join(report.problems)}\n")
+        out.write(f"Proxies verified: {len(reports) - failed} ok, {failed} failed\n")
+        return EXIT_ERROR if failed else EXIT_OK
+    presets = list(PROXY_PRESETS) if args.all_presets else (args.preset or ["preview"])
+    result = run_job(ProxyJob(catalog, ids, presets, args.regenerate, editorial_codec=args.codec), args.quiet)
+    out.write(f"Proxies: {result.summary()}\n")
+    for warning in result.warnings:
+        out.write(f"warning: {warning}\n")
+    for failure in result.failures:
+        out.write(f"error: {failure.path}: {failure.preset}: {failure.message}\n")
+    return EXIT_ERROR if result.failures else EXIT_OK
+
+
 def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
     """Entry for headless commands; returns the exit code."""
     from app.catalog.db import default_catalog_path
@@ -253,6 +304,8 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
             return command_info(catalog, args, out)
         if args.command == "thumbs":
             return command_thumbs(catalog, args, out)
+        if args.command == "proxies":
+            return command_proxies(catalog, args, out)
         build_parser().print_help(out)
         return EXIT_USAGE
     except ReelkeepError as exc:

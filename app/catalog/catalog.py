@@ -341,6 +341,27 @@ class Catalog:
     def set_resume(self, media_id: int, seconds: float | None) -> None:
         MediaFile.update(resume_seconds=seconds).where(MediaFile.id == media_id).execute()
 
+    # ---- proxies
+    def set_proxy(self, media_id: int, preset: str, path: str | Path, codec: str, width: int, height: int,
+                  bit_rate: int | None, size: int, frame_count: int) -> None:
+        """Record (or replace) the proxy of one preset for a file."""
+        self.db.execute_sql(
+            "INSERT INTO proxy (media_id, preset, path, codec, width, height, bit_rate, size, frame_count,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(media_id, preset) DO UPDATE SET"
+            " path = excluded.path, codec = excluded.codec, width = excluded.width, height = excluded.height,"
+            " bit_rate = excluded.bit_rate, size = excluded.size, frame_count = excluded.frame_count,"
+            " created_at = excluded.created_at",
+            (media_id, preset, os.fspath(path), codec, width, height, bit_rate, size, frame_count, time.time()),
+        )
+
+    def proxies(self, media_id: int) -> list[dict[str, Any]]:
+        """A file's proxies, smallest first."""
+        return queries.proxies(self.db, media_id)
+
+    def remove_proxy(self, media_id: int, preset: str) -> None:
+        """Forget a proxy in the catalog (the caller deletes the file)."""
+        self.db.execute_sql("DELETE FROM proxy WHERE media_id = ? AND preset = ?", (media_id, preset))
+
     # ---- full-text index
     def _reindex(self, ids: Sequence[int]) -> None:
         for chunk in _chunks(list(ids)):

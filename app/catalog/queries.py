@@ -141,7 +141,23 @@ def info(db: SqliteDatabase, media_id: int) -> dict[str, Any]:
         "resume_seconds": m["resume_seconds"], "markers": markers,
         "added_at": _iso(m["added_at"]), "modified_at": _iso(m["modified_at"]),
         "last_seen_at": _iso(m["last_seen_at"]), "probed_at": _iso(m["probed_at"]),
+        "proxies": [
+            {k: p[k] for k in ("preset", "path", "codec", "width", "height", "size", "bit_rate")}
+            for p in proxies(db, media_id)
+        ],
     }
+
+
+PROXY_COLUMNS = ("preset", "path", "codec", "width", "height", "bit_rate", "size", "frame_count", "created_at")
+
+
+def proxies(db: SqliteDatabase, media_id: int) -> list[dict[str, Any]]:
+    """A file's proxies, smallest picture first."""
+    cursor = db.execute_sql(
+        f"SELECT {', '.join(PROXY_COLUMNS)} FROM proxy WHERE media_id = ? ORDER BY width * height, preset",
+        (media_id,),
+    )
+    return [dict(zip(PROXY_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
 def tag_counts(db: SqliteDatabase) -> list[tuple[str, int]]:

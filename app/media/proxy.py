@@ -1,0 +1,290 @@
+"""Proxy generation with PyAV: decode, scale, encode at the source's exact rate, frame count and start TC.
+
+The output is written as `<name>.<pid>.partial` beside its final name and renamed only when complete
+and its frame count read back from the written file matches; a cancel removes the partial file, and a
+crash leaves one that never looks like a proxy (remove_stale_partials() clears it on the next run).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+from av.video.reformatter import VideoReformatter
+
+from app.core.errors import ReelkeepError
+from app.core.proxy_presets import ProxyPreset, ProxySpec, SourceFacts, plan_proxy
+from app.media.framegrab import Check, no_check, open_media
+from app.media.probe import _explain, _stream_timecode, snap_rate
+
+log = logging.getLogger(__name__)
+
+PARTIAL = ".partial"
+
+
+class ProxyError(ReelkeepError):
+    """A proxy could not be made or did not verify; the message says why."""
+
+
+@dataclass(frozen=True)
+class ProxyOutput:
+    """A finished proxy file and what it holds."""
+
+    path: Path
+    spec: ProxySpec
+    frame_count: int
+    size: int
+    bit_rate: int  # measured over the whole file, bits per second
+    start_tc: str | None
+    duplicated: int = 0  # frames repeated to fill gaps of a variable-rate source
+    dropped: int = 0  # frames dropped because they fell on an already filled slot
+    warnings: tuple[str, ...] = ()
+
+
+def partial_path(dest: Path) -> Path:
+    """The temporary name while writing: carries our pid, so a later run can tell an orphan."""
+    return dest.with_name(f"{dest.name}.{os.getpid()}{PARTIAL}")
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Delete partial files whose writer process is gone (killed mid-encode); return what was removed."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.glob(f"*{PARTIAL}"):
+        pid_text = path.name[: -len(PARTIAL)].rsplit(".", 1)[-1]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
+            continue
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream:
+    streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+    if not streams:
+        raise ProxyError("no video stream in this file")
+    return streams[0]
+
+
+def source_facts(container: av.container.InputContainer, rate: Fraction | None = None) -> SourceFacts:
+    """What plan_proxy needs, read from an open file."""
+    video = video_stream(container)
+    ctx = video.codec_context
+    if rate is None:
+        guess = video.base_rate or video.average_rate or video.guessed_rate
+        rate = snap_rate(Fraction(guess)) if guess else Fraction(25)
+    sar = video.sample_aspect_ratio or ctx.sample_aspect_ratio
+    audio = container.streams.audio[0] if container.streams.audio else None
+    return SourceFacts(ctx.width, ctx.height, Fraction(rate), Fraction(sar) if sar else None,
+                       audio is not None, audio.codec_context.channels if audio else None)
+
+
+class _Writer:
+    """The output container and its encoders; frames go in at exact output indexes."""
+
+    def __init__(self, path: Path, spec: ProxySpec, start_tc: str | None,
+                 audio: av.audio.stream.AudioStream | None) -> None:
+        self.spec = spec
+        self.container = av.open(str(path), "w", format=spec.container)
+        stream = self.container.add_stream(spec.codec, rate=spec.frame_rate, options=dict(spec.options))
+        stream.width, stream.height, stream.pix_fmt = spec.width, spec.height, spec.pix_fmt
+        # The muxer may change the stream's time base when it writes the header (MOV: 1/12800...); the
+        # encoder's stays one tick per frame, which is what x264's rate control counts frames by.
+        self.tick = 1 / spec.frame_rate
+        stream.time_base = self.tick
+        ctx = stream.codec_context
+        ctx.time_base = self.tick
+        ctx.framerate = spec.frame_rate
+        ctx.gop_size = spec.gop
+        ctx.thread_count = 0  # every core (libx264 and prores_ks both thread)
+        ctx.thread_type = "AUTO"
+        if spec.codec == "libx264":
+            ctx.bit_rate = spec.bitrate
+        if start_tc:
+            stream.metadata["timecode"] = start_tc  # before the header: MOV/MP4 get a tmcd track
+        self.video = stream
+        self.audio = None
+        self.samples = 0
+        if audio is not None and spec.audio_codec:
+            actx = audio.codec_context
+            out = self.container.add_stream(spec.audio_codec, rate=actx.sample_rate)
+            out.layout = actx.layout.name
+            if spec.audio_bitrate:
+                out.codec_context.bit_rate = spec.audio_bitrate
+            self.audio = out
+            self.audio_rate = actx.sample_rate
+
+    def write_video(self, frame: av.VideoFrame, index: int) -> None:
+        frame.pts = index
+        frame.time_base = self.tick
+        self.container.mux(self.video.encode(frame))
+
+    def write_audio(self, frame: av.AudioFrame) -> None:
+        if self.audio is None:
+            return
+        # Contiguous sample clock: same number of samples as the source, whatever its timestamps did.
+        frame.pts = self.samples
+        frame.time_base = Fraction(1, self.audio_rate)
+        self.samples += frame.samples
+        self.container.mux(self.audio.encode(frame))
+
+    def finish(self) -> None:
+        self.container.mux(self.video.encode(None))
+        if self.audio is not None:
+            self.container.mux(self.audio.encode(None))
+        self.container.close()
+
+    def abort(self) -> None:
+        try:
+            self.container.close()
+        except Exception:  # noqa: BLE001 - closing a half-written file may fail; it is deleted next
+            log.debug("closing a cancelled proxy failed", exc_info=True)
+
+
+def generate_proxy(source: str | bytes, dest: Path, preset: str | ProxyPreset, *, rate: Fraction | None = None,
+                   frame_count: int | None = None, start_tc: str | None = None, check: Check = no_check,
+                   on_frame: Callable[[], None] | None = None) -> ProxyOutput:
+    """Transcode source into dest (renamed into place only when complete and its frame count checks)."""
+    source_path = os.fsdecode(source)
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = partial_path(dest)
+    inp = open_media(source_path)
+    writer = None
+    try:
+        facts = source_facts(inp, rate)
+        spec = plan_proxy(facts, preset)
+        video = video_stream(inp)
+        video.thread_type = "AUTO"
+        video.codec_context.thread_count = 0
+        audio = inp.streams.audio[0] if inp.streams.audio else None
+        start_tc = start_tc or _stream_timecode(inp)
+        try:
+            writer = _Writer(partial, spec, start_tc, audio)
+        except av.error.FFmpegError as exc:
+            raise ProxyError(f"cannot encode {spec.codec} at {spec.width}x{spec.height}: {exc}") from exc
+        counts = _transcode(inp, video, audio, writer, spec, check, on_frame)
+        writer.finish()
+        written, duplicated, dropped = counts
+        warnings = _check_counts(written, duplicated, dropped, frame_count, spec)
+        _check_written(partial, spec, written, start_tc)
+        os.replace(partial, dest)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        inp.close()
+    size = dest.stat().st_size
+    seconds = Fraction(written) / spec.frame_rate
+    return ProxyOutput(dest, spec, written, size, int(size * 8 / seconds) if seconds else 0, start_tc,
+                       duplicated, dropped, warnings)
+
+
+def _transcode(inp: av.container.InputContainer, video: av.video.stream.VideoStream,
+               audio: av.audio.stream.AudioStream | None, writer: _Writer, spec: ProxySpec, check: Check,
+               on_frame: Callable[[], None] | None) -> tuple[int, int, int]:
+    """Decode (output order is presentation order, B-frames resolved by the decoder), place every frame
+    on the nominal grid by its own timestamp, fill gaps by repeating the previous frame, drop frames that
+    land on a filled slot. Returns (frames written, duplicated, dropped)."""
+    scaler = VideoReformatter()
+    time_base = video.time_base or Fraction(1, 90000)
+    start = video.start_time
+    written = duplicated = dropped = 0
+    previous: av.VideoFrame | None = None
+    streams = [video] + ([audio] if audio is not None and writer.audio is not None else [])
+    try:
+        for packet in inp.demux(*streams):
+            check()
+            for frame in _decode(packet):
+                if packet.stream is not video:
+                    writer.write_audio(frame)
+                    continue
+                stamp = frame.pts if frame.pts is not None else frame.dts
+                if stamp is None:  # no timestamp at all: trust the decoder's order
+                    index = written
+                else:
+                    if written == 0 and dropped == 0 and (start is None or stamp < start):
+                        start = stamp  # the first frame shown is frame 0
+                    index = round((stamp - start) * time_base * spec.frame_rate)
+                if index < written:
+                    dropped += 1
+                    continue
+                scaled = scaler.reformat(frame, spec.width, spec.height, format=spec.pix_fmt,
+                                         interpolation="BICUBIC", threads=0)
+                while written < index:  # a gap (variable rate, or a frame the source lacks)
+                    writer.write_video(previous if previous is not None else scaled, written)
+                    written += 1
+                    duplicated += 1
+                    _tick(on_frame)
+                writer.write_video(scaled, written)
+                written += 1
+                previous = scaled
+                _tick(on_frame)
+    except av.error.FFmpegError as exc:
+        raise ProxyError(_explain(exc)) from exc
+    return written, duplicated, dropped
+
+
+def _tick(on_frame: Callable[[], None] | None) -> None:
+    if on_frame is not None:
+        on_frame()
+
+
+def _decode(packet: av.Packet) -> list:
+    try:
+        return packet.decode()
+    except av.error.InvalidDataError:
+        return []  # one damaged packet: the decoder resynchronises at the next keyframe
+
+
+def _check_counts(written: int, duplicated: int, dropped: int, expected: int | None,
+                  spec: ProxySpec) -> tuple[str, ...]:
+    if written == 0:
+        raise ProxyError("no video frame could be decoded")
+    if duplicated or dropped:
+        rate = f"{spec.frame_rate.numerator}/{spec.frame_rate.denominator}"
+        return (f"variable frame rate: normalised to {rate} fps ({duplicated} frames repeated, "
+                f"{dropped} dropped)",)
+    if expected is not None and written != expected:
+        raise ProxyError(f"decoded {written} frames where the source has {expected}: the source is damaged "
+                         "or cut short")
+    return ()
+
+
+def _check_written(path: Path, spec: ProxySpec, frames: int, start_tc: str | None) -> None:
+    """Read the written file's header back: frame count, size and timecode must be what was encoded."""
+    try:
+        with av.open(str(path), format=spec.container) as written:
+            stream = written.streams.video[0]
+            found = stream.frames
+            size = (stream.codec_context.width, stream.codec_context.height)
+            timecode = _stream_timecode(written)
+    except av.error.FFmpegError as exc:
+        raise ProxyError(f"the written proxy does not read back: {_explain(exc)}") from exc
+    if found != frames:
+        raise ProxyError(f"the written proxy holds {found} frames instead of {frames}")
+    if size != (spec.width, spec.height):
+        raise ProxyError(f"the written proxy is {size[0]}x{size[1]} instead of {spec.width}x{spec.height}")
+    if start_tc and timecode != start_tc:
+        raise ProxyError(f"the written proxy starts at {timecode} instead of {start_tc}")
