@@ -45,7 +45,7 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     catalog = Catalog(catalog_path or default_catalog_path())
     runner = JobRunner()
     settings = Settings(settings_path)
-    library = LibraryService(catalog, runner)
+    library = LibraryService(catalog, runner, settings=settings)
     watcher = WatchService(library) if watch else None
     return AppContext(catalog, runner, settings, library, watcher, PlayerService(catalog, runner),
                       ThumbnailService(library))

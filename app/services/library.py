@@ -10,8 +10,12 @@ from PySide6.QtCore import QObject, Signal
 from app.catalog.catalog import Catalog
 from app.core.job import Outcome
 from app.ingest.add_files import AddFilesJob
+from app.ingest.proxies import ProxyJob
 from app.ingest.scan import ScanJob, ScanResult
 from app.jobs.runner import JobRunner
+from app.services.settings import Settings
+
+AUTO_PREVIEW_KEY = "proxies/auto_preview"  # make a preview proxy of every new video after a scan
 
 
 class LibraryService(QObject):
@@ -24,11 +28,14 @@ class LibraryService(QObject):
     scan_state_changed = Signal(str)  # human text for the status bar; '' when idle
     error_raised = Signal(str)
 
-    def __init__(self, catalog: Catalog, runner: JobRunner, parent: QObject | None = None) -> None:
+    def __init__(self, catalog: Catalog, runner: JobRunner, parent: QObject | None = None,
+                 settings: Settings | None = None) -> None:
         super().__init__(parent)
         self.catalog = catalog
         self.runner = runner
+        self.settings = settings
         self._scans: set[int] = set()
+        self._scanned_ids: set[int] = set()  # rows the running scans added or changed
         self.last_scan: ScanResult | None = None
 
     # ---- roots and scanning
@@ -83,6 +90,8 @@ class LibraryService(QObject):
         return bool(self._scans)
 
     def _on_scan_event(self, ids: list[int]) -> None:
+        if self._scans:
+            self._scanned_ids.update(ids)
         self.media_changed.emit(list(ids))
 
     def _on_scan_done(self, job_id: int, outcome: Outcome) -> None:
@@ -90,11 +99,23 @@ class LibraryService(QObject):
         if outcome.ok:
             self.last_scan = outcome.value
             self.scan_state_changed.emit("" if self._scans else f"Scan finished: {outcome.value.summary()}")
+            if not self._scans:
+                self._make_preview_proxies(sorted(self._scanned_ids))
         else:
             self.scan_state_changed.emit("" if self._scans else outcome.message)
             if not outcome.cancelled:
                 self.error_raised.emit(outcome.message)
         self.tags_changed.emit()
+        if not self._scans:
+            self._scanned_ids.clear()
+
+    def _make_preview_proxies(self, ids: list[int]) -> None:
+        """With the setting on, new and changed videos get a preview proxy (ProxyJob skips existing ones)."""
+        if self.settings is None or not ids or not self.settings.value(AUTO_PREVIEW_KEY, False, bool):
+            return
+        videos = [row["id"] for row in self.catalog.rows(ids) if row["kind"] == "video" and row["status"] == "ok"]
+        if videos:
+            self.runner.submit(ProxyJob(self.catalog, videos, ["preview"]))
 
     def _on_files_added(self, outcome: Outcome) -> None:
         if outcome.ok:

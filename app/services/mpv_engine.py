@@ -81,7 +81,8 @@ class SoftwareFrameRenderer:
         return self._context.update()
 
     def free(self) -> None:
-        self._context.update_cb = None
+        # Free first: after mpv_render_context_free returns mpv calls the update callback no more. Clearing
+        # the callback before that could drop the ctypes wrapper while mpv's thread is inside it (a crash).
         self._context.free()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -20,62 +19,20 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from app.catalog.catalog import Catalog
 from app.core.errors import TimecodeError
 from app.core.job import Outcome
-from app.core.timecode import from_frames, supports_drop_frame, to_frames
+from app.core.proxy_presets import SourceChoice
+from app.core.timecode import from_frames, to_frames
 from app.jobs.runner import JobRunner
 from app.media.reverse_frames import WINDOW, ReverseFramesJob, plan_window
 from app.services.mpv_engine import SoftwareFrameRenderer, load_error, load_mpv, mpv_options
+from app.services.player_clip import ClipInfo, Marks, clip_info_from_catalog
+from app.services.player_source import AUTO, ProxySourceMixin
 
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
+RESIZE_DEBOUNCE_MS = 300  # re-choose the source once a window drag has settled, not on every step of it
 _OBSERVED = ("time-pos", "pause", "seeking", "duration", "speed", "volume", "mute", "track-list", "eof-reached")
 
 
-@dataclass(frozen=True)
-class ClipInfo:
-    """What the player needs to know about the open file, from the catalog."""
-
-    media_id: int | None
-    path: str
-    name: str
-    kind: str
-    rate: Fraction
-    start_frame: int  # the start timecode as a frame number
-    drop_frame: bool
-    frame_count: int | None
-    title: str | None = None
-    artist: str | None = None
-    album: str | None = None
-    width: int | None = None
-    height: int | None = None
-
-
-@dataclass(frozen=True)
-class Marks:
-    in_frame: int | None = None
-    out_frame: int | None = None  # exclusive: the frame after the last marked one
-
-    @property
-    def duration(self) -> int | None:
-        if self.in_frame is None or self.out_frame is None:
-            return None
-        return max(self.out_frame - self.in_frame, 0)
-
-
-def clip_info_from_catalog(info: dict[str, Any]) -> ClipInfo:
-    num, den = (int(x) for x in info["frame_rate"].split("/")) if info.get("frame_rate") else (25, 1)
-    rate = Fraction(num, den)
-    start = 0
-    drop = False
-    if info.get("start_timecode"):
-        drop = bool(info.get("drop_frame")) and supports_drop_frame(rate)
-        try:
-            start = to_frames(info["start_timecode"], rate)
-        except TimecodeError:
-            start = 0
-    return ClipInfo(info["id"], info["path"], info["name"], info["kind"], rate, start, drop, info.get("frame_count"),
-                    info.get("title"), info.get("artist"), info.get("album"), info.get("width"), info.get("height"))
-
-
-class PlayerService(QObject):
+class PlayerService(ProxySourceMixin, QObject):
     frame_changed = Signal(int)
     playing_changed = Signal(bool)
     clip_changed = Signal()
@@ -84,6 +41,7 @@ class PlayerService(QObject):
     audio_changed = Signal()  # volume, mute, speed, tracks
     error_changed = Signal(str)
     video_updated = Signal()  # a new frame is ready: views call render()
+    source_changed = Signal()  # the file mpv plays (original or a proxy) or the source mode changed
     _mpv_property = Signal(str, object)
     _mpv_ended = Signal(int, int)
     _mpv_frame_ready = Signal()
@@ -115,6 +73,19 @@ class PlayerService(QObject):
         self._pending_seek: int | None = None
         self._seek_retries = 0
         self._played_once = False
+        # What plays: the original or one of its proxies (same frames, rate and start TC, so frame numbers,
+        # marks and markers are shared). Auto mode picks by display size and the storage's read speed.
+        self.source_mode = AUTO
+        self.source: SourceChoice | None = None
+        self._original: SourceChoice | None = None
+        self._proxies: list[SourceChoice] = []
+        self._display = (0, 0)  # device pixels of the view
+        self._bandwidth: float | None = None  # bytes/s of the original's volume; None until measured
+        self._resume_after_switch = False
+        self._resize_timer = QTimer(self)
+        self._resize_timer.setSingleShot(True)
+        self._resize_timer.setInterval(RESIZE_DEBOUNCE_MS)
+        self._resize_timer.timeout.connect(self._apply_source)
         self._mpv_property.connect(self._on_property)
         self._mpv_ended.connect(self._on_end_file)
         self._mpv_frame_ready.connect(self.video_updated)
@@ -179,8 +150,14 @@ class PlayerService(QObject):
         self.marks = Marks()
         self.frame, self._target, self._played_once, self._position = 0, None, False, None
         self._pending_seek = None
+        self._resume_after_switch = False
         self.error = ""
         self.error_changed.emit("")
+        self._original = SourceChoice(os.fsdecode(clip.path), clip.width or 0, clip.height or 0, clip.bit_rate or 0)
+        self._proxies = self._proxy_sources(clip)
+        self._bandwidth = None
+        self.source = self._choose()
+        self._measure_bandwidth(clip)
         start = 0.0
         if resume_seconds and clip.kind != "image":
             start = resume_seconds
@@ -188,8 +165,9 @@ class PlayerService(QObject):
         player.speed = 1.0
         player["play-dir"] = "+"
         self.speed, self.reverse = 1.0, False
-        player.loadfile(os.fsdecode(clip.path), "replace", start=f"{start:.6f}")
+        player.loadfile(self.source.path, "replace", start=f"{start:.6f}")
         self.clip_changed.emit()
+        self.source_changed.emit()
         self.marks_changed.emit()
         self.markers_changed.emit()
         self.frame_changed.emit(self.frame)
@@ -418,6 +396,9 @@ class PlayerService(QObject):
             if self._target is None and frame != self.frame:
                 self.frame = frame
                 self.frame_changed.emit(frame)
+            if self._target is None and self._resume_after_switch and self._player is not None:
+                self._resume_after_switch = False  # the other source is on the frame: play on from it
+                self._player.pause = False
             if self._target is None and not self.playing:
                 if self.override is not None and self.override[0] == frame:
                     self.override = None

@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         """Show the settings dialog (not blocking the window)."""
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(self.ctx.library, self.ctx.watch,
-                                                  self.ctx.settings.file_name(), self)
+                                                  self.ctx.settings.file_name(), self, self.ctx.settings)
         self.settings_dialog.open()
         self.settings_dialog.raise_()
 

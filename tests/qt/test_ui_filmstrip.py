@@ -6,24 +6,11 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
-import pytest
 from PySide6.QtGui import QImage, QPixmap
 
 from app.ingest.thumbs import thumbs_dir
 from app.ui.main_window import MainWindow
 from tests.media import make_clip, read_index
-from tests.qt.test_ui_library import dispose
-
-
-@pytest.fixture
-def window(qtbot, app_context):
-    win = MainWindow(app_context)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    app_context.player.shutdown()
-    dispose(win)
 
 
 def tile_index(tile: QPixmap) -> int | None:

@@ -20,7 +20,8 @@ from app.ui.library.panel import LibraryPanel
 from app.ui.library.table_model import CACHE_LIMIT
 from app.ui.main_window import MainWindow
 from tests.media import make_audio, make_clip, read_index
-from tests.qt.test_ui_library import dispose, drop_paths
+from tests.qt.conftest import dispose
+from tests.qt.test_ui_library import drop_paths
 from tests.qt.test_ui_scale import ROWS, big_catalog_file, big_library  # noqa: F401 - fixtures
 
 HARBOUR_FRAMES = 150  # at 25 fps: five one-second snippets make its preview
@@ -43,16 +44,6 @@ def library_dir(template: Path, media_dir: Path) -> Path:
     return media_dir
 
 
-@pytest.fixture
-def window(qtbot, app_context):
-    win = MainWindow(app_context)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    yield win
-    app_context.player.shutdown()
-    dispose(win)
 
 
 def scanned(qtbot, window: MainWindow, folder: Path, count: int = 4) -> dict[str, int]:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import gc
 import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from app.ui.library.columns import Col
 from app.ui.library.table_model import MEDIA_ID_ROLE, LibraryTableModel
 from app.ui.main_window import MainWindow
 from tests.media import make_audio, make_clip, make_image
+from tests.qt.conftest import dispose
 
 CLIPS = {"sunrise_beach.mov": "24000/1001", "city_night.mp4": "25"}
 SONGS = {
@@ -45,22 +45,8 @@ def library_dir(template: Path, media_dir: Path) -> Path:
     return media_dir
 
 
-def dispose(widget: QWidget) -> None:
-    """Close and delete a window here, on the GUI thread, rather than whenever (and wherever) GC runs."""
-    widget.close()
-    widget.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
 
 
-@pytest.fixture
-def window(qtbot, app_context):
-    win = MainWindow(app_context)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    yield win
-    dispose(win)
 
 
 def drop_paths(window: MainWindow, paths: list[Path]) -> None:

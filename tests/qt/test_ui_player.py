@@ -11,21 +11,11 @@ from PySide6.QtGui import QImage
 from app.core.timecode import from_frames, to_frames
 from app.ui.main_window import MainWindow
 from tests.media import make_clip, read_index
-from tests.qt.test_ui_library import dispose
 
 RATE = "30000/1001"
 FRAMES = 120
 
 
-@pytest.fixture
-def window(qtbot, app_context):
-    win = MainWindow(app_context)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    app_context.player.shutdown()
-    dispose(win)
 
 
 @pytest.fixture

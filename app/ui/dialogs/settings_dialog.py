@@ -6,6 +6,7 @@ import os
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.library import LibraryService
+from app.services.library import AUTO_PREVIEW_KEY, LibraryService
+from app.services.settings import Settings
 from app.services.watch import WatchService
 from app.ui.dialogs.confirm import ask
 
@@ -32,8 +34,9 @@ class SettingsDialog(QDialog):
     """Library folders are roots: scanned, watched for changes, and listed here."""
 
     def __init__(self, library: LibraryService, watch: WatchService | None, settings_file: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, settings: Settings | None = None) -> None:
         super().__init__(parent)
+        self.settings = settings
         self.library = library
         self.watch = watch
         self.setWindowTitle("Settings")
@@ -76,11 +79,20 @@ class SettingsDialog(QDialog):
                 value.setWordWrap(True)
                 form.addRow(label + ":", value)
 
+        self.auto_preview: QCheckBox | None = None
+        if settings is not None:
+            self.auto_preview = QCheckBox("Make a preview proxy of new videos automatically", self)
+            self.auto_preview.setToolTip("Preview proxies (540p H.264) play smoothly from slow or network storage")
+            self.auto_preview.setChecked(bool(settings.value(AUTO_PREVIEW_KEY, False, bool)))
+            self.auto_preview.toggled.connect(lambda on: settings.set_value(AUTO_PREVIEW_KEY, on))
+
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(folders, 1)
         layout.addWidget(storage)
+        if self.auto_preview is not None:
+            layout.addWidget(self.auto_preview)
         layout.addWidget(close)
         library.roots_changed.connect(self.reload)
         self.reload()

@@ -12,6 +12,8 @@ from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequen
 from PySide6.QtWidgets import QMenu
 
 from app.core.paths import os_path
+from app.core.proxy_presets import EDITORIAL, PREVIEW, THUMBNAIL
+from app.ingest.proxies import ProxyJob
 from app.ui.dialogs.tags_dialog import TagsDialog
 from app.ui.library.format import STAR, count_text
 
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 # Above this many files the tags dialog offers every known tag for removal instead of reading each row.
 TAG_SCAN_LIMIT = 5000
 REVEAL_LIMIT = 5  # opening more folders than this at once is never what someone meant
+PROXY_CHOICES = (("Preview", (PREVIEW,)), ("Editorial", (EDITORIAL,)), ("Thumbnail", (THUMBNAIL,)),
+                 ("All", (THUMBNAIL, PREVIEW, EDITORIAL)))
 
 
 class LibraryEdits(QObject):
@@ -53,6 +57,11 @@ class LibraryEdits(QObject):
         self.rescan = make("Rescan Selected", "Shift+F5", self.rescan_selected, "Read the files' details again")
         self.remove = make("Remove from Catalog…", QKeySequence.StandardKey.Delete, self.remove_selected,
                            "Forget the selected files (the files on disk stay untouched)")
+        self.make_proxies = [
+            make(text, None, lambda _=False, presets=presets: self.make_proxies_selected(presets),
+                 f"Make {' + '.join(presets)} proxies of the selected videos (see the Jobs panel)")
+            for text, presets in PROXY_CHOICES
+        ]
         self.select_all = make("Select All", QKeySequence.StandardKey.SelectAll, panel.view.selectAll)
         panel.selection_changed.connect(self._update_enabled)
         panel.view.customContextMenuRequested.connect(self.show_context_menu)
@@ -68,7 +77,7 @@ class LibraryEdits(QObject):
     def actions(self) -> list[QAction]:
         """Every action of the panel, for menus and shortcuts."""
         return [*self.rate, self.favourite, self.tags, self.copy_paths, self.reveal, self.rescan, self.remove,
-                self.select_all]
+                *self.make_proxies, self.select_all]
 
     def rating_menu(self, parent: QMenu) -> QMenu:
         """Add a Rating submenu (No Rating, ★ … ★★★★★) to parent."""
@@ -96,6 +105,8 @@ class LibraryEdits(QObject):
         menu.addAction(self.tags)
         menu.addSeparator()
         menu.addAction(self.rescan)
+        proxies = menu.addMenu("Make Proxies")
+        proxies.addActions(self.make_proxies)
         menu.addAction(self.remove)
         menu.popup(self.panel.view.viewport().mapToGlobal(pos))
 
@@ -177,6 +188,13 @@ class LibraryEdits(QObject):
         ids = self.panel.selected_ids()
         if ids:
             self.library.rescan_files(ids)
+
+    def make_proxies_selected(self, presets: tuple[str, ...]) -> int | None:
+        """Queue a proxy job for the selected files (non-video files are skipped by the job); its job id."""
+        ids = self.panel.selected_ids()
+        if not ids:
+            return None
+        return self.library.runner.submit(ProxyJob(self.library.catalog, ids, presets))
 
     def remove_selected(self) -> None:
         """Forget the selected files after asking; the files on disk stay."""

@@ -20,6 +20,7 @@ from app.core.errors import TimecodeError
 from app.services.player import PlayerService
 
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
+SOURCE_MODES = (("Auto", "auto"), ("Original", "original"))
 
 
 def _button(icon: QStyle.StandardPixmap, tip: str, parent: QWidget) -> QToolButton:
@@ -96,11 +97,20 @@ class TransportBar(QWidget):
         for box in (self.audio_box, self.sub_box):
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.source_badge = QLabel("ORIGINAL", self)
+        self.source_badge.setFont(mono)
+        self.source_badge.setToolTip("What plays: the original file or one of its proxies (same frames and timecode)")
+        self.source_box = QComboBox(self)
+        self.source_box.setToolTip("Source: Auto picks a proxy that fits the view and the storage's speed")
+        self.source_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.source_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.fullscreen_button = _button(QStyle.StandardPixmap.SP_TitleBarMaxButton, "Full screen (F)", self)
         layout.addSpacing(8)
         layout.addWidget(self.timecode_label)
         layout.addWidget(self.frame_label)
         layout.addStretch(1)
+        layout.addWidget(self.source_badge)
+        layout.addWidget(self.source_box)
         layout.addWidget(self.goto)
         layout.addWidget(self.fullscreen_button)
         lower.addWidget(self.marks_label, 1)
@@ -124,12 +134,15 @@ class TransportBar(QWidget):
         self.audio_box.activated.connect(self._pick_audio)
         self.sub_box.activated.connect(self._pick_sub)
         self.fullscreen_button.clicked.connect(self.fullscreen_requested)
+        self.source_box.activated.connect(self._pick_source)
+        player.source_changed.connect(self._show_source)
         player.frame_changed.connect(self._show_frame)
         player.playing_changed.connect(self._show_playing)
         player.marks_changed.connect(self._show_marks)
         player.clip_changed.connect(self._show_clip)
         player.audio_changed.connect(self._show_audio)
         self._show_clip()
+        self._show_source()
 
     def _go_to(self) -> None:
         text = self.goto.text().strip()
@@ -203,6 +216,27 @@ class TransportBar(QWidget):
 
     def _pick_speed(self, index: int) -> None:
         self.player.set_speed(SPEEDS[index])
+
+    def _show_source(self) -> None:
+        self.source_badge.setText(self.player.source_label)
+        self.source_box.blockSignals(True)
+        self.source_box.clear()
+        for text, mode in SOURCE_MODES:
+            self.source_box.addItem(text, mode)
+        for preset in self.player.proxy_presets():
+            self.source_box.addItem(f"Proxy: {preset}", preset)
+        index = self.source_box.findData(self.player.source_mode)
+        if index < 0:  # a preset this clip has no proxy in: the player plays the original
+            self.source_box.addItem(f"Proxy: {self.player.source_mode} (none)", self.player.source_mode)
+            index = self.source_box.count() - 1
+        self.source_box.setCurrentIndex(index)
+        self.source_box.blockSignals(False)
+        has_video = self.player.clip is not None and self.player.clip.kind == "video"
+        self.source_badge.setVisible(has_video)
+        self.source_box.setVisible(has_video)
+
+    def _pick_source(self, index: int) -> None:
+        self.player.set_source_mode(self.source_box.itemData(index))
 
     def _pick_audio(self, index: int) -> None:
         self.player.set_track("audio", self.audio_box.itemData(index))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.services.player import PlayerService
@@ -106,6 +106,12 @@ class VideoView(QWidget):
         text_box = QRect(0, box.bottom() + 12, self.width(), self.height() - box.bottom() - 12)
         painter.drawText(text_box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                          "\n".join(line for line in lines if line))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        ratio = self.devicePixelRatioF()
+        # the player picks a proxy that covers this many device pixels (auto source mode)
+        self.player.set_display_size(round(self.width() * ratio), round(self.height() * ratio))
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         self.double_clicked.emit()

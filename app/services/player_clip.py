@@ -1,0 +1,58 @@
+"""What the player plays: the clip's identity and timing from the catalog, and the marks on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from app.core.errors import TimecodeError
+from app.core.timecode import supports_drop_frame, to_frames
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    """What the player needs to know about the open file, from the catalog."""
+
+    media_id: int | None
+    path: str
+    name: str
+    kind: str
+    rate: Fraction
+    start_frame: int  # the start timecode as a frame number
+    drop_frame: bool
+    frame_count: int | None
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    width: int | None = None
+    height: int | None = None
+    bit_rate: int | None = None
+
+
+@dataclass(frozen=True)
+class Marks:
+    in_frame: int | None = None
+    out_frame: int | None = None  # exclusive: the frame after the last marked one
+
+    @property
+    def duration(self) -> int | None:
+        if self.in_frame is None or self.out_frame is None:
+            return None
+        return max(self.out_frame - self.in_frame, 0)
+
+
+def clip_info_from_catalog(info: dict[str, Any]) -> ClipInfo:
+    num, den = (int(x) for x in info["frame_rate"].split("/")) if info.get("frame_rate") else (25, 1)
+    rate = Fraction(num, den)
+    start = 0
+    drop = False
+    if info.get("start_timecode"):
+        drop = bool(info.get("drop_frame")) and supports_drop_frame(rate)
+        try:
+            start = to_frames(info["start_timecode"], rate)
+        except TimecodeError:
+            start = 0
+    return ClipInfo(info["id"], info["path"], info["name"], info["kind"], rate, start, drop, info.get("frame_count"),
+                    info.get("title"), info.get("artist"), info.get("album"), info.get("width"), info.get("height"),
+                    info.get("bit_rate"))
