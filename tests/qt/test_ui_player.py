@@ -142,3 +142,22 @@ def test_scrubber_drag_and_hover(qtbot, opened) -> None:
     assert scrubber.frame_at(x_for(90)) in (89, 90, 91)
     scrubber.set_zoom(1000)  # never closer than ~12 px per frame
     assert scrubber.visible_frames() >= scrubber.width() / 12 - 1
+
+
+def test_ruler_labels_every_major_tick(qtbot) -> None:
+    """Minor steps divide the major step, so every major tick gets its timecode label."""
+    from fractions import Fraction
+
+    from app.ui.player.scrubber import Scrubber
+
+    scrubber = Scrubber()
+    scrubber.resize(480, 80)
+    scrubber.set_clip(240, Fraction(24000, 1001), to_frames("14:31:02:12", Fraction(24000, 1001)), False)
+    labels: list[str] = []
+
+    class Recorder:
+        def __getattr__(self, name):
+            return lambda *args: labels.append(args[-1]) if name == "drawText" else None
+
+    scrubber._paint_ruler(Recorder())
+    assert len(labels) >= 3 and labels[0] == "14:31:02:12"

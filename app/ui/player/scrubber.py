@@ -171,7 +171,8 @@ class Scrubber(QWidget):
         px_per_frame = self.width() / max(self.visible_frames(), 1e-9)
         candidates = [1, 2, 5, 10] + [s * fps for s in _SECOND_STEPS]
         major = next((c for c in candidates if c * px_per_frame >= 110), candidates[-1])
-        minor = next((c for c in candidates if c * px_per_frame >= 12), major)
+        # minor ticks must divide the major step, or the labelled ticks are skipped over
+        minor = next((c for c in candidates if c * px_per_frame >= 12 and major % c == 0), major)
         first = int(self.view_start // minor) * minor
         end = self.view_start + self.visible_frames()
         painter.setPen(QColor("#9e9e9e"))

@@ -72,6 +72,7 @@ class TransportBar(QWidget):
         self.goto.setPlaceholderText("Go to TC")
         self.goto.setFont(mono)
         self.goto.setMaximumWidth(120)
+        self.goto.setMinimumWidth(96)
         self.goto.setToolTip("Type a timecode (e.g. 01:00:10:05) and press Enter (Ctrl+G)")
         self.marks_label = QLabel("", self)
         self.marks_label.setFont(mono)
