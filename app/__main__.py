@@ -8,18 +8,37 @@ import os
 import sys
 from collections.abc import Sequence
 
+_OPTIONS_WITH_VALUE = ("--catalog",)
+
+
+def split_open_files(argv: list[str], commands: Sequence[str]) -> tuple[list[str], list[str]]:
+    """`reelkeep [options] FILE…` (and the desktop file's "Open with"): the files to play, apart from the
+    options. With a command (scan, list, …) nothing is taken as a file to play."""
+    if any(a in commands for a in argv):
+        return argv, []
+    rest: list[str] = []
+    files: list[str] = []
+    expects_value = False
+    for arg in argv:
+        if expects_value:
+            rest.append(arg)
+            expects_value = False
+        elif arg in _OPTIONS_WITH_VALUE:
+            rest.append(arg)
+            expects_value = True
+        elif not arg.startswith("-") and os.path.isfile(arg):
+            files.append(arg)
+        else:
+            rest.append(arg)
+    return rest, files
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the probe pool spawns workers; a frozen app must handle that
     argv = list(sys.argv[1:] if argv is None else argv)
     from app import cli
 
-    # `reelkeep FILE…` (and the desktop file's "Open with"): play files in the window.
-    files = [a for a in argv if not a.startswith("-") and a not in cli.COMMANDS and os.path.isfile(a)]
-    if files and not any(a in cli.COMMANDS for a in argv):
-        argv = [a for a in argv if a not in files]
-    else:
-        files = []
+    argv, files = split_open_files(argv, cli.COMMANDS)
     args, _ = cli.build_parser().parse_known_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
