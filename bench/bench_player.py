@@ -88,7 +88,7 @@ def main() -> int:
         player.seek_frame(400)
         wait(app, lambda p=player: shown(p) == 400 and not p.seeking)
         if use_cache:
-            wait(app, lambda p=player: 380 in p._behind)  # what the cache has decoded while the user looked
+            wait(app, lambda p=player: 380 in p._decoded)  # what the cache has decoded while the user looked
         key = "step back (cache)" if use_cache else "step back (mpv)"
         for _ in range(12):
             target = player.frame - 1

@@ -50,9 +50,9 @@ class PlayerService(ProxySourceMixin, QObject):
         super().__init__(parent)
         self.catalog = catalog
         self.runner = runner
-        # frames before the playhead, decoded once so back-steps are instant (see media/reverse_frames.py)
-        self._behind: dict[int, np.ndarray] = {}
-        self._behind_job = False
+        # frames around the playhead, decoded once so steps are instant (see media/reverse_frames.py)
+        self._decoded: dict[int, np.ndarray] = {}
+        self._decode_job = False
         self.override: tuple[int, np.ndarray] | None = None  # a cached frame shown while mpv seeks to it
         self._player: Any = None
         self._renderer: SoftwareFrameRenderer | None = None
@@ -146,7 +146,7 @@ class PlayerService(ProxySourceMixin, QObject):
         except RuntimeError as exc:
             return self._fail(str(exc))
         self.clip = clip
-        self._behind, self.override = {}, None
+        self._decoded, self.override = {}, None
         self.marks = Marks()
         self.frame, self._target, self._played_once, self._position = 0, None, False, None
         self._pending_seek = None
@@ -184,6 +184,7 @@ class PlayerService(ProxySourceMixin, QObject):
             return
         if self.reverse:
             self._set_direction(False)
+        self.override = None  # playing: mpv's own frames from now on
         self._player.pause = False
         if not self._played_once and self.clip.media_id is not None:
             self._played_once = True
@@ -207,6 +208,7 @@ class PlayerService(ProxySourceMixin, QObject):
         else:
             speed = 1.0
         self._set_direction(not forward)
+        self.override = None
         self._player.speed = speed
         self._player.pause = False
 
@@ -226,6 +228,8 @@ class PlayerService(ProxySourceMixin, QObject):
             return
         frame = self._clamp(frame)
         self._target = frame
+        if self.override is not None and self.override[0] != frame:
+            self.override = None  # a decoded frame on show is not the one asked for now
         # mpv's exact seek shows the first frame whose pts is at or after the target (5 ms tolerance).
         seconds = float(Fraction(frame) / self.clip.rate)
         if self._player.duration is None:
@@ -263,10 +267,10 @@ class PlayerService(ProxySourceMixin, QObject):
         self._player.pause = True
         base = self._target if self._target is not None else self.frame
         target = self._clamp(base + frames)
-        if frames < 0 and target in self._behind:
-            self.override = (target, self._behind[target])
+        if target in self._decoded:
+            self.override = (target, self._decoded[target])
             self.video_updated.emit()
-            self._prefetch_behind(target)
+            self._prefetch_around(target)
         if frames == 1 and not self.seeking and self._target is None:
             self._target = target
             try:
@@ -402,7 +406,7 @@ class PlayerService(ProxySourceMixin, QObject):
             if self._target is None and not self.playing:
                 if self.override is not None and self.override[0] == frame:
                     self.override = None
-                self._prefetch_behind(frame)
+                self._prefetch_around(frame)
         elif name == "pause":
             playing = not value
             if playing != self.playing:
@@ -448,29 +452,36 @@ class PlayerService(ProxySourceMixin, QObject):
             self._fail(f"Cannot play {self.clip.name}: libmpv could not open or decode it (error {error}). "
                        "The file may be corrupt or in a format this build cannot decode.")
 
-    def _prefetch_behind(self, frame: int) -> None:
-        """Keep the frames before `frame` decoded: ask for the window ending at the first one missing."""
+    def _prefetch_around(self, frame: int) -> None:
+        """Keep the frames around `frame` decoded (behind first: editors step back most), one job at a time."""
         clip = self.clip
-        if self.runner is None or clip is None or clip.kind != "video" or not clip.frame_count or self._behind_job:
+        if self.runner is None or clip is None or clip.kind != "video" or not clip.frame_count or self._decode_job:
             return
-        missing = next((f for f in range(frame, max(frame - WINDOW // 2, -1), -1) if f not in self._behind), None)
-        if missing is None:
+        last = clip.frame_count - 1
+        behind = next((f for f in range(frame, max(frame - WINDOW // 2, -1), -1) if f not in self._decoded), None)
+        ahead = next((f for f in range(frame + 1, min(frame + WINDOW // 2, last + 1)) if f not in self._decoded), None)
+        if behind is not None:
+            anchor = behind
+        elif ahead is not None:
+            anchor = min(ahead + WINDOW - 1, last)
+        else:
             return
-        self._behind_job = True
+        self._decode_job = True
         opened = clip
-        self.runner.submit(ReverseFramesJob(plan_window(os.fsdecode(clip.path), clip.rate, clip.frame_count, missing)),
-                           lambda outcome: self._on_behind(opened, outcome))
+        self.runner.submit(ReverseFramesJob(plan_window(os.fsdecode(clip.path), clip.rate, clip.frame_count, anchor)),
+                           lambda outcome: self._on_decoded(opened, outcome))
 
-    def _on_behind(self, clip: ClipInfo, outcome: Outcome) -> None:
-        self._behind_job = False
+    def _on_decoded(self, clip: ClipInfo, outcome: Outcome) -> None:
+        self._decode_job = False
         if clip is not self.clip or not outcome.ok:
             return
-        self._behind.update(outcome.value)
-        # bounded memory: keep the frames nearest the playhead
-        for index in sorted(self._behind, key=lambda f: abs(f - self.frame), reverse=True)[: max(len(self._behind) - 3 * WINDOW, 0)]:
-            del self._behind[index]
+        self._decoded.update(outcome.value)
+        # bounded memory (~100 MB at 960 px): keep the frames nearest the playhead
+        excess = max(len(self._decoded) - 2 * WINDOW, 0)
+        for index in sorted(self._decoded, key=lambda f: abs(f - self.frame), reverse=True)[:excess]:
+            del self._decoded[index]
         if not self.playing and self._target is None:
-            self._prefetch_behind(self.frame)
+            self._prefetch_around(self.frame)
 
     def _store_resume(self) -> None:
         if self.clip is None or self.clip.media_id is None or self._player is None:

@@ -131,7 +131,7 @@ def test_back_steps_come_from_decoded_frames_and_stay_exact(qtbot, qapp, catalog
         _open(qtbot, service, catalog, clip)
         service.seek_frame(60)
         _settle(qtbot, service, 60)
-        qtbot.waitUntil(lambda: 59 in service._behind and 40 in service._behind, timeout=8000)
+        qtbot.waitUntil(lambda: 59 in service._decoded and 40 in service._decoded, timeout=8000)
         for expected in range(59, 40, -1):
             service.step(-1)
             assert service.override is not None and service.override[0] == expected
@@ -216,3 +216,28 @@ def test_seek_right_after_open_waits_for_the_file(qtbot, player, catalog, media_
     assert player.open_media(media_id)
     player.seek_frame(30)  # before mpv has loaded the file: must not raise, must land
     _settle(qtbot, player, 30)
+
+
+def test_forward_steps_use_decoded_frames_and_play_drops_them(qtbot, qapp, catalog, media_dir) -> None:
+    from app.jobs.runner import JobRunner
+
+    runner = JobRunner({"scrub": 1})
+    service = PlayerService(catalog, runner)
+    try:
+        clip = make_clip(media_dir / "fwd.mov", rate="25", frames=80, gop=25, bframes=2, audio=False)
+        _open(qtbot, service, catalog, clip)
+        service.seek_frame(20)
+        _settle(qtbot, service, 20)
+        qtbot.waitUntil(lambda: all(f in service._decoded for f in range(5, 36)), timeout=8000)
+        service.step(1)
+        assert service.override is not None and read_index(service.override[1]) == 21
+        _settle(qtbot, service, 21)
+        service.step(-3)
+        assert service.override is not None and read_index(service.override[1]) == 18
+        service.play()
+        assert service.override is None  # playback shows mpv's frames, never a stale decoded one
+        qtbot.waitUntil(lambda: service.playing, timeout=3000)
+        service.pause()
+    finally:
+        service.shutdown()
+        runner.shutdown()
