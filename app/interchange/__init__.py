@@ -1,0 +1,1 @@
+"""Timelines in and out: EDL (CMX 3600) reading and writing, and OpenTimelineIO conversion; no Qt."""

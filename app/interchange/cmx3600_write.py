@@ -1,0 +1,97 @@
+"""CMX 3600 EDL writing: cuts, dissolves and wipes (two-line form), M2 speeds and the usual comments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+from app.core.timecode import from_frames, supports_drop_frame
+from app.interchange.edl_model import EdlDocument, EdlEvent
+
+
+def write_cmx3600(
+    doc_or_events: EdlDocument | Iterable[EdlEvent],
+    rate: Fraction | None = None,
+    drop_frame: bool | None = None,
+    title: str | None = None,
+) -> str:
+    """CMX 3600 text for a document or events; rate, drop-frame and title default to the document's."""
+    per_event_fcm = isinstance(doc_or_events, EdlDocument)
+    if isinstance(doc_or_events, EdlDocument):
+        events = list(doc_or_events.events)
+        rate = doc_or_events.rate if rate is None else rate
+        drop_frame = doc_or_events.drop_frame if drop_frame is None else drop_frame
+        title = doc_or_events.title if title is None else title
+    else:
+        events = list(doc_or_events)
+    if rate is None:
+        raise ValueError("write_cmx3600 needs a rate when given bare events")
+    rate = Fraction(rate)
+    drop_frame = bool(drop_frame) and supports_drop_frame(rate)
+    lines = [f"TITLE: {title or 'Untitled'}", _fcm(drop_frame), ""]
+    current_drop = drop_frame
+    for event in events:
+        # A parsed EDL keeps each event's FCM (it may change mid-list); bare events take the argument.
+        drop = event.drop_frame and supports_drop_frame(rate) if per_event_fcm else drop_frame
+        if drop != current_drop:
+            lines.append(_fcm(drop))
+            current_drop = drop
+        lines.extend(_event_lines(event, rate, drop))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _fcm(drop: bool) -> str:
+    return "FCM: DROP FRAME" if drop else "FCM: NON-DROP FRAME"
+
+
+def _event_lines(event: EdlEvent, rate: Fraction, drop: bool) -> list[str]:
+    def tc(frames: int) -> str:
+        return from_frames(frames, rate, drop)
+
+    def row(reel: str, code: str, frames: int | None, s_in: int, s_out: int, r_in: int, r_out: int) -> str:
+        duration = f"{frames:03d}" if frames is not None else "   "
+        return (
+            f"{event.number:03d}  {reel:<8} {event.track:<5} {code:<4} {duration} "
+            f"{tc(s_in)} {tc(s_out)} {tc(r_in)} {tc(r_out)}"
+        )
+
+    out = []
+    source = (event.source_in, event.source_out, event.record_in, event.record_out)
+    if event.transition in ("dissolve", "wipe"):
+        code = event.transition_code if event.transition == "wipe" else "D"
+        before = event.outgoing
+        if before is None:  # a dissolve from black
+            out.append(row("BL", "C", None, 0, 0, event.record_in, event.record_in))
+        else:
+            out.append(row(before.reel, "C", None, before.source_in, before.source_out,
+                           before.record_in, before.record_out))  # fmt: skip
+        out.append(row(event.reel, code, event.transition_frames, *source))
+    elif event.transition == "key":
+        out.append(row(event.reel, event.transition_code, event.transition_frames or None, *source))
+    else:
+        # Unknown codes are written as cuts so the EDL stays valid; the comment keeps what was there.
+        out.append(row(event.reel, "C", None, *source))
+        if event.transition == "unknown":
+            out.append(f"* REELKEEP: unknown transition {event.transition_code} written as a cut")
+    if event.speed is not None:
+        out.append(f"M2   {event.reel:<8}       {event.speed:05.1f}                {tc(event.source_in)}")
+    if event.clip_name:
+        out.append(f"* FROM CLIP NAME: {event.clip_name}")
+    if event.to_clip_name:
+        out.append(f"* TO CLIP NAME: {event.to_clip_name}")
+    if event.source_file:
+        out.append(f"* SOURCE FILE: {event.source_file}")
+    for loc in event.locators:
+        out.append(f"* LOC: {tc(loc.frame)} {loc.color:<7} {loc.name}".rstrip())
+    if event.cdl is not None:
+        cdl = event.cdl
+        if cdl.slope and cdl.offset and cdl.power:
+            triples = "".join(
+                "(" + " ".join(f"{v:.4f}" for v in t) + ")" for t in (cdl.slope, cdl.offset, cdl.power)
+            )
+            out.append(f"* ASC_SOP {triples}")
+        if cdl.saturation is not None:
+            out.append(f"* ASC_SAT {cdl.saturation:.4f}")
+    out.extend(f"* {comment}" for comment in event.comments)
+    return out
