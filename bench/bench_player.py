@@ -69,8 +69,8 @@ def main() -> int:
     catalog = Catalog(args.dir / "catalog.sqlite")
     [media_id] = add_files(catalog, [clip])
     runner = JobRunner({"scrub": 1})
-    results: dict[str, list[float]] = {"exact seek": [], "step forward": [], "step back (mpv)": [],
-                                       "step back (cache)": []}
+    results: dict[str, list[float]] = {"exact seek": [], "step forward": [], "step forward (cache)": [],
+                                       "step back (mpv)": [], "step back (cache)": []}
     for use_cache in (False, True):
         player = PlayerService(catalog, runner if use_cache else None)
         # like VideoView: render each frame mpv announces (vo=libmpv waits for its client to render)
@@ -95,6 +95,13 @@ def main() -> int:
             player.step(-1)
             results[key].append(landed(app, player, target))
             if not use_cache:
+                wait(app, lambda p=player: not p.seeking and p._target is None)
+        if use_cache:
+            wait(app, lambda p=player: not p.seeking and p._target is None)
+            for _ in range(6):
+                target = player.frame + 1
+                player.step(1)
+                results["step forward (cache)"].append(landed(app, player, target))
                 wait(app, lambda p=player: not p.seeking and p._target is None)
         player.shutdown()
     runner.shutdown()
