@@ -9,7 +9,8 @@ from app.ingest.add_files import add_files
 from app.ingest.proxies import PROXY_ENV, ProxyJob
 from app.jobs.runner import JobRunner
 from app.services.player import PlayerService
-from tests.media import make_clip, read_index
+from tests.media import make_clip
+from tests.qt.test_player_service import _settle, _shown_index
 
 FRAMES = 60
 
@@ -28,14 +29,6 @@ def player(qapp, catalog, runner):
     service.shutdown()
 
 
-def _shown_index(service: PlayerService) -> int | None:
-    pixels = service.render(320, 180)
-    return None if pixels is None else read_index(pixels[:, :, :3].copy())
-
-
-def _settle(qtbot, service: PlayerService, frame: int) -> None:
-    qtbot.waitUntil(lambda: not service.seeking and service._target is None and _shown_index(service) == frame,
-                    timeout=8000)
 
 
 def _clip_with_proxies(qtbot, catalog, runner, media_dir, tmp_path, monkeypatch) -> int:

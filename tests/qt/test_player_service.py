@@ -32,7 +32,7 @@ def _shown_index(service: PlayerService) -> int | None:
 def _settle(qtbot, service: PlayerService, frame: int) -> None:
     """Wait until mpv has the frame on screen (its pixels, not only its state, show the index)."""
     qtbot.waitUntil(lambda: not service.seeking and service._target is None and _shown_index(service) == frame,
-                    timeout=5000)
+                    timeout=8000)
 
 
 def _open(qtbot, service: PlayerService, catalog, path) -> int:
