@@ -14,6 +14,8 @@ from typing import Any, TextIO
 from app import __version__
 from app.catalog.catalog import Catalog
 from app.catalog.filters import KINDS, SORT_COLUMNS, STATUS_FILTERS, LibraryFilter
+from app.cli_edl import add_parser as add_edl_parser
+from app.cli_edl import command_edl
 from app.core.errors import ReelkeepError
 from app.core.job import Job, JobContext, execute
 from app.core.progress import CancelToken, ProgressUpdate
@@ -22,7 +24,7 @@ from app.ingest.scan import ScanJob
 
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
-COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies")
+COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     proxies.add_argument("--verify", action="store_true",
                          help="check the recorded proxies against their originals instead; exit 1 on any failure")
     proxies.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_edl_parser(sub)
     return parser
 
 
@@ -306,6 +309,8 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
             return command_thumbs(catalog, args, out)
         if args.command == "proxies":
             return command_proxies(catalog, args, out)
+        if args.command == "edl":
+            return command_edl(catalog, args, out)
         build_parser().print_help(out)
         return EXIT_USAGE
     except ReelkeepError as exc:

@@ -1,0 +1,70 @@
+"""Conform EDL events to cataloged clips by reel, clip or file name and source timecode."""
+
+from __future__ import annotations
+
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+from app.catalog.catalog import Catalog
+from app.ingest.add_files import add_files
+from app.interchange.cmx3600 import parse_edl
+from app.interchange.conform import common_rate, conform, relink
+from tests.media import make_clip
+
+EDL = """TITLE: CONFORM TEST
+FCM: NON-DROP FRAME
+
+001  A001C003 V     C        01:00:01:00 01:00:03:00 00:00:00:00 00:00:02:00
+002  A001C003 V     C        01:00:10:00 01:00:11:00 00:00:02:00 00:00:03:00
+003  TAPE7    V     C        10:00:00:00 10:00:01:00 00:00:03:00 00:00:04:00
+* FROM CLIP NAME:  B002C011_230413_R2.mov
+004  C003     V     C        02:00:00:00 02:00:01:00 00:00:04:00 00:00:05:00
+005  NOSUCH   V     C        01:00:00:00 01:00:01:00 00:00:05:00 00:00:06:00
+006  X        V     C        00:00:00:00 00:00:01:00 00:00:06:00 00:00:07:00
+* SOURCE FILE: D:\\Media\\Day3\\D004C001.MOV
+"""
+
+
+def _library(catalog: Catalog, folder: Path) -> dict[str, int]:
+    paths = [
+        make_clip(folder / "A001C003_220101_R1AB.mov", rate=24, frames=96, start_tc="01:00:00:00", audio=False),
+        make_clip(folder / "B002C011_230413_R2.mov", rate=24, frames=48, start_tc="10:00:00:00", audio=False),
+        make_clip(folder / "C003.mov", rate=24, frames=48, start_tc="02:00:00:00", audio=False),
+        make_clip(folder / "d004c001.mov", rate=24, frames=48, start_tc="00:00:00:00", audio=False),
+    ]
+    (folder / "copy").mkdir()
+    paths.append(Path(shutil.copy(paths[2], folder / "copy" / "C003.mov")))
+    ids = add_files(catalog, [str(p) for p in paths])
+    return {str(p.relative_to(folder)): i for p, i in zip(paths, ids, strict=True)}
+
+
+def test_conform_matches_by_name_and_timecode(catalog: Catalog, media_dir: Path) -> None:
+    ids = _library(catalog, media_dir)
+    doc = parse_edl(EDL, Fraction(24))
+    matches = conform(doc, catalog)
+    assert [m.event_number for m in matches] == [1, 2, 3, 4, 5, 6]
+    assert [m.status for m in matches] == ["matched", "offline", "matched", "ambiguous", "offline", "matched"]
+    assert matches[0].media_id == ids["A001C003_220101_R1AB.mov"]
+    assert "01:00:10:00–01:00:11:00 outside A001C003_220101_R1AB.mov (01:00:00:00–01:00:04:00)" in matches[1].reason
+    assert matches[2].media_id == ids["B002C011_230413_R2.mov"]
+    assert sorted(matches[3].candidates) == sorted([ids["C003.mov"], ids["copy/C003.mov"]])
+    assert matches[3].media_id is None
+    assert matches[4].reason == "no file named like reel NOSUCH"
+    assert matches[5].media_id == ids["d004c001.mov"]
+    assert common_rate(matches, catalog) == Fraction(24)
+
+
+def test_other_rate_compares_on_the_timecode_clock(catalog: Catalog, media_dir: Path) -> None:
+    _library(catalog, media_dir)
+    doc = parse_edl(EDL, Fraction(25))  # 01:00:01:00 at 25 fps is still inside a 24 fps clip from 01:00:00:00
+    assert [m.status for m in conform(doc, catalog)][:2] == ["matched", "offline"]
+
+
+def test_relink_sets_one_event_by_hand(catalog: Catalog, media_dir: Path) -> None:
+    ids = _library(catalog, media_dir)
+    matches = conform(parse_edl(EDL, Fraction(24)), catalog)
+    relinked = relink(matches, 4, ids["copy/C003.mov"])
+    assert (relinked[3].status, relinked[3].media_id, relinked[3].reason) == (
+        "matched", ids["copy/C003.mov"], "relinked by hand")
+    assert relinked[:3] == matches[:3] and relinked[4:] == matches[4:]
