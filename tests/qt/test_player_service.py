@@ -241,3 +241,42 @@ def test_forward_steps_use_decoded_frames_and_play_drops_them(qtbot, qapp, catal
     finally:
         service.shutdown()
         runner.shutdown()
+
+
+def _with_two_audio_tracks(source, target):
+    """Remux a clip adding a second audio stream (a dub), as multi-language deliveries have."""
+    import av
+
+    with av.open(str(source)) as src, av.open(str(target), "w") as dst:
+        video_in, audio_in = src.streams.video[0], src.streams.audio[0]
+        video_out = dst.add_stream_from_template(video_in)
+        audio_outs = [dst.add_stream_from_template(audio_in) for _ in range(2)]
+        audio_outs[1].metadata["language"] = "fra"
+        for packet in src.demux(video_in, audio_in):
+            if packet.dts is None:
+                continue
+            if packet.stream is video_in:
+                packet.stream = video_out
+                dst.mux(packet)
+            else:
+                for out in audio_outs:
+                    packet.stream = out
+                    dst.mux(packet)
+    return target
+
+
+def test_audio_and_subtitle_track_selection(qtbot, player, catalog, media_dir, tmp_path) -> None:
+    clip = _with_two_audio_tracks(make_clip(tmp_path / "src.mov", rate="25", frames=50), media_dir / "dub.mkv")
+    (media_dir / "dub.srt").write_text("1\n00:00:00,000 --> 00:00:02,000\nBonjour\n", encoding="utf-8")
+    _open(qtbot, player, catalog, clip)
+    qtbot.waitUntil(lambda: sum(t.get("type") == "audio" for t in player.tracks) == 2
+                    and any(t.get("type") == "sub" for t in player.tracks), timeout=5000)
+    player.set_track("audio", 2)
+    qtbot.waitUntil(lambda: any(t.get("type") == "audio" and t.get("id") == 2 and t.get("selected")
+                                for t in player.tracks), timeout=5000)
+    sub = next(t["id"] for t in player.tracks if t.get("type") == "sub")
+    player.set_track("sub", sub)
+    qtbot.waitUntil(lambda: any(t.get("type") == "sub" and t.get("selected") for t in player.tracks), timeout=5000)
+    player.set_track("sub", None)
+    qtbot.waitUntil(lambda: not any(t.get("type") == "sub" and t.get("selected") for t in player.tracks),
+                    timeout=5000)

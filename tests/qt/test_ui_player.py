@@ -161,3 +161,19 @@ def test_ruler_labels_every_major_tick(qtbot) -> None:
 
     scrubber._paint_ruler(Recorder())
     assert len(labels) >= 3 and labels[0] == "14:31:02:12"
+
+
+def test_track_menus_list_and_switch_tracks(qtbot, window, media_dir, tmp_path) -> None:
+    from tests.qt.test_player_service import _with_two_audio_tracks
+
+    clip = _with_two_audio_tracks(make_clip(tmp_path / "src.mov", rate="25", frames=50), media_dir / "dub.mkv")
+    (media_dir / "dub.srt").write_text("1\n00:00:00,000 --> 00:00:02,000\nBonjour\n", encoding="utf-8")
+    window.play_files([str(clip)])
+    transport = window.player_panel.transport
+    qtbot.waitUntil(lambda: transport.audio_box.count() == 3 and transport.sub_box.count() == 2, timeout=8000)
+    assert transport.audio_box.isVisibleTo(window) and transport.sub_box.isVisibleTo(window)
+    transport._pick_audio(2)  # the menu entry "Audio: fra"
+    player = window.ctx.player
+    qtbot.waitUntil(lambda: any(t.get("type") == "audio" and t.get("id") == 2 and t.get("selected")
+                                for t in player.tracks), timeout=5000)
+    assert "fra" in transport.audio_box.itemText(2)
