@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ KINDS = frozenset(MEDIA_KINDS)
 # Written last: a folder with it is finished even when its kind has no outputs (audio without a cover).
 MANIFEST = "thumbs.json"
 _STAGING = ".staging-"
+STALE_STAGING_SECONDS = 600
 
 
 def cache_root() -> Path:
@@ -182,6 +184,7 @@ def make_for_item(item: ThumbnailItem, root: Path, check: Check, regenerate: boo
     final = thumbs_dir(hash_, root)
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(final.parent, hash_)
         staging = Path(tempfile.mkdtemp(prefix=_STAGING + hash_ + "-", dir=final.parent))
     except OSError as exc:
         raise ThumbnailError(f"cannot write to the thumbnail cache {final.parent}: {exc.strerror or exc}; "
@@ -200,6 +203,21 @@ def make_for_item(item: ThumbnailItem, root: Path, check: Check, regenerate: boo
         return bool(made)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_stale_staging(folder: Path, hash_: str, older_than: float = STALE_STAGING_SECONDS) -> list[Path]:
+    """Staging folders of this file left by a crashed or killed run (a live run renames or deletes its own
+    within seconds); return what was removed."""
+    removed = []
+    now = time.time()
+    for stale in folder.glob(f"{_STAGING}{hash_}-*"):
+        try:
+            if now - stale.stat().st_mtime > older_than:
+                shutil.rmtree(stale)
+                removed.append(stale)
+        except OSError:
+            continue  # gone already, or not ours to remove: the next run tries again
+    return removed
 
 
 def _hash_or_explain(raw: bytes) -> str:

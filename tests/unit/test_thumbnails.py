@@ -343,3 +343,22 @@ def test_cli_thumbs_and_info_keys(clips, tmp_path) -> None:
         assert Path(info[key]).is_relative_to(tmp_path / "cache" / "thumbs")
     assert "0 made, 2 up to date" in _reelkeep("thumbs", "-q", str(media), env=env).stdout
     assert "Thumbnails: 1 made, 0 up to date" in _reelkeep("thumbs", "-q", "--regenerate", str(song), env=env).stdout
+
+
+def test_staging_left_by_a_crash_is_cleaned_up(tmp_path) -> None:
+    import os
+    import time
+
+    from app.ingest.thumbs import remove_stale_staging
+
+    fresh = tmp_path / ".staging-abc-1"
+    stale = tmp_path / ".staging-abc-2"
+    other = tmp_path / ".staging-xyz-3"
+    for folder in (fresh, stale, other):
+        folder.mkdir()
+        (folder / "poster.jpg").write_bytes(b"half")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    assert remove_stale_staging(tmp_path, "abc") == [stale]
+    assert fresh.exists() and other.exists() and not stale.exists()  # a live run's folder and other files' stay
