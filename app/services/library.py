@@ -115,7 +115,19 @@ class LibraryService(QObject):
             return
         videos = [row["id"] for row in self.catalog.rows(ids) if row["kind"] == "video" and row["status"] == "ok"]
         if videos:
-            self.runner.submit(ProxyJob(self.catalog, videos, ["preview"]))
+            self.make_proxies(videos, ["preview"])
+
+    def make_proxies(self, ids: Sequence[int], presets: Sequence[str]) -> int:
+        """Make proxies in the proxy lane (shown in the Jobs dock); views and the player hear when they exist."""
+        ids = list(ids)
+
+        def done(outcome: Outcome) -> None:
+            if outcome.ok:
+                self.media_changed.emit(ids)
+            elif not outcome.cancelled:
+                self.error_raised.emit(outcome.message)
+
+        return self.runner.submit(ProxyJob(self.catalog, ids, list(presets)), done)
 
     def _on_files_added(self, outcome: Outcome) -> None:
         if outcome.ok:

@@ -26,6 +26,9 @@ class ProxySourceMixin:
     runner: Any
     clip: ClipInfo | None
     _player: Any
+    _proxies: list[SourceChoice]
+    _bandwidth: float | None
+    source_mode: str
 
     @property
     def source_label(self) -> str:
@@ -80,6 +83,19 @@ class ProxySourceMixin:
         # until the storage is measured, assume the original streams fine
         bandwidth = math.inf if self._bandwidth is None else self._bandwidth
         return choose_source(original, self._proxies, width, height, bandwidth)
+
+    def refresh_sources(self, media_ids: list[int]) -> None:
+        """Proxies of the open clip were made or removed: offer them now (and re-choose in auto mode)."""
+        clip = self.clip
+        if clip is None or clip.media_id not in media_ids or self._player is None:
+            return
+        had_proxies = bool(self._proxies)
+        self._proxies = self._proxy_sources(clip)
+        if self._proxies and not had_proxies and self._bandwidth is None:
+            self._measure_bandwidth(clip)
+        self.source_changed.emit()
+        if self.source_mode == AUTO:
+            self._apply_source()
 
     def _measure_bandwidth(self, clip: ClipInfo) -> None:
         if self.runner is None or not self._proxies:

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         panel.filter_changed.connect(self.browse_panel.show_filter)
         panel.add_folder_requested.connect(self.add_folder)
         panel.activated.connect(self.open_media)
+        ctx.library.media_changed.connect(ctx.player.refresh_sources)  # new proxies of the open clip
         panel.play_requested.connect(self.play_media)
         self.player_panel.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.player_panel.fullscreen_toggled.connect(self.toggle_player_fullscreen)

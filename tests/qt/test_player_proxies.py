@@ -187,3 +187,18 @@ def test_auto_preview_is_off_by_default(qtbot, app_context, media_dir, tmp_path,
     catalog = app_context.catalog
     qtbot.waitUntil(lambda: catalog.count() == 1 and not app_context.library.scanning, timeout=20000)
     assert not any(r.lane == "proxy" for r in app_context.runner.records())
+
+
+def test_proxies_made_while_a_clip_is_open_are_offered(qtbot, window, tmp_path, media_dir, monkeypatch) -> None:
+    """The window's player hears when the open clip gets proxies: no need to reopen it."""
+    monkeypatch.setenv(PROXY_ENV, str(tmp_path / "proxies"))
+    clip = make_clip(media_dir / "open.mov", rate="25", frames=24, size=(320, 180), audio=False)
+    window.play_files([str(clip)])
+    player = window.ctx.player
+    qtbot.waitUntil(lambda: player.clip is not None and player._player.duration is not None, timeout=8000)
+    player.pause()
+    assert player.proxy_presets() == []
+    window.ctx.library.make_proxies([player.clip.media_id], ["thumbnail"])
+    qtbot.waitUntil(lambda: player.proxy_presets() == ["thumbnail"], timeout=30000)
+    box = window.player_panel.transport.source_box
+    qtbot.waitUntil(lambda: any("thumbnail" in box.itemText(i) for i in range(box.count())), timeout=3000)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QMenu
 
 from app.core.paths import os_path
 from app.core.proxy_presets import EDITORIAL, PREVIEW, THUMBNAIL
-from app.ingest.proxies import ProxyJob
 from app.ui.dialogs.tags_dialog import TagsDialog
 from app.ui.library.format import STAR, count_text
 
@@ -194,7 +193,7 @@ class LibraryEdits(QObject):
         ids = self.panel.selected_ids()
         if not ids:
             return None
-        return self.library.runner.submit(ProxyJob(self.library.catalog, ids, presets))
+        return self.library.make_proxies(ids, presets)
 
     def remove_selected(self) -> None:
         """Forget the selected files after asking; the files on disk stay."""
