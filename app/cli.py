@@ -16,6 +16,8 @@ from app.catalog.catalog import Catalog
 from app.catalog.filters import KINDS, SORT_COLUMNS, STATUS_FILTERS, LibraryFilter
 from app.cli_edl import add_parser as add_edl_parser
 from app.cli_edl import command_edl
+from app.cli_extract import add_parser as add_extract_parser
+from app.cli_extract import command_extract
 from app.core.errors import ReelkeepError
 from app.core.job import Job, JobContext, execute
 from app.core.progress import CancelToken, ProgressUpdate
@@ -24,7 +26,7 @@ from app.ingest.scan import ScanJob
 
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
-COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl")
+COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="check the recorded proxies against their originals instead; exit 1 on any failure")
     proxies.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_edl_parser(sub)
+    add_extract_parser(sub)
     return parser
 
 
@@ -311,6 +314,8 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
             return command_proxies(catalog, args, out)
         if args.command == "edl":
             return command_edl(catalog, args, out)
+        if args.command == "extract":
+            return command_extract(catalog, args, out)
         build_parser().print_help(out)
         return EXIT_USAGE
     except ReelkeepError as exc:

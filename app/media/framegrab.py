@@ -227,6 +227,10 @@ class VideoSource:
             return iter(())
         return itertools.dropwhile(lambda packet: not packet.is_keyframe, self._packets())
 
+    def packets_from(self, index: int) -> Iterator[av.Packet]:
+        """Video packets in decode order from the keyframe at or before `index` (stream copy)."""
+        return self._seek(index)
+
     def _decoder(self, deblock: bool) -> av.codec.context.CodecContext:
         """A decoder of our own: container.seek() flushes the stream's context (losing frames still in
         the frame-thread pipeline), ours keeps them, so seeks do not stall the threads."""

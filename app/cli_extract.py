@@ -1,0 +1,62 @@
+"""`reelkeep extract`: one subclip of a file between two source timecodes, re-encoded or stream-copied."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import TextIO
+
+from app.catalog.catalog import Catalog
+from app.core.extract_plan import source_start_frame
+from app.core.timecode import to_frames
+
+EXIT_OK, EXIT_ERROR = 0, 1
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    extract = sub.add_parser("extract", help="write a subclip of FILE between two source timecodes")
+    extract.add_argument("file", metavar="FILE")
+    extract.add_argument("--in", dest="in_tc", required=True, metavar="TC", help="first frame (source timecode)")
+    extract.add_argument("--out", dest="out_tc", required=True, metavar="TC",
+                         help="the frame after the last one (exclusive source timecode)")
+    extract.add_argument("--handles", type=int, default=0, metavar="N", help="extra frames on each side")
+    extract.add_argument("--dest", required=True, metavar="DIR", help="folder for the output")
+    extract.add_argument("--mode", choices=("reencode", "copy"), default="reencode")
+    extract.add_argument("--preset", choices=("prores_hq", "h264", "h264_mov"), default="prores_hq",
+                         help="encoding for --mode reencode")
+    extract.add_argument("--name", help="output file name without suffix (default CLIP_IN-TC)")
+    extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.cli import run_job  # here, not at the top: app.cli imports this module
+    from app.ingest.add_files import add_files
+    from app.ingest.extract import ExtractJob, ExtractRequest
+
+    path = os.path.abspath(args.file)
+    media_id = catalog.id_for_path(path)
+    if media_id is None:
+        ids = add_files(catalog, [path])
+        media_id = ids[0] if ids else None
+    info = catalog.info(media_id) if media_id is not None else None
+    if not info or not info["frame_rate"]:
+        print(f"reelkeep: {args.file}: not a video file Reelkeep could read", file=sys.stderr)
+        return EXIT_ERROR
+    rate = Fraction(info["frame_rate"])
+    start, _ = source_start_frame(info["start_timecode"], rate)
+    in_frame, out_frame = to_frames(args.in_tc, rate) - start, to_frames(args.out_tc, rate) - start
+    request = ExtractRequest(media_id, in_frame, out_frame, args.handles, args.mode, args.preset,
+                             Path(args.dest), args.name)
+    result = run_job(ExtractJob(catalog, [request]), args.quiet)
+    for output in result.outputs:
+        note = "" if output.exact else f" ({output.message})"
+        out.write(f"{output.path}\tframes {output.first}-{output.last}\tstarts {output.start_tc}{note}\n")
+    for warning in result.warnings:
+        out.write(f"warning: {warning}\n")
+    for failure in result.failures:
+        out.write(f"error: {failure.path}: {failure.message}\n")
+    out.write(f"Extract: {result.summary()}\n")
+    return EXIT_ERROR if result.failures else EXIT_OK

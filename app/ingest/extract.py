@@ -1,0 +1,169 @@
+"""The extract job: subclips of cataloged files, each written, then cataloged itself (lane 'extract')."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from app.catalog.catalog import Catalog
+from app.core.errors import Cancelled, ReelkeepError
+from app.core.extract_plan import ExtractError, ExtractPlan, frame_tc, plan_extract
+from app.core.job import JobContext
+from app.core.paths import display_path
+from app.core.progress import ProgressMeter
+from app.ingest.add_files import add_files
+from app.media.extract import PRESETS, extract_reencode
+from app.media.extract_copy import extract_copy
+
+log = logging.getLogger(__name__)
+
+MODES = ("reencode", "copy")
+
+
+@dataclass(frozen=True)
+class ExtractRequest:
+    media_id: int
+    in_frame: int
+    out_frame: int  # exclusive
+    handles: int = 0
+    mode: str = "reencode"
+    preset: str = "prores_hq"
+    dest_dir: Path = Path(".")
+    name: str | None = None  # the file name without suffix; default "{clip}_{in_tc}"
+
+
+@dataclass(frozen=True)
+class ExtractItem:
+    request: ExtractRequest
+    raw_path: bytes
+    plan: ExtractPlan
+    frame_count: int
+    source_tc: str | None
+
+
+@dataclass(frozen=True)
+class ExtractFailure:
+    media_id: int
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ExtractJobPlan:
+    items: tuple[ExtractItem, ...]
+    invalid: tuple[ExtractFailure, ...] = ()
+    total_frames: int = 0
+
+
+@dataclass(frozen=True)
+class ExtractedFile:
+    path: Path
+    media_id: int | None  # the output's own catalog id
+    source_id: int
+    first: int
+    last: int
+    start_tc: str
+    exact: bool
+    message: str = ""
+
+
+@dataclass
+class ExtractResult:
+    outputs: list[ExtractedFile] = field(default_factory=list)
+    failures: list[ExtractFailure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{len(self.outputs)} extracted, {len(self.failures)} failed"
+
+
+def plan_extracts(catalog: Catalog, requests: Sequence[ExtractRequest]) -> ExtractJobPlan:
+    """Validate each request against the catalog; a bad one becomes a failure, the rest are planned."""
+    paths = catalog.raw_paths([r.media_id for r in requests])
+    items, invalid, total = [], [], 0
+    for request in requests:
+        raw = paths.get(request.media_id)
+        shown = display_path(raw) if raw else f"media #{request.media_id}"
+        try:
+            if raw is None:
+                raise ExtractError("not in the catalog")
+            if request.mode not in MODES:
+                raise ExtractError(f"unknown mode {request.mode!r}; one of {', '.join(MODES)} (smart mode is not "
+                                   "available yet)")
+            if request.mode == "reencode" and request.preset not in PRESETS:
+                raise ExtractError(f"unknown preset {request.preset!r}; one of {', '.join(PRESETS)}")
+            info = catalog.info(request.media_id)
+            if info["kind"] != "video" or not info["frame_rate"] or not info["frame_count"]:
+                raise ExtractError("not a probed video file")
+            rate, count = Fraction(info["frame_rate"]), info["frame_count"]
+            clip = os.path.splitext(os.path.basename(shown))[0]
+            plan = plan_extract(rate, count, info["start_timecode"], request.in_frame, request.out_frame,
+                                request.handles, clip=clip,
+                                pattern=request.name.replace("{", "{{").replace("}", "}}") if request.name
+                                else "{clip}_{in_tc}")
+        except ReelkeepError as exc:
+            invalid.append(ExtractFailure(request.media_id, shown, str(exc)))
+            continue
+        items.append(ExtractItem(request, raw, plan, count, info["start_timecode"]))
+        total += plan.frame_count
+    return ExtractJobPlan(tuple(items), tuple(invalid), total)
+
+
+def run_extracts(catalog: Catalog, plan: ExtractJobPlan, ctx: JobContext) -> ExtractResult:
+    """Extract each item and catalog the output; a failing item is recorded and the batch goes on."""
+    result = ExtractResult(failures=list(plan.invalid))
+    meter = ProgressMeter(ctx.progress, unit="frames")
+    meter.set_total(plan.total_frames)
+    for item in plan.items:
+        ctx.cancel.check()
+        request, shown = item.request, display_path(item.raw_path)
+        meter.note(f"extract {item.plan.name} from {os.path.basename(shown)}")
+        try:
+            if request.mode == "copy":
+                output = extract_copy(item.raw_path, request.dest_dir, item.plan, item.source_tc,
+                                      frame_count=item.frame_count, check=ctx.cancel.check, on_frame=meter.advance)
+            else:
+                output = extract_reencode(item.raw_path, request.dest_dir, item.plan, request.preset,
+                                          frame_count=item.frame_count, check=ctx.cancel.check,
+                                          on_frame=meter.advance)
+            # The catalog has no subclip-to-source link yet: the output is cataloged as a file of its own.
+            ids = add_files(catalog, [str(output.path)])
+        except Cancelled:
+            raise
+        except ReelkeepError as exc:
+            result.failures.append(ExtractFailure(request.media_id, shown, str(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad file must not end the batch; details go to the log
+            log.exception("extracting from %s failed", shown)
+            result.failures.append(ExtractFailure(request.media_id, shown,
+                                                  f"unexpected error: {type(exc).__name__}: {exc}"))
+            continue
+        result.outputs.append(ExtractedFile(output.path, ids[0] if ids else None, request.media_id, output.first,
+                                            output.last, output.start_tc, output.exact, output.message))
+        result.warnings.extend(f"{shown}: {w}" for w in output.warnings)
+    meter.finish()
+    return result
+
+
+class ExtractJob:
+    """Subclips of cataloged files (lane 'extract')."""
+
+    lane = "extract"
+
+    def __init__(self, catalog: Catalog, requests: Sequence[ExtractRequest]) -> None:
+        self.catalog = catalog
+        self.requests = tuple(requests)
+        self.title = f"Extract {len(self.requests)} subclip(s)"
+
+    def plan(self) -> ExtractJobPlan:
+        return plan_extracts(self.catalog, self.requests)
+
+    def run(self, plan: ExtractJobPlan, ctx: JobContext) -> ExtractResult:
+        return run_extracts(self.catalog, plan, ctx)
+
+
+__all__ = ["ExtractJob", "ExtractRequest", "ExtractResult", "ExtractedFile", "ExtractFailure", "frame_tc"]
