@@ -10,8 +10,7 @@ from typing import Any, TextIO
 
 from app.catalog.catalog import Catalog
 from app.core.timecode import format_rate, from_frames, parse_rate, supports_drop_frame
-from app.interchange.cmx3600 import parse_edl
-from app.interchange.conform import EventMatch, common_rate, conform
+from app.interchange.conform import EventMatch, load_and_conform
 from app.interchange.edl_model import EdlDocument, EdlEvent
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -31,14 +30,7 @@ def command_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     except OSError as exc:
         print(f"reelkeep: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
-    rate = parse_rate(args.rate) if args.rate else None
-    doc = parse_edl(data, rate)
-    matches = conform(doc, catalog)
-    if rate is None:
-        media_rate = common_rate(matches, catalog)
-        if media_rate is not None:
-            doc = parse_edl(data, media_rate)
-            matches = conform(doc, catalog)
+    doc, matches = load_and_conform(data, catalog, parse_rate(args.rate) if args.rate else None)
     paths = {r["id"]: r["path"] for r in catalog.rows([m.media_id for m in matches if m.media_id is not None])}
     if args.json:
         json.dump(_record(doc, matches, paths), out, indent=2, ensure_ascii=False)

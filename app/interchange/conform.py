@@ -12,6 +12,7 @@ from app.catalog.catalog import Catalog
 from app.catalog.filters import LibraryFilter
 from app.core.errors import TimecodeError
 from app.core.timecode import from_frames, supports_drop_frame, timecode_rate, to_frames
+from app.interchange.cmx3600 import parse_edl
 from app.interchange.edl_model import EdlDocument, EdlEvent
 
 MATCHED, AMBIGUOUS, OFFLINE = "matched", "ambiguous", "offline"
@@ -153,3 +154,16 @@ def _with_frame_count(clip: _Clip, record: dict[str, Any]) -> _Clip:
     if count is None and record.get("duration") and clip.rate:
         count = round(Fraction(record["duration"]) * clip.rate)
     return dataclasses.replace(clip, frame_count=count)
+
+
+def load_and_conform(data: bytes | str, catalog: Catalog, rate: Fraction | None = None) -> tuple[EdlDocument, list[EventMatch]]:
+    """Parse and conform; without a given rate, re-parse at the matched media's rate when they all agree
+    (an EDL's FCM line says drop or non-drop, never the rate)."""
+    doc = parse_edl(data, rate)
+    matches = conform(doc, catalog)
+    if rate is None:
+        media_rate = common_rate(matches, catalog)
+        if media_rate is not None and media_rate != doc.rate:
+            doc = parse_edl(data, media_rate)
+            matches = conform(doc, catalog)
+    return doc, matches
