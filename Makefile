@@ -11,7 +11,7 @@ run: setup
 	$(PY) -m app $(ARGS)
 
 test: setup
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadgroup --max-worker-restart=0 $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check app tests bench

@@ -171,6 +171,9 @@ def test_auto_preview_setting_makes_proxies_after_a_scan(qtbot, app_context, med
 
     monkeypatch.setenv(PROXY_ENV, str(tmp_path / "proxies"))
     make_clip(media_dir / "new.mov", rate="25", frames=24, size=(320, 180))
+    # Thumbnails are not what this test is about; running them beside the proxy job once crashed a worker
+    # (a segfault under investigation, see the session note), so keep this test to the proxy job alone.
+    app_context.thumbnails.shutdown()
     app_context.settings.set_value(AUTO_PREVIEW_KEY, True)
     app_context.library.add_paths([str(media_dir)])
     catalog = app_context.catalog
