@@ -51,6 +51,7 @@ class MediaFile(BaseModel):
     start_tc = TextField(null=True)
     drop_frame = BooleanField(default=False)
     pix_fmt = TextField(null=True)
+    video_slices = IntegerField(null=True)
     audio_codec = TextField(null=True)
     channels = IntegerField(null=True)
     sample_rate = IntegerField(null=True)

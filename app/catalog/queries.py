@@ -130,6 +130,7 @@ def info(db: SqliteDatabase, media_id: int) -> dict[str, Any]:
         "video_codec": m["video_codec"], "profile": m["profile"], "width": m["width"], "height": m["height"],
         "frame_rate": rate, "frame_count": m["frame_count"],
         "start_timecode": m["start_tc"], "drop_frame": bool(m["drop_frame"]), "pix_fmt": m["pix_fmt"],
+        "video_slices": m["video_slices"],
         "audio_codec": m["audio_codec"], "channels": m["channels"], "sample_rate": m["sample_rate"],
         "bit_rate": m["bit_rate"],
         "title": m["title"], "artist": m["artist"], "album": m["album"], "album_artist": m["album_artist"],

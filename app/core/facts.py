@@ -23,6 +23,7 @@ class MediaFacts:
     start_tc: str | None = None
     drop_frame: bool = False
     pix_fmt: str | None = None
+    video_slices: int | None = None  # coded slices per frame (H.264/HEVC): picks the decoder's threading
     audio_codec: str | None = None
     channels: int | None = None
     sample_rate: int | None = None

@@ -144,6 +144,7 @@ class SourceChoice:
     height: int
     bitrate: int  # bits per second
     preset: str | None = None
+    slices: int | None = None  # coded slices per frame, when known (see media/bitstream.py)
 
 
 def choose_source(original: SourceChoice, proxies: Sequence[SourceChoice], display_width: int,

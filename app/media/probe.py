@@ -13,6 +13,7 @@ from app.core.facts import MediaFacts
 from app.core.kinds import kind_for_name
 from app.core.timecode import is_drop_frame
 from app.media import tags
+from app.media.bitstream import slices_per_frame
 
 # Rates cameras really use; a measured average within 0.05% of one of these is that rate exactly.
 _STANDARD_RATES = [
@@ -112,6 +113,7 @@ def _probe_with_av(path: str, kind_by_name: str | None) -> MediaFacts:
             return MediaFacts(kind="image", container=container_name, video_codec=ctx.name,
                               width=ctx.width, height=ctx.height, pix_fmt=ctx.format.name if ctx.format else None)
         rate = _exact_rate(video, warnings)
+        slices = _first_keyframe_slices(container, video)
         frame_count = video.frames or None
         if frame_count is None and rate:
             seconds = float(video.duration * video.time_base) if video.duration else duration
@@ -128,9 +130,23 @@ def _probe_with_av(path: str, kind_by_name: str | None) -> MediaFacts:
             kind="video", container=container_name, duration=duration, video_codec=ctx.name,
             profile=ctx.profile or None, width=ctx.width, height=ctx.height, frame_rate=rate,
             frame_count=frame_count, start_tc=timecode, drop_frame=bool(timecode and is_drop_frame(timecode)),
-            pix_fmt=ctx.format.name if ctx.format else None, bit_rate=container.bit_rate or None,
+            pix_fmt=ctx.format.name if ctx.format else None, bit_rate=container.bit_rate or None, video_slices=slices,
             warnings=tuple(warnings), **audio_fields,
         )
+
+
+def _first_keyframe_slices(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> int | None:
+    """Slices per frame, read from the first keyframe's packet (the first few packets only: cheap)."""
+    codec = video.codec_context.name
+    if codec not in ("h264", "hevc"):
+        return None
+    try:
+        for _, packet in zip(range(8), container.demux(video), strict=False):
+            if packet.is_keyframe and packet.size:
+                return slices_per_frame(codec, bytes(packet), video.codec_context.extradata)
+    except av.error.FFmpegError:
+        return None
+    return None
 
 
 def _last_sample_readable(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> bool:

@@ -153,7 +153,8 @@ class PlayerService(ProxySourceMixin, QObject):
         self._resume_after_switch = False
         self.error = ""
         self.error_changed.emit("")
-        self._original = SourceChoice(os.fsdecode(clip.path), clip.width or 0, clip.height or 0, clip.bit_rate or 0)
+        self._original = SourceChoice(os.fsdecode(clip.path), clip.width or 0, clip.height or 0, clip.bit_rate or 0,
+                                      slices=clip.video_slices)
         self._proxies = self._proxy_sources(clip)
         self._bandwidth = None
         self.source = self._choose()
@@ -165,7 +166,7 @@ class PlayerService(ProxySourceMixin, QObject):
         player.speed = 1.0
         player["play-dir"] = "+"
         self.speed, self.reverse = 1.0, False
-        player.loadfile(self.source.path, "replace", start=f"{start:.6f}")
+        self._load(self.source, start)
         self.clip_changed.emit()
         self.source_changed.emit()
         self.marks_changed.emit()

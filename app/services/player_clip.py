@@ -28,6 +28,7 @@ class ClipInfo:
     width: int | None = None
     height: int | None = None
     bit_rate: int | None = None
+    video_slices: int | None = None
 
 
 @dataclass(frozen=True)
@@ -55,4 +56,4 @@ def clip_info_from_catalog(info: dict[str, Any]) -> ClipInfo:
             start = 0
     return ClipInfo(info["id"], info["path"], info["name"], info["kind"], rate, start, drop, info.get("frame_count"),
                     info.get("title"), info.get("artist"), info.get("album"), info.get("width"), info.get("height"),
-                    info.get("bit_rate"))
+                    info.get("bit_rate"), info.get("video_slices"))

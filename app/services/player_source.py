@@ -14,6 +14,7 @@ from typing import Any
 from app.core.job import Outcome
 from app.core.proxy_presets import PRESETS, SourceChoice, choose_source
 from app.media.read_speed import ReadSpeedJob
+from app.services.mpv_engine import decoder_options
 from app.services.player_clip import ClipInfo
 
 AUTO, ORIGINAL = "auto", "original"
@@ -116,6 +117,12 @@ class ProxySourceMixin:
         if choice.path != self.source.path:
             self._switch(choice)
 
+    def _load(self, choice: SourceChoice, start_seconds: float) -> None:
+        """Load a rendition; slice threading where the frames are cut into slices (see decoder_options)."""
+        assert self._player is not None
+        self._player["vd-lavc-o"] = decoder_options(choice)
+        self._player.loadfile(choice.path, "replace", start=f"{start_seconds:.6f}")
+
     def _switch(self, choice: SourceChoice) -> None:
         """Load another rendition at the frame on screen; playback pauses until it is there, then goes on."""
         assert self.clip is not None and self._player is not None
@@ -125,6 +132,6 @@ class ProxySourceMixin:
         self.source = choice
         self._target, self._pending_seek = frame, None
         seconds = float(Fraction(frame) / self.clip.rate)
-        self._player.loadfile(choice.path, "replace", start=f"{seconds:.6f}")
+        self._load(choice, seconds)
         self._apply_loop()
         self.source_changed.emit()

@@ -190,6 +190,7 @@ def make_clip(
     audio_codec: str | None = None,
     audio_channels: int = 2,
     crf: int = 20,
+    slices: int | None = None,
     container_options: Mapping[str, str] | None = None,
 ) -> pathlib.Path:
     """Write a clip whose frame ``i`` carries index ``i``; return its path.
@@ -198,7 +199,8 @@ def make_clip(
     * ``size``: ``(width, height)``.
     * ``codec``: ``"h264"`` (libx264, long GOP: ``gop`` frames, ``bframes`` B-frames with
       ``b-adapt=0`` so they are really used, no scene-cut keyframes; closed GOP unless
-      ``open_gop=True``, which sets x264's ``open-gop=1``), ``"prores"`` (prores_ks,
+      ``open_gop=True``, which sets x264's ``open-gop=1``; ``slices`` coded slices per
+      frame when given, else what x264's threading picks), ``"prores"`` (prores_ks,
       profile 2 = 422 standard, yuv422p10le; MOV or MKV), ``"mjpeg"`` or ``"mpeg4"``
       (``bframes`` B-frames, closed GOP unless ``open_gop``).
     * container from the suffix: ``.mov``, ``.mp4`` (``.m4v``), ``.mkv``.
@@ -239,6 +241,8 @@ def make_clip(
                 "b-adapt=0",
                 f"open-gop={1 if open_gop else 0}",
             ]
+            if slices is not None:
+                params += ["sliced-threads=0", f"slices={slices}"]
             options = {"preset": "veryfast", "crf": str(crf), "x264-params": ":".join(params)}
         elif codec == "prores":
             options = {"profile": "2"}

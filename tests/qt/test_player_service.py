@@ -280,3 +280,19 @@ def test_audio_and_subtitle_track_selection(qtbot, player, catalog, media_dir, t
     player.set_track("sub", None)
     qtbot.waitUntil(lambda: not any(t.get("type") == "sub" and t.get("selected") for t in player.tracks),
                     timeout=5000)
+
+
+@pytest.mark.parametrize(("slices", "threading"), [(1, {}), (4, {"thread_type": "slice"})])
+def test_decoder_threading_follows_the_slices_and_seeks_stay_exact(qtbot, player, catalog, media_dir, slices,
+                                                                   threading) -> None:
+    """Multi-slice files decode with slice threads (no frame-thread refill after a seek); both stay exact."""
+    clip = make_clip(media_dir / f"s{slices}.mp4", rate="24000/1001", frames=72, gop=24, bframes=3, slices=slices,
+                     audio=False)
+    _open(qtbot, player, catalog, clip)
+    assert player.source.slices == slices
+    assert player._player["vd-lavc-o"] == threading
+    for target in (47, 23, 60, 24, 1):  # the last frame of a GOP, a keyframe, mid-GOP, back and forth
+        player.seek_frame(target)
+        _settle(qtbot, player, target)
+    player.step(1)
+    _settle(qtbot, player, 2)

@@ -1,0 +1,18 @@
+"""Version 4: slices per coded frame of a video (H.264/HEVC), so the player can pick the decoder threading
+that seeks fastest. Files cataloged before stay NULL (unknown) until they are probed again.
+
+Frozen DDL: later changes go into new steps, never here.
+"""
+
+from peewee import SqliteDatabase
+
+VERSION = 4
+
+STATEMENTS = [
+    "ALTER TABLE media_file ADD COLUMN video_slices INTEGER",
+]
+
+
+def apply(db: SqliteDatabase) -> None:
+    for statement in STATEMENTS:
+        db.execute_sql(statement)
