@@ -47,7 +47,8 @@ class VideoView(QWidget):
     def _cached_frame_image(self, rgb, ratio: float) -> QImage:
         """A frame decoded ahead for reverse steps, letterboxed like mpv's own rendering."""
         height, width = rgb.shape[:2]
-        frame = QImage(rgb.tobytes(), width, height, width * 3, QImage.Format.Format_RGB888)
+        data = rgb.tobytes()  # QImage borrows these bytes: keep them alive until scaled() has copied them
+        frame = QImage(data, width, height, width * 3, QImage.Format.Format_RGB888)
         canvas = QImage(round(self.width() * ratio), round(self.height() * ratio), QImage.Format.Format_RGB888)
         canvas.fill(QColor("#000"))
         scaled = frame.scaled(canvas.size(), Qt.AspectRatioMode.KeepAspectRatio,
