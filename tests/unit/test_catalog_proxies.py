@@ -38,7 +38,7 @@ def test_version_2_catalog_upgrades_to_proxies_keeping_data(tmp_path: Path) -> N
     _version_2_catalog(path)
     catalog = Catalog(path)
     try:
-        assert migrations.schema_version(catalog.db) == migrations.HEAD == 3
+        assert migrations.schema_version(catalog.db) == migrations.HEAD >= 3
         info = catalog.info(3)
         assert (info["name"], info["rating"], info["content_hash"], info["start_timecode"]) == (
             "Take 4.mov", 5, "abc", "10:00:00:00")

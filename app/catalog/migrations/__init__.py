@@ -9,11 +9,16 @@ from types import ModuleType
 
 from peewee import SqliteDatabase
 
-from app.catalog.migrations import m0001_initial, m0002_search_and_content_hash, m0003_proxies
+from app.catalog.migrations import (
+    m0001_initial,
+    m0002_search_and_content_hash,
+    m0003_proxies,
+    m0004_subclips_and_relinks,
+)
 from app.core.errors import CatalogError
 
 # Listed explicitly (not discovered) so frozen builds carry every step.
-STEPS: list[ModuleType] = [m0001_initial, m0002_search_and_content_hash, m0003_proxies]
+STEPS: list[ModuleType] = [m0001_initial, m0002_search_and_content_hash, m0003_proxies, m0004_subclips_and_relinks]
 HEAD = STEPS[-1].VERSION
 
 
