@@ -22,7 +22,7 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 def add_parser(sub: argparse._SubParsersAction) -> None:
     edl = sub.add_parser("edl", help="read a timeline (CMX 3600 .edl, FCP 7 .xml, .aaf, .otio) and match its "
                                      "events to cataloged files")
-    edl.add_argument("file")
+    edl.add_argument("file", help="a timeline: CMX 3600 .edl, FCP 7 .xml, .aaf or .otio")
     edl.add_argument("--json", action="store_true", help="print JSON (keys documented in docs/cli.md)")
     edl.add_argument("--rate", help="an EDL's frame rate (default: the matched media's, else 24 or 29.97 DF); "
                                     "other formats carry their own")

@@ -19,7 +19,7 @@ EXIT_OK, EXIT_ERROR = 0, 1
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     extract = sub.add_parser("extract", help="write a subclip of FILE between two source timecodes, "
-                                             "or every matched event of an EDL (--edl)")
+                                             "or every matched event of a timeline (--edl)")
     extract.add_argument("file", metavar="FILE", nargs="?", help="the source (not with --edl)")
     extract.add_argument("--in", dest="in_tc", metavar="TC", help="first frame (source timecode)")
     extract.add_argument("--out", dest="out_tc", metavar="TC",

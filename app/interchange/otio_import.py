@@ -224,13 +224,18 @@ class _TrackReader:
                 outgoing = EdlClipRange("BL", 0, 0, record_in, record_in)
         source_file = _source_file(clip.media_reference)
         name = clip.name or (os.path.basename(source_file) if source_file else None)
+        comments: tuple[str, ...] = ()
+        if isinstance(clip.media_reference, otio.schema.GeneratorReference):
+            # Bars, mattes, slugs, titles: no media to find, so no name to look one up by (BL or bare AX).
+            comments, name = (f"generator {clip.media_reference.generator_kind}: {clip.name}",), None
         # As in a CMX two-line transition: FROM CLIP NAME is the outgoing clip, TO CLIP NAME the incoming one.
         from_name, to_name = (previous.name if previous else None, name) if outgoing is not None else (name, None)
         return EdlEvent(
             number=number, reel=_reel(clip, source_file), track=self.name, transition=transition,
             transition_frames=frames, source_in=source_in, source_out=source_out, record_in=record_in,
             record_out=record_out, clip_name=from_name, to_clip_name=to_name, source_file=source_file, speed=speed,
-            locators=self._locators(clip), transition_code=code, drop_frame=self.drop, outgoing=outgoing,
+            locators=self._locators(clip), comments=comments, transition_code=code, drop_frame=self.drop,
+            outgoing=outgoing,
         )
 
     def _speed(self, clip: otio.schema.Clip) -> tuple[float, float | None]:

@@ -254,3 +254,18 @@ def test_ntsc_float_rates_read_as_exact_fractions(tmp_path: Path, rate: Fraction
     doc = read_otio_file(path)
     assert (doc.rate, doc.drop_frame) == (rate, drop)
     assert [(e.source_in, e.source_out, e.record_in, e.record_out) for e in doc.events] == [(10, 30, 107892, 107912)]
+
+
+def test_generators_are_not_media(catalog: Catalog, tmp_path: Path) -> None:
+    timeline = otio.schema.Timeline(name="GEN", global_start_time=RationalTime(START, RATE))
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    for kind, name in (("SMPTEBars", "Bars and Tone"), ("SolidColor", "Black")):
+        reference = otio.schema.GeneratorReference(generator_kind=kind, available_range=_range(0, 100))
+        track.append(otio.schema.Clip(name=name, media_reference=reference, source_range=_range(0, 10)))
+    timeline.tracks.append(track)
+    path = tmp_path / "gen.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    doc, matches = load_timeline_file(path, catalog)
+    assert [(e.reel, e.clip_name, e.comments) for e in doc.events] == [
+        ("AX", None, ("generator SMPTEBars: Bars and Tone",)), ("BL", None, ("generator SolidColor: Black",))]
+    assert [m.status for m in matches] == ["not media", "not media"]
