@@ -200,10 +200,32 @@ def command_info(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         json.dump(record, out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
+        source, subclips = record.pop("subclip_of"), record.pop("subclips")
         width = max(len(k) for k in record)
         for key, value in record.items():
             out.write(f"{key.ljust(width)}  {value if value is not None else ''}\n")
+        if source is not None:
+            out.write(f"subclip of {source['source_path']} {_frames_text(source)}{_source_note(source)}\n")
+        for subclip in subclips:
+            out.write(f"subclip {subclip['path']} {_frames_text(subclip)}\n")
     return EXIT_OK
+
+
+def _frames_text(link: dict[str, Any]) -> str:
+    """'frames 20–54 (01:00:00:20–01:00:02:04), event 1 of cut.edl' for a subclip link."""
+    text = f"frames {link['first_frame']}–{link['last_frame']}"
+    if link["first_tc"] and link["last_tc"]:
+        text += f" ({link['first_tc']}–{link['last_tc']})"
+    if link["event_number"] is not None:
+        text += f", event {link['event_number']}" + (f" of {link['timeline']}" if link["timeline"] else "")
+    return text
+
+
+def _source_note(link: dict[str, Any]) -> str:
+    status = link["source_status"]
+    if status == "ok":
+        return ""
+    return " [source no longer in the catalog]" if status == "forgotten" else f" [source {status}]"
 
 
 def _thumbnail_keys(catalog: Catalog, media_id: int, record: dict[str, Any]) -> dict[str, Any]:

@@ -1,36 +1,62 @@
-"""`reelkeep edl`: read a CMX 3600 EDL and conform its events to the catalog."""
+"""`reelkeep edl`: read a timeline (CMX 3600, FCP 7 XML, AAF, .otio), conform its events to the catalog,
+relink events by hand, and write it back out as CMX 3600 or .otio."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, TextIO
 
 from app.catalog.catalog import Catalog
 from app.core.timecode import format_rate, from_frames, parse_rate, supports_drop_frame
-from app.interchange.conform import EventMatch, load_and_conform
+from app.interchange.conform import STATUSES, EventMatch
 from app.interchange.edl_model import EdlDocument, EdlEvent
 
-EXIT_OK, EXIT_ERROR = 0, 1
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    edl = sub.add_parser("edl", help="read a CMX 3600 EDL and match its events to cataloged files")
-    edl.add_argument("file")
+    edl = sub.add_parser("edl", help="read a timeline (CMX 3600 .edl, FCP 7 .xml, .aaf, .otio) and match its "
+                                     "events to cataloged files")
+    edl.add_argument("file", help="a timeline: CMX 3600 .edl, FCP 7 .xml, .aaf or .otio")
     edl.add_argument("--json", action="store_true", help="print JSON (keys documented in docs/cli.md)")
-    edl.add_argument("--rate", help="the EDL's frame rate (default: the matched media's, else 24 or 29.97 DF)")
+    edl.add_argument("--rate", help="an EDL's frame rate (default: the matched media's, else 24 or 29.97 DF); "
+                                    "other formats carry their own")
+    edl.add_argument("--relink", action="append", default=[], metavar="EVENT=PATH",
+                     help="link event EVENT to the file PATH by hand and remember it for this timeline file "
+                          "(repeatable)")
+    edl.add_argument("--forget-relink", action="append", default=[], type=int, metavar="EVENT",
+                     help="drop the saved hand relink of event EVENT (repeatable)")
+    edl.add_argument("--otio", metavar="OUT", help="also write the timeline as OpenTimelineIO JSON to OUT")
+    edl.add_argument("--edl", dest="edl_out", metavar="OUT", help="also write the timeline as a CMX 3600 EDL to OUT")
 
 
 def command_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
-    try:
-        with open(args.file, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        print(f"reelkeep: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ERROR
-    doc, matches = load_and_conform(data, catalog, parse_rate(args.rate) if args.rate else None)
+    from app.interchange.timeline_files import forget_relink, load_timeline_file, save_relink
+    from app.interchange.timeline_write import write_timeline
+
+    path = Path(args.file)
+    doc, matches = load_timeline_file(path, catalog, parse_rate(args.rate) if args.rate else None)
+    relinks = _parse_relinks(args.relink, doc)
+    if relinks is None:
+        return EXIT_USAGE
+    if args.forget_relink or relinks:
+        for number in args.forget_relink:
+            if not forget_relink(catalog, path, number):
+                print(f"reelkeep: event {number} of {path.name} had no saved relink", file=sys.stderr)
+        for number, media_path in relinks:
+            media_id = _media_id(catalog, media_path)
+            if media_id is None:
+                return EXIT_ERROR
+            save_relink(catalog, path, number, media_id)
+        doc, matches = load_timeline_file(path, catalog, parse_rate(args.rate) if args.rate else None)
+    for target, fmt in ((args.otio, "otio"), (args.edl_out, "edl")):
+        if target:
+            write_timeline(doc, Path(target), fmt)
     paths = {r["id"]: r["path"] for r in catalog.rows([m.media_id for m in matches if m.media_id is not None])}
     if args.json:
         json.dump(_record(doc, matches, paths), out, indent=2, ensure_ascii=False)
@@ -38,6 +64,38 @@ def command_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     else:
         _print_table(doc, matches, paths, out)
     return EXIT_OK
+
+
+def _parse_relinks(values: list[str], doc: EdlDocument) -> list[tuple[int, str]] | None:
+    numbers = {e.number for e in doc.events}
+    parsed = []
+    for value in values:
+        number, sep, media_path = value.partition("=")
+        if not sep or not number.strip().isdigit() or not media_path:
+            print(f"reelkeep: --relink {value!r}: expected EVENT=PATH, e.g. 3=/media/A001C003.mov", file=sys.stderr)
+            return None
+        if int(number) not in numbers:
+            print(f"reelkeep: --relink {value!r}: the timeline has no event {int(number)}", file=sys.stderr)
+            return None
+        parsed.append((int(number), media_path))
+    return parsed
+
+
+def _media_id(catalog: Catalog, media_path: str) -> int | None:
+    """The catalog id of a file, adding it when it is not cataloged yet (as `reelkeep extract FILE` does)."""
+    from app.core.errors import ReelkeepError
+    from app.ingest.add_files import add_files
+
+    absolute = os.path.abspath(media_path)
+    media_id = catalog.id_for_path(absolute)
+    if media_id is not None:
+        return media_id
+    try:
+        ids = add_files(catalog, [absolute])
+    except ReelkeepError as exc:
+        print(f"reelkeep: --relink: {exc}", file=sys.stderr)
+        return None
+    return ids[0] if ids else None
 
 
 def _tc(frames: int, doc: EdlDocument) -> str:
@@ -73,6 +131,8 @@ def _print_table(doc: EdlDocument, matches: list[EventMatch], paths: dict[int, s
     out.write(f"{doc.title or '(untitled)'}  {format_rate(Fraction(doc.rate))} fps{kind}\n")
     for event, match in zip(doc.events, matches, strict=True):
         where = paths.get(match.media_id, "") if match.status == "matched" and match.media_id else match.reason
+        if match.status == "matched" and match.reason.startswith("relinked"):
+            where += f" ({match.reason})"
         fields = [
             f"{event.number:03d}", event.reel, event.track, event.transition,
             _tc(event.source_in, doc), _tc(event.source_out, doc),
@@ -83,5 +143,5 @@ def _print_table(doc: EdlDocument, matches: list[EventMatch], paths: dict[int, s
         out.write(f"error: line {error.line_number}: {error.text.strip()} — {error.message}\n")
     for warning in doc.warnings:
         out.write(f"warning: {warning}\n")
-    counts = {s: sum(m.status == s for m in matches) for s in ("matched", "ambiguous", "offline")}
+    counts = {s: sum(m.status == s for m in matches) for s in STATUSES}
     out.write(", ".join(f"{n} {s}" for s, n in counts.items()) + "\n")

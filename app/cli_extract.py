@@ -1,4 +1,5 @@
-"""`reelkeep extract`: one subclip of a file between two source timecodes, re-encoded or stream-copied."""
+"""`reelkeep extract`: one subclip of a file between two source timecodes, re-encoded or stream-copied, or
+every matched video event of a timeline as one batch."""
 
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ EXIT_OK, EXIT_ERROR = 0, 1
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     extract = sub.add_parser("extract", help="write a subclip of FILE between two source timecodes, "
-                                             "or every matched event of an EDL (--edl)")
+                                             "or every matched event of a timeline (--edl)")
     extract.add_argument("file", metavar="FILE", nargs="?", help="the source (not with --edl)")
     extract.add_argument("--in", dest="in_tc", metavar="TC", help="first frame (source timecode)")
     extract.add_argument("--out", dest="out_tc", metavar="TC",
                          help="the frame after the last one (exclusive source timecode)")
-    extract.add_argument("--edl", metavar="EDL", help="extract every video event of this CMX 3600 EDL that "
-                         "conforms to a cataloged clip; writes EDLNAME_conformed.edl beside the outputs")
-    extract.add_argument("--rate", help="with --edl: the EDL's frame rate (default: the matched media's)")
+    extract.add_argument("--edl", metavar="TIMELINE", help="extract every video event of this timeline (CMX 3600 "
+                         ".edl, FCP 7 .xml, .aaf, .otio) that conforms to a cataloged clip, as one job; black and "
+                         "aux events are skipped; writes NAME_conformed.edl beside the outputs")
+    extract.add_argument("--rate", help="with --edl: an EDL's frame rate (default: the matched media's)")
     extract.add_argument("--handles", type=int, default=0, metavar="N", help="extra frames on each side")
     extract.add_argument("--dest", required=True, metavar="DIR", help="folder for the output")
     extract.add_argument("--mode", choices=("reencode", "copy"), default="reencode")
@@ -74,33 +76,25 @@ def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
 def _extract_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
     from app.core.timecode import parse_rate
-    from app.ingest.extract import ExtractJob
-    from app.interchange.conform import load_and_conform
-    from app.interchange.edl_extract import conformed_edl, plan_edl_extract
+    from app.interchange.edl_extract import EdlExtractJob
+    from app.interchange.timeline_files import load_timeline_file
 
-    try:
-        data = Path(args.edl).read_bytes()
-    except OSError as exc:
-        print(f"reelkeep: cannot read {args.edl}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ERROR
-    doc, matches = load_and_conform(data, catalog, parse_rate(args.rate) if args.rate else None)
-    dest = Path(args.dest)
-    plan = plan_edl_extract(doc, matches, catalog, args.handles, args.mode, args.preset, dest)
+    timeline = Path(args.edl)
+    doc, matches = load_timeline_file(timeline, catalog, parse_rate(args.rate) if args.rate else None)
     for error in doc.errors:
         out.write(f"edl line {error.line_number}: {error.text} — {error.message}\n")
-    for reason in plan.skipped:
-        out.write(f"skipped: {reason}\n")
-    result = run_job(ExtractJob(catalog, plan.requests), args.quiet) if plan.requests else None
-    outputs = {o.path.stem: o.path for o in result.outputs} if result else {}
-    for name, path in sorted(outputs.items()):
-        out.write(f"{path}\tevent {plan.events[name].number}\n")
-    if result:
-        for failure in result.failures:
-            out.write(f"error: {failure.path}: {failure.message}\n")
-    conformed = dest / f"{Path(args.edl).stem}_conformed.edl"
-    dest.mkdir(parents=True, exist_ok=True)
-    conformed.write_text(conformed_edl(doc, plan, outputs), encoding="utf-8")
-    failed = len(result.failures) if result else 0
-    out.write(f"Extract: {len(outputs)} extracted, {failed} failed, {len(plan.skipped)} skipped; "
-              f"conformed EDL: {conformed}\n")
-    return EXIT_ERROR if failed else EXIT_OK
+    for warning in doc.warnings:
+        out.write(f"warning: {warning}\n")
+    job = EdlExtractJob(catalog, doc, matches, timeline, Path(args.dest), args.handles, args.mode, args.preset)
+    result = run_job(job, args.quiet)
+    for skipped in result.skipped:
+        out.write(f"skipped: {skipped}\n")
+    for output in result.extract.outputs:
+        note = "" if output.exact else f" ({output.message})"
+        out.write(f"{output.path}\tevent {output.event}\tframes {output.first}-{output.last}{note}\n")
+    for warning in result.extract.warnings:
+        out.write(f"warning: {warning}\n")
+    for failure in result.extract.failures:
+        out.write(f"error: event {failure.event}: {failure.path}: {failure.message}\n")
+    out.write(f"Extract: {result.summary()}; conformed EDL: {result.conformed}\n")
+    return EXIT_ERROR if result.failed else EXIT_OK

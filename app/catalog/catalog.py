@@ -10,9 +10,10 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
-from app.catalog import queries
+from app.catalog import links, queries
 from app.catalog.db import open_database
 from app.catalog.filters import LibraryFilter
+from app.catalog.links import SubclipLink
 from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
 from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
 from app.core.errors import CatalogError
@@ -361,6 +362,31 @@ class Catalog:
     def remove_proxy(self, media_id: int, preset: str) -> None:
         """Forget a proxy in the catalog (the caller deletes the file)."""
         self.db.execute_sql("DELETE FROM proxy WHERE media_id = ? AND preset = ?", (media_id, preset))
+
+    # ---- links: subclips and saved relinks (SQL in links.py)
+    def link_subclip(self, media_id: int, link: SubclipLink) -> None:
+        """Record that the file media_id was extracted from link.source_id."""
+        links.link_subclip(self.db, media_id, link)
+
+    def subclip_source(self, media_id: int) -> dict[str, Any] | None:
+        """Where media_id was extracted from, or None."""
+        return links.subclip_source(self.db, media_id)
+
+    def subclips_of(self, media_id: int) -> list[dict[str, Any]]:
+        """The files extracted from media_id."""
+        return links.subclips_of(self.db, media_id)
+
+    def save_relink(self, timeline_hash: str, event_number: int, media_id: int) -> None:
+        """Remember a hand relink of one event of a timeline file (keyed by its content hash)."""
+        links.save_relink(self.db, timeline_hash, event_number, media_id)
+
+    def forget_relink(self, timeline_hash: str, event_number: int) -> bool:
+        """Drop a saved relink; True when there was one."""
+        return links.forget_relink(self.db, timeline_hash, event_number)
+
+    def relinks(self, timeline_hash: str) -> dict[int, int]:
+        """Saved relinks of one timeline file: event number -> media id."""
+        return links.relinks(self.db, timeline_hash)
 
     # ---- full-text index
     def _reindex(self, ids: Sequence[int]) -> None:

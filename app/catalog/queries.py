@@ -9,6 +9,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from app.catalog import links
 from app.catalog.filters import SORT_COLUMNS, LibraryFilter
 from app.core.errors import CatalogError
 
@@ -146,7 +147,13 @@ def info(db: SqliteDatabase, media_id: int) -> dict[str, Any]:
             {k: p[k] for k in ("preset", "path", "codec", "width", "height", "size", "bit_rate")}
             for p in proxies(db, media_id)
         ],
+        "subclip_of": _link_record(links.subclip_source(db, media_id)),
+        "subclips": [_link_record(r) for r in links.subclips_of(db, media_id)],
     }
+
+
+def _link_record(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if record is None else {**record, "created_at": _iso(record["created_at"])}
 
 
 PROXY_COLUMNS = ("preset", "path", "codec", "width", "height", "bit_rate", "size", "frame_count", "created_at")

@@ -21,6 +21,10 @@ class ProgressUpdate:
     rate: float  # units per second
     eta_seconds: float | None
     message: str = ""
+    # A batch of items (e.g. the events of an EDL): which one runs (1-based), of how many, and how far it is.
+    step: int = 0
+    steps: int = 0
+    step_fraction: float | None = None
 
 
 ProgressSink = Callable[[ProgressUpdate], None]
@@ -69,6 +73,11 @@ class ProgressMeter:
     interval: float = 0.1
     done: int = 0
     message: str = ""
+    step: int = 0
+    steps: int = 0
+    step_label: str = ""
+    step_size: int = 0
+    _step_start: int = 0
     _start: float = field(default_factory=time.monotonic)
     _last_emit: float = 0.0
 
@@ -86,6 +95,12 @@ class ProgressMeter:
         self.message = message
         self._emit(force=True)
 
+    def begin_step(self, step: int, steps: int, label: str, size: int) -> None:
+        """Start item `step` (1-based) of `steps`, `size` units long; messages read 'label — 40%'."""
+        self.step, self.steps, self.step_label, self.step_size = step, steps, label, size
+        self._step_start = self.done
+        self._emit(force=True)
+
     def finish(self) -> None:
         self._emit(force=True)
 
@@ -99,7 +114,12 @@ class ProgressMeter:
             eta = (self.total - self.done) / rate if rate > 0 else None
         elif self.total == 0:
             fraction = 1.0
-        return ProgressUpdate(fraction, self.done, self.total, self.unit, rate, eta, self.message)
+        message, step_fraction = self.message, None
+        if self.step_label:
+            step_fraction = min((self.done - self._step_start) / self.step_size, 1.0) if self.step_size else None
+            message = self.step_label + (f" — {step_fraction:.0%}" if step_fraction is not None else "")
+        return ProgressUpdate(fraction, self.done, self.total, self.unit, rate, eta, message, self.step,
+                              self.steps, step_fraction)
 
     def _emit(self, force: bool = False) -> None:
         if self.sink is None:

@@ -10,6 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from app.catalog.catalog import Catalog
+from app.catalog.links import SubclipLink
 from app.core.errors import Cancelled, ReelkeepError
 from app.core.extract_plan import ExtractError, ExtractPlan, frame_tc, plan_extract
 from app.core.job import JobContext
@@ -25,6 +26,14 @@ MODES = ("reencode", "copy")
 
 
 @dataclass(frozen=True)
+class EventRef:
+    """The timeline event an extraction serves: its number and the timeline's name."""
+
+    number: int
+    timeline: str
+
+
+@dataclass(frozen=True)
 class ExtractRequest:
     media_id: int
     in_frame: int
@@ -34,6 +43,7 @@ class ExtractRequest:
     preset: str = "prores_hq"
     dest_dir: Path = Path(".")
     name: str | None = None  # the file name without suffix; default "{clip}_{in_tc}"
+    event: EventRef | None = None  # recorded with the subclip link; labels the batch progress
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,7 @@ class ExtractFailure:
     media_id: int
     path: str
     message: str
+    event: int | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,7 @@ class ExtractedFile:
     start_tc: str
     exact: bool
     message: str = ""
+    event: int | None = None
 
 
 @dataclass
@@ -106,7 +118,7 @@ def plan_extracts(catalog: Catalog, requests: Sequence[ExtractRequest]) -> Extra
                                 pattern=request.name.replace("{", "{{").replace("}", "}}") if request.name
                                 else "{clip}_{in_tc}")
         except ReelkeepError as exc:
-            invalid.append(ExtractFailure(request.media_id, shown, str(exc)))
+            invalid.append(ExtractFailure(request.media_id, shown, str(exc), _number(request)))
             continue
         items.append(ExtractItem(request, raw, plan, count, info["start_timecode"]))
         total += plan.frame_count
@@ -114,14 +126,21 @@ def plan_extracts(catalog: Catalog, requests: Sequence[ExtractRequest]) -> Extra
 
 
 def run_extracts(catalog: Catalog, plan: ExtractJobPlan, ctx: JobContext) -> ExtractResult:
-    """Extract each item and catalog the output; a failing item is recorded and the batch goes on."""
+    """Extract each item, catalog the output with its subclip link; a failing item is recorded, the batch goes on.
+
+    Progress names the item ("event 3/12: 003_A001_C002 — 40%") over the batch's overall fraction; each
+    finished output or failure is also sent through ctx.emit as it happens. A cancel raises Cancelled after
+    the current item's partial file is removed: what finished before stays written and cataloged.
+    """
     result = ExtractResult(failures=list(plan.invalid))
     meter = ProgressMeter(ctx.progress, unit="frames")
     meter.set_total(plan.total_frames)
-    for item in plan.items:
+    for step, item in enumerate(plan.items, 1):
         ctx.cancel.check()
         request, shown = item.request, display_path(item.raw_path)
-        meter.note(f"extract {item.plan.name} from {os.path.basename(shown)}")
+        noun = "event" if request.event is not None else "subclip"
+        meter.begin_step(step, len(plan.items), f"{noun} {step}/{len(plan.items)}: {item.plan.name}",
+                         item.plan.frame_count)
         try:
             if request.mode == "copy":
                 output = extract_copy(item.raw_path, request.dest_dir, item.plan, item.source_tc,
@@ -130,23 +149,42 @@ def run_extracts(catalog: Catalog, plan: ExtractJobPlan, ctx: JobContext) -> Ext
                 output = extract_reencode(item.raw_path, request.dest_dir, item.plan, request.preset,
                                           frame_count=item.frame_count, check=ctx.cancel.check,
                                           on_frame=meter.advance)
-            # The catalog has no subclip-to-source link yet: the output is cataloged as a file of its own.
             ids = add_files(catalog, [str(output.path)])
+            if ids:
+                catalog.link_subclip(ids[0], _link(item, shown, output.first, output.last, output.start_tc))
         except Cancelled:
             raise
         except ReelkeepError as exc:
-            result.failures.append(ExtractFailure(request.media_id, shown, str(exc)))
+            failure = ExtractFailure(request.media_id, shown, str(exc), _number(request))
+            result.failures.append(failure)
+            ctx.emit(failure)
             continue
         except Exception as exc:  # noqa: BLE001 - one bad file must not end the batch; details go to the log
             log.exception("extracting from %s failed", shown)
-            result.failures.append(ExtractFailure(request.media_id, shown,
-                                                  f"unexpected error: {type(exc).__name__}: {exc}"))
+            failure = ExtractFailure(request.media_id, shown, f"unexpected error: {type(exc).__name__}: {exc}",
+                                     _number(request))
+            result.failures.append(failure)
+            ctx.emit(failure)
             continue
-        result.outputs.append(ExtractedFile(output.path, ids[0] if ids else None, request.media_id, output.first,
-                                            output.last, output.start_tc, output.exact, output.message))
+        done = ExtractedFile(output.path, ids[0] if ids else None, request.media_id, output.first, output.last,
+                             output.start_tc, output.exact, output.message, _number(request))
+        result.outputs.append(done)
         result.warnings.extend(f"{shown}: {w}" for w in output.warnings)
+        ctx.emit(done)
     meter.finish()
     return result
+
+
+def _number(request: ExtractRequest) -> int | None:
+    return request.event.number if request.event is not None else None
+
+
+def _link(item: ExtractItem, shown: str, first: int, last: int, first_tc: str) -> SubclipLink:
+    """The catalog's record of where an output came from (copy mode may widen first..last to keyframes)."""
+    request = item.request
+    return SubclipLink(request.media_id, shown, first, last, request.in_frame, request.out_frame, request.handles,
+                       first_tc, frame_tc(last, item.plan.rate, item.source_tc), _number(request),
+                       request.event.timeline if request.event is not None else None)
 
 
 class ExtractJob:
@@ -166,4 +204,4 @@ class ExtractJob:
         return run_extracts(self.catalog, plan, ctx)
 
 
-__all__ = ["ExtractJob", "ExtractRequest", "ExtractResult", "ExtractedFile", "ExtractFailure", "frame_tc"]
+__all__ = ["EventRef", "ExtractJob", "ExtractRequest", "ExtractResult", "ExtractedFile", "ExtractFailure", "frame_tc"]

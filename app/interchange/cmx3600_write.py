@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from app.core.timecode import from_frames, supports_drop_frame
-from app.interchange.edl_model import EdlDocument, EdlEvent
+from app.interchange.edl_model import EdlDocument, EdlEvent, is_track_field
 
 
 def write_cmx3600(
@@ -49,10 +49,13 @@ def _event_lines(event: EdlEvent, rate: Fraction, drop: bool) -> list[str]:
     def tc(frames: int) -> str:
         return from_frames(frames, rate, drop)
 
+    # CMX 3600 has one video track: events of V2.. (from multi-track timelines) go on V, and say so.
+    track = event.track if is_track_field(event.track) else _cmx_track(event.track)
+
     def row(reel: str, code: str, frames: int | None, s_in: int, s_out: int, r_in: int, r_out: int) -> str:
         duration = f"{frames:03d}" if frames is not None else "   "
         return (
-            f"{event.number:03d}  {reel:<8} {event.track:<5} {code:<4} {duration} "
+            f"{event.number:03d}  {reel:<8} {track:<5} {code:<4} {duration} "
             f"{tc(s_in)} {tc(s_out)} {tc(r_in)} {tc(r_out)}"
         )
 
@@ -74,6 +77,8 @@ def _event_lines(event: EdlEvent, rate: Fraction, drop: bool) -> list[str]:
         out.append(row(event.reel, "C", None, *source))
         if event.transition == "unknown":
             out.append(f"* REELKEEP: unknown transition {event.transition_code} written as a cut")
+    if track != event.track:
+        out.append(f"* REELKEEP: track {event.track} written as {track}")
     if event.speed is not None:
         out.append(f"M2   {event.reel:<8}       {event.speed:05.1f}                {tc(event.source_in)}")
     if event.clip_name:
@@ -95,3 +100,10 @@ def _event_lines(event: EdlEvent, rate: Fraction, drop: bool) -> list[str]:
             out.append(f"* ASC_SAT {cdl.saturation:.4f}")
     out.extend(f"* {comment}" for comment in event.comments)
     return out
+
+
+def _cmx_track(track: str) -> str:
+    """V2, V3.. -> V (and V2/A1 -> V/A1 would be B); audio channels stay as they are."""
+    parts = ["V" if p.startswith("V") else p for p in track.upper().split("/")]
+    unique = list(dict.fromkeys(parts))
+    return "/".join(unique) if all(is_track_field(p) for p in unique) else "V"

@@ -15,7 +15,11 @@ from app.core.timecode import from_frames, supports_drop_frame, timecode_rate, t
 from app.interchange.cmx3600 import parse_edl
 from app.interchange.edl_model import EdlDocument, EdlEvent
 
-MATCHED, AMBIGUOUS, OFFLINE = "matched", "ambiguous", "offline"
+MATCHED, AMBIGUOUS, OFFLINE, NOT_MEDIA = "matched", "ambiguous", "offline", "not media"
+STATUSES = (MATCHED, AMBIGUOUS, OFFLINE, NOT_MEDIA)
+# Reels that name no recorded media: black and the aux source (CMX "BL", "AX"; some systems spell them out).
+_BLACK_REELS = frozenset({"BL", "BLK", "BLACK"})
+_AUX_REELS = frozenset({"AX", "AUX"})
 # Characters that may follow a reel name inside a longer camera file name (A001C003 -> A001C003_220101_R1AB).
 _NAME_BOUNDARY = "_-. "
 
@@ -25,7 +29,7 @@ class EventMatch:
     """How one EDL event conformed: the chosen file, or why none was chosen."""
 
     event_number: int
-    status: str  # "matched" | "ambiguous" | "offline"
+    status: str  # "matched" | "ambiguous" | "offline" | "not media" (black, aux: nothing to find)
     media_id: int | None
     candidates: list[int] = field(default_factory=list)
     reason: str = ""
@@ -55,15 +59,31 @@ def conform(doc: EdlDocument, catalog: Catalog) -> list[EventMatch]:
 
     matches = []
     for event in doc.events:
+        reason = not_media_reason(event)
+        if reason is not None:
+            matches.append(EventMatch(event.number, NOT_MEDIA, None, [], reason))
+            continue
         named = [with_count(c) for c in clips if _name_matches(c.stem, _event_names(event))]
         matches.append(_match_event(event, doc, named))
     return matches
 
 
-def relink(matches: list[EventMatch], event_number: int, media_id: int) -> list[EventMatch]:
+def not_media_reason(event: EdlEvent) -> str | None:
+    """Why an event names no media (black; an aux source with no clip name or file), or None."""
+    reel = event.reel.upper()
+    if reel in _BLACK_REELS:
+        return f"black ({event.reel})"
+    if reel in _AUX_REELS and not event.name and not event.source_file:
+        # Premiere writes AX for every file-based clip, with the file in FROM CLIP NAME: those are media.
+        return f"aux source ({event.reel}) with no clip name or source file"
+    return None
+
+
+def relink(matches: list[EventMatch], event_number: int, media_id: int,
+           reason: str = "relinked by hand") -> list[EventMatch]:
     """The matches with every event numbered `event_number` linked by hand to `media_id`."""
     return [
-        dataclasses.replace(m, status=MATCHED, media_id=media_id, reason="relinked by hand")
+        dataclasses.replace(m, status=MATCHED, media_id=media_id, reason=reason)
         if m.event_number == event_number else m
         for m in matches
     ]
@@ -92,7 +112,8 @@ def _video_clips(catalog: Catalog) -> list[_Clip]:
 
 
 def _event_names(event: EdlEvent) -> list[str]:
-    names = [event.reel, event.name or "", _basename(event.source_file or "")]
+    reel = "" if event.reel.upper() in _AUX_REELS | _BLACK_REELS else event.reel
+    names = [reel, event.name or "", _basename(event.source_file or "")]
     stems = [os.path.splitext(n)[0].lower() if "." in n else n.lower() for n in names]
     return [s for i, s in enumerate(stems) if s and s not in stems[:i]]
 
@@ -108,7 +129,8 @@ def _name_matches(stem: str, names: list[str]) -> bool:
 
 def _match_event(event: EdlEvent, doc: EdlDocument, named: list[_Clip]) -> EventMatch:
     if not named:
-        return EventMatch(event.number, OFFLINE, None, [], f"no file named like reel {event.reel}")
+        what = f"reel {event.reel}" if event.reel.upper() not in _AUX_REELS else f"clip {event.name or event.source_file}"
+        return EventMatch(event.number, OFFLINE, None, [], f"no file named like {what}")
     drop = event.drop_frame or doc.drop_frame
     inside = [c for c in named if _covers(c, event, doc.rate, drop)]
     if len(inside) == 1:

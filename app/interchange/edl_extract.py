@@ -1,7 +1,8 @@
-"""Batch extraction from an EDL: one request per matched video event, and the EDL conformed to the results.
+"""Batch extraction from a timeline: one request per matched video event, and the EDL conformed to the results.
 
 An extracted file's start timecode is the timecode of its first frame, so the events' source timecodes stay
 valid against it: the conformed EDL only points each event at its new file (reel and SOURCE FILE).
+The planning and the job are Qt-free: the CLI runs EdlExtractJob in its thread, the GUI on the extract lane.
 """
 
 from __future__ import annotations
@@ -15,19 +16,68 @@ from pathlib import Path
 
 from app.catalog.catalog import Catalog
 from app.core.extract_plan import EDL_PATTERN, source_start_frame
-from app.ingest.extract import ExtractRequest
-from app.interchange.cmx3600 import write_cmx3600
-from app.interchange.conform import EventMatch
+from app.core.job import JobContext
+from app.ingest.extract import (
+    EventRef,
+    ExtractJobPlan,
+    ExtractRequest,
+    ExtractResult,
+    plan_extracts,
+    run_extracts,
+)
+from app.interchange.cmx3600_write import write_cmx3600
+from app.interchange.conform import MATCHED, NOT_MEDIA, EventMatch
 from app.interchange.edl_model import EdlDocument, EdlEvent
+from app.interchange.timeline_write import write_text_atomic
 
 _UNSAFE = re.compile(r"[^\w.-]+")
+AUDIO_ONLY, OTHER_RATE = "audio only", "other rate"
+
+
+@dataclass(frozen=True)
+class SkippedEvent:
+    """An event left out of a batch: its status (not media, audio only, offline, ambiguous, other rate) and why."""
+
+    number: int
+    status: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"event {self.number}: {self.status}: {self.reason}"
 
 
 @dataclass(frozen=True)
 class EdlExtractPlan:
     requests: list[ExtractRequest]
     events: dict[str, EdlEvent]  # output name -> the event it serves
-    skipped: list[str]  # why events were left out, one line each
+    skipped: list[SkippedEvent]
+
+
+@dataclass(frozen=True)
+class EdlBatchPlan:
+    edl: EdlExtractPlan
+    extracts: ExtractJobPlan
+
+
+@dataclass(frozen=True)
+class EdlBatchResult:
+    """What a batch did: outputs and failures per event, events skipped, and the conformed EDL written."""
+
+    extract: ExtractResult
+    skipped: list[SkippedEvent]
+    conformed: Path | None
+
+    @property
+    def failed(self) -> int:
+        return len(self.extract.failures)
+
+    def summary(self) -> str:
+        """'2 extracted, 1 failed, 3 skipped (1 not media, 2 offline)'."""
+        kinds: dict[str, int] = {}
+        for skipped in self.skipped:
+            kinds[skipped.status] = kinds.get(skipped.status, 0) + 1
+        detail = f" ({', '.join(f'{n} {s}' for s, n in kinds.items())})" if kinds else ""
+        return f"{len(self.extract.outputs)} extracted, {self.failed} failed, {len(self.skipped)} skipped{detail}"
 
 
 def safe_part(text: str) -> str:
@@ -36,29 +86,33 @@ def safe_part(text: str) -> str:
 
 
 def plan_edl_extract(doc: EdlDocument, matches: list[EventMatch], catalog: Catalog, handles: int, mode: str,
-                     preset: str, dest: Path) -> EdlExtractPlan:
-    """A request per matched video event; every event left out says why."""
+                     preset: str, dest: Path, timeline: str = "") -> EdlExtractPlan:
+    """A request per matched video event; every event left out says why (black and aux are not failures)."""
     requests: list[ExtractRequest] = []
     events: dict[str, EdlEvent] = {}
-    skipped: list[str] = []
+    skipped: list[SkippedEvent] = []
     for event, match in zip(doc.events, matches, strict=True):
-        if "V" not in event.tracks:
-            skipped.append(f"event {event.number}: audio only ({event.track}); video events are extracted")
+        if match.status == NOT_MEDIA:
+            skipped.append(SkippedEvent(event.number, NOT_MEDIA, match.reason))
             continue
-        if match.status != "matched" or match.media_id is None:
-            skipped.append(f"event {event.number}: {match.status}: {match.reason}")
+        if not event.has_video:
+            skipped.append(SkippedEvent(event.number, AUDIO_ONLY, f"track {event.track}; video events are extracted"))
+            continue
+        if match.status != MATCHED or match.media_id is None:
+            skipped.append(SkippedEvent(event.number, match.status, match.reason))
             continue
         info = catalog.info(match.media_id)
         rate = Fraction(info["frame_rate"]) if info["frame_rate"] else None
         if rate != doc.rate:
-            skipped.append(f"event {event.number}: the EDL runs at {doc.rate} fps, {info['name']} at {rate}; "
-                           "pass the EDL's rate with --rate or conform to media of that rate")
+            skipped.append(SkippedEvent(event.number, OTHER_RATE,
+                                        f"the timeline runs at {doc.rate} fps, {info['name']} at {rate}; pass the "
+                                        "timeline's rate with --rate or conform to media of that rate"))
             continue
         start, _ = source_start_frame(info["start_timecode"], rate)
         clip = os.path.splitext(info["name"])[0]
         name = EDL_PATTERN.format(event=event.number, reel=safe_part(event.reel), clip=safe_part(clip))
         requests.append(ExtractRequest(match.media_id, event.source_in - start, event.source_out - start, handles,
-                                       mode, preset, dest, name))
+                                       mode, preset, dest, name, EventRef(event.number, timeline or doc.title or "")))
         events[name] = event
     return EdlExtractPlan(requests, events, skipped)
 
@@ -75,3 +129,33 @@ def conformed_edl(doc: EdlDocument, plan: EdlExtractPlan, outputs: dict[str, Pat
             continue
         conformed.append(dataclasses.replace(event, reel=path.stem, source_file=str(path), clip_name=path.name))
     return write_cmx3600(conformed, doc.rate, doc.drop_frame, doc.title)
+
+
+def conformed_path(dest: Path, timeline: Path) -> Path:
+    """Where a batch writes its conformed EDL: DEST/<timeline stem>_conformed.edl."""
+    return dest / f"{timeline.stem}_conformed.edl"
+
+
+class EdlExtractJob:
+    """Every matched video event of a timeline, extracted as one job (lane 'extract'), then the conformed EDL."""
+
+    lane = "extract"
+
+    def __init__(self, catalog: Catalog, doc: EdlDocument, matches: list[EventMatch], timeline: Path, dest: Path,
+                 handles: int = 0, mode: str = "reencode", preset: str = "prores_hq") -> None:
+        self.catalog, self.doc, self.matches = catalog, doc, list(matches)
+        self.timeline, self.dest = timeline, dest
+        self.handles, self.mode, self.preset = handles, mode, preset
+        self.title = f"Extract events of {timeline.name}"
+
+    def plan(self) -> EdlBatchPlan:
+        edl = plan_edl_extract(self.doc, self.matches, self.catalog, self.handles, self.mode, self.preset,
+                               self.dest, self.timeline.name)
+        return EdlBatchPlan(edl, plan_extracts(self.catalog, edl.requests))
+
+    def run(self, plan: EdlBatchPlan, ctx: JobContext) -> EdlBatchResult:
+        result = run_extracts(self.catalog, plan.extracts, ctx)
+        outputs = {o.path.stem: o.path for o in result.outputs}
+        conformed = write_text_atomic(conformed_path(self.dest, self.timeline), conformed_edl(self.doc, plan.edl,
+                                                                                               outputs))
+        return EdlBatchResult(result, plan.edl.skipped, conformed)

@@ -98,6 +98,11 @@ class EdlEvent:
         """The timeline tracks this event fills: "V", "A1", "A2"..."""
         return track_parts(self.track)
 
+    @property
+    def has_video(self) -> bool:
+        """True when the event fills a video track ("V", or "V2"... read from a multi-track timeline)."""
+        return any(t.startswith("V") for t in self.tracks)
+
 
 @dataclass(frozen=True)
 class EdlDocument:
@@ -113,14 +118,23 @@ class EdlDocument:
 
 
 def track_parts(track: str) -> tuple[str, ...]:
-    """Tracks named by an EDL track field: 'AA/V' -> ('V', 'A1', 'A2'), 'A3' -> ('A3',)."""
+    """Tracks named by a track field: 'AA/V' -> ('V', 'A1', 'A2'), 'A3' -> ('A3',), 'V2' -> ('V2',).
+
+    CMX 3600 has one video track; "V2".. come only from multi-track timelines (FCP XML, AAF, .otio).
+    """
     parts: list[str] = []
     for piece in track.upper().split("/"):
         expanded = _TRACK_PARTS.get(piece)
         if expanded is None:
-            expanded = (piece,) if piece.startswith("A") and piece[1:].isdigit() else ()
+            numbered = piece[:1] in ("A", "V") and piece[1:].isdigit()
+            expanded = ("V",) if piece == "V1" else (piece,) if numbered else ()
         parts.extend(p for p in expanded if p not in parts)
-    return tuple(sorted(parts, key=lambda p: (p != "V", int(p[1:] or 0) if p != "V" else 0)))
+    return tuple(sorted(parts, key=track_order))
+
+
+def track_order(name: str) -> tuple[int, int]:
+    """Sort key of a track name: V, V2, V3.. before A1, A2.."""
+    return (0 if name.startswith("V") else 1, int(name[1:] or (0 if name == "V" else 1)))
 
 
 def is_track_field(token: str) -> bool:

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import opentimelineio as otio
 
-from app.interchange.edl_model import EdlDocument, EdlEvent
+from app.interchange.edl_model import EdlDocument, EdlEvent, track_order
 
 _COLORS = {c: getattr(otio.schema.MarkerColor, c) for c in dir(otio.schema.MarkerColor) if c.isupper()}
 
@@ -20,9 +20,9 @@ def to_otio(doc: EdlDocument) -> otio.schema.Timeline:
     start = min((e.record_in for e in events), default=0)
     timeline.global_start_time = otio.opentime.RationalTime(start, rate)
     skipped: list[int] = []
-    names = sorted({t for e in events for t in e.tracks}, key=_track_order)
+    names = sorted({t for e in events for t in e.tracks}, key=track_order)
     for name in names:
-        kind = otio.schema.TrackKind.Video if name == "V" else otio.schema.TrackKind.Audio
+        kind = otio.schema.TrackKind.Video if name.startswith("V") else otio.schema.TrackKind.Audio
         track = otio.schema.Track(name=name, kind=kind)
         cursor = start
         for event in (e for e in events if name in e.tracks):
@@ -39,13 +39,12 @@ def to_otio(doc: EdlDocument) -> otio.schema.Timeline:
             track.append(_clip(event, rate))
             cursor = event.record_out
         timeline.tracks.append(track)
+    # The exact rate and drop-frame flag, which OTIO's float rates cannot say; read back by otio_import.
+    info: dict = {"rate": f"{doc.rate.numerator}/{doc.rate.denominator}", "drop_frame": doc.drop_frame}
     if skipped:
-        timeline.metadata["reelkeep"] = {"skipped_overlaps": skipped}
+        info["skipped_overlaps"] = skipped
+    timeline.metadata["reelkeep"] = info
     return timeline
-
-
-def _track_order(name: str) -> tuple[int, int]:
-    return (0, 0) if name == "V" else (1, int(name[1:] or 1))
 
 
 def _range(start: int, duration: int, rate: float) -> otio.opentime.TimeRange:

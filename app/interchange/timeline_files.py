@@ -1,21 +1,28 @@
-"""Timeline files by suffix: the one entry point the CLI and the Timeline panel use to open a timeline."""
+"""Timeline files by suffix: the one entry point the CLI and the Timeline panel use to open a timeline.
+
+CMX 3600 (.edl) goes through Reelkeep's own reader; FCP 7 XML (.xml), AAF (.aaf) and .otio through the
+OpenTimelineIO adapters. Hand relinks saved in the catalog (keyed by the file's content hash and an event
+number) are applied on every open.
+"""
 
 from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
 
+import xxhash
+
 from app.catalog.catalog import Catalog
-from app.core.errors import ReelkeepError
-from app.interchange.conform import EventMatch, load_and_conform
+from app.interchange.conform import EventMatch, conform, load_and_conform, relink
 from app.interchange.edl_model import EdlDocument
+from app.interchange.otio_import import ADAPTERS, UnsupportedTimeline, read_otio_file
 
 # Suffixes the panel accepts by drop and the Open dialog offers.
-TIMELINE_SUFFIXES = (".edl",)
+TIMELINE_SUFFIXES = (".edl", *ADAPTERS)
+SAVED_RELINK = "relinked by hand, saved"
 
-
-class UnsupportedTimeline(ReelkeepError):
-    """A file whose format Reelkeep cannot read as a timeline."""
+__all__ = ["TIMELINE_SUFFIXES", "UnsupportedTimeline", "forget_relink", "is_timeline_file", "load_timeline_file",
+           "save_relink", "timeline_hash"]
 
 
 def is_timeline_file(path: Path) -> bool:
@@ -23,8 +30,45 @@ def is_timeline_file(path: Path) -> bool:
     return path.suffix.lower() in TIMELINE_SUFFIXES
 
 
+def timeline_hash(path: Path) -> str:
+    """The key of a timeline file's saved relinks: xxh3-128 of its bytes (as media content hashes)."""
+    return xxhash.xxh3_128_hexdigest(_read(path))
+
+
 def load_timeline_file(path: Path, catalog: Catalog, rate: Fraction | None = None) -> tuple[EdlDocument, list[EventMatch]]:
-    """Read a timeline file and conform its events against the catalog."""
+    """Read a timeline file, conform its events against the catalog and apply its saved relinks.
+
+    `rate` is for EDLs, which carry no rate; the other formats carry their own and ignore it (with a warning).
+    """
     if not is_timeline_file(path):
         raise UnsupportedTimeline(f"{path.name}: not a timeline Reelkeep can read (it reads {', '.join(TIMELINE_SUFFIXES)})")
-    return load_and_conform(path.read_bytes(), catalog, rate)
+    data = _read(path)
+    if path.suffix.lower() == ".edl":
+        doc, matches = load_and_conform(data, catalog, rate)
+    else:
+        doc = read_otio_file(path)
+        if rate is not None and rate != doc.rate:
+            doc.warnings.append(f"the file runs at {doc.rate} fps: the rate {rate} given was not used")
+        matches = conform(doc, catalog)
+    numbers = {e.number for e in doc.events}
+    for number, media_id in sorted(catalog.relinks(xxhash.xxh3_128_hexdigest(data)).items()):
+        if number in numbers:
+            matches = relink(matches, number, media_id, SAVED_RELINK)
+    return doc, matches
+
+
+def save_relink(catalog: Catalog, path: Path, event_number: int, media_id: int) -> None:
+    """Remember a hand relink so every later open of this file (by content) applies it."""
+    catalog.save_relink(timeline_hash(path), event_number, media_id)
+
+
+def forget_relink(catalog: Catalog, path: Path, event_number: int) -> bool:
+    """Drop a saved relink of this file; True when there was one."""
+    return catalog.forget_relink(timeline_hash(path), event_number)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnsupportedTimeline(f"cannot read {path}: {exc.strerror or exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -57,3 +58,32 @@ def test_extract_edl_batch_with_handles(tmp_path: Path) -> None:
     assert (tc(by_number[1].source_in), tc(by_number[1].source_out)) == ("01:00:01:00", "01:00:02:00")
     assert by_number[2].source_file == str(second)
     assert by_number[4].reel == "NOPE"  # not extracted: kept as it was
+
+
+def test_extract_edl_failure_exits_1_with_summary_and_info_shows_links(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    cama = make_clip(media / "CAMA.mov", rate="25", frames=75, start_tc="01:00:00:00", audio=False)
+    camb = make_clip(media / "CAMB.mov", rate="25", frames=50, start_tc="02:00:00:00", audio=False)
+    catalog = tmp_path / "catalog.sqlite"
+    reelkeep("scan", str(media), "--quiet", catalog=catalog)
+    camb.write_bytes(b"")  # damaged after the scan: the catalog still says it is fine
+    edl = tmp_path / "cut.edl"
+    edl.write_text(EDL.replace("004  NOPE", "004  BL  "), encoding="utf-8")
+    dest = tmp_path / "out"
+
+    result = reelkeep("extract", "--edl", str(edl), "--dest", str(dest), "--preset", "h264", "--quiet",
+                      catalog=catalog, check=False)
+    assert result.returncode == 1, result.stderr
+    assert "Extract: 1 extracted, 1 failed, 2 skipped (1 audio only, 1 not media)" in result.stdout
+    assert f"error: event 2: {camb}: " in result.stdout
+    assert "skipped: event 4: not media: black (BL)" in result.stdout
+    assert sorted(p.name for p in dest.iterdir()) == ["001_CAMA_CAMA.mp4", "cut_conformed.edl"]
+
+    output = dest / "001_CAMA_CAMA.mp4"
+    info = reelkeep("info", str(output), catalog=catalog).stdout
+    assert f"subclip of {cama} frames 25–49 (01:00:01:00–01:00:01:24), event 1 of cut.edl" in info
+    source = reelkeep("info", str(cama), catalog=catalog).stdout
+    assert f"subclip {output} frames 25–49 (01:00:01:00–01:00:01:24), event 1 of cut.edl" in source
+    record = json.loads(reelkeep("info", str(output), "--json", catalog=catalog).stdout)
+    assert (record["subclip_of"]["source_path"], record["subclip_of"]["event_number"]) == (str(cama), 1)

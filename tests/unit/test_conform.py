@@ -68,3 +68,18 @@ def test_relink_sets_one_event_by_hand(catalog: Catalog, media_dir: Path) -> Non
     assert (relinked[3].status, relinked[3].media_id, relinked[3].reason) == (
         "matched", ids["copy/C003.mov"], "relinked by hand")
     assert relinked[:3] == matches[:3] and relinked[4:] == matches[4:]
+
+
+def test_black_and_aux_without_a_clip_are_not_media(catalog: Catalog, media_dir: Path) -> None:
+    make_clip(media_dir / "broll.mov", rate=25, frames=100, size=(160, 90), start_tc="00:00:09:00", audio=False)
+    add_files(catalog, [str(media_dir / "broll.mov")])
+    premiere = (Path(__file__).resolve().parents[1] / "data" / "edl" / "premiere_audio.edl").read_bytes()
+    doc = parse_edl(premiere + b"\n006  AX       V     C        00:00:00:00 00:00:01:00 00:00:11:00 00:00:12:00\n",
+                    Fraction(25))
+    matches = conform(doc, catalog)
+    assert [(m.event_number, m.status) for m in matches] == [
+        (1, "offline"), (2, "offline"), (3, "offline"), (4, "matched"), (5, "not media"), (6, "not media")]
+    # Premiere's AX reels name their file in FROM CLIP NAME: they are media, looked up by that name.
+    assert matches[0].reason == "no file named like clip interview_cam_a.mp4"
+    assert (matches[4].reason, matches[5].reason) == (
+        "black (BL)", "aux source (AX) with no clip name or source file")

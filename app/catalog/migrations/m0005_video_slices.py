@@ -1,4 +1,4 @@
-"""Version 4: slices per coded frame of a video (H.264/HEVC), so the player can pick the decoder threading
+"""Version 5: slices per coded frame of a video (H.264/HEVC), so the player can pick the decoder threading
 that seeks fastest. Files cataloged before stay NULL (unknown) until they are probed again.
 
 Frozen DDL: later changes go into new steps, never here.
@@ -6,7 +6,7 @@ Frozen DDL: later changes go into new steps, never here.
 
 from peewee import SqliteDatabase
 
-VERSION = 4
+VERSION = 5
 
 STATEMENTS = [
     "ALTER TABLE media_file ADD COLUMN video_slices INTEGER",

@@ -1,0 +1,109 @@
+"""Links between catalog entries: subclips to their source, and timeline events relinked by hand to media."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from peewee import IntegrityError, SqliteDatabase
+
+from app.core.errors import CatalogError
+
+_SUBCLIP_COLUMNS = ("media_id", "source_id", "source_path", "first_frame", "last_frame", "in_frame", "out_frame",
+                    "handles", "first_tc", "last_tc", "event_number", "timeline", "created_at")
+
+
+@dataclass(frozen=True)
+class SubclipLink:
+    """An extracted file's origin: source frames first..last (inclusive, handles included) of source_id.
+
+    in_frame/out_frame (exclusive) are the range asked for, before handles; event_number and timeline name
+    the timeline event it was extracted for, if any.
+    """
+
+    source_id: int
+    source_path: str
+    first_frame: int
+    last_frame: int
+    in_frame: int
+    out_frame: int
+    handles: int = 0
+    first_tc: str | None = None
+    last_tc: str | None = None
+    event_number: int | None = None
+    timeline: str | None = None
+
+
+def link_subclip(db: SqliteDatabase, media_id: int, link: SubclipLink) -> None:
+    """Record (or replace) where the file media_id was extracted from."""
+    values = {"media_id": media_id, **asdict(link), "created_at": time.time()}
+    columns = ", ".join(_SUBCLIP_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _SUBCLIP_COLUMNS if c != "media_id")
+    try:
+        db.execute_sql(
+            f"INSERT INTO subclip ({columns}) VALUES ({','.join('?' * len(_SUBCLIP_COLUMNS))})"
+            f" ON CONFLICT(media_id) DO UPDATE SET {updates}",
+            [values[c] for c in _SUBCLIP_COLUMNS],
+        )
+    except IntegrityError as exc:
+        raise CatalogError(f"cannot link subclip #{media_id} to source #{link.source_id}: not both in the "
+                           "catalog") from exc
+
+
+def _subclip_rows(db: SqliteDatabase, where: str, param: int) -> list[dict[str, Any]]:
+    # The source's current path and status win over the path recorded at extraction (it may have moved).
+    cursor = db.execute_sql(
+        f"SELECT {', '.join('s.' + c for c in _SUBCLIP_COLUMNS)}, src.path AS current_source_path,"
+        " src.status AS source_status, sub.path AS path"
+        " FROM subclip s LEFT JOIN media_file src ON src.id = s.source_id JOIN media_file sub ON sub.id = s.media_id"
+        f" WHERE {where} ORDER BY s.first_frame, sub.path",
+        (param,),
+    )
+    names = [d[0] for d in cursor.description]
+    records = []
+    for row in cursor.fetchall():
+        record = dict(zip(names, row, strict=True))
+        current = record.pop("current_source_path")
+        record["source_path"] = current or record["source_path"]
+        record["source_status"] = record["source_status"] or "forgotten"  # the row was removed from the catalog
+        records.append(record)
+    return records
+
+
+def subclip_source(db: SqliteDatabase, media_id: int) -> dict[str, Any] | None:
+    """Where media_id was extracted from (None when it is no subclip)."""
+    rows = _subclip_rows(db, "s.media_id = ?", media_id)
+    return rows[0] if rows else None
+
+
+def subclips_of(db: SqliteDatabase, source_id: int) -> list[dict[str, Any]]:
+    """The files extracted from source_id, in source order."""
+    return _subclip_rows(db, "s.source_id = ?", source_id)
+
+
+def save_relink(db: SqliteDatabase, timeline_hash: str, event_number: int, media_id: int) -> None:
+    """Remember that event_number of the timeline with this content hash is media_id."""
+    try:
+        db.execute_sql(
+            "INSERT INTO timeline_relink (timeline_hash, event_number, media_id, created_at) VALUES (?,?,?,?)"
+            " ON CONFLICT(timeline_hash, event_number) DO UPDATE SET media_id = excluded.media_id,"
+            " created_at = excluded.created_at",
+            (timeline_hash, event_number, media_id, time.time()),
+        )
+    except IntegrityError as exc:
+        raise CatalogError(f"cannot relink event {event_number} to media #{media_id}: not in the catalog") from exc
+
+
+def forget_relink(db: SqliteDatabase, timeline_hash: str, event_number: int) -> bool:
+    """Drop a saved relink; True when there was one."""
+    cursor = db.execute_sql("DELETE FROM timeline_relink WHERE timeline_hash = ? AND event_number = ?",
+                            (timeline_hash, event_number))
+    return cursor.rowcount > 0
+
+
+def relinks(db: SqliteDatabase, timeline_hash: str) -> dict[int, int]:
+    """event number -> media id for every saved relink of one timeline."""
+    rows = db.execute_sql("SELECT event_number, media_id FROM timeline_relink WHERE timeline_hash = ?",
+                          (timeline_hash,)).fetchall()
+    return dict(rows)
