@@ -335,3 +335,24 @@ def test_settings_lists_roots_and_removes_only_catalog_entries(qtbot, window, li
     qtbot.waitUntil(lambda: dialog.roots.count() == 1 and window.library_panel.model.rowCount() == FILE_COUNT,
                     timeout=10000)
     dialog.reject()
+
+
+def test_details_show_subclip_links_both_ways(qtbot, window, library_dir) -> None:
+    from app.catalog.links import SubclipLink
+
+    scanned(qtbot, window, library_dir)
+    catalog = window.ctx.catalog
+    source = catalog.id_for_path(library_dir / "sunrise_beach.mov")
+    subclip = catalog.id_for_path(library_dir / "city_night.mp4")
+    catalog.link_subclip(subclip, SubclipLink(source, str(library_dir / "sunrise_beach.mov"), 8, 31, 20, 24,
+                                              handles=12, first_tc="01:00:00:08", last_tc="01:00:01:07",
+                                              event_number=3, timeline="cut.edl"))
+    details = window.details_panel
+    select(qtbot, window, "city_night.mp4")
+    qtbot.waitUntil(lambda: "city_night.mp4" in details.text(), timeout=2000)
+    text = details.text()
+    assert "sunrise_beach.mov" in text and "8–31 (01:00:00:08–01:00:01:07)" in text
+    assert "3 of cut.edl" in text and "Handles" in text
+    select(qtbot, window, "sunrise_beach.mov")
+    qtbot.waitUntil(lambda: "Subclips (1)" in details.text(), timeout=2000)
+    assert "city_night.mp4 — 8–31" in details.text()

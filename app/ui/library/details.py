@@ -73,9 +73,33 @@ def _sections(m: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Catalog id", str(m["id"])), ("Identity hash", m["identity_hash"] or ""),
         ("Content hash", m["content_hash"] or ""),
     ]
-    groups = [("File", file_rows), ("Video", video), ("Audio", audio), ("Music", music), ("Tags", tags),
-              ("Library", library)]
+    groups = [("File", file_rows), ("Subclip", _subclip_rows(m)), ("Video", video), ("Audio", audio),
+              ("Music", music), ("Tags", tags), ("Library", library)]
     return [(title, [(k, v) for k, v in rows if v]) for title, rows in groups if any(v for _, v in rows)]
+
+
+def _subclip_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
+    """Where an extracted file came from, or what was extracted from this one."""
+    rows: list[tuple[str, str]] = []
+    source = m.get("subclip_of")
+    if source is not None:
+        status = source["source_status"]
+        note = {"ok": "", "forgotten": " (no longer in the catalog)"}.get(status, f" ({_STATUS.get(status, status)})")
+        rows += [("Source", source["source_path"] + note), ("Frames", _link_frames(source)),
+                 ("Handles", str(source["handles"]) if source["handles"] else "")]
+        if source["event_number"] is not None:
+            rows.append(("Event", f"{source['event_number']}" + (f" of {source['timeline']}" if source["timeline"] else "")))
+    subclips = m.get("subclips") or []
+    if subclips:
+        names = [f"{os.path.basename(link['path'])} — {_link_frames(link)}" for link in subclips[:20]]
+        more = f"\n… and {len(subclips) - 20:,} more" if len(subclips) > 20 else ""
+        rows.append((f"Subclips ({len(subclips):,})", "\n".join(names) + more))
+    return rows
+
+
+def _link_frames(link: dict[str, Any]) -> str:
+    text = f"{link['first_frame']:,}–{link['last_frame']:,}"
+    return text + (f" ({link['first_tc']}–{link['last_tc']})" if link["first_tc"] and link["last_tc"] else "")
 
 
 class DetailsPanel(QWidget):
