@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.catalog.catalog import Catalog
 from app.core.job import Outcome
-from app.core.paths import display_name
+from app.core.paths import display_name, raw_path
 from app.interchange.conform import MATCHED, EventMatch, relink
 from app.interchange.edl_model import EdlDocument, EdlEvent
 from app.interchange.sequence import (
@@ -87,7 +87,7 @@ class TimelineService(QObject):
         """Read and conform a timeline file in the background; False (with error_raised) when it is no timeline."""
         path = Path(path)
         if not is_timeline_file(path):
-            self.error_raised.emit(f"{display_name(str(path))} is not a timeline file Reelkeep reads "
+            self.error_raised.emit(f"{display_name(raw_path(path))} is not a timeline file Reelkeep reads "
                                    f"({', '.join(TIMELINE_SUFFIXES)}).")
             return False
         self._load_ticket += 1
