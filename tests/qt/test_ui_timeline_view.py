@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QFontMetrics, QWheelEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from app.ui.main_window import MainWindow
 from app.ui.timeline.painting import block_lines, elided_lines
@@ -152,3 +152,18 @@ def test_selection_is_shared_by_the_view_and_the_table(qtbot, window: MainWindow
     ruler = QPoint(round(view.x_of(view.start + 30.5)), 5)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=ruler)  # the ruler moves the playhead
     assert window.ctx.timeline.playhead == view.start + 30
+
+
+def test_file_menu_opens_a_timeline(qtbot, window: MainWindow, monkeypatch) -> None:
+    asked: list[str] = []
+
+    def choose(parent, caption, folder, filters):
+        asked.append(filters)
+        return str(DATA / "transitions.edl"), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", choose)
+    action = window.menus.open_timeline
+    assert action.shortcut().toString() == "Ctrl+E" and action in window.menuBar().actions()[0].menu().actions()
+    action.trigger()
+    qtbot.waitUntil(lambda: window.ctx.timeline.path == DATA / "transitions.edl", timeout=10000)
+    assert "*.edl" in asked[0]
