@@ -104,7 +104,7 @@ class TimelineService(QObject):
             self.error_raised.emit(outcome.message)
             return
         loaded: LoadedTimeline = outcome.value
-        self.playback.stop()
+        self.playback.stop(pause=True)
         self.path, self.doc, self.matches, self.media = loaded.path, loaded.doc, loaded.matches, loaded.media
         self.segments = build_sequence(self.doc, self.matches, self.media)
         self.current = -1
@@ -124,7 +124,7 @@ class TimelineService(QObject):
 
     def close(self) -> None:
         """Forget the timeline."""
-        self.playback.stop()
+        self.playback.stop(pause=True)
         self.path, self.doc, self.matches, self.media, self.segments = None, None, [], {}, []
         self.current = -1
         self.timeline_changed.emit()
@@ -145,7 +145,7 @@ class TimelineService(QObject):
         self.matches = [dataclasses.replace(m, candidates=[media_id], reason=f"relinked by hand to {ref.name}{note}")
                         if m.event_number == event.number else m
                         for m in relink(self.matches, event.number, media_id)]
-        self.playback.stop()
+        self.playback.stop(pause=True)
         self.segments = build_sequence(self.doc, self.matches, self.media)
         self.timeline_changed.emit()
         return True
@@ -160,6 +160,8 @@ class TimelineService(QObject):
         """The player opens the event's source at its source in, with in/out marks on the event's range."""
         if not 0 <= index < len(self.events):
             return False
+        if self.player.playing:
+            self.player.pause()  # cued, not playing: the editor looks at the source in
         self.playback.stop()
         self.set_current(index)
         event, match = self.events[index], self.matches[index]

@@ -45,6 +45,9 @@ def paint_block(painter: QPainter, block: Block, rect: QRectF, timeline: Timelin
                 px_per_frame: float, *, selected: bool, current: bool) -> None:
     event, match = timeline.events[block.index], timeline.matches[block.index]
     color = block_color(event, match.status, block.track)
+    if rect.width() < 4 and not (selected or current):
+        painter.fillRect(rect, color)  # a whole long timeline in view: thousands of slivers, drawn cheaply
+        return
     path = QPainterPath()
     path.addRoundedRect(rect, 3, 3)
     painter.fillPath(path, color)

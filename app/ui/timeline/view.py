@@ -7,7 +7,7 @@ event, double-clicking plays it, clicking or dragging in the ruler moves the rec
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -54,6 +54,7 @@ class TimelineView(QAbstractScrollArea):
         self.blocks: list[Block] = []
         self.selected: set[int] = set()
         self._dragging_playhead = False
+        self._playhead_x: float | None = None  # where the playhead was last painted
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumHeight(RULER_H + VIDEO_H + AUDIO_H + 24)
@@ -156,9 +157,19 @@ class TimelineView(QAbstractScrollArea):
             bar.setValue(round((frame - self.start) * self.px_per_frame - self.timeline_width() * 0.1))
 
     def _on_playhead(self, frame: int) -> None:
+        scroll = self.horizontalScrollBar().value()
         if self.timeline.sequence_playing or not self._dragging_playhead:
             self.ensure_visible(frame)
-        self.viewport().update()
+        if self.horizontalScrollBar().value() != scroll or self._playhead_x is None:
+            self.viewport().update()
+        else:
+            # only the strips under the old and new playhead: while playing, this runs every frame
+            for x in (self._playhead_x, self._x_of_playhead()):
+                self.viewport().update(QRect(round(x) - 8, 0, 16, self.viewport().height()))
+
+    def _x_of_playhead(self) -> float:
+        frame = self.timeline.playhead
+        return self.x_of(frame + 0.5) if self.px_per_frame >= 2 else self.x_of(frame)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -180,10 +191,12 @@ class TimelineView(QAbstractScrollArea):
             painter.save()
             painter.setClipRect(QRectF(HEADER_W, RULER_H, width - HEADER_W, height - RULER_H))
             font = QFont(self.font())
+            area = event.rect()
+            first, last = self.frame_at(max(area.left(), HEADER_W)) - 1, self.frame_at(area.right() + 1) + 1
             for block in self.blocks:
+                if block.record_out < first or block.record_in > last:
+                    continue  # off screen: a long timeline zoomed in paints only what shows
                 rect = self.block_rect(block)
-                if rect.right() < HEADER_W or rect.left() > width:
-                    continue
                 paint_block(painter, block, rect, self.timeline, font, self.px_per_frame,
                             selected=block.index in self.selected, current=block.index == self.timeline.current)
             painter.restore()
@@ -232,7 +245,7 @@ class TimelineView(QAbstractScrollArea):
                 painter.drawLine(x, RULER_H - 4, x, RULER_H)
 
     def _paint_playhead(self, painter: QPainter, height: int) -> None:
-        x = self.x_of(self.timeline.playhead + 0.5) if self.px_per_frame >= 2 else self.x_of(self.timeline.playhead)
+        x = self._playhead_x = self._x_of_playhead()
         if x < HEADER_W:
             return
         color = CURRENT if self.timeline.sequence_playing else PLAYHEAD
