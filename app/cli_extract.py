@@ -74,8 +74,9 @@ def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
 def _extract_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
     from app.core.timecode import parse_rate
+    from app.ingest.extract import ExtractJob
     from app.interchange.conform import load_and_conform
-    from app.interchange.timeline_jobs import EdlExtractJob
+    from app.interchange.edl_extract import conformed_edl, plan_edl_extract
 
     try:
         data = Path(args.edl).read_bytes()
@@ -83,16 +84,23 @@ def _extract_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         print(f"reelkeep: cannot read {args.edl}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
     doc, matches = load_and_conform(data, catalog, parse_rate(args.rate) if args.rate else None)
+    dest = Path(args.dest)
+    plan = plan_edl_extract(doc, matches, catalog, args.handles, args.mode, args.preset, dest)
     for error in doc.errors:
         out.write(f"edl line {error.line_number}: {error.text} — {error.message}\n")
-    job = EdlExtractJob(catalog, doc, matches, Path(args.dest), edl_name=Path(args.edl).stem, handles=args.handles,
-                        mode=args.mode, preset=args.preset)
-    result = run_job(job, args.quiet)
-    for reason in result.skipped:
+    for reason in plan.skipped:
         out.write(f"skipped: {reason}\n")
-    for name, path in sorted(result.outputs.items()):
-        out.write(f"{path}\tevent {result.events[name].number}\n")
-    for failure in result.failures:
-        out.write(f"error: {failure.path}: {failure.message}\n")
-    out.write(f"Extract: {result.summary()}\n")
-    return EXIT_ERROR if result.failures else EXIT_OK
+    result = run_job(ExtractJob(catalog, plan.requests), args.quiet) if plan.requests else None
+    outputs = {o.path.stem: o.path for o in result.outputs} if result else {}
+    for name, path in sorted(outputs.items()):
+        out.write(f"{path}\tevent {plan.events[name].number}\n")
+    if result:
+        for failure in result.failures:
+            out.write(f"error: {failure.path}: {failure.message}\n")
+    conformed = dest / f"{Path(args.edl).stem}_conformed.edl"
+    dest.mkdir(parents=True, exist_ok=True)
+    conformed.write_text(conformed_edl(doc, plan, outputs), encoding="utf-8")
+    failed = len(result.failures) if result else 0
+    out.write(f"Extract: {len(outputs)} extracted, {failed} failed, {len(plan.skipped)} skipped; "
+              f"conformed EDL: {conformed}\n")
+    return EXIT_ERROR if failed else EXIT_OK

@@ -52,6 +52,16 @@ class Segment:
         return self.record_in + file_frame - self.file_in
 
 
+def is_video_track(track: str) -> bool:
+    """True for "V" and the "V2", "V3"… of multi-track timelines."""
+    return track.startswith("V")
+
+
+def has_video(event: EdlEvent) -> bool:
+    """True when the event fills a video track."""
+    return any(is_video_track(t) for t in event.tracks)
+
+
 def media_ref(info: dict[str, Any]) -> MediaRef | None:
     """A MediaRef from a catalog record (Catalog.info); None for a file without a known frame rate."""
     if not info.get("frame_rate"):
@@ -105,11 +115,12 @@ def inside_file(event: EdlEvent, doc: EdlDocument, ref: MediaRef) -> bool:
 
 
 def build_sequence(doc: EdlDocument, matches: list[EventMatch], refs: dict[int, MediaRef]) -> list[Segment]:
-    """Matched video events in record order; where two overlap on the record side the later one wins."""
+    """Matched video events in record order; where two overlap on the record side (or on two video tracks)
+    the one that starts later wins."""
     segments: list[Segment] = []
     for index, (event, match) in enumerate(zip(doc.events, matches, strict=True)):
         ref = refs.get(match.media_id) if match.media_id is not None else None
-        if "V" not in event.tracks or match.status != MATCHED or ref is None:
+        if not has_video(event) or match.status != MATCHED or ref is None:
             continue
         first, end = file_range(event, doc, ref)
         # A speed change (M2) plays its source at normal speed here: the segment is as long as both sides allow.

@@ -1,4 +1,5 @@
-"""Jobs over timelines, shared by the Timeline panel and the CLI: open (read + conform) and batch extract."""
+"""Jobs over timelines for the Timeline panel: open (read + conform) and batch extract (Qt-free, so the CLI can
+run them too)."""
 
 from __future__ import annotations
 

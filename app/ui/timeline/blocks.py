@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.interchange.edl_model import EdlEvent
+from app.interchange.sequence import is_video_track
 
 
 @dataclass(frozen=True)
@@ -16,9 +17,9 @@ class Block:
 
 
 def track_names(events: list[EdlEvent]) -> list[str]:
-    """V first (always shown), then every audio track the events use, in number order."""
-    audio = {t for e in events for t in e.tracks if t != "V"}
-    return ["V", *sorted(audio, key=lambda t: int(t[1:] or 0))]
+    """V (always shown) and any other video tracks, then every audio track the events use, in number order."""
+    used = {t for e in events for t in e.tracks} | {"V"}
+    return sorted(used, key=lambda t: (not is_video_track(t), int(t[1:] or 1) if t[1:].isdigit() else 0, t))
 
 
 def layout_blocks(events: list[EdlEvent], tracks: list[str]) -> list[Block]:

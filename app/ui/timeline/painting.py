@@ -9,9 +9,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 
 from app.interchange.edl_model import EdlEvent
+from app.interchange.sequence import is_video_track
 from app.services.timeline import TimelineService
 from app.ui.timeline.blocks import Block
-from app.ui.timeline.colors import AUDIO_TINT, BLACK_REELS, CURRENT, SELECTED, STATUS_COLORS
+from app.ui.timeline.colors import AUDIO_TINT, BLACK_REELS, CURRENT, SELECTED, status_color
 
 _MIN_LABEL_W = 14  # narrower blocks carry no text
 
@@ -20,16 +21,16 @@ def block_color(event: EdlEvent, status: str, track: str) -> QColor:
     """The fill of a block: black for black reels, the status colour, matched audio in its own hue."""
     if event.reel.upper() in BLACK_REELS:
         return QColor("#0b0b0b")
-    if status == "matched" and track != "V":
+    if status == "matched" and not is_video_track(track):
         return AUDIO_TINT
-    return STATUS_COLORS.get(status, STATUS_COLORS["offline"])
+    return status_color(status)
 
 
 def block_lines(event: EdlEvent, status: str, track: str) -> list[str]:
     """The text of a block, most important first: reel, then clip (one line on an audio track)."""
     reel = ("? " if status == "ambiguous" else "") + event.reel
     clip = event.name or ""
-    if track != "V":
+    if not is_video_track(track):
         return [f"{reel} · {clip}" if clip else reel]
     return [reel, clip] if clip else [reel]
 
@@ -53,7 +54,7 @@ def paint_block(painter: QPainter, block: Block, rect: QRectF, timeline: Timelin
     painter.fillPath(path, color)
     if match.status == "offline" and event.reel.upper() not in BLACK_REELS:
         painter.fillPath(path, QBrush(QColor(0, 0, 0, 70), Qt.BrushStyle.BDiagPattern))
-    if block.track == "V" and event.transition != "cut" and event.transition_frames > 0:
+    if is_video_track(block.track) and event.transition != "cut" and event.transition_frames > 0:
         _paint_transition(painter, event, rect, px_per_frame)
     painter.setPen(QPen(color.darker(160), 1))
     painter.drawPath(path)

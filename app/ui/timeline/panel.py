@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.timecode import format_rate
+from app.interchange.sequence import has_video
 from app.interchange.timeline_jobs import EdlExtractResult
 from app.services.settings import Settings
 from app.services.timeline import TimelineService
@@ -276,7 +277,7 @@ class TimelinePanel(QWidget):
         if self.timeline.doc is None:
             return None
         matched = sum(1 for e, m in zip(self.timeline.events, self.timeline.matches, strict=True)
-                      if m.status == "matched" and "V" in e.tracks)
+                      if m.status == "matched" and has_video(e))
         dialog = ExtractDialog(len(self.selected_events()), matched, self._default_dest(), self)
         dialog.accepted.connect(lambda: self._extract(dialog))
         self.extract_dialog = dialog

@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.core.timecode import from_frames, supports_drop_frame
 from app.services.timeline import TimelineService
-from app.ui.timeline.colors import STATUS_COLORS, status_text
+from app.ui.timeline.colors import STATUS_COLORS, status_color, status_text
 
 COLUMNS = ("#", "Reel", "Clip", "Track", "Transition", "Source In", "Source Out", "Record In", "Record Out",
            "Duration", "Status")
@@ -70,9 +70,9 @@ class TimelineTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and (column in _TC_COLUMNS or column == COL_NUMBER):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_STATUS:
-            return QBrush(STATUS_COLORS[self.timeline.matches[row].status])
+            return QBrush(status_color(self.timeline.matches[row].status))
         if role == Qt.ItemDataRole.DecorationRole and column == COL_STATUS:
-            return STATUS_COLORS[self.timeline.matches[row].status]
+            return status_color(self.timeline.matches[row].status)
         if role == Qt.ItemDataRole.BackgroundRole and row == self.current:
             return QBrush(QColor(255, 202, 40, 60))  # the playhead's event, in the timeline's highlight colour
         return None

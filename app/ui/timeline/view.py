@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from app.core.timecode import from_frames, supports_drop_frame
+from app.interchange.sequence import is_video_track
 from app.services.timeline import TimelineService
 from app.ui.timeline.blocks import Block, layout_blocks, track_names
 from app.ui.timeline.colors import CURRENT, PLAYHEAD
@@ -98,11 +99,11 @@ class TimelineView(QAbstractScrollArea):
         for name in self.tracks:
             if name == track:
                 return top
-            top += VIDEO_H if name == "V" else AUDIO_H
+            top += self.row_height(name)
         return top
 
     def row_height(self, track: str) -> int:
-        return VIDEO_H if track == "V" else AUDIO_H
+        return VIDEO_H if is_video_track(track) else AUDIO_H
 
     def block_rect(self, block: Block) -> QRectF:
         left, right = self.x_of(block.record_in), self.x_of(block.record_out)
