@@ -4,6 +4,7 @@ and the record playhead; opening, relinking and batch extraction go through the 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
 
@@ -75,6 +76,13 @@ class TimelineService(QObject):
         """First and end record frames of the timeline."""
         return record_span(self.doc) if self.doc is not None else (0, 0)
 
+    def status_counts(self) -> str:
+        """'3 matched, 1 ambiguous, 2 offline' (every status the events have, the usual ones first)."""
+        counts = Counter(m.status for m in self.matches)
+        usual = (MATCHED, "ambiguous", "offline")
+        order = [s for s in usual if s in counts] + sorted(set(counts) - set(usual))
+        return ", ".join(f"{counts[s]} {s}" for s in order)
+
     def segment_of(self, index: int) -> Segment | None:
         return next((s for s in self.segments if s.index == index), None)
 
@@ -112,10 +120,8 @@ class TimelineService(QObject):
         self.timeline_changed.emit()
         self.current_event_changed.emit(-1)
         self.playhead_changed.emit(self.playhead)
-        counts = {s: sum(m.status == s for m in self.matches) for s in ("matched", "ambiguous", "offline")}
         errors = f", {len(self.doc.errors)} line error(s)" if self.doc.errors else ""
-        self.message.emit(f"{loaded.path.name}: {len(self.events)} events, "
-                          + ", ".join(f"{n} {s}" for s, n in counts.items()) + errors)
+        self.message.emit(f"{loaded.path.name}: {len(self.events)} events, {self.status_counts()}{errors}")
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self.loading:

@@ -88,7 +88,7 @@ def test_extract_job_takes_only_the_chosen_events(catalog, media_dir: Path, tmp_
     assert outcome.ok, outcome
     result = outcome.value
     assert sorted(result.outputs) == ["001_CAMB_CAMB"] and len(result.media_ids) == 1
-    assert result.skipped == ["event 4: offline: no file named like reel NOPE"]
+    assert [str(s) for s in result.skipped] == ["event 4: offline: no file named like reel NOPE"]
     assert decode_indexes(result.outputs["001_CAMB_CAMB"]) == list(range(10 - 2, 20 + 2))
     conformed = parse_edl((dest / "seq_conformed.edl").read_text(encoding="utf-8"), F25)
     assert [e.reel for e in conformed.events] == ["001_CAMB_CAMB", "CAMA", "CAMA", "NOPE", "CAMA"]

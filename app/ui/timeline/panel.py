@@ -190,12 +190,10 @@ class TimelinePanel(QWidget):
         if doc is None:
             self.title.setText("")
         else:
-            matches = self.timeline.matches
-            counts = {s: sum(m.status == s for m in matches) for s in ("matched", "ambiguous", "offline")}
             kind = "DF" if doc.drop_frame else "NDF"
             parts = [f"<b>{self.timeline.path.name if self.timeline.path else ''}</b>", doc.title or "",
                      f"{format_rate(doc.rate)} fps {kind}",
-                     f"{len(doc.events)} events: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)]
+                     f"{len(doc.events)} events: {self.timeline.status_counts()}"]
             if doc.errors:
                 parts.append(f"<span style='color:#d04a4a'>{len(doc.errors)} line error(s)</span>")
             self.title.setText(" · ".join(p for p in parts if p))
