@@ -15,6 +15,7 @@ from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.settings import Settings
 from app.services.thumbnails import ThumbnailService
+from app.services.timeline import TimelineService
 from app.services.watch import WatchService
 
 
@@ -27,6 +28,7 @@ class AppContext:
     watch: WatchService | None
     player: PlayerService
     thumbnails: ThumbnailService
+    timeline: TimelineService
 
     def shutdown(self) -> None:
         """Stop mpv and watching, cancel and join every job thread, close the catalog: no thread outlives this."""
@@ -47,8 +49,9 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     settings = Settings(settings_path)
     library = LibraryService(catalog, runner, settings=settings)
     watcher = WatchService(library) if watch else None
-    return AppContext(catalog, runner, settings, library, watcher, PlayerService(catalog, runner),
-                      ThumbnailService(library))
+    player = PlayerService(catalog, runner)
+    return AppContext(catalog, runner, settings, library, watcher, player, ThumbnailService(library),
+                      TimelineService(catalog, runner, player, library))
 
 
 def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:

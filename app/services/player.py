@@ -25,6 +25,7 @@ from app.jobs.runner import JobRunner
 from app.media.reverse_frames import WINDOW, ReverseFramesJob, plan_window
 from app.services.mpv_engine import SoftwareFrameRenderer, load_error, load_mpv, mpv_options
 from app.services.player_clip import ClipInfo, Marks, clip_info_from_catalog
+from app.services.player_range import PlayRangeMixin
 from app.services.player_source import AUTO, ProxySourceMixin
 
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
@@ -32,7 +33,7 @@ RESIZE_DEBOUNCE_MS = 300  # re-choose the source once a window drag has settled,
 _OBSERVED = ("time-pos", "pause", "seeking", "duration", "speed", "volume", "mute", "track-list", "eof-reached")
 
 
-class PlayerService(ProxySourceMixin, QObject):
+class PlayerService(PlayRangeMixin, ProxySourceMixin, QObject):
     frame_changed = Signal(int)
     playing_changed = Signal(bool)
     clip_changed = Signal()
@@ -42,6 +43,7 @@ class PlayerService(ProxySourceMixin, QObject):
     error_changed = Signal(str)
     video_updated = Signal()  # a new frame is ready: views call render()
     source_changed = Signal()  # the file mpv plays (original or a proxy) or the source mode changed
+    range_ended = Signal(bool)  # play_range() stopped: True on its last frame, False when dropped
     _mpv_property = Signal(str, object)
     _mpv_ended = Signal(int, int)
     _mpv_frame_ready = Signal()
@@ -69,6 +71,7 @@ class PlayerService(ProxySourceMixin, QObject):
         self.tracks: list[dict] = []
         self.error = ""
         self._target: int | None = None  # a requested frame not on screen yet
+        self.stop_frame: int | None = None  # play_range(): playback pauses before this frame
         self._position: float | None = None  # mpv's last reported time-pos
         self._pending_seek: int | None = None
         self._seek_retries = 0
@@ -132,15 +135,17 @@ class PlayerService(ProxySourceMixin, QObject):
         self._player = None
 
     # ---- opening
-    def open_media(self, media_id: int) -> bool:
-        """Open a cataloged file paused at its resume point (or frame 0); False with error set on failure."""
+    def open_media(self, media_id: int, frame: int | None = None) -> bool:
+        """Open a cataloged file paused at `frame`, else at its resume point (or frame 0); False with error set
+        on failure."""
         info = self.catalog.info(media_id)
         if info["status"] == "missing":
             return self._fail(f"{info['name']} is missing: it is not at {info['path']} any more.")
-        return self._open(clip_info_from_catalog(info), info.get("resume_seconds"))
+        return self._open(clip_info_from_catalog(info), info.get("resume_seconds"), frame)
 
-    def _open(self, clip: ClipInfo, resume_seconds: float | None) -> bool:
+    def _open(self, clip: ClipInfo, resume_seconds: float | None, frame: int | None = None) -> bool:
         self._store_resume()
+        self._drop_range()
         try:
             player = self._ensure_player()
         except RuntimeError as exc:
@@ -162,6 +167,10 @@ class PlayerService(ProxySourceMixin, QObject):
         start = 0.0
         if resume_seconds and clip.kind != "image":
             start = resume_seconds
+        if frame is not None:
+            frame = self._clamp(frame)
+            self.frame, self._target = frame, frame  # mpv starts with an exact seek there
+            start = float(Fraction(frame) / clip.rate)
         player.pause = True
         player.speed = 1.0
         player["play-dir"] = "+"
@@ -192,6 +201,7 @@ class PlayerService(ProxySourceMixin, QObject):
             self.catalog.record_play(self.clip.media_id)
 
     def pause(self) -> None:
+        self._drop_range()
         if self._player is not None:
             self._player.pause = True
             self._player.speed = 1.0
@@ -203,6 +213,7 @@ class PlayerService(ProxySourceMixin, QObject):
         """JKL: L (or J) again doubles the speed up to 8x; the other direction starts at 1x."""
         if self._player is None or self.clip is None:
             return
+        self._drop_range()
         if self.playing and self.reverse == (not forward):
             current = SHUTTLE_SPEEDS.index(self.speed) if self.speed in SHUTTLE_SPEEDS else 0
             speed = SHUTTLE_SPEEDS[min(current + 1, len(SHUTTLE_SPEEDS) - 1)]
@@ -227,6 +238,7 @@ class PlayerService(ProxySourceMixin, QObject):
         """Show frame (0-based in the file); exact seeks decode to it, fast ones stop at a keyframe."""
         if self._player is None or self.clip is None:
             return
+        self._drop_range()
         frame = self._clamp(frame)
         self._target = frame
         if self.override is not None and self.override[0] != frame:
@@ -265,6 +277,7 @@ class PlayerService(ProxySourceMixin, QObject):
         """Frame-step by frames (negative: backwards); pauses playback. Repeated presses accumulate."""
         if self._player is None or self.clip is None:
             return
+        self._drop_range()
         self._player.pause = True
         base = self._target if self._target is not None else self.frame
         target = self._clamp(base + frames)
@@ -437,6 +450,8 @@ class PlayerService(ProxySourceMixin, QObject):
         elif name == "track-list":
             self.tracks = list(value or [])
             self.audio_changed.emit()
+        elif name == "eof-reached":
+            self._on_eof(bool(value))
 
     def _reconcile(self) -> None:
         if self.seeking or self.playing or self._player is None or self.clip is None:

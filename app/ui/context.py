@@ -10,11 +10,13 @@ from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.settings import Settings
 from app.services.thumbnails import ThumbnailService
+from app.services.timeline import TimelineService
 from app.services.watch import WatchService
 
 
 class UiContext(Protocol):
-    """Structurally bootstrap.AppContext: catalog, runner, settings, library service, watcher, player, thumbnails."""
+    """Structurally bootstrap.AppContext: catalog, runner, settings, services (library, watcher, player,
+    thumbnails, timeline)."""
 
     catalog: Catalog
     runner: JobRunner
@@ -23,3 +25,4 @@ class UiContext(Protocol):
     watch: WatchService | None
     player: PlayerService
     thumbnails: ThumbnailService
+    timeline: TimelineService

@@ -20,6 +20,8 @@ from app.ui.library.panel import LibraryPanel
 from app.ui.menus import MainMenus
 from app.ui.player.panel import PlayerPanel
 from app.ui.status_bar import LibraryStatusBar
+from app.ui.timeline.panel import TimelinePanel
+from app.ui.timeline.window import TimelineWindowMixin, timeline_paths
 from app.ui.widgets.icons import app_icon
 from app.ui.widgets.toast import Toast
 
@@ -28,7 +30,7 @@ STATE_KEY = "window/state"
 HEADER_KEY = "library/header"
 LAST_SELECTED_KEY = "library/last_selected"
 VIEW_KEY = "library/view"  # 'table' or 'grid'
-STATE_VERSION = 2  # bump when docks change so an old layout is not forced onto new panels
+STATE_VERSION = 3  # bump when docks change so an old layout is not forced onto new panels
 MAX_ERRORS = 50
 
 
@@ -37,7 +39,7 @@ def local_paths(mime: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(TimelineWindowMixin, QMainWindow):
     """Reelkeep's main window."""
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -59,12 +61,14 @@ class MainWindow(QMainWindow):
         self.details_panel = DetailsPanel(ctx.library)
         self.jobs_panel = JobsPanel(ctx.runner)
         self.player_panel = PlayerPanel(ctx.player)
+        self.timeline_panel = TimelinePanel(ctx.timeline, ctx.settings)
         left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
                                Qt.DockWidgetArea.BottomDockWidgetArea)
         self.browse_dock = self._dock("Browse", "browseDock", self.browse_panel, left)
         self.player_dock = self._dock("Player", "playerDock", self.player_panel, right)
         self.details_dock = self._dock("Details", "detailsDock", self.details_panel, right)
         self.jobs_dock = self._dock("Jobs", "jobsDock", self.jobs_panel, bottom)
+        self.timeline_dock = self._dock("Timeline", "timelineDock", self.timeline_panel, bottom)
         self.status = LibraryStatusBar(ctx, self.library_panel.model, self)
         self.setStatusBar(self.status)
         self.toast = Toast(self)
@@ -87,6 +91,7 @@ class MainWindow(QMainWindow):
         self.browse_panel.tag_selected.connect(panel.set_tag)
         self.browse_panel.artist_selected.connect(panel.set_artist)
         self.status.problems_clicked.connect(self._filter_status)
+        self._wire_timeline()
         self._wire_thumbnails()
         ctx.library.error_raised.connect(self.show_error)
 
@@ -117,11 +122,14 @@ class MainWindow(QMainWindow):
         for dock, area in ((self.browse_dock, Qt.DockWidgetArea.LeftDockWidgetArea),
                            (self.player_dock, Qt.DockWidgetArea.RightDockWidgetArea),
                            (self.details_dock, Qt.DockWidgetArea.RightDockWidgetArea),
-                           (self.jobs_dock, Qt.DockWidgetArea.BottomDockWidgetArea)):
+                           (self.jobs_dock, Qt.DockWidgetArea.BottomDockWidgetArea),
+                           (self.timeline_dock, Qt.DockWidgetArea.BottomDockWidgetArea)):
             dock.setFloating(False)
             self.addDockWidget(area, dock)
             dock.show()
         self.splitDockWidget(self.player_dock, self.details_dock, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.timeline_dock, self.jobs_dock)  # jobs on top until a timeline opens
+        self.jobs_dock.raise_()
         self.resizeDocks([self.browse_dock, self.player_dock], [185, 560], Qt.Orientation.Horizontal)
         self.resizeDocks([self.player_dock, self.details_dock], [420, 300], Qt.Orientation.Vertical)
         self.resizeDocks([self.jobs_dock], [170], Qt.Orientation.Vertical)
@@ -252,6 +260,9 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._accepts(event):
             event.acceptProposedAction()
+            paths = local_paths(event.mimeData())
+            only_timelines = len(timeline_paths(paths)) == len(paths)
+            self.drop_hint.setText("Drop to open the timeline" if only_timelines else "Drop to add to the library")
             self.drop_hint.setGeometry(self.library_panel.rect().adjusted(12, 12, -12, -12))
             self.drop_hint.show()
             self.drop_hint.raise_()
@@ -272,7 +283,13 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.acceptProposedAction()
-        self.add_paths(local_paths(event.mimeData()))
+        paths = local_paths(event.mimeData())
+        timelines = timeline_paths(paths)
+        if timelines:
+            self.open_timeline(timelines[0])
+            if len(timelines) > 1:
+                self.status.showMessage(f"Opened {os.path.basename(timelines[0])}: one timeline at a time", 8000)
+        self.add_paths([p for p in paths if p not in timelines])
 
     # ---- state kept between runs
     def restore_settings(self) -> None:

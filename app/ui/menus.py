@@ -37,6 +37,8 @@ class MainMenus:
                                  QStyle.StandardPixmap.SP_DirOpenIcon)
         self.add_files = action("Add Fi&les…", "Ctrl+Shift+O", window.add_files, "Add single files to the library",
                                 QStyle.StandardPixmap.SP_FileIcon)
+        self.open_timeline = action("Open &Timeline…", "Ctrl+E", window.open_timeline_dialog,
+                                    "Open an EDL and conform it to the library in the Timeline panel")
         self.rescan = action("&Rescan Library", "F5", window.rescan_library,
                              "Look for new, changed and missing files in every library folder",
                              QStyle.StandardPixmap.SP_BrowserReload)
@@ -49,6 +51,7 @@ class MainMenus:
             self.quit.setShortcut(QKeySequence("Ctrl+Q"))
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.add_folder, self.add_files])
+        file_menu.addAction(self.open_timeline)
         file_menu.addSeparator()
         file_menu.addAction(self.rescan)
         file_menu.addSeparator()
@@ -74,7 +77,8 @@ class MainMenus:
         view_menu = bar.addMenu("&View")
         view_menu.addActions([panel.view_switch.table_action, panel.view_switch.grid_action])  # Ctrl+1, Ctrl+2
         view_menu.addSeparator()
-        for number, dock in enumerate((window.browse_dock, window.details_dock, window.jobs_dock), start=1):
+        docks = (window.browse_dock, window.details_dock, window.jobs_dock, window.timeline_dock)
+        for number, dock in enumerate(docks, start=1):
             toggle = dock.toggleViewAction()
             toggle.setShortcut(QKeySequence(f"Alt+{number}"))
             toggle.setStatusTip(f"Show or hide the {dock.windowTitle()} panel")

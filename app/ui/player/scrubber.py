@@ -13,10 +13,9 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPixmap, Q
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.core.timecode import from_frames
+from app.ui.widgets.ruler import tick_steps
 
 RULER_HEIGHT = 18
-# Candidate tick spacings in timecode seconds (fractions of a second are expressed in frames later).
-_SECOND_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 
 
 class HoverPreview(QWidget):
@@ -167,12 +166,7 @@ class Scrubber(QWidget):
 
     def _paint_ruler(self, painter: QPainter) -> None:
         painter.fillRect(QRect(0, 0, self.width(), RULER_HEIGHT), QColor("#2d2d2d"))
-        fps = max(round(self.rate), 1)
-        px_per_frame = self.width() / max(self.visible_frames(), 1e-9)
-        candidates = [1, 2, 5, 10] + [s * fps for s in _SECOND_STEPS]
-        major = next((c for c in candidates if c * px_per_frame >= 110), candidates[-1])
-        # minor ticks must divide the major step, or the labelled ticks are skipped over
-        minor = next((c for c in candidates if c * px_per_frame >= 12 and major % c == 0), major)
+        major, minor = tick_steps(self.width() / max(self.visible_frames(), 1e-9), round(self.rate))
         first = int(self.view_start // minor) * minor
         end = self.view_start + self.visible_frames()
         painter.setPen(QColor("#9e9e9e"))
