@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -142,14 +143,22 @@ class EdlExtractJob:
     lane = "extract"
 
     def __init__(self, catalog: Catalog, doc: EdlDocument, matches: list[EventMatch], timeline: Path, dest: Path,
-                 handles: int = 0, mode: str = "reencode", preset: str = "prores_hq") -> None:
+                 handles: int = 0, mode: str = "reencode", preset: str = "prores_hq",
+                 only: Collection[int] | None = None) -> None:
         self.catalog, self.doc, self.matches = catalog, doc, list(matches)
         self.timeline, self.dest = timeline, dest
         self.handles, self.mode, self.preset = handles, mode, preset
+        self.only = None if only is None else set(only)  # indexes into doc.events: the Timeline panel's selection
         self.title = f"Extract events of {timeline.name}"
 
     def plan(self) -> EdlBatchPlan:
-        edl = plan_edl_extract(self.doc, self.matches, self.catalog, self.handles, self.mode, self.preset,
+        doc, matches = self.doc, self.matches
+        if self.only is not None:
+            chosen = [i for i in range(len(doc.events)) if i in self.only]
+            doc = dataclasses.replace(doc, events=[doc.events[i] for i in chosen])
+            matches = [matches[i] for i in chosen]
+        # the conformed EDL (run) is still the whole timeline: events not chosen keep their old sources
+        edl = plan_edl_extract(doc, matches, self.catalog, self.handles, self.mode, self.preset,
                                self.dest, self.timeline.name)
         return EdlBatchPlan(edl, plan_extracts(self.catalog, edl.requests))
 

@@ -14,6 +14,7 @@ from app.catalog.catalog import Catalog
 from app.core.job import Outcome
 from app.core.paths import display_name, raw_path
 from app.interchange.conform import MATCHED, EventMatch, relink
+from app.interchange.edl_extract import EdlExtractJob
 from app.interchange.edl_model import EdlDocument, EdlEvent
 from app.interchange.sequence import (
     MediaRef,
@@ -24,8 +25,8 @@ from app.interchange.sequence import (
     media_ref,
     record_span,
 )
-from app.interchange.timeline_files import TIMELINE_SUFFIXES, is_timeline_file
-from app.interchange.timeline_jobs import EdlExtractJob, LoadedTimeline, OpenTimelineJob
+from app.interchange.timeline_files import TIMELINE_SUFFIXES, is_timeline_file, save_relink
+from app.interchange.timeline_jobs import LoadedTimeline, OpenTimelineJob
 from app.jobs.runner import JobRunner
 from app.services.library import LibraryService
 from app.services.player import PlayerService
@@ -42,7 +43,7 @@ class TimelineService(QObject):
     loading_changed = Signal(bool)
     error_raised = Signal(str)
     message = Signal(str)  # short news for the status bar
-    extract_finished = Signal(object)  # EdlExtractResult
+    extract_finished = Signal(object)  # EdlBatchResult
 
     def __init__(self, catalog: Catalog, runner: JobRunner, player: PlayerService,
                  library: LibraryService | None = None, parent: QObject | None = None) -> None:
@@ -138,7 +139,8 @@ class TimelineService(QObject):
 
     # ---- relinking
     def relink(self, index: int, media_id: int) -> bool:
-        """Link an event (and the other lines of its event number) to a cataloged file by hand."""
+        """Link an event (and the other lines of its event number) to a cataloged file by hand; the link is saved
+        in the catalog, so the next open of this timeline (by content) has it too."""
         if self.doc is None or not 0 <= index < len(self.events):
             return False
         ref = media_ref(self.catalog.info(media_id))
@@ -151,6 +153,8 @@ class TimelineService(QObject):
         self.matches = [dataclasses.replace(m, candidates=[media_id], reason=f"relinked by hand to {ref.name}{note}")
                         if m.event_number == event.number else m
                         for m in relink(self.matches, event.number, media_id)]
+        if self.path is not None:
+            save_relink(self.catalog, self.path, event.number, media_id)
         self.playback.stop(pause=True)
         self.segments = build_sequence(self.doc, self.matches, self.media)
         self.timeline_changed.emit()
@@ -227,8 +231,8 @@ class TimelineService(QObject):
         """Extract the matched video events (or the chosen indexes) on the extract lane; returns the job id."""
         if self.doc is None or self.path is None:
             return None
-        job = EdlExtractJob(self.catalog, self.doc, self.matches, Path(dest), edl_name=self.path.stem,
-                            handles=handles, mode=mode, preset=preset, only=only)
+        job = EdlExtractJob(self.catalog, self.doc, self.matches, self.path, Path(dest), handles, mode, preset,
+                            only=only)
         return self.runner.submit(job, self._on_extracted)
 
     def _on_extracted(self, outcome: Outcome) -> None:
@@ -238,5 +242,5 @@ class TimelineService(QObject):
             return
         result = outcome.value
         if self.library is not None:
-            self.library.notify_changed(result.media_ids)
+            self.library.notify_changed([o.media_id for o in result.extract.outputs if o.media_id is not None])
         self.extract_finished.emit(result)

@@ -188,3 +188,7 @@ def test_relink_by_hand_changes_the_status(qtbot, conformed: MainWindow) -> None
     dialog.accept()
     assert status_of(window, 2) == "matched · CAMB.mov"
     assert "outside this file" in timeline.matches[2].reason
+
+    window.open_timeline(str(timeline.path))  # relinks are saved: the next open of this EDL has them
+    qtbot.waitUntil(lambda: timeline.matches[4].reason == "relinked by hand, saved", timeout=10000)
+    assert timeline.matches[4].media_id == copy_id and status_of(window, 4) == "matched · CAMC.mov"

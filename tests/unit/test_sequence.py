@@ -11,8 +11,8 @@ from app.core.timecode import to_frames
 from app.ingest.add_files import add_files
 from app.interchange.cmx3600 import parse_edl
 from app.interchange.conform import EventMatch, load_and_conform
+from app.interchange.edl_extract import EdlExtractJob
 from app.interchange.sequence import MediaRef, build_sequence, file_range, media_ref, segment_at
-from app.interchange.timeline_jobs import EdlExtractJob
 from tests.media import decode_indexes, make_clip
 
 F25, F24, F2398, F2997 = Fraction(25), Fraction(24), Fraction(24000, 1001), Fraction(30000, 1001)
@@ -83,13 +83,14 @@ def test_extract_job_takes_only_the_chosen_events(catalog, media_dir: Path, tmp_
     add_files(catalog, [media_dir / "CAMA.mov", media_dir / "CAMB.mov"])
     doc, matches = load_and_conform(EDL, catalog)
     dest = tmp_path / "out"
-    job = EdlExtractJob(catalog, doc, matches, dest, edl_name="seq", handles=2, preset="h264", only=[0, 3])
+    job = EdlExtractJob(catalog, doc, matches, tmp_path / "seq.edl", dest, 2, preset="h264", only=[0, 3])
     outcome = execute(job, JobContext())
     assert outcome.ok, outcome
     result = outcome.value
-    assert sorted(result.outputs) == ["001_CAMB_CAMB"] and len(result.media_ids) == 1
+    [output] = result.extract.outputs
+    assert output.path.stem == "001_CAMB_CAMB" and output.media_id is not None
     assert [str(s) for s in result.skipped] == ["event 4: offline: no file named like reel NOPE"]
-    assert decode_indexes(result.outputs["001_CAMB_CAMB"]) == list(range(10 - 2, 20 + 2))
+    assert decode_indexes(output.path) == list(range(10 - 2, 20 + 2))
     conformed = parse_edl((dest / "seq_conformed.edl").read_text(encoding="utf-8"), F25)
     assert [e.reel for e in conformed.events] == ["001_CAMB_CAMB", "CAMA", "CAMA", "NOPE", "CAMA"]
-    assert result.summary() == f"1 extracted, 0 failed, 1 skipped; conformed EDL: {dest / 'seq_conformed.edl'}"
+    assert result.summary() == "1 extracted, 0 failed, 1 skipped (1 offline)"

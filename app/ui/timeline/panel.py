@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.timecode import format_rate
+from app.interchange.edl_extract import EdlBatchResult
 from app.interchange.sequence import has_video
-from app.interchange.timeline_jobs import EdlExtractResult
 from app.services.settings import Settings
 from app.services.timeline import TimelineService
 from app.ui.timeline.dialogs import ExtractDialog, RelinkDialog
@@ -48,7 +48,7 @@ class TimelinePanel(QWidget):
         self.settings = settings
         self.relink_dialog: RelinkDialog | None = None
         self.extract_dialog: ExtractDialog | None = None
-        self.last_result: EdlExtractResult | None = None
+        self.last_result: EdlBatchResult | None = None
         self._syncing = False
 
         self.view = TimelineView(timeline, self)
@@ -299,17 +299,18 @@ class TimelinePanel(QWidget):
         if job is not None:
             self.message.emit("Extracting… (progress in Jobs)")
 
-    def _on_extracted(self, result: EdlExtractResult) -> None:
+    def _on_extracted(self, result: EdlBatchResult) -> None:
         self.last_result = result
-        lines = [f"Extract: {result.summary()}"]
+        failures = result.extract.failures
+        lines = [f"Extract: {result.summary()}; conformed EDL: {result.conformed}"]
         lines += [f"skipped: {reason}" for reason in result.skipped[:5]]
-        lines += [f"error: {f.path}: {f.message}" for f in result.failures[:5]]
-        more = len(result.skipped) + len(result.failures) - 10
+        lines += [f"error: {f.path}: {f.message}" for f in failures[:5]]
+        more = len(result.skipped) + len(failures) - 10
         if more > 0:
             lines.append(f"… and {more} more (see the tooltip)")
         self.result.setText("\n".join(lines))
         self.result.setToolTip("\n".join([f"skipped: {r}" for r in result.skipped]
-                                         + [f"error: {f.path}: {f.message}" for f in result.failures]
-                                         + [f"warning: {w}" for w in result.warnings]))
+                                         + [f"error: {f.path}: {f.message}" for f in failures]
+                                         + [f"warning: {w}" for w in result.extract.warnings]))
         self.result.show()
         self.message.emit(f"Extract: {result.summary()}")
