@@ -18,13 +18,13 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.catalog.catalog import Catalog
 from app.core.errors import TimecodeError
-from app.core.job import Outcome
 from app.core.proxy_presets import SourceChoice
 from app.core.timecode import from_frames, to_frames
 from app.jobs.runner import JobRunner
-from app.media.reverse_frames import WINDOW, ReverseFramesJob, plan_window
 from app.services.mpv_engine import SoftwareFrameRenderer, load_error, load_mpv, mpv_options
 from app.services.player_clip import ClipInfo, Marks, clip_info_from_catalog
+from app.services.player_decoded import DecodedFramesMixin
+from app.services.player_marks import MarksMixin
 from app.services.player_range import PlayRangeMixin
 from app.services.player_source import AUTO, ProxySourceMixin
 
@@ -33,7 +33,7 @@ RESIZE_DEBOUNCE_MS = 300  # re-choose the source once a window drag has settled,
 _OBSERVED = ("time-pos", "pause", "seeking", "duration", "speed", "volume", "mute", "track-list", "eof-reached")
 
 
-class PlayerService(PlayRangeMixin, ProxySourceMixin, QObject):
+class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesMixin, QObject):
     frame_changed = Signal(int)
     playing_changed = Signal(bool)
     clip_changed = Signal()
@@ -323,54 +323,6 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, QObject):
     def _clamp(self, frame: int) -> int:
         return max(0, min(frame, self.last_frame()))
 
-    # ---- marks and markers
-    def mark_in(self, frame: int | None = None) -> None:
-        frame = self.frame if frame is None else frame
-        out = self.marks.out_frame if self.marks.out_frame is not None and self.marks.out_frame > frame else None
-        self.marks = Marks(frame, out)
-        self._apply_loop()
-        self.marks_changed.emit()
-
-    def mark_out(self, frame: int | None = None) -> None:
-        frame = self.frame if frame is None else frame
-        start = self.marks.in_frame if self.marks.in_frame is not None and self.marks.in_frame <= frame else None
-        self.marks = Marks(start, frame + 1)
-        self._apply_loop()
-        self.marks_changed.emit()
-
-    def clear_marks(self) -> None:
-        self.marks = Marks()
-        self._apply_loop()
-        self.marks_changed.emit()
-
-    def set_loop(self, loop: bool) -> None:
-        self.loop = loop
-        self._apply_loop()
-        self.marks_changed.emit()
-
-    def _apply_loop(self) -> None:
-        if self._player is None or self.clip is None:
-            return
-        marks = self.marks
-        if self.loop and marks.in_frame is not None and marks.out_frame is not None:
-            self._player["ab-loop-a"] = float(Fraction(marks.in_frame) / self.clip.rate)
-            self._player["ab-loop-b"] = float(Fraction(marks.out_frame) / self.clip.rate)
-        else:
-            self._player["ab-loop-a"] = "no"
-            self._player["ab-loop-b"] = "no"
-
-    def add_marker(self, name: str = "") -> int | None:
-        if self.clip is None or self.clip.media_id is None:
-            return None
-        marker_id = self.catalog.add_marker(self.clip.media_id, self.frame, name or self.timecode(self.frame))
-        self.markers_changed.emit()
-        return marker_id
-
-    def markers(self) -> list[tuple[int, int, str]]:
-        if self.clip is None or self.clip.media_id is None:
-            return []
-        return self.catalog.markers(self.clip.media_id)
-
     # ---- audio, speed, tracks
     def set_volume(self, volume: float) -> None:
         if self._player is not None:
@@ -467,37 +419,6 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, QObject):
         if reason == mpv.MpvEventEndFile.ERROR and self.clip is not None:
             self._fail(f"Cannot play {self.clip.name}: libmpv could not open or decode it (error {error}). "
                        "The file may be corrupt or in a format this build cannot decode.")
-
-    def _prefetch_around(self, frame: int) -> None:
-        """Keep the frames around `frame` decoded (behind first: editors step back most), one job at a time."""
-        clip = self.clip
-        if self.runner is None or clip is None or clip.kind != "video" or not clip.frame_count or self._decode_job:
-            return
-        last = clip.frame_count - 1
-        behind = next((f for f in range(frame, max(frame - WINDOW // 2, -1), -1) if f not in self._decoded), None)
-        ahead = next((f for f in range(frame + 1, min(frame + WINDOW // 2, last + 1)) if f not in self._decoded), None)
-        if behind is not None:
-            anchor = behind
-        elif ahead is not None:
-            anchor = min(ahead + WINDOW - 1, last)
-        else:
-            return
-        self._decode_job = True
-        opened = clip
-        self.runner.submit(ReverseFramesJob(plan_window(os.fsdecode(clip.path), clip.rate, clip.frame_count, anchor)),
-                           lambda outcome: self._on_decoded(opened, outcome))
-
-    def _on_decoded(self, clip: ClipInfo, outcome: Outcome) -> None:
-        self._decode_job = False
-        if clip is not self.clip or not outcome.ok:
-            return
-        self._decoded.update(outcome.value)
-        # bounded memory (~100 MB at 960 px): keep the frames nearest the playhead
-        excess = max(len(self._decoded) - 2 * WINDOW, 0)
-        for index in sorted(self._decoded, key=lambda f: abs(f - self.frame), reverse=True)[:excess]:
-            del self._decoded[index]
-        if not self.playing and self._target is None:
-            self._prefetch_around(self.frame)
 
     def _store_resume(self) -> None:
         if self.clip is None or self.clip.media_id is None or self._player is None:
