@@ -16,6 +16,25 @@ class ExtractError(ReelkeepError):
     """An extraction cannot be planned or written; the message says why."""
 
 
+# The fields a batch's file-name pattern may use (see name_for_event).
+EVENT_NAME_FIELDS = ("event", "reel", "clip", "track", "in_tc")
+
+
+def check_name_pattern(pattern: str) -> str:
+    """The pattern if it names only known fields and yields a file name; else ExtractError saying why."""
+    sample = {"event": 1, "reel": "A001", "clip": "A001C002", "track": "V", "in_tc": "01-00-00-00"}
+    try:
+        name = pattern.format(**sample)
+    except KeyError as exc:
+        raise ExtractError(f"unknown field {{{exc.args[0]}}} in the name pattern {pattern!r}; "
+                           f"use {', '.join('{' + f + '}' for f in EVENT_NAME_FIELDS)}") from None
+    except (ValueError, IndexError) as exc:
+        raise ExtractError(f"the name pattern {pattern!r} is not valid: {exc}") from None
+    if not name.strip() or "/" in name or "\\" in name or name in (".", ".."):
+        raise ExtractError(f"the name pattern {pattern!r} does not make a plain file name")
+    return pattern
+
+
 @dataclass(frozen=True)
 class ExtractPlan:
     """Source frames first..last (inclusive) to write, starting at start_tc, into a file named name (no suffix)."""

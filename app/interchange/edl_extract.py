@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from app.catalog.catalog import Catalog
-from app.core.extract_plan import EDL_PATTERN, source_start_frame
+from app.core.extract_plan import EDL_PATTERN, check_name_pattern, frame_tc, source_start_frame
 from app.core.job import JobContext
 from app.ingest.extract import (
     EventRef,
@@ -86,9 +86,29 @@ def safe_part(text: str) -> str:
     return _UNSAFE.sub("_", text).strip("_") or "x"
 
 
+def safe_name(text: str) -> str:
+    """A whole file name (without suffix) made safe: path separators and control characters become _."""
+    return re.sub(r"[/\\\x00-\x1f]+", "_", text).strip() or "x"
+
+
+def _tc_part(timecode: str) -> str:
+    return timecode.replace(":", "-").replace(";", "-")
+
+
+def _unique(name: str, taken: Collection[str]) -> str:
+    if name not in taken:
+        return name
+    return next(f"{name}_{n}" for n in range(2, len(taken) + 3) if f"{name}_{n}" not in taken)
+
+
 def plan_edl_extract(doc: EdlDocument, matches: list[EventMatch], catalog: Catalog, handles: int, mode: str,
-                     preset: str, dest: Path, timeline: str = "") -> EdlExtractPlan:
-    """A request per matched video event; every event left out says why (black and aux are not failures)."""
+                     preset: str, dest: Path, timeline: str = "", name_pattern: str = EDL_PATTERN) -> EdlExtractPlan:
+    """A request per matched video event; every event left out says why (black and aux are not failures).
+
+    Outputs are named by name_pattern (fields: event, reel, clip, track, in_tc); a name two events would share
+    gets _2, _3… so no output overwrites another.
+    """
+    check_name_pattern(name_pattern)
     requests: list[ExtractRequest] = []
     events: dict[str, EdlEvent] = {}
     skipped: list[SkippedEvent] = []
@@ -111,7 +131,10 @@ def plan_edl_extract(doc: EdlDocument, matches: list[EventMatch], catalog: Catal
             continue
         start, _ = source_start_frame(info["start_timecode"], rate)
         clip = os.path.splitext(info["name"])[0]
-        name = EDL_PATTERN.format(event=event.number, reel=safe_part(event.reel), clip=safe_part(clip))
+        name = safe_name(name_pattern.format(event=event.number, reel=safe_part(event.reel), clip=safe_part(clip),
+                                             track=safe_part(event.track),
+                                             in_tc=_tc_part(frame_tc(event.source_in - start, rate, info["start_timecode"]))))
+        name = _unique(name, events)
         requests.append(ExtractRequest(match.media_id, event.source_in - start, event.source_out - start, handles,
                                        mode, preset, dest, name, EventRef(event.number, timeline or doc.title or "")))
         events[name] = event
@@ -144,8 +167,9 @@ class EdlExtractJob:
 
     def __init__(self, catalog: Catalog, doc: EdlDocument, matches: list[EventMatch], timeline: Path, dest: Path,
                  handles: int = 0, mode: str = "reencode", preset: str = "prores_hq",
-                 only: Collection[int] | None = None) -> None:
+                 only: Collection[int] | None = None, name_pattern: str = EDL_PATTERN) -> None:
         self.catalog, self.doc, self.matches = catalog, doc, list(matches)
+        self.name_pattern = name_pattern
         self.timeline, self.dest = timeline, dest
         self.handles, self.mode, self.preset = handles, mode, preset
         self.only = None if only is None else set(only)  # indexes into doc.events: the Timeline panel's selection
@@ -159,7 +183,7 @@ class EdlExtractJob:
             matches = [matches[i] for i in chosen]
         # the conformed EDL (run) is still the whole timeline: events not chosen keep their old sources
         edl = plan_edl_extract(doc, matches, self.catalog, self.handles, self.mode, self.preset,
-                               self.dest, self.timeline.name)
+                               self.dest, self.timeline.name, self.name_pattern)
         return EdlBatchPlan(edl, plan_extracts(self.catalog, edl.requests))
 
     def run(self, plan: EdlBatchPlan, ctx: JobContext) -> EdlBatchResult:

@@ -124,3 +124,22 @@ def test_single_extract_records_its_source(catalog: Catalog, media_dir: Path, tm
     assert (link["source_id"], link["first_frame"], link["last_frame"], link["event_number"]) == (media_id, 8, 21, None)
     assert link["first_tc"] == read_start_timecode(output.path) == "01:00:00:08"
     assert link["last_tc"] == "01:00:00:21"
+
+
+def test_name_pattern_fields_collisions_and_bad_patterns(catalog: Catalog, library: dict[str, int],
+                                                         tmp_path: Path) -> None:
+    from app.core.extract_plan import ExtractError
+
+    timeline = tmp_path / "cut.edl"
+    doc, matches = load_timeline_file(timeline, catalog)
+    job = EdlExtractJob(catalog, doc, matches, timeline, tmp_path / "out", handles=3, preset="h264",
+                        name_pattern="{reel}_{in_tc}_{track}")
+    assert [r.name for r in job.plan().edl.requests] == ["CAMA_01-00-01-00_V", "CAMB_02-00-00-10_V"]
+    same = EdlExtractJob(catalog, doc, matches, timeline, tmp_path / "out", name_pattern="shot")
+    plan = same.plan()
+    assert [r.name for r in plan.edl.requests] == ["shot", "shot_2"]  # never one output over another
+    outcome = execute(same, JobContext(), plan)
+    assert sorted(o.path.name for o in outcome.value.extract.outputs) == ["shot.mov", "shot_2.mov"]
+    for bad, why in (("{take}", "unknown field {take}"), ("{event", "not valid"), ("a/{clip}", "plain file name")):
+        with pytest.raises(ExtractError, match=why):
+            EdlExtractJob(catalog, doc, matches, timeline, tmp_path / "out", name_pattern=bad).plan()
