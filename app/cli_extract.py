@@ -1,4 +1,4 @@
-"""`reelkeep extract`: one subclip of a file between two source timecodes, re-encoded or stream-copied."""
+"""`reelkeep extract`: one subclip of a file between two source timecodes (smart, re-encoded or stream-copied)."""
 
 from __future__ import annotations
 
@@ -28,9 +28,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     extract.add_argument("--rate", help="with --edl: the EDL's frame rate (default: the matched media's)")
     extract.add_argument("--handles", type=int, default=0, metavar="N", help="extra frames on each side")
     extract.add_argument("--dest", required=True, metavar="DIR", help="folder for the output")
-    extract.add_argument("--mode", choices=("reencode", "copy"), default="reencode")
-    extract.add_argument("--preset", choices=("prores_hq", "h264", "h264_mov"), default="prores_hq",
-                         help="encoding for --mode reencode")
+    extract.add_argument("--mode", choices=("smart", "reencode", "copy"), default="smart",
+                         help="smart (default): frame-exact, copying whole GOPs and re-encoding only the ends; "
+                              "reencode: frame-exact, everything encoded with --preset; copy: keyframe-aligned "
+                              "stream copy, not frame-exact")
+    extract.add_argument("--preset", choices=("prores_hq", "dnxhr_hq", "h264", "h264_mov"), default="prores_hq",
+                         help="encoding for --mode reencode, and for smart mode where it cannot copy")
     extract.add_argument("--name", help="output file name without suffix (default CLIP_IN-TC)")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -61,7 +64,7 @@ def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
                              Path(args.dest), args.name)
     result = run_job(ExtractJob(catalog, [request]), args.quiet)
     for output in result.outputs:
-        note = "" if output.exact else f" ({output.message})"
+        note = f" ({output.message})" if output.message else ""
         out.write(f"{output.path}\tframes {output.first}-{output.last}\tstarts {output.start_tc}{note}\n")
     for warning in result.warnings:
         out.write(f"warning: {warning}\n")

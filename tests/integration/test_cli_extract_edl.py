@@ -1,4 +1,4 @@
-"""`reelkeep extract --edl`: every matched video event, frame-exact with handles, and a conformed EDL."""
+"""`reelkeep extract --edl`: every matched video event, frame-exact with handles (smart mode), and a conformed EDL."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from app.core.timecode import from_frames
 from app.interchange.cmx3600 import parse_edl
 from tests.integration.test_cli import reelkeep
-from tests.media import decode_indexes, make_clip, read_start_timecode
+from tests.media import decode_indexes, ffmpeg_decode_indexes, make_clip, read_start_timecode
 
 RATE = Fraction(25)
 
@@ -39,14 +39,15 @@ def test_extract_edl_batch_with_handles(tmp_path: Path) -> None:
     edl.write_text(EDL, encoding="utf-8")
     dest = tmp_path / "out"
 
-    result = reelkeep("extract", "--edl", str(edl), "--handles", "5", "--dest", str(dest), "--preset", "h264",
-                      "--quiet", catalog=catalog)
+    result = reelkeep("extract", "--edl", str(edl), "--handles", "5", "--dest", str(dest), "--quiet",
+                      catalog=catalog)  # smart mode by default: the sources' own H.264 in MOV
     assert "2 extracted, 0 failed, 2 skipped" in result.stdout
     assert "event 3: audio only" in result.stdout and "event 4: offline" in result.stdout
 
-    first = dest / "001_CAMA_CAMA.mp4"
-    second = dest / "002_CAMB_CAMB.mp4"
+    first = dest / "001_CAMA_CAMA.mov"
+    second = dest / "002_CAMB_CAMB.mov"
     assert decode_indexes(first) == list(range(25 - 5, 50 + 5))  # 01:00:01:00–01:00:02:00 of a 01:00:00:00 clip
+    assert ffmpeg_decode_indexes(first) == (list(range(20, 55)), "")
     assert read_start_timecode(first) == "01:00:00:20"
     assert decode_indexes(second) == list(range(10 - 5, 20 + 5))
     assert read_start_timecode(second) == "02:00:00:05"
