@@ -24,7 +24,7 @@ _PROFILES = {
 _SUPPORTED = {f.name for f in av.Codec("libx264", "w").video_formats}
 # Visually lossless for camera material; the re-encoded ends are at most about a GOP each.
 CRF = "16"
-X264_PRESET = "fast"
+X264_PRESET = "faster"
 _FIELD_PROGRESSIVE = 1  # AVFieldOrder: 0 unknown, 1 progressive, 2.. interlaced
 
 
