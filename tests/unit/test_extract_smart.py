@@ -24,6 +24,7 @@ from tests.media import (
     read_start_timecode,
     sample_at_frame,
 )
+from tests.media.clips import _Painter
 
 FRAMES, GOP = 72, 12
 SOURCES = {
@@ -109,6 +110,14 @@ def test_copied_packets_are_the_source_bytes(sources, tmp_path: Path) -> None:
     assert keyframe.endswith(original[12]) and keyframe != original[12]  # the source's SPS/PPS in front
     assert {sps_id(n) for n in split_lengths(keyframe, 4) if n[0] & 0x1F == 7} == {0} == {sps_id(config.sps[0])}
     assert head_ids == {1}  # the re-encoded ends declare their own parameter-set id
+    # Timestamps: one frame apart in display order, decode order strictly rising, B-frames still reordered.
+    with av.open(str(output.path)) as container:
+        stream = container.streams.video[0]
+        tick = int(1 / (stream.average_rate * stream.time_base))
+        stamps = [(p.pts, p.dts, p.duration) for p in container.demux(stream) if p.size]
+    assert sorted(p for p, _, _ in stamps) == [stamps[0][0] + k * tick for k in range(plan.frame_count)]
+    assert all(b[1] > a[1] for a, b in zip(stamps, stamps[1:], strict=False)) and {d for *_, d in stamps} == {tick}
+    assert all(p >= d for p, d, _ in stamps) and sum(p > d for p, d, _ in stamps) > plan.frame_count // 2
     head_sps = next(n for n in split_lengths(written[0], 4) if n[0] & 0x1F == 7)
     assert head_sps[1] == config.sps[0][1] == 100  # profile_idc: High, like the source
     _assert_exact(output.path, plan)
@@ -166,6 +175,24 @@ def test_other_sources_fall_back_to_reencode_saying_why(tmp_path: Path, name: st
     assert (output.method, output.copied, output.encoded) == ("reencode", 0, plan.frame_count)
     assert output.path.suffix == ".mov" and why in output.warnings[-1] and "h264_mov" in output.warnings[-1]
     assert decode_indexes(output.path) == list(range(8, 32))
+
+
+def test_interlaced_h264_falls_back(tmp_path: Path) -> None:
+    source = tmp_path / "interlaced.mov"
+    with av.open(str(source), "w") as out:  # make_clip writes progressive only
+        stream = out.add_stream("libx264", rate=25, options={"preset": "veryfast", "x264-params": "keyint=12"})
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"  # interlaced x264 needs mod-32 height
+        stream.codec_context.flags |= av.codec.context.Flags.interlaced_dct
+        painter = _Painter(160, 96)
+        for index in range(40):
+            frame = av.VideoFrame.from_ndarray(painter.frame(index), format="rgb24")
+            frame.pts, frame.time_base = index, Fraction(1, 25)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    plan = plan_extract(Fraction(25), 40, None, 10, 30, 0, clip="i")
+    output = extract_smart(source, tmp_path / "out", plan, "h264_mov")
+    assert output.method == "reencode" and "interlaced" in output.warnings[-1]
+    assert decode_indexes(output.path) == list(range(10, 30))
 
 
 def test_smart_without_audio(tmp_path: Path) -> None:
