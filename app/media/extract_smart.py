@@ -182,10 +182,12 @@ class _Ends:
         self.video, self.muxer, self.config, self.plan = video, muxer, config, plan
         self.check, self.on_frame = check, on_frame
         self.encoded = 0
+        self._fresh = False  # the next packet starts a run: its parameter sets go in front
 
     def encode(self, encoder: SegmentEncoder, first: int, last: int) -> None:
+        """Source frames first..last through this (fresh) encoder into the output."""
         tick = 1 / self.plan.rate
-        start = [True]
+        self._fresh = True
         expected = first
         for index, frame in self.video.grab(range(first, last + 1), self.check):
             if index != expected:
@@ -195,19 +197,19 @@ class _Ends:
             frame.pts = index - self.plan.first
             frame.time_base = tick
             frame.pict_type = av.video.frame.PictureType.NONE  # the source's frame types are no orders
-            self._put(encoder, encoder.encode(frame), start)
+            self._put(encoder, encoder.encode(frame))
             expected += 1
             _tick(self.on_frame)
         if expected != last + 1:
             raise ExtractError(f"source frame {expected} does not decode (the file is damaged or cut short)")
-        self._put(encoder, encoder.encode(None), start)
+        self._put(encoder, encoder.encode(None))
         self.encoded += last - first + 1
 
-    def _put(self, encoder: SegmentEncoder, packets: list[av.Packet], start: list[bool]) -> None:
+    def _put(self, encoder: SegmentEncoder, packets: list[av.Packet]) -> None:
         for packet in packets:
             nals = split_annexb(bytes(packet))
-            if start[0]:
-                nals, start[0] = encoder.parameter_sets + nals, False
+            if self._fresh:
+                nals, self._fresh = encoder.parameter_sets + nals, False
             self.muxer.mux(join_lengths(nals, self.config.length_size), packet.pts, packet.is_keyframe)
 
 
