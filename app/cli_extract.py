@@ -1,4 +1,4 @@
-"""`reelkeep extract`: one subclip of a file between two source timecodes, re-encoded or stream-copied, or
+"""`reelkeep extract`: one subclip of a file between two source timecodes, smart, re-encoded or stream-copied, or
 every matched video event of a timeline as one batch."""
 
 from __future__ import annotations
@@ -30,10 +30,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     extract.add_argument("--rate", help="with --edl: an EDL's frame rate (default: the matched media's)")
     extract.add_argument("--handles", type=int, default=0, metavar="N", help="extra frames on each side")
     extract.add_argument("--dest", required=True, metavar="DIR", help="folder for the output")
-    extract.add_argument("--mode", choices=("reencode", "copy"), default="reencode")
-    extract.add_argument("--preset", choices=("prores_hq", "h264", "h264_mov"), default="prores_hq",
-                         help="encoding for --mode reencode")
-    extract.add_argument("--name", help="output file name without suffix (default CLIP_IN-TC)")
+    extract.add_argument("--mode", choices=("smart", "reencode", "copy"), default="smart",
+                         help="smart (default): frame-exact, copying whole GOPs and re-encoding only the ends; "
+                              "reencode: frame-exact, everything encoded with --preset; copy: keyframe-aligned "
+                              "stream copy, not frame-exact")
+    extract.add_argument("--preset", choices=("prores_hq", "dnxhr_hq", "h264", "h264_mov"), default="prores_hq",
+                         help="encoding for --mode reencode, and for smart mode where it cannot copy")
+    extract.add_argument("--name", help="output file name without suffix (default CLIP_IN-TC); with --edl a "
+                         "pattern with the fields {event}, {reel}, {clip}, {track}, {in_tc} (default "
+                         "{event:03d}_{reel}_{clip})")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -63,7 +68,7 @@ def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
                              Path(args.dest), args.name)
     result = run_job(ExtractJob(catalog, [request]), args.quiet)
     for output in result.outputs:
-        note = "" if output.exact else f" ({output.message})"
+        note = f" ({output.message})" if output.message else ""
         out.write(f"{output.path}\tframes {output.first}-{output.last}\tstarts {output.start_tc}{note}\n")
     for warning in result.warnings:
         out.write(f"warning: {warning}\n")
@@ -75,6 +80,7 @@ def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
 
 def _extract_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
+    from app.core.extract_plan import EDL_PATTERN
     from app.core.timecode import parse_rate
     from app.interchange.edl_extract import EdlExtractJob
     from app.interchange.timeline_files import load_timeline_file
@@ -85,7 +91,8 @@ def _extract_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         out.write(f"edl line {error.line_number}: {error.text} — {error.message}\n")
     for warning in doc.warnings:
         out.write(f"warning: {warning}\n")
-    job = EdlExtractJob(catalog, doc, matches, timeline, Path(args.dest), args.handles, args.mode, args.preset)
+    job = EdlExtractJob(catalog, doc, matches, timeline, Path(args.dest), args.handles, args.mode, args.preset,
+                        name_pattern=args.name or EDL_PATTERN)
     result = run_job(job, args.quiet)
     for skipped in result.skipped:
         out.write(f"skipped: {skipped}\n")

@@ -19,10 +19,11 @@ from app.core.progress import ProgressMeter
 from app.ingest.add_files import add_files
 from app.media.extract import PRESETS, extract_reencode
 from app.media.extract_copy import extract_copy
+from app.media.extract_smart import extract_smart
 
 log = logging.getLogger(__name__)
 
-MODES = ("reencode", "copy")
+MODES = ("smart", "reencode", "copy")
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ class ExtractRequest:
     in_frame: int
     out_frame: int  # exclusive
     handles: int = 0
-    mode: str = "reencode"
-    preset: str = "prores_hq"
+    mode: str = "smart"
+    preset: str = "prores_hq"  # re-encode mode's encoding, and smart mode's where it cannot copy
     dest_dir: Path = Path(".")
     name: str | None = None  # the file name without suffix; default "{clip}_{in_tc}"
     event: EventRef | None = None  # recorded with the subclip link; labels the batch progress
@@ -81,6 +82,9 @@ class ExtractedFile:
     exact: bool
     message: str = ""
     event: int | None = None
+    method: str = "reencode"  # reencode, copy, smart (copied GOPs, re-encoded ends) or intra-copy
+    copied: int = 0  # frames copied from the source unchanged
+    encoded: int = 0  # frames re-encoded
 
 
 @dataclass
@@ -104,9 +108,8 @@ def plan_extracts(catalog: Catalog, requests: Sequence[ExtractRequest]) -> Extra
             if raw is None:
                 raise ExtractError("not in the catalog")
             if request.mode not in MODES:
-                raise ExtractError(f"unknown mode {request.mode!r}; one of {', '.join(MODES)} (smart mode is not "
-                                   "available yet)")
-            if request.mode == "reencode" and request.preset not in PRESETS:
+                raise ExtractError(f"unknown mode {request.mode!r}; one of {', '.join(MODES)}")
+            if request.mode != "copy" and request.preset not in PRESETS:
                 raise ExtractError(f"unknown preset {request.preset!r}; one of {', '.join(PRESETS)}")
             info = catalog.info(request.media_id)
             if info["kind"] != "video" or not info["frame_rate"] or not info["frame_count"]:
@@ -145,6 +148,9 @@ def run_extracts(catalog: Catalog, plan: ExtractJobPlan, ctx: JobContext) -> Ext
             if request.mode == "copy":
                 output = extract_copy(item.raw_path, request.dest_dir, item.plan, item.source_tc,
                                       frame_count=item.frame_count, check=ctx.cancel.check, on_frame=meter.advance)
+            elif request.mode == "smart":
+                output = extract_smart(item.raw_path, request.dest_dir, item.plan, request.preset,
+                                       frame_count=item.frame_count, check=ctx.cancel.check, on_frame=meter.advance)
             else:
                 output = extract_reencode(item.raw_path, request.dest_dir, item.plan, request.preset,
                                           frame_count=item.frame_count, check=ctx.cancel.check,
@@ -167,7 +173,8 @@ def run_extracts(catalog: Catalog, plan: ExtractJobPlan, ctx: JobContext) -> Ext
             ctx.emit(failure)
             continue
         done = ExtractedFile(output.path, ids[0] if ids else None, request.media_id, output.first, output.last,
-                             output.start_tc, output.exact, output.message, _number(request))
+                             output.start_tc, output.exact, output.message, _number(request),
+                             output.method, output.copied, output.encoded)
         result.outputs.append(done)
         result.warnings.extend(f"{shown}: {w}" for w in output.warnings)
         ctx.emit(done)

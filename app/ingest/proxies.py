@@ -23,7 +23,8 @@ from app.core.paths import display_path
 from app.core.progress import ProgressMeter
 from app.core.proxy_presets import EDITORIAL, PRESETS, PRORES_PROXY, ProxyPreset, editorial_preset
 from app.media.hashing import identity_hash
-from app.media.proxy import generate_proxy, remove_stale_partials
+from app.media.partial import remove_stale_partials
+from app.media.proxy import generate_proxy
 from app.media.proxy_verify import IndexReader, VerifyReport, verify_proxy
 
 log = logging.getLogger(__name__)

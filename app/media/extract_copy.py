@@ -1,10 +1,11 @@
 """Subclip extraction by stream copy: whole GOPs, from the keyframe at or before `first` to the end of the GOP
 holding `last`. Fast and lossless, but keyframe-aligned, not frame-exact: the result says what it holds.
-Video only for now (the audio of a copy is left for later).
+The audio is the source's samples for exactly the copied frames (cut sample-exactly, so it stays in sync).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -12,41 +13,41 @@ from pathlib import Path
 import av
 
 from app.core.extract_plan import ExtractError, ExtractPlan, frame_tc
-from app.media.extract import ExtractOutput, _abort
+from app.media.extract import ExtractOutput
+from app.media.extract_audio import AudioTrack
 from app.media.framegrab import Check, VideoSource, no_check
+from app.media.partial import PartialFile
 from app.media.probe import _explain
-from app.media.proxy import partial_path
 
-_FORMATS = {".mov": "mov", ".mp4": "mp4", ".m4v": "mp4", ".mkv": "matroska"}
+FORMATS = {".mov": "mov", ".mp4": "mp4", ".m4v": "mp4", ".mkv": "matroska"}
 
 
 def extract_copy(source: str | bytes, dest_dir: Path, plan: ExtractPlan, source_start_tc: str | None, *,
                  frame_count: int | None = None, check: Check = no_check,
                  on_frame: Callable[[], None] | None = None) -> ExtractOutput:
-    """Remux the GOPs covering plan.first..plan.last to dest_dir/<name><source suffix>."""
+    """Remux the GOPs covering plan.first..plan.last, with their audio, to dest_dir/<name><source suffix>."""
     path = os.fsdecode(source)
     suffix = Path(path).suffix.lower()
-    if suffix not in _FORMATS:
+    if suffix not in FORMATS:
         suffix = ".mov"
-    dest = Path(dest_dir) / f"{plan.name}{suffix}"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = partial_path(dest)
-    out = None
     copied: set[int] = set()
-    first = None
     try:
-        with VideoSource(path, plan.rate, frame_count) as video:
-            offset = 0
-            vstream = None
-            for packet in video.packets_from(plan.first):
+        with VideoSource(path, plan.rate, frame_count) as video, \
+                PartialFile(Path(dest_dir) / f"{plan.name}{suffix}") as part:
+            packets = video.packets_from(plan.first)
+            keyframe = next(packets, None)
+            if keyframe is None or not keyframe.is_keyframe:
+                raise ExtractError(f"no keyframe at or before frame {plan.first}: nothing to copy")
+            first, offset = video.index_of(keyframe.pts), keyframe.pts
+            out = part.open(FORMATS[suffix])
+            vstream = out.add_stream_from_template(video.stream)
+            vstream.codec_context.framerate = plan.rate  # movenc needs a rate to write tmcd
+            vstream.metadata["timecode"] = frame_tc(first, plan.rate, source_start_tc)
+            audio = AudioTrack(path, plan.rate, first, video.start * video.time_base)
+            audio.add_stream(out)
+            for packet in itertools.chain([keyframe], packets):
                 check()
                 index = video.index_of(packet.pts)
-                if first is None:
-                    first, offset = index, packet.pts
-                    out = av.open(str(partial), "w", format=_FORMATS[suffix])
-                    vstream = out.add_stream_from_template(video.stream)
-                    vstream.codec_context.framerate = plan.rate  # movenc needs a rate to write tmcd
-                    vstream.metadata["timecode"] = frame_tc(first, plan.rate, source_start_tc)
                 if index < first:
                     continue  # open GOP: a leading frame that refers to the GOP before the copy
                 if packet.is_keyframe and index > plan.last and _covers(copied, first, plan.last):
@@ -59,20 +60,15 @@ def extract_copy(source: str | bytes, dest_dir: Path, plan: ExtractPlan, source_
                 copied.add(index)
                 if on_frame is not None:
                     on_frame()
-        if out is None or first is None or not copied:
-            raise ExtractError(f"no keyframe at or before frame {plan.first}: nothing to copy")
-        out.close()
-        out = None
-        os.replace(partial, dest)
+                audio.write_until(len(copied))
+            last = max(copied)
+            audio.finish(last - first + 1)
+            dest = part.commit()
     except av.error.FFmpegError as exc:
-        _abort(out, partial)
         raise ExtractError(_explain(exc)) from exc
-    except BaseException:
-        _abort(out, partial)
-        raise
-    last = max(copied)
     return ExtractOutput(dest, first, last, frame_tc(first, plan.rate, source_start_tc), False,
-                         f"copy mode is keyframe-aligned: frames {first}–{last}", plan.warnings)
+                         f"copy mode is keyframe-aligned: frames {first}–{last}", plan.warnings, "copy",
+                         copied=len(copied))
 
 
 def _covers(copied: set[int], first: int, last: int) -> bool:

@@ -7,7 +7,6 @@ crash leaves one that never looks like a proxy (remove_stale_partials() clears i
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,11 +19,8 @@ from av.video.reformatter import VideoReformatter
 from app.core.errors import ReelkeepError
 from app.core.proxy_presets import ProxyPreset, ProxySpec, SourceFacts, plan_proxy
 from app.media.framegrab import Check, no_check, open_media
+from app.media.partial import PartialFile
 from app.media.probe import _explain, _stream_timecode, snap_rate
-
-log = logging.getLogger(__name__)
-
-PARTIAL = ".partial"
 
 
 class ProxyError(ReelkeepError):
@@ -44,38 +40,6 @@ class ProxyOutput:
     duplicated: int = 0  # frames repeated to fill gaps of a variable-rate source
     dropped: int = 0  # frames dropped because they fell on an already filled slot
     warnings: tuple[str, ...] = ()
-
-
-def partial_path(dest: Path) -> Path:
-    """The temporary name while writing: carries our pid, so a later run can tell an orphan."""
-    return dest.with_name(f"{dest.name}.{os.getpid()}{PARTIAL}")
-
-
-def remove_stale_partials(folder: Path) -> list[Path]:
-    """Delete partial files whose writer process is gone (killed mid-encode); return what was removed."""
-    removed = []
-    if not folder.is_dir():
-        return removed
-    for path in folder.glob(f"*{PARTIAL}"):
-        pid_text = path.name[: -len(PARTIAL)].rsplit(".", 1)[-1]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
-            continue
-        try:
-            path.unlink()
-            removed.append(path)
-        except OSError:
-            pass
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
 
 
 def video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream:
@@ -101,10 +65,11 @@ def source_facts(container: av.container.InputContainer, rate: Fraction | None =
 class _Writer:
     """The output container and its encoders; frames go in at exact output indexes."""
 
-    def __init__(self, path: Path, spec: ProxySpec, start_tc: str | None,
+    def __init__(self, part: PartialFile, spec: ProxySpec, start_tc: str | None,
                  audio: av.audio.stream.AudioStream | None) -> None:
         self.spec = spec
-        self.container = av.open(str(path), "w", format=spec.container)
+        self.part = part
+        self.container = part.open(spec.container)
         stream = self.container.add_stream(spec.codec, rate=spec.frame_rate, options=dict(spec.options))
         stream.width, stream.height, stream.pix_fmt = spec.width, spec.height, spec.pix_fmt
         # The muxer may change the stream's time base when it writes the header (MOV: 1/12800...); the
@@ -151,13 +116,7 @@ class _Writer:
         self.container.mux(self.video.encode(None))
         if self.audio is not None:
             self.container.mux(self.audio.encode(None))
-        self.container.close()
-
-    def abort(self) -> None:
-        try:
-            self.container.close()
-        except Exception:  # noqa: BLE001 - closing a half-written file may fail; it is deleted next
-            log.debug("closing a cancelled proxy failed", exc_info=True)
+        self.part.close()
 
 
 def generate_proxy(source: str | bytes, dest: Path, preset: str | ProxyPreset, *, rate: Fraction | None = None,
@@ -166,33 +125,26 @@ def generate_proxy(source: str | bytes, dest: Path, preset: str | ProxyPreset, *
     """Transcode source into dest (renamed into place only when complete and its frame count checks)."""
     source_path = os.fsdecode(source)
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = partial_path(dest)
     inp = open_media(source_path)
-    writer = None
     try:
-        facts = source_facts(inp, rate)
-        spec = plan_proxy(facts, preset)
-        video = video_stream(inp)
-        video.thread_type = "AUTO"
-        video.codec_context.thread_count = 0
-        audio = inp.streams.audio[0] if inp.streams.audio else None
-        start_tc = start_tc or _stream_timecode(inp)
-        try:
-            writer = _Writer(partial, spec, start_tc, audio)
-        except av.error.FFmpegError as exc:
-            raise ProxyError(f"cannot encode {spec.codec} at {spec.width}x{spec.height}: {exc}") from exc
-        counts = _transcode(inp, video, audio, writer, spec, check, on_frame)
-        writer.finish()
-        written, duplicated, dropped = counts
-        warnings = _check_counts(written, duplicated, dropped, frame_count, spec)
-        _check_written(partial, spec, written, start_tc)
-        os.replace(partial, dest)
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        partial.unlink(missing_ok=True)
-        raise
+        with PartialFile(dest) as part:
+            facts = source_facts(inp, rate)
+            spec = plan_proxy(facts, preset)
+            video = video_stream(inp)
+            video.thread_type = "AUTO"
+            video.codec_context.thread_count = 0
+            audio = inp.streams.audio[0] if inp.streams.audio else None
+            start_tc = start_tc or _stream_timecode(inp)
+            try:
+                writer = _Writer(part, spec, start_tc, audio)
+            except av.error.FFmpegError as exc:
+                raise ProxyError(f"cannot encode {spec.codec} at {spec.width}x{spec.height}: {exc}") from exc
+            counts = _transcode(inp, video, audio, writer, spec, check, on_frame)
+            writer.finish()
+            written, duplicated, dropped = counts
+            warnings = _check_counts(written, duplicated, dropped, frame_count, spec)
+            _check_written(part.path, spec, written, start_tc)
+            part.commit()
     finally:
         inp.close()
     size = dest.stat().st_size

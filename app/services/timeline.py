@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.catalog.catalog import Catalog
+from app.core.extract_plan import EDL_PATTERN
 from app.core.job import Outcome
 from app.core.paths import display_name, raw_path
 from app.interchange.conform import MATCHED, EventMatch, relink
@@ -227,12 +228,12 @@ class TimelineService(QObject):
 
     # ---- extraction
     def extract(self, dest: Path, handles: int, mode: str, preset: str,
-                only: Collection[int] | None = None) -> int | None:
+                only: Collection[int] | None = None, name_pattern: str = EDL_PATTERN) -> int | None:
         """Extract the matched video events (or the chosen indexes) on the extract lane; returns the job id."""
         if self.doc is None or self.path is None:
             return None
         job = EdlExtractJob(self.catalog, self.doc, self.matches, self.path, Path(dest), handles, mode, preset,
-                            only=only)
+                            only=only, name_pattern=name_pattern)
         return self.runner.submit(job, self._on_extracted)
 
     def _on_extracted(self, outcome: Outcome) -> None:

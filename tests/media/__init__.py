@@ -17,7 +17,10 @@ Media is written with PyAV only (tags with mutagen).  No Qt here.
 from tests.media.audio import TAG_KEYS, make_audio
 from tests.media.clips import (
     beep_frames,
+    beep_onsets,
+    decode_audio,
     decode_indexes,
+    ffmpeg_decode_indexes,
     make_clip,
     make_image,
     parse_rate,
@@ -40,7 +43,8 @@ from tests.media.pattern import (
 
 __all__ = [
     "AUDIO_RATE", "BAD_CORPUS_KEYS", "CELLS", "DEFAULT_TC", "DEFAULT_TC_DF", "MAX_INDEX", "TAG_KEYS",
-    "band_height", "beep_frames", "check_byte", "decode_indexes", "make_audio", "make_bad_corpus", "make_clip",
+    "band_height", "beep_frames", "beep_onsets", "check_byte", "decode_audio", "decode_indexes",
+    "ffmpeg_decode_indexes", "make_audio", "make_bad_corpus", "make_clip",
     "make_image", "paint_index", "parse_rate", "pattern_bits", "read_index", "read_start_timecode",
     "sample_at_frame",
 ]

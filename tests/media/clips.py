@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import pathlib
+import subprocess
 from collections.abc import Mapping
 from fractions import Fraction
 
@@ -305,6 +306,47 @@ def decode_indexes(path: StrPath) -> list[int | None]:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         return [read_index(frame) for frame in container.decode(stream)]
+
+
+def ffmpeg_decode_indexes(path: StrPath) -> tuple[list[int | None], str]:
+    """Decode every video frame of ``path`` with the ``ffmpeg`` CLI (an independent decoder) and return
+    (the read indexes in presentation order, what ffmpeg printed at level ``error``: empty when clean)."""
+    with av.open(str(path)) as container:
+        ctx = container.streams.video[0].codec_context
+        width, height = ctx.width, ctx.height
+    run = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0", "-fps_mode",
+                          "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"], capture_output=True, check=False)
+    size = width * height
+    frames = np.frombuffer(run.stdout, dtype=np.uint8)[: len(run.stdout) // size * size].reshape(-1, height, width)
+    errors = run.stderr.decode(errors="replace").strip()
+    if run.returncode:
+        errors = errors or f"ffmpeg exited with {run.returncode}"
+    return [read_index(frame) for frame in frames], errors
+
+
+def decode_audio(path: StrPath) -> np.ndarray:
+    """The first audio stream decoded as float ``channels x samples`` (int16 scaled to -1..1)."""
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        frames = [f.to_ndarray() for f in container.decode(stream)]
+        fmt, channels = stream.format, stream.channels
+    data = np.concatenate(frames, axis=1)
+    if not fmt.is_planar:
+        data = data.reshape(-1, channels).T
+    if data.dtype == np.int16:
+        data = data / 32768.0
+    elif data.dtype == np.int32:
+        data = data / 2147483648.0
+    return data
+
+
+def beep_onsets(mono: np.ndarray, threshold: float = 0.05, gap: int = 4800) -> list[int]:
+    """First sample of each beep: where the level rises above ``threshold`` after ``gap`` quiet samples."""
+    loud = np.flatnonzero(np.abs(mono) > threshold)
+    if not loud.size:
+        return []
+    starts = [int(loud[0])] + [int(b) for a, b in zip(loud[:-1], loud[1:], strict=True) if b - a > gap]
+    return starts
 
 
 def _get_tc(metadata: Mapping[str, str]) -> str | None:

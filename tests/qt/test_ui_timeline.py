@@ -100,15 +100,19 @@ def test_drop_conform_click_and_batch_extract(qtbot, conformed: MainWindow, tmp_
     dest = tmp_path / "out"
     dialog.dest.setText(str(dest))
     dialog.handles.setValue(3)
-    dialog.preset.setCurrentIndex(dialog.preset.findData("h264"))
+    assert dialog.mode.currentData() == "smart" and dialog.preset.isEnabled()  # the preset is smart's fallback
     dialog.all_radio.setChecked(True)
+    dialog.name_pattern.setText("{take}")
+    dialog._accept()
+    assert dialog.isVisible() and "unknown field {take}" in dialog.problem.text()
+    dialog.name_pattern.setText("{event:03d}_{reel}_{clip}")
     dialog._accept()
     qtbot.waitUntil(lambda: panel.last_result is not None, timeout=60000)
     result = panel.last_result
     assert result.summary().startswith("2 extracted, 0 failed, 3 skipped")
     assert "Extract: 2 extracted, 0 failed, 3 skipped" in panel.result.text()
     assert "event 3: offline" in panel.result.text() and "event 4: audio only" in panel.result.text()
-    first, second = dest / "001_CAMA_CAMA.mp4", dest / "002_CAMB_CAMB.mp4"
+    first, second = dest / "001_CAMA_CAMA.mov", dest / "002_CAMB_CAMB.mov"  # smart keeps the sources' MOV
     assert decode_indexes(first) == list(range(25 - 3, 50 + 3))
     assert read_start_timecode(first) == "01:00:00:22"
     assert decode_indexes(second) == list(range(10 - 3, 20 + 3))

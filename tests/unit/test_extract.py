@@ -18,7 +18,15 @@ from app.ingest.extract import ExtractJob, ExtractRequest
 from app.media.extract import extract_reencode
 from app.media.extract_copy import extract_copy
 from tests.integration.test_cli import reelkeep
-from tests.media import decode_indexes, make_clip, read_start_timecode
+from tests.media import (
+    beep_frames,
+    beep_onsets,
+    decode_audio,
+    decode_indexes,
+    make_clip,
+    read_start_timecode,
+    sample_at_frame,
+)
 
 FRAMES = 72
 SOURCES = {
@@ -102,6 +110,31 @@ def test_copy_is_keyframe_aligned(sources, tmp_path: Path, name: str) -> None:
     if name.startswith("h264"):
         assert output.first % 12 == 0  # the keyframe at or before the in point
     assert read_start_timecode(output.path) == output.start_tc
+    # The audio is the copied frames' own: as long as they are, with the beeps where their frames are.
+    rate = Fraction(SOURCES[name]["rate"])
+    audio = decode_audio(output.path)[0]
+    start = sample_at_frame(output.first, rate)
+    samples = sample_at_frame(output.last + 1, rate) - start
+    pcm = output.path.suffix == ".mov"
+    assert len(audio) == samples if pcm else samples <= len(audio) < samples + 1024
+    expected = [sample_at_frame(b, rate) - start for b in beep_frames(FRAMES, rate) if output.first <= b <= output.last]
+    onsets = beep_onsets(audio)
+    assert len(onsets) == len(expected) >= 1
+    assert all(abs(o - e) <= (3 if pcm else 100) for o, e in zip(onsets, expected, strict=True))
+
+
+def test_dnxhr_hq_preset(sources, tmp_path: Path) -> None:
+    with pytest.raises(ExtractError, match="at least 256×120; this one is 160×90"):
+        extract_reencode(sources["h264_25.mp4"], tmp_path, _plan(sources["h264_25.mp4"]), "dnxhr_hq")
+    (tmp_path / "src").mkdir()
+    source = make_clip(tmp_path / "src" / "h264_25.mp4", rate="25", frames=FRAMES, size=(320, 180))
+    output = extract_reencode(source, tmp_path / "out", _plan(source), "dnxhr_hq")
+    assert output.path.suffix == ".mov" and decode_indexes(output.path) == list(range(24, 56))
+    assert read_start_timecode(output.path) == FIRST_TC["h264_25.mp4"]
+    with av.open(str(output.path)) as container:
+        video = container.streams.video[0].codec_context
+        assert (video.name, video.profile, video.pix_fmt) == ("dnxhd", "DNXHR HQ", "yuv422p")
+        assert container.streams.audio[0].codec_context.name == "pcm_s16le"
 
 
 def test_cancel_leaves_no_file(sources, tmp_path: Path) -> None:
@@ -126,16 +159,20 @@ def test_job_extracts_catalogs_and_collects_failures(sources, tmp_path: Path) ->
         dest = tmp_path / "out"
         requests = [ExtractRequest(media_id, 30, 50, 6, "reencode", "h264", dest),
                     ExtractRequest(media_id, 30, 50, 0, "copy", "", dest, "copied"),
+                    ExtractRequest(media_id, 30, 50, 6, dest_dir=dest, name="smart"),
                     ExtractRequest(media_id, 50, 30, 0, "reencode", "h264", dest),
-                    ExtractRequest(media_id, 30, 50, 0, "smart", "h264", dest)]
+                    ExtractRequest(media_id, 30, 50, 0, "bogus", "h264", dest)]
         job = ExtractJob(catalog, requests)
         plan = job.plan()
-        assert len(plan.items) == 2 and len(plan.invalid) == 2 and plan.total_frames == 32 + 20
+        assert len(plan.items) == 3 and len(plan.invalid) == 2 and plan.total_frames == 32 + 20 + 32
         outcome = execute(job, JobContext(cancel=CancelToken()), plan)
         assert outcome.ok
         result = outcome.value
-        assert [o.exact for o in result.outputs] == [True, False] and len(result.failures) == 2
+        assert [o.exact for o in result.outputs] == [True, False, True] and len(result.failures) == 2
+        assert [o.method for o in result.outputs] == ["reencode", "copy", "smart"]  # smart is the default
+        assert (result.outputs[2].copied, result.outputs[2].encoded) == (24, 8)
         assert result.outputs[1].path.name == "copied.mp4"
+        assert decode_indexes(result.outputs[2].path) == list(range(24, 56))
         for output in result.outputs:
             assert output.media_id is not None and catalog.info(output.media_id)["frame_count"]
     finally:
@@ -150,13 +187,30 @@ def test_cli_extract(sources, tmp_path: Path) -> None:
     reelkeep("scan", str(media), "--quiet", catalog=catalog)
     dest = tmp_path / "out"
     result = reelkeep("extract", str(clip), "--in", "01:00:01:06", "--out", "01:00:01:10", "--handles", "2",
-                      "--dest", str(dest), "--preset", "h264", "--quiet", catalog=catalog)
+                      "--dest", str(dest), "--mode", "reencode", "--preset", "h264", "--quiet", catalog=catalog)
     output = dest / "A001C002_01-00-01-06.mp4"
     assert str(output) in result.stdout and "1 extracted" in result.stdout
     assert decode_indexes(output) == list(range(28, 36))
     assert read_start_timecode(output) == "01:00:01:04"
+    smart = reelkeep("extract", str(clip), "--in", "01:00:00:14", "--out", "01:00:01:14", "--handles", "2",
+                     "--dest", str(dest), "--quiet", catalog=catalog)  # smart by default
+    output = dest / "A001C002_01-00-00-14.mov"
+    assert f"{output}\tframes 12-39\tstarts 01:00:00:12 (smart: 24 frame(s) copied, 4 re-encoded)" in smart.stdout
+    assert decode_indexes(output) == list(range(12, 40))
     bad = reelkeep("extract", str(clip), "--in", "01:00:01:10", "--out", "01:00:01:06", "--dest", str(dest),
                    catalog=catalog, check=False)
     assert bad.returncode == 1 and "must come before" in bad.stdout
 
 
+def test_cli_choices_are_the_presets_and_modes() -> None:
+    import argparse
+
+    from app.cli_extract import add_parser
+    from app.ingest.extract import MODES
+    from app.media.extract import PRESETS
+
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers())
+    actions = {a.dest: a for a in parser._subparsers._group_actions[0].choices["extract"]._actions}
+    assert set(actions["preset"].choices) == set(PRESETS)
+    assert tuple(actions["mode"].choices) == MODES and actions["mode"].default == "smart"

@@ -17,7 +17,8 @@ from app.core.job import JobContext, execute
 from app.core.progress import CancelToken
 from app.ingest.add_files import add_files
 from app.ingest.proxies import ProxyJob, plan_proxies, proxy_dir, verify_recorded
-from app.media.proxy import PARTIAL, generate_proxy
+from app.media.partial import PARTIAL
+from app.media.proxy import generate_proxy
 from app.media.proxy_verify import verify_proxy
 from tests.media import decode_indexes, make_clip, read_index, read_start_timecode
 

@@ -26,13 +26,16 @@ from PySide6.QtWidgets import (
 
 from app.catalog.catalog import Catalog
 from app.catalog.filters import LibraryFilter
+from app.core.extract_plan import EDL_PATTERN, ExtractError, check_name_pattern
 from app.ingest.extract import MODES
 from app.media.extract import PRESETS
 
 MAX_LISTED = 500  # relink candidates listed at once; typing narrows the list
 MEDIA_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-MODE_LABELS = {"reencode": "Re-encode (frame-exact)", "copy": "Copy (keyframe-aligned, video only)"}
-PRESET_LABELS = {"prores_hq": "ProRes 422 HQ (.mov)", "h264": "H.264 (.mp4)", "h264_mov": "H.264 (.mov)"}
+MODE_LABELS = {"smart": "Smart (frame-exact; copies whole GOPs, re-encodes the ends)",
+               "reencode": "Re-encode (frame-exact)", "copy": "Copy (keyframe-aligned)"}
+PRESET_LABELS = {"prores_hq": "ProRes 422 HQ (.mov)", "dnxhr_hq": "DNxHR HQ (.mov)", "h264": "H.264 (.mp4)",
+                 "h264_mov": "H.264 (.mov)"}
 
 
 class RelinkDialog(QDialog):
@@ -127,7 +130,10 @@ class ExtractDialog(QDialog):
         self.preset = QComboBox(self)
         for preset in PRESETS:
             self.preset.addItem(PRESET_LABELS.get(preset, preset), preset)
-        self.mode.currentIndexChanged.connect(lambda _i: self.preset.setEnabled(self.mode.currentData() == "reencode"))
+        # smart mode re-encodes with the preset what it cannot copy (other codecs, containers)
+        self.mode.currentIndexChanged.connect(lambda _i: self.preset.setEnabled(self.mode.currentData() != "copy"))
+        self.name_pattern = QLineEdit(EDL_PATTERN, self)
+        self.name_pattern.setToolTip("Fields: {event}, {reel}, {clip}, {track}, {in_tc}; {event:03d} pads to 3 digits")
         form = QFormLayout()
         form.addRow("Events:", self.selected_radio)
         form.addRow("", self.all_radio)
@@ -135,7 +141,9 @@ class ExtractDialog(QDialog):
         form.addRow("Handles:", self.handles)
         form.addRow("Mode:", self.mode)
         form.addRow("Preset:", self.preset)
-        note = QLabel("Each file is named EVENT_REEL_CLIP; NAME_conformed.edl is written beside them.", self)
+        form.addRow("File names:", self.name_pattern)
+        note = QLabel("Files are named by the pattern (a name two events share gets _2, _3…); "
+                      "NAME_conformed.edl is written beside them.", self)
         note.setWordWrap(True)
         note.setEnabled(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -162,13 +170,22 @@ class ExtractDialog(QDialog):
             self.problem.setText("Choose a folder for the extracted files.")
         elif os.path.exists(dest) and not os.path.isdir(dest):
             self.problem.setText(f"{dest} is a file, not a folder.")
+        elif self._pattern_problem():
+            self.problem.setText(self._pattern_problem())
         else:
             self.accept()
             return
         self.problem.show()
 
+    def _pattern_problem(self) -> str:
+        try:
+            check_name_pattern(self.name_pattern.text())
+        except ExtractError as exc:
+            return str(exc)
+        return ""
+
     def options(self) -> dict:
         """dest, handles, mode, preset and whether only the selected events go."""
         return {"dest": self.dest.text().strip(), "handles": self.handles.value(),
                 "mode": self.mode.currentData(), "preset": self.preset.currentData(),
-                "selected_only": self.selected_radio.isChecked()}
+                "selected_only": self.selected_radio.isChecked(), "name_pattern": self.name_pattern.text()}

@@ -295,7 +295,7 @@ class TimelinePanel(QWidget):
             self.settings.set_value(DEST_KEY, options["dest"])
         only = self.selected_events() if options["selected_only"] else None
         job = self.timeline.extract(Path(options["dest"]), options["handles"], options["mode"], options["preset"],
-                                    only)
+                                    only, options["name_pattern"])
         if job is not None:
             self.message.emit("Extracting… (progress in Jobs)")
 
