@@ -119,7 +119,7 @@ def decoder_options(choice: SourceChoice) -> str:
     """libavcodec options (mpv's vd-lavc-o) for playing one rendition.
 
     FFmpeg prefers frame threading, which must refill its pipeline after every seek: on 1080p H.264 with a
-    48-frame GOP an exact seek took a median 187 ms that way and 114 ms with slice threading on the same
+    48-frame GOP an exact seek took a median 253 ms that way and 187 ms with slice threading on the same
     two-slice file (2 cores). Single-slice files seek faster with frame threading, which stays the default.
     """
     return "thread_type=slice" if choice.slices is not None and choice.slices >= 2 else ""
