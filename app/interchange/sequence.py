@@ -29,6 +29,7 @@ class MediaRef:
     start_frame: int  # the file's start timecode as a frame number at its rate
     drop_frame: bool
     frame_count: int | None
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def media_ref(info: dict[str, Any]) -> MediaRef | None:
             start = to_frames(info["start_timecode"], rate)
         except TimecodeError:
             start = 0
-    return MediaRef(info["id"], info["name"], rate, start, drop, info.get("frame_count"))
+    return MediaRef(info["id"], info["name"], rate, start, drop, info.get("frame_count"), info.get("path") or "")
 
 
 def media_refs(catalog: Catalog, ids: Iterable[int]) -> dict[int, MediaRef]:

@@ -22,7 +22,7 @@ from app.core.proxy_presets import SourceChoice
 from app.core.timecode import from_frames, to_frames
 from app.jobs.runner import JobRunner
 from app.services.mpv_engine import SoftwareFrameRenderer, load_error, load_mpv, mpv_options
-from app.services.player_clip import ClipInfo, Marks, clip_info_from_catalog
+from app.services.player_clip import SEQUENCE_KIND, ClipInfo, Marks, clip_info_from_catalog
 from app.services.player_decoded import DecodedFramesMixin
 from app.services.player_marks import MarksMixin
 from app.services.player_range import PlayRangeMixin
@@ -142,6 +142,13 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         if info["status"] == "missing":
             return self._fail(f"{info['name']} is missing: it is not at {info['path']} any more.")
         return self._open(clip_info_from_catalog(info), info.get("resume_seconds"), frame)
+
+    def open_sequence(self, spec: str, name: str, rate: Fraction, frame_count: int, frame: int = 0,
+                      start_frame: int = 0, drop_frame: bool = False) -> bool:
+        """Open a virtual clip (an mpv `edl://` timeline of file segments, see services/sequence_spec.py) paused
+        at `frame`; it has no catalog entry, proxies, resume point or scrubber."""
+        clip = ClipInfo(None, spec, name, SEQUENCE_KIND, rate, start_frame, drop_frame, frame_count)
+        return self._open(clip, None, frame)
 
     def _open(self, clip: ClipInfo, resume_seconds: float | None, frame: int | None = None) -> bool:
         self._store_resume()

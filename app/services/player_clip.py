@@ -9,6 +9,8 @@ from typing import Any
 from app.core.errors import TimecodeError
 from app.core.timecode import supports_drop_frame, to_frames
 
+SEQUENCE_KIND = "sequence"  # a virtual clip made of segments of other files (sequence playback)
+
 
 @dataclass(frozen=True)
 class ClipInfo:

@@ -1,19 +1,22 @@
 """Sequence playback: the timeline's matched video events played in record order through the one player.
 
-Each segment plays with PlayerService.play_range(), which pauses on the segment's last frame (its source
-out is exclusive); then the next segment's file opens at its first frame and plays. So every cut shows
-exactly the frames the EDL names — the last frame of the outgoing event, then the first of the incoming
-one — with a short hold while the next file opens (not a real-time conform). Gaps and unmatched events are
-skipped; transitions play as cuts at their start.
+The segments play as one mpv `edl://` virtual clip (services/sequence_spec.py): no pause at cuts, and every
+cut shows exactly the frames the EDL names — the last frame of the outgoing event, then the first of the
+incoming one. Where the files cannot make one virtual clip (different rates, a non-UTF-8 path), each
+segment plays with PlayerService.play_range(), which pauses on its last frame, and the next file opens at
+its first frame (a short hold at each cut). Gaps and unmatched events are skipped; transitions play as cuts
+at their start.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from app.interchange.sequence import Segment, segment_at
+from app.services.player_clip import SEQUENCE_KIND
+from app.services.sequence_spec import SequenceSpec, sequence_spec
 
 if TYPE_CHECKING:
     from app.services.timeline import TimelineService
@@ -29,6 +32,7 @@ class SequencePlayback(QObject):
         self.active = False
         self.segment: Segment | None = None  # the segment the player shows, when it shows one
         self._driving = False  # our own calls into the player: their range_ended(False) is not the user's
+        self._spec: SequenceSpec | None = None  # the virtual clip the player has open, when it has one
         self.player.range_ended.connect(self._on_range_ended)
         self.player.frame_changed.connect(self._on_frame)
         self.player.clip_changed.connect(self._on_clip)
@@ -69,9 +73,46 @@ class SequencePlayback(QObject):
             self.timeline.message.emit("Nothing to play: no matched video event from here on.")
             return False
         start = segment.file_frame(max(frame, segment.record_in))
+        spec = self._virtual_clip()
         self._set_active(True)
-        self._play_segment(segment, start)
+        if spec is None:
+            self._play_segment(segment, start)
+        else:
+            self._play_virtual(spec, segments.index(segment), start)
         return True
+
+    def _virtual_clip(self) -> SequenceSpec | None:
+        spec = sequence_spec(self.timeline.segments, self.timeline.media)
+        if spec is not None and self._spec is not None and spec.url == self._spec.url:
+            return self._spec
+        return spec
+
+    def _play_virtual(self, spec: SequenceSpec, position: int, file_frame: int) -> None:
+        segment = self.timeline.segments[position]
+        virtual = spec.starts[position] + file_frame - segment.file_in
+        self.segment = segment
+        self.timeline.set_current(segment.index)
+        player = self.player
+        self._driving = True
+        try:
+            if not self._showing_virtual(spec):
+                doc = self.timeline.doc
+                first = self.timeline.segments[0].record_in if doc is not None and doc.rate == spec.rate else 0
+                name = self.timeline.path.name if self.timeline.path is not None else "sequence"
+                if not player.open_sequence(spec.url, f"Sequence: {name}", spec.rate, spec.frame_count, virtual,
+                                            first, bool(doc and doc.drop_frame)):
+                    self._set_active(False)
+                    self.timeline.error_raised.emit(player.error)
+                    return
+                self._spec = spec
+            player.play_range(virtual, spec.frame_count)
+        finally:
+            self._driving = False
+
+    def _showing_virtual(self, spec: SequenceSpec | None = None) -> bool:
+        clip, spec = self.player.clip, spec or self._spec
+        return (clip is not None and spec is not None and clip.kind == SEQUENCE_KIND and clip.path == spec.url
+                and not self.player.error)
 
     def stop(self, pause: bool = False) -> None:
         """Leave sequence playback (pausing the player when asked)."""
@@ -116,6 +157,12 @@ class SequencePlayback(QObject):
         if not reached:
             self._set_active(False)  # the user took over (paused, stepped, seeked, opened another file)
             return
+        if self._showing_virtual():
+            self._set_active(False)
+            # the end: show the last event's own file on its last frame (marks, timecode, proxies as usual);
+            # after this signal, not inside the player's own call
+            QTimer.singleShot(0, self._show_last_source)
+            return
         segments = self.timeline.segments
         position = next((i for i, s in enumerate(segments) if s is self.segment), None)
         if position is None or position + 1 >= len(segments):
@@ -124,13 +171,37 @@ class SequencePlayback(QObject):
         following = segments[position + 1]
         self._play_segment(following, following.file_in)
 
+    def _show_last_source(self) -> None:
+        segment, spec, segments = self.segment, self._spec, self.timeline.segments
+        if self.active or segment is None or spec is None or segment not in segments:
+            return
+        if not self._showing_virtual():
+            return
+        position = segments.index(segment)
+        file_frame = segment.file_in + self.player.frame - spec.starts[position]
+        self.show(segment, min(max(file_frame, segment.file_in), segment.file_out - 1))
+
     @Slot(int)
     def _on_frame(self, frame: int) -> None:
+        if self._showing_virtual():
+            return self._on_virtual_frame(frame)
         segment, clip = self.segment, self.player.clip
         if segment is None or clip is None or clip.media_id != segment.media_id:
             return
         if segment.file_in <= frame < segment.file_out:
             self.timeline.set_playhead(segment.record_frame(frame))
+
+    def _on_virtual_frame(self, frame: int) -> None:
+        assert self._spec is not None
+        segments = self.timeline.segments
+        position = self._spec.locate(frame)
+        if position >= len(segments):
+            return
+        segment = segments[position]
+        if segment is not self.segment:
+            self.segment = segment
+            self.timeline.set_current(segment.index)
+        self.timeline.set_playhead(segment.record_frame(segment.file_in + frame - self._spec.starts[position]))
 
     @Slot()
     def _on_clip(self) -> None:

@@ -144,11 +144,14 @@ def test_sequence_steps_and_plays_across_the_cut_on_the_right_frames(qtbot, conf
         if pixels is not None:
             shown.append(read_index(pixels[:, :, :3].copy()))
 
+    opened: list[str] = []
     player.video_updated.connect(record)
+    player.clip_changed.connect(lambda: opened.append(player.clip.name if player.clip else ""))
     timeline.current_event_changed.connect(currents.append)
     timeline.seek_record(cut - 5)
     wait_on(qtbot, window, "CAMA.mov", 45)
     shown.clear()
+    opened.clear()
     panel = window.timeline_panel
     panel.play_button.click()
     assert timeline.sequence_playing and panel.play_button.text() == "Stop"
@@ -157,6 +160,8 @@ def test_sequence_steps_and_plays_across_the_cut_on_the_right_frames(qtbot, conf
     wait_on(qtbot, window, "CAMB.mov", 19)
     player.video_updated.disconnect(record)
     assert currents == [1] and panel.play_button.text() == "Play Sequence"
+    # one virtual clip for the whole sequence (no file opened at the cut), then the last event's own file
+    assert opened == ["Sequence: cut.edl", "CAMB.mov"]
     frames = [index for index in shown if index is not None]
     first_b = next(i for i, index in enumerate(frames) if index < 45)
     a_side, b_side = frames[:first_b], frames[first_b:]

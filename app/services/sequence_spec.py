@@ -1,0 +1,58 @@
+"""A timeline's segments as one mpv `edl://` virtual clip, so sequence playback runs without a pause at cuts.
+
+mpv plays an EDL's segments back to back as one timeline, exact to the frame at each cut when a segment
+starts a hair before its first frame's PTS: a segment starting exactly on it was seen to drop that frame at
+23.976 (the float seconds round above the PTS). Paths go in mpv's `%LENGTH%` form, so commas and semicolons
+in names are safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from app.interchange.sequence import MediaRef, Segment
+
+_LEAD = 0.001  # seconds before a segment's first frame: far below any frame duration
+
+
+@dataclass(frozen=True)
+class SequenceSpec:
+    """The virtual clip: its mpv URL, rate, and where each segment starts in it (frames)."""
+
+    url: str
+    rate: Fraction
+    starts: tuple[int, ...]  # virtual frame of each segment's first frame
+    frame_count: int
+
+    def locate(self, frame: int) -> int:
+        """The position (in the segment list) of the segment holding virtual frame `frame`."""
+        position = 0
+        for index, start in enumerate(self.starts):
+            if start <= frame:
+                position = index
+        return position
+
+
+def sequence_spec(segments: list[Segment], media: dict[int, MediaRef]) -> SequenceSpec | None:
+    """The segments as one virtual clip; None when they cannot be one (files at different rates, a path mpv
+    cannot be given as text, nothing to play)."""
+    refs = [media.get(s.media_id) for s in segments]
+    if not segments or any(r is None or not r.path for r in refs):
+        return None
+    rates = {r.rate for r in refs if r is not None}
+    if len(rates) != 1:
+        return None
+    parts, starts, total = [], [], 0
+    for segment, ref in zip(segments, refs, strict=True):
+        assert ref is not None
+        try:
+            size = len(ref.path.encode("utf-8"))
+        except UnicodeEncodeError:
+            return None  # a non-UTF-8 file name: play segment by segment instead
+        start = float(Fraction(segment.file_in) / ref.rate) - _LEAD
+        length = float(Fraction(segment.file_out - segment.file_in) / ref.rate)
+        parts.append(f"%{size}%{ref.path},{start:.9f},{length:.9f}")
+        starts.append(total)
+        total += segment.file_out - segment.file_in
+    return SequenceSpec("edl://" + ";".join(parts), rates.pop(), tuple(starts), total)
