@@ -342,6 +342,10 @@ class Catalog:
     def set_resume(self, media_id: int, seconds: float | None) -> None:
         MediaFile.update(resume_seconds=seconds).where(MediaFile.id == media_id).execute()
 
+    def set_video_slices(self, media_id: int, slices: int | None) -> None:
+        """Record slices per coded frame, counted after the file was cataloged (see media/bitstream.py)."""
+        MediaFile.update(video_slices=slices).where(MediaFile.id == media_id).execute()
+
     # ---- proxies
     def set_proxy(self, media_id: int, preset: str, path: str | Path, codec: str, width: int, height: int,
                   bit_rate: int | None, size: int, frame_count: int) -> None:

@@ -10,6 +10,7 @@ import av
 
 from app.core.errors import ProbeError
 from app.core.facts import MediaFacts
+from app.core.job import JobContext
 from app.core.kinds import kind_for_name
 from app.core.timecode import is_drop_frame
 from app.media import tags
@@ -133,6 +134,35 @@ def _probe_with_av(path: str, kind_by_name: str | None) -> MediaFacts:
             pix_fmt=ctx.format.name if ctx.format else None, bit_rate=container.bit_rate or None, video_slices=slices,
             warnings=tuple(warnings), **audio_fields,
         )
+
+
+def probe_slices(path: str | bytes) -> int | None:
+    """Slices per frame of a file's video (H.264/HEVC), or None; for files cataloged before the probe
+    counted them. Raises ProbeError when the file cannot be read."""
+    try:
+        with av.open(os.fsdecode(path), metadata_errors="ignore") as container:
+            if not container.streams.video:
+                return None
+            return _first_keyframe_slices(container, container.streams.video[0])
+    except (OSError, av.error.FFmpegError) as exc:
+        raise ProbeError(_explain(exc)) from exc
+
+
+class SliceCountJob:
+    """Count a cataloged file's slices per frame (lane 'scrub'; not shown in the Jobs dock)."""
+
+    lane = "scrub"
+    title = "Read decoding details"
+    visible = False
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def plan(self) -> str:
+        return self.path
+
+    def run(self, plan: str, ctx: JobContext) -> int | None:
+        return probe_slices(plan)
 
 
 def _first_keyframe_slices(container: av.container.InputContainer, video: av.video.stream.VideoStream) -> int | None:

@@ -18,9 +18,11 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.catalog.catalog import Catalog
 from app.core.errors import TimecodeError
+from app.core.job import Outcome
 from app.core.proxy_presets import SourceChoice
 from app.core.timecode import from_frames, to_frames
 from app.jobs.runner import JobRunner
+from app.media.probe import SliceCountJob
 from app.services.mpv_engine import SoftwareFrameRenderer, load_error, load_mpv, mpv_options
 from app.services.player_clip import SEQUENCE_KIND, ClipInfo, Marks, clip_info_from_catalog
 from app.services.player_decoded import DecodedFramesMixin
@@ -171,6 +173,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self._bandwidth = None
         self.source = self._choose()
         self._measure_bandwidth(clip)
+        self._count_slices(clip)
         start = 0.0
         if resume_seconds and clip.kind != "image":
             start = resume_seconds
@@ -189,6 +192,19 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self.markers_changed.emit()
         self.frame_changed.emit(self.frame)
         return True
+
+    def _count_slices(self, clip: ClipInfo) -> None:
+        """Files cataloged before slices were counted (catalog version < 5): count them now for the next open,
+        when the decoder threading can follow them."""
+        if self.runner is None or clip.media_id is None or clip.kind != "video" or clip.video_slices is not None:
+            return
+        media_id = clip.media_id
+        self.runner.submit(SliceCountJob(os.fsdecode(clip.path)),
+                           lambda outcome: self._on_slices_counted(media_id, outcome))
+
+    def _on_slices_counted(self, media_id: int, outcome: Outcome) -> None:
+        if outcome.ok and outcome.value is not None:
+            self.catalog.set_video_slices(media_id, outcome.value)
 
     def _fail(self, message: str) -> bool:
         self.error = message

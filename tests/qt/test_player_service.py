@@ -7,6 +7,7 @@ import pytest
 
 from app.core.errors import TimecodeError
 from app.ingest.add_files import add_files
+from app.jobs.runner import JobRunner
 from app.services.player import PlayerService
 from tests.media import make_clip, read_index
 
@@ -296,3 +297,20 @@ def test_decoder_threading_follows_the_slices_and_seeks_stay_exact(qtbot, player
         _settle(qtbot, player, target)
     player.step(1)
     _settle(qtbot, player, 2)
+
+
+def test_slices_of_files_cataloged_before_are_counted_on_open(qtbot, qapp, catalog, media_dir) -> None:
+    """A catalog upgraded from version 4 has no slice counts: the player counts them in a worker for next time."""
+    runner = JobRunner({"scrub": 1})
+    service = PlayerService(catalog, runner)
+    try:
+        clip = make_clip(media_dir / "old.mp4", rate="25", frames=24, slices=3, audio=False)
+        [media_id] = add_files(catalog, [clip])
+        catalog.set_video_slices(media_id, None)
+        assert service.open_media(media_id)
+        assert service.source.slices is None  # unknown at this open: FFmpeg's default threading
+        qtbot.waitUntil(lambda: catalog.info(media_id)["video_slices"] == 3, timeout=5000)
+        assert service.open_media(media_id) and service.source.slices == 3
+    finally:
+        service.shutdown()
+        runner.shutdown()
