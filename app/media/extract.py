@@ -20,7 +20,7 @@ from app.core.extract_plan import EDL_PATTERN, SINGLE_PATTERN, ExtractError, Ext
 from app.media.extract_audio import AudioTrack
 from app.media.framegrab import Check, VideoSource, no_check
 from app.media.partial import PartialFile
-from app.media.probe import _explain, _stream_timecode
+from app.media.probe import explain_error, stream_timecode
 
 __all__ = ["EDL_PATTERN", "SINGLE_PATTERN", "ExtractError", "ExtractOutput", "ExtractPlan", "ExtractPreset",
            "PRESETS", "extract_reencode", "plan_extract"]
@@ -92,7 +92,7 @@ def extract_reencode(source: str | bytes, dest_dir: Path, plan: ExtractPlan, pre
             check_written(part.path, preset.container, plan)
             dest = part.commit()
     except av.error.FFmpegError as exc:
-        raise ExtractError(_explain(exc)) from exc
+        raise ExtractError(explain_error(exc)) from exc
     return ExtractOutput(dest, plan.first, plan.last, plan.start_tc, True, warnings=plan.warnings,
                          encoded=plan.frame_count)
 
@@ -145,7 +145,7 @@ def check_written(path: Path, container: str, plan: ExtractPlan) -> None:
     """Read the header back: frame count and timecode must be what was written."""
     with av.open(str(path), format=container) as written:
         found = written.streams.video[0].frames
-        timecode = _stream_timecode(written)
+        timecode = stream_timecode(written)
     if found and found != plan.frame_count:
         raise ExtractError(f"the written file holds {found} frames instead of {plan.frame_count}")
     if timecode != plan.start_tc:

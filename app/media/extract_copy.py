@@ -17,7 +17,7 @@ from app.media.extract import ExtractOutput
 from app.media.extract_audio import AudioTrack
 from app.media.framegrab import Check, VideoSource, no_check
 from app.media.partial import PartialFile
-from app.media.probe import _explain
+from app.media.probe import explain_error
 
 FORMATS = {".mov": "mov", ".mp4": "mp4", ".m4v": "mp4", ".mkv": "matroska"}
 
@@ -65,7 +65,7 @@ def extract_copy(source: str | bytes, dest_dir: Path, plan: ExtractPlan, source_
             audio.finish(last - first + 1)
             dest = part.commit()
     except av.error.FFmpegError as exc:
-        raise ExtractError(_explain(exc)) from exc
+        raise ExtractError(explain_error(exc)) from exc
     return ExtractOutput(dest, first, last, frame_tc(first, plan.rate, source_start_tc), False,
                          f"copy mode is keyframe-aligned: frames {first}–{last}", plan.warnings, "copy",
                          copied=len(copied))

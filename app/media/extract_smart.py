@@ -26,7 +26,7 @@ from app.media.extract_audio import AudioTrack
 from app.media.framegrab import Check, VideoSource, no_check
 from app.media.h264_nal import AvcConfig, BitstreamError, join_lengths, parse_avcc, split_annexb
 from app.media.partial import PartialFile
-from app.media.probe import _explain
+from app.media.probe import explain_error
 from app.media.smart_encode import SegmentEncoder, encoder_spec
 from app.media.smart_layout import CopySpan, SmartUnsafe, find_copy_span
 
@@ -45,7 +45,7 @@ def extract_smart(source: str | bytes, dest_dir: Path, plan: ExtractPlan, fallba
     except SmartUnsafe as exc:
         reason = str(exc)
     except av.error.FFmpegError as exc:
-        raise ExtractError(_explain(exc)) from exc
+        raise ExtractError(explain_error(exc)) from exc
     preset = preset_for(fallback) if isinstance(fallback, str) else fallback
     output = extract_reencode(path, dest_dir, plan, preset, frame_count=frame_count, check=check,
                               on_frame=on_frame)

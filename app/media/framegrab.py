@@ -12,7 +12,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from app.core.errors import ReelkeepError
-from app.media.probe import _explain, snap_rate
+from app.media.probe import explain_error, snap_rate
 
 Check = Callable[[], None]
 
@@ -33,7 +33,7 @@ def no_check() -> None:
 def os_error_message(path: str | bytes, exc: OSError) -> str:
     if os.path.islink(path) and not os.path.exists(path):
         return "broken symbolic link: the file it points to is gone"
-    return _explain(exc)
+    return explain_error(exc)
 
 
 def require_content(path: str) -> None:
@@ -58,7 +58,7 @@ def open_media(path: str, skip_frames: bool = False) -> av.container.InputContai
             return av.open(path, metadata_errors="ignore", options={"skip_frame": "all"})
         return av.open(path, metadata_errors="ignore")
     except Exception as exc:  # noqa: BLE001 - every demuxer error becomes a message
-        raise ThumbnailError(_explain(exc)) from exc
+        raise ThumbnailError(explain_error(exc)) from exc
 
 
 def even(value: float) -> int:
@@ -193,7 +193,7 @@ class VideoSource:
         except av.error.EOFError:
             return
         except av.error.FFmpegError as exc:
-            raise ThumbnailError(_explain(exc)) from exc
+            raise ThumbnailError(explain_error(exc)) from exc
 
     def _seek(self, index: int) -> Iterator[av.Packet]:
         """Packets from a keyframe at or before `index`.
@@ -321,7 +321,7 @@ def _decode(decoder: av.codec.context.CodecContext, packet: av.Packet | None) ->
     except av.error.EOFError:
         return []
     except av.error.FFmpegError as exc:
-        raise ThumbnailError(_explain(exc)) from exc
+        raise ThumbnailError(explain_error(exc)) from exc
 
 
 def _stream_rate(stream: av.video.stream.VideoStream) -> Fraction:

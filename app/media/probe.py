@@ -31,7 +31,7 @@ def snap_rate(rate: Fraction) -> Fraction:
     return rate
 
 
-def _explain(exc: BaseException) -> str:
+def explain_error(exc: BaseException) -> str:
     if isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EACCES:
         return "permission denied: Reelkeep cannot read this file (check its permissions)"
     if isinstance(exc, FileNotFoundError) or getattr(exc, "errno", None) == errno.ENOENT:
@@ -51,7 +51,7 @@ def probe(path: str | bytes) -> MediaFacts:
     try:
         size = os.stat(path).st_size
     except OSError as exc:
-        raise ProbeError(_explain(exc)) from exc
+        raise ProbeError(explain_error(exc)) from exc
     if size == 0:
         raise ProbeError("empty file (0 bytes): nothing to play; it may still be copying or was cut short")
     kind = kind_for_name(path)
@@ -59,7 +59,7 @@ def probe(path: str | bytes) -> MediaFacts:
         try:
             details = tags.read_audio(path)
         except OSError as exc:
-            raise ProbeError(_explain(exc)) from exc
+            raise ProbeError(explain_error(exc)) from exc
         except Exception:  # noqa: BLE001 - mutagen raises many kinds on corrupt input; PyAV gets a second try
             details = None
         if details is not None:
@@ -69,7 +69,7 @@ def probe(path: str | bytes) -> MediaFacts:
     except ProbeError:
         raise
     except Exception as exc:  # noqa: BLE001 - every decoder error becomes a message, never a crash
-        raise ProbeError(_explain(exc)) from exc
+        raise ProbeError(explain_error(exc)) from exc
 
 
 def _timecode_tag(metadata: dict[str, str]) -> str | None:
@@ -80,7 +80,7 @@ def _timecode_tag(metadata: dict[str, str]) -> str | None:
     return None
 
 
-def _stream_timecode(container: av.container.InputContainer) -> str | None:
+def stream_timecode(container: av.container.InputContainer) -> str | None:
     for stream in container.streams:
         timecode = _timecode_tag(stream.metadata)
         if timecode:
@@ -126,7 +126,7 @@ def _probe_with_av(path: str, kind_by_name: str | None) -> MediaFacts:
                 "truncated: the file ends before its last frames (an interrupted copy or recording?); "
                 "copy it again from the source"
             )
-        timecode = _stream_timecode(container)
+        timecode = stream_timecode(container)
         return MediaFacts(
             kind="video", container=container_name, duration=duration, video_codec=ctx.name,
             profile=ctx.profile or None, width=ctx.width, height=ctx.height, frame_rate=rate,
@@ -145,7 +145,7 @@ def probe_slices(path: str | bytes) -> int | None:
                 return None
             return _first_keyframe_slices(container, container.streams.video[0])
     except (OSError, av.error.FFmpegError) as exc:
-        raise ProbeError(_explain(exc)) from exc
+        raise ProbeError(explain_error(exc)) from exc
 
 
 class SliceCountJob:

@@ -20,7 +20,7 @@ from app.core.errors import ReelkeepError
 from app.core.proxy_presets import ProxyPreset, ProxySpec, SourceFacts, plan_proxy
 from app.media.framegrab import Check, no_check, open_media
 from app.media.partial import PartialFile
-from app.media.probe import _explain, _stream_timecode, snap_rate
+from app.media.probe import explain_error, snap_rate, stream_timecode
 
 
 class ProxyError(ReelkeepError):
@@ -134,7 +134,7 @@ def generate_proxy(source: str | bytes, dest: Path, preset: str | ProxyPreset, *
             video.thread_type = "AUTO"
             video.codec_context.thread_count = 0
             audio = inp.streams.audio[0] if inp.streams.audio else None
-            start_tc = start_tc or _stream_timecode(inp)
+            start_tc = start_tc or stream_timecode(inp)
             try:
                 writer = _Writer(part, spec, start_tc, audio)
             except av.error.FFmpegError as exc:
@@ -194,7 +194,7 @@ def _transcode(inp: av.container.InputContainer, video: av.video.stream.VideoStr
                 previous = scaled
                 _tick(on_frame)
     except av.error.FFmpegError as exc:
-        raise ProxyError(_explain(exc)) from exc
+        raise ProxyError(explain_error(exc)) from exc
     return written, duplicated, dropped
 
 
@@ -231,9 +231,9 @@ def _check_written(path: Path, spec: ProxySpec, frames: int, start_tc: str | Non
             stream = written.streams.video[0]
             found = stream.frames
             size = (stream.codec_context.width, stream.codec_context.height)
-            timecode = _stream_timecode(written)
+            timecode = stream_timecode(written)
     except av.error.FFmpegError as exc:
-        raise ProxyError(f"the written proxy does not read back: {_explain(exc)}") from exc
+        raise ProxyError(f"the written proxy does not read back: {explain_error(exc)}") from exc
     if found != frames:
         raise ProxyError(f"the written proxy holds {found} frames instead of {frames}")
     if size != (spec.width, spec.height):

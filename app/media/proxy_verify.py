@@ -12,7 +12,7 @@ import numpy as np
 
 from app.core.errors import ReelkeepError
 from app.media.framegrab import VideoSource
-from app.media.probe import _explain, _stream_timecode
+from app.media.probe import explain_error, stream_timecode
 
 IndexReader = Callable[[av.VideoFrame], int | None]
 # Luma compared at this width: enough detail to tell neighbouring frames of moving content apart.
@@ -47,7 +47,7 @@ def _durations(path: str) -> tuple[int, str | None, float | None, float | None]:
     with av.open(path, metadata_errors="ignore") as container:
         video = container.streams.video[0]
         audio = container.streams.audio[0] if container.streams.audio else None
-        timecode = _stream_timecode(container)
+        timecode = stream_timecode(container)
         packets = sum(1 for p in container.demux(video) if p.size)
         video_seconds = float(video.duration * video.time_base) if video.duration else None
         audio_seconds = float(audio.duration * audio.time_base) if audio is not None and audio.duration else None
@@ -71,7 +71,7 @@ def verify_proxy(original_path: str | bytes, proxy_path: str | bytes, rate: Frac
         count, timecode, seconds, audio_seconds = _durations(proxy)
         _, _, _, original_audio = _durations(original)
     except (OSError, av.error.FFmpegError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else _explain(exc)
+        reason = exc.strerror if isinstance(exc, OSError) else explain_error(exc)
         return VerifyReport(proxy, (f"cannot read: {reason}",), None, None, None)
     if count != frame_count:
         problems.append(f"{count} frames, the original has {frame_count}")
