@@ -124,3 +124,18 @@ def test_edl_unreadable_timeline_is_a_clear_error(tmp_path: Path) -> None:
                           (garbage, "cut.aaf: not a readable AAF file")):
         result = reelkeep("edl", str(path), catalog=tmp_path / "catalog.sqlite", check=False)
         assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_edl_json_keeps_m2_motion_effects(tmp_path: Path) -> None:
+    edl = tmp_path / "speed.edl"
+    edl.write_text("""TITLE: SPEED
+FCM: NON-DROP FRAME
+
+001  A005C002 V     C        11:00:00:00 11:00:02:00 01:00:00:00 01:00:02:00
+M2   A005C002       048.0                11:00:00:00
+002  A005C003 V     C        11:10:00:00 11:10:01:00 01:00:02:00 01:00:03:00
+M2   A005C003       -012.0               11:10:00:00
+003  A005C004 V     C        11:20:00:00 11:20:01:00 01:00:03:00 01:00:04:00
+""", encoding="utf-8")
+    result = json.loads(reelkeep("edl", str(edl), "--json", "--rate", "24", catalog=tmp_path / "c.sqlite").stdout)
+    assert [e["speed"] for e in result["events"]] == [48.0, -12.0, None]
