@@ -1,0 +1,123 @@
+"""Sequence playback of M2 motion effects and the player's record clock, read from mpv's painted pixels:
+record frame i of an event at S fps on a 25 fps timeline shows file frame in + floor(i*S/25), paused on the
+event's own file, paused and stepping in the virtual clip, and in real time; past a skipped (offline) event
+the player's timecode is still the record timecode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.ui.main_window import MainWindow
+from tests.media import make_clip, read_index
+from tests.qt.test_ui_library import drop_paths
+from tests.qt.test_ui_timeline import wait_on
+
+EDL = """TITLE: MOTION
+FCM: NON-DROP FRAME
+
+001  CAMA     V     C        01:00:00:00 01:00:00:10 10:00:00:00 10:00:00:10
+002  CAMA     V     C        01:00:01:00 01:00:01:10 10:00:00:10 10:00:00:20
+M2   CAMA           050.0                01:00:01:00
+003  NOPE     V     C        01:00:00:00 01:00:01:00 10:00:00:20 10:00:01:20
+004  CAMA     V     C        01:00:02:10 01:00:02:15 10:00:01:20 10:00:02:05
+M2   CAMA           012.5                01:00:02:10
+005  CAMA     V     C        01:00:03:00 01:00:03:10 10:00:02:05 10:00:02:15
+M2   CAMA           -025.0               01:00:03:00
+"""
+REC = 10 * 3600 * 25
+# file frame of each record frame that plays; 003 is offline: a 25-frame gap the sequence skips
+PLAYED = {REC + i: i for i in range(10)}
+PLAYED |= {REC + 10 + i: 25 + 2 * i for i in range(10)}  # twice speed
+PLAYED |= {REC + 45 + i: 60 + i // 2 for i in range(10)}  # half speed
+PLAYED |= {REC + 55 + i: 75 - i for i in range(10)}  # backwards
+
+
+@pytest.fixture
+def motion(qtbot, window: MainWindow, media_dir: Path, tmp_path: Path) -> MainWindow:
+    make_clip(media_dir / "CAMA.mov", rate="25", frames=100, start_tc="01:00:00:00")
+    drop_paths(window, [media_dir])
+    catalog = window.ctx.catalog
+    qtbot.waitUntil(lambda: catalog.count() == 1 and not window.ctx.library.scanning
+                    and not catalog.status_counts().get("pending"), timeout=15000)
+    edl = tmp_path / "motion.edl"
+    edl.write_text(EDL, encoding="utf-8")
+    drop_paths(window, [edl])
+    qtbot.waitUntil(lambda: window.ctx.timeline.doc is not None, timeout=10000)
+    return window
+
+
+def rendered(window: MainWindow) -> int | None:
+    pixels = window.ctx.player.render(320, 180)
+    return None if pixels is None else read_index(pixels[:, :, :3].copy())
+
+
+def test_m2_events_show_the_frames_their_speed_names(qtbot, motion: MainWindow) -> None:
+    window = motion
+    timeline, player = window.ctx.timeline, window.ctx.player
+    label = window.player_panel.transport.timecode_label
+    # paused on the event's own file: the playhead stays on a record frame that holds a frame (half speed)
+    for record in (REC + 13, REC + 48, REC + 58):
+        assert timeline.seek_record(record)
+        wait_on(qtbot, window, "CAMA.mov", PLAYED[record])
+        assert timeline.playhead == record
+
+    # in real time the virtual clip shows the named frames in order: at twice speed never an odd frame
+    order = [PLAYED[r] for r in sorted(PLAYED) if r >= REC + 5]
+    shown: list[int] = []
+
+    def sample() -> None:
+        index = rendered(window)
+        if index is not None and (not shown or shown[-1] != index):
+            shown.append(index)
+
+    assert timeline.seek_record(REC + 5)
+    wait_on(qtbot, window, "CAMA.mov", 5)
+    player.video_updated.connect(sample)
+    assert timeline.play_sequence()
+    qtbot.waitUntil(lambda: not timeline.sequence_playing, timeout=20000)
+    player.video_updated.disconnect(sample)
+    position = 0
+    for index in shown:  # what was sampled is the named frames in order, some perhaps dropped under load
+        assert index in order[position:], f"{index} out of order in {shown}"
+        position = order.index(index, position)
+    assert shown[-1] == 66 and 26 not in shown
+    for first, last in ((27, 43), (60, 64), (67, 75)):  # every effect was seen (a sample or more of each)
+        assert any(first <= index <= last for index in shown), shown
+
+    # the virtual clip paused and stepped: its frames, the playhead and the player's clock are the record's
+    assert timeline.seek_record(REC)
+    wait_on(qtbot, window, "CAMA.mov", 0)
+    assert timeline.play_sequence()
+    qtbot.waitUntil(lambda: player.clip is not None and player.clip.name == "Sequence: motion.edl", timeout=5000)
+    timeline.stop_sequence()
+    qtbot.waitUntil(lambda: player._player.duration is not None and not player.playing and not player.seeking
+                    and player._target is None, timeout=5000)
+
+    def on(virtual: int, record: int) -> None:
+        try:
+            qtbot.waitUntil(lambda: player.frame == virtual and not player.seeking and player._target is None
+                            and rendered(window) == PLAYED[record], timeout=8000)
+        except Exception:
+            raise AssertionError(f"virtual frame {virtual}: player on {player.frame}, shows {rendered(window)}, "
+                                 f"wanted {PLAYED[record]}") from None
+        assert player.clip.name == "Sequence: motion.edl" and timeline.playhead == record
+
+    for virtual, record, tc in ((13, REC + 13, "10:00:00:13"), (23, REC + 48, "10:00:01:23"),
+                                (33, REC + 58, "10:00:02:08")):
+        player.seek_frame(virtual)
+        on(virtual, record)
+        assert label.text() == tc
+    player.seek_frame(19)  # the last frame before the gap, then a step across it
+    on(19, REC + 19)
+    assert label.text() == "10:00:00:19"
+    player.step(1)
+    on(20, REC + 45)
+    assert label.text() == "10:00:01:20" and player.timecode() == "10:00:01:20"
+    player.step(1)
+    on(21, REC + 46)
+    assert label.text() == "10:00:01:21"
+    player.step(-2)
+    on(19, REC + 19)
+    assert label.text() == "10:00:00:19"
