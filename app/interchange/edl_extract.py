@@ -1,7 +1,7 @@
 """Batch extraction from a timeline: one request per matched video event, and the EDL conformed to the results.
 
 An extracted file's start timecode is the timecode of its first frame, so the events' source timecodes stay
-valid against it: the conformed EDL only points each event at its new file (reel and SOURCE FILE).
+valid against it: the conformed EDL (edl_conformed.py) only points each event at its new file.
 The planning and the job are Qt-free: the CLI runs EdlExtractJob in its thread, the GUI on the extract lane.
 """
 
@@ -26,8 +26,8 @@ from app.ingest.extract import (
     plan_extracts,
     run_extracts,
 )
-from app.interchange.cmx3600_write import write_cmx3600
 from app.interchange.conform import MATCHED, NOT_MEDIA, EventMatch
+from app.interchange.edl_conformed import conformed_edl
 from app.interchange.edl_model import EdlDocument, EdlEvent
 from app.interchange.timeline_write import write_text_atomic
 
@@ -141,20 +141,6 @@ def plan_edl_extract(doc: EdlDocument, matches: list[EventMatch], catalog: Catal
     return EdlExtractPlan(requests, events, skipped)
 
 
-def conformed_edl(doc: EdlDocument, plan: EdlExtractPlan, outputs: dict[str, Path]) -> str:
-    """The EDL with each extracted event pointing at its new file (events not extracted are kept as they were)."""
-    by_event = {id(event): name for name, event in plan.events.items()}
-    conformed = []
-    for event in doc.events:
-        name = by_event.get(id(event))
-        path = outputs.get(name) if name else None
-        if path is None:
-            conformed.append(event)
-            continue
-        conformed.append(dataclasses.replace(event, reel=path.stem, source_file=str(path), clip_name=path.name))
-    return write_cmx3600(conformed, doc.rate, doc.drop_frame, doc.title)
-
-
 def conformed_path(dest: Path, timeline: Path) -> Path:
     """Where a batch writes its conformed EDL: DEST/<timeline stem>_conformed.edl."""
     return dest / f"{timeline.stem}_conformed.edl"
@@ -188,7 +174,7 @@ class EdlExtractJob:
 
     def run(self, plan: EdlBatchPlan, ctx: JobContext) -> EdlBatchResult:
         result = run_extracts(self.catalog, plan.extracts, ctx)
-        outputs = {o.path.stem: o.path for o in result.outputs}
-        conformed = write_text_atomic(conformed_path(self.dest, self.timeline), conformed_edl(self.doc, plan.edl,
-                                                                                               outputs))
+        outputs = {o.path.stem: o for o in result.outputs}
+        text = conformed_edl(self.doc, plan.edl.events, outputs)
+        conformed = write_text_atomic(conformed_path(self.dest, self.timeline), text)
         return EdlBatchResult(result, plan.edl.skipped, conformed)

@@ -82,7 +82,8 @@ def test_batch_extracts_links_reports_and_conforms(catalog: Catalog, library: di
     conformed = parse_edl(result.conformed.read_text(encoding="utf-8"), Fraction(25))
     assert result.conformed == tmp_path / "out" / "cut_conformed.edl"
     assert [(e.number, e.reel) for e in conformed.events] == [
-        (1, "001_CAMA_CAMA"), (2, "BL"), (3, "003_CAMB_CAMB"), (4, "CAMA"), (5, "NOPE")]
+        (1, "E001"), (2, "BL"), (3, "E003"), (4, "CAMA"), (5, "NOPE")]  # CMX reels: at most 8 characters
+    assert [e.clip_name for e in conformed.events[::2]] == ["001_CAMA_CAMA.mp4", "003_CAMB_CAMB.mp4", None]
 
 
 def test_cancel_mid_batch_keeps_finished_events_and_no_partial(catalog: Catalog, library: dict[str, int],
