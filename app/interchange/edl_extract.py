@@ -29,6 +29,7 @@ from app.ingest.extract import (
 from app.interchange.conform import MATCHED, NOT_MEDIA, EventMatch
 from app.interchange.edl_conformed import conformed_edl
 from app.interchange.edl_model import EdlDocument, EdlEvent
+from app.interchange.sequence import shown_source_range
 from app.interchange.timeline_write import write_text_atomic
 
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -135,10 +136,22 @@ def plan_edl_extract(doc: EdlDocument, matches: list[EventMatch], catalog: Catal
                                              track=safe_part(event.track),
                                              in_tc=_tc_part(frame_tc(event.source_in - start, rate, info["start_timecode"]))))
         name = _unique(name, events)
-        requests.append(ExtractRequest(match.media_id, event.source_in - start, event.source_out - start, handles,
-                                       mode, preset, dest, name, EventRef(event.number, timeline or doc.title or "")))
+        first, end = _shown_file_range(event, doc.rate, start, info.get("frame_count"))
+        requests.append(ExtractRequest(match.media_id, first, end, handles, mode, preset, dest, name,
+                                       EventRef(event.number, timeline or doc.title or "")))
         events[name] = event
     return EdlExtractPlan(requests, events, skipped)
+
+
+def _shown_file_range(event: EdlEvent, rate: Fraction, start: int, frame_count: int | None) -> tuple[int, int]:
+    """File frames [first, end) to extract for an event: its source range, and the frames an M2 effect shows
+    beyond it as far as the file has them."""
+    first, end = (f - start for f in shown_source_range(event, rate))
+    if first < event.source_in - start:
+        first = max(first, 0)
+    if end > event.source_out - start and frame_count:
+        end = min(end, frame_count)
+    return first, end
 
 
 def conformed_path(dest: Path, timeline: Path) -> Path:

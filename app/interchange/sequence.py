@@ -158,10 +158,24 @@ def motion_speed(event: EdlEvent, doc: EdlDocument, ref: MediaRef) -> Fraction |
     if event.speed is None:
         return None
     drop = event.drop_frame or doc.drop_frame
-    speed = Fraction(str(event.speed)) / timecode_rate(doc.rate)
+    speed = _m2_ratio(event.speed, doc.rate)
     # file frames per timeline frame: 1 when both count on the same clock (the usual case)
     speed *= _clock_rate(ref.rate, ref.drop_frame) / _clock_rate(doc.rate, drop)
     return None if speed == 1 else speed
+
+
+def _m2_ratio(speed: float, rate: Fraction) -> Fraction:
+    return Fraction(str(speed)) / timecode_rate(rate)
+
+
+def shown_source_range(event: EdlEvent, rate: Fraction) -> tuple[int, int]:
+    """The source frames [first, end) an event shows, on the EDL's clock: its source range widened to every
+    frame its M2 effect reaches (twice speed runs past a source out written as in + record duration)."""
+    if event.speed is None or event.record_frames <= 0:
+        return event.source_in, event.source_out
+    ratio = _m2_ratio(event.speed, rate)
+    ends = (event.source_in, event.source_in + math.floor((event.record_frames - 1) * ratio))  # it is monotonic
+    return min(event.source_in, *ends), max(event.source_out, max(ends) + 1)
 
 
 def _event_segment(index: int, event: EdlEvent, doc: EdlDocument, ref: MediaRef) -> Segment | None:

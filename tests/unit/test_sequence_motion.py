@@ -82,3 +82,36 @@ def test_a_virtual_clip_clock_reads_record_timecode_past_a_gap() -> None:
     assert [clip.timecode_frame(f) for f in (0, 9, 10, 19, 20, 29)] == [900, 909, 950, 959, 2000, 2009]
     plain = ClipInfo(7, "/m/a.mov", "a.mov", "video", F25, 900, False, 30)
     assert plain.timecode_frame(12) == 912
+
+
+def test_batch_extraction_takes_every_frame_an_m2_effect_shows(catalog, media_dir, tmp_path) -> None:
+    from app.core.job import JobContext, execute
+    from app.ingest.add_files import add_files
+    from app.interchange.conform import conform
+    from app.interchange.edl_extract import EdlExtractJob, plan_edl_extract
+    from tests.media import decode_indexes, make_clip
+
+    clip = make_clip(media_dir / "CAMA.mov", rate="25", frames=100, size=(160, 90), start_tc="01:00:00:00",
+                     audio=False)
+    add_files(catalog, [str(clip)])
+    # source outs written as in + record duration (as Avid does): the effect's frames run past or before them
+    doc = parse_edl("""TITLE: M2 BATCH
+FCM: NON-DROP FRAME
+
+001  CAMA     V     C        01:00:01:00 01:00:01:10 10:00:00:00 10:00:00:10
+M2   CAMA           050.0                01:00:01:00
+002  CAMA     V     C        01:00:03:00 01:00:03:10 10:00:00:10 10:00:00:20
+M2   CAMA           -025.0               01:00:03:00
+003  CAMA     V     C        01:00:00:02 01:00:00:12 10:00:00:20 10:00:01:05
+M2   CAMA           -050.0               01:00:00:02
+004  CAMA     V     C        01:00:02:00 01:00:02:10 10:00:01:05 10:00:01:15
+""", F25)
+    matches = conform(doc, catalog)
+    plan = plan_edl_extract(doc, matches, catalog, 0, "reencode", "h264", tmp_path / "out")
+    assert [(r.in_frame, r.out_frame) for r in plan.requests] == [(25, 44), (66, 85), (0, 12), (50, 60)]
+    timeline = tmp_path / "m2.edl"
+    job = EdlExtractJob(catalog, doc, matches, timeline, tmp_path / "out", mode="reencode", preset="h264",
+                        only=[0])
+    outcome = execute(job, JobContext())
+    assert outcome.ok, outcome
+    assert decode_indexes(outcome.value.extract.outputs[0].path) == list(range(25, 44))
