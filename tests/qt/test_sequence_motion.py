@@ -34,17 +34,21 @@ PLAYED |= {REC + 45 + i: 60 + i // 2 for i in range(10)}  # half speed
 PLAYED |= {REC + 55 + i: 75 - i for i in range(10)}  # backwards
 
 
+def open_timeline(qtbot, window: MainWindow, media_dir: Path, edl: Path, files: int) -> None:
+    drop_paths(window, [media_dir])
+    catalog = window.ctx.catalog
+    qtbot.waitUntil(lambda: catalog.count() == files and not window.ctx.library.scanning
+                    and not catalog.status_counts().get("pending"), timeout=15000)
+    drop_paths(window, [edl])
+    qtbot.waitUntil(lambda: window.ctx.timeline.doc is not None, timeout=10000)
+
+
 @pytest.fixture
 def motion(qtbot, window: MainWindow, media_dir: Path, tmp_path: Path) -> MainWindow:
     make_clip(media_dir / "CAMA.mov", rate="25", frames=100, start_tc="01:00:00:00")
-    drop_paths(window, [media_dir])
-    catalog = window.ctx.catalog
-    qtbot.waitUntil(lambda: catalog.count() == 1 and not window.ctx.library.scanning
-                    and not catalog.status_counts().get("pending"), timeout=15000)
     edl = tmp_path / "motion.edl"
     edl.write_text(EDL, encoding="utf-8")
-    drop_paths(window, [edl])
-    qtbot.waitUntil(lambda: window.ctx.timeline.doc is not None, timeout=10000)
+    open_timeline(qtbot, window, media_dir, edl, 1)
     return window
 
 
@@ -121,3 +125,52 @@ def test_m2_events_show_the_frames_their_speed_names(qtbot, motion: MainWindow) 
     player.step(-2)
     on(19, REC + 19)
     assert label.text() == "10:00:00:19"
+
+
+MIXED = """TITLE: MIXED
+FCM: NON-DROP FRAME
+
+001  CAMA     V     C        01:00:01:00 01:00:01:10 10:00:00:00 10:00:00:10
+M2   CAMA           048.0                01:00:01:00
+002  CAMA     V     C        01:00:03:00 01:00:03:12 10:00:00:10 10:00:00:22
+M2   CAMA           -024.0               01:00:03:00
+003  CAMF     V     C        05:00:00:00 05:00:00:05 10:00:00:22 10:00:01:03
+"""
+
+
+def test_m2_events_segment_by_segment_play_at_their_speed(qtbot, window: MainWindow, media_dir: Path,
+                                                          tmp_path: Path) -> None:
+    """Files at 24 and 23.976 fps make no one virtual clip: each event plays on its own file, an M2 one with
+    mpv's speed (twice here), a reverse one holding its first frame for its length."""
+    make_clip(media_dir / "CAMA.mov", rate="24", frames=100, start_tc="01:00:00:00", audio=False)
+    make_clip(media_dir / "CAMF.mov", rate="24000/1001", frames=24, start_tc="05:00:00:00", audio=False)
+    edl = tmp_path / "mixed.edl"
+    edl.write_text(MIXED, encoding="utf-8")
+    open_timeline(qtbot, window, media_dir, edl, 2)
+    timeline, player = window.ctx.timeline, window.ctx.player
+    rec = 10 * 3600 * 24
+    assert timeline.seek_record(rec)
+    wait_on(qtbot, window, "CAMA.mov", 24)
+    speeds: list[float] = []
+    shown: list[tuple[str, int]] = []
+
+    def sample() -> None:
+        index = rendered(window)
+        if index is not None and player.clip is not None and (not shown or shown[-1][1] != index):
+            shown.append((player.clip.name, index))
+
+    player.audio_changed.connect(lambda: speeds.append(player.speed))
+    player.video_updated.connect(sample)
+    currents: list[int] = []
+    timeline.current_event_changed.connect(currents.append)
+    assert timeline.play_sequence()
+    qtbot.waitUntil(lambda: not timeline.sequence_playing, timeout=20000)
+    wait_on(qtbot, window, "CAMF.mov", 4)
+    player.video_updated.disconnect(sample)
+    assert 2.0 in speeds and player.speed == 1.0  # put back after the effect
+    assert currents == [1, 2] and timeline.playhead == rec + 26
+    indexes = [index for _, index in shown]
+    twice = indexes[: indexes.index(72)]  # the reverse event holds file frame 72 (its source in)
+    assert twice and all(24 <= i <= 42 for i in twice) and twice == sorted(twice) and twice[-1] == 42
+    after = indexes[indexes.index(72) + 1:]
+    assert after and all(i <= 4 for i in after)  # then CAMF's own frames: no other CAMA frame was shown
