@@ -183,7 +183,7 @@ class TimelineService(QObject):
         segment = self.segment_of(index)
         if segment is not None:
             self.set_playhead(segment.record_in)
-            return self.playback.show(segment, segment.file_in)
+            return self.playback.show(segment, segment.file_frame(segment.record_in))  # M2 reverse: its highest
         # an audio event, a video event hidden by a later one, or one linked by hand to a file too short for it
         first, end = file_range(event, self.doc, ref)
         last = (ref.frame_count or end) - 1

@@ -66,6 +66,9 @@ def test_m2_events_show_the_frames_their_speed_names(qtbot, motion: MainWindow) 
         assert timeline.seek_record(record)
         wait_on(qtbot, window, "CAMA.mov", PLAYED[record])
         assert timeline.playhead == record
+    assert timeline.show_event(4)  # the backwards event opens on its source in, the highest frame it shows
+    wait_on(qtbot, window, "CAMA.mov", 75)
+    assert timeline.playhead == REC + 55 and (player.marks.in_frame, player.marks.out_frame) == (66, 76)
 
     # in real time the virtual clip shows the named frames in order: at twice speed never an odd frame
     order = [PLAYED[r] for r in sorted(PLAYED) if r >= REC + 5]
