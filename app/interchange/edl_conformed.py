@@ -33,8 +33,10 @@ def conformed_edl(doc: EdlDocument, events: dict[str, EdlEvent], outputs: dict[s
             conformed.append(event)
             continue
         changes: dict[str, object] = {"reel": reels[id(event)], "source_file": str(output.path)}
-        if event.outgoing is None:
+        if event.outgoing is None or event.transition not in ("dissolve", "wipe"):
             changes["clip_name"] = output.path.name
+            if event.outgoing is not None:
+                changes["to_clip_name"] = None  # a key is written as one line: the clip named is its own
         else:
             # a transition: FROM is the clip it leaves, TO the clip it brings in (this event's extract)
             changes["to_clip_name"] = output.path.name
