@@ -151,20 +151,21 @@ def _match_event(event: EdlEvent, doc: EdlDocument, named: list[_Clip], catalog:
 
 def _prefer_named(event: EdlEvent, inside: list[_Clip], catalog: Catalog) -> list[_Clip]:
     """Of several files that fit an event: the one its SOURCE FILE path names; else a subclip (an extract)
-    loses to its source unless the event names the subclip itself (its whole name, not a reel it starts with),
-    and then its source loses to it."""
+    loses to its source, unless the event's clip name or source file names the subclip and not the source
+    (a reel the subclip's name starts with, or equals, is its source's reel)."""
     if event.source_file:
         exact = [c for c in inside if c.path and c.path == event.source_file]
         if len(exact) == 1:
             return exact
-    names = set(_event_names(event))
-    ids = {c.media_id for c in inside}
+    names = {os.path.splitext(n)[0].lower() for n in (event.name or "", _basename(event.source_file or "")) if n}
+    by_id = {c.media_id: c for c in inside}
     dropped: set[int] = set()
     for clip in inside:
         link = catalog.subclip_source(clip.media_id)
-        if link is None or link["source_id"] not in ids:
+        source = by_id.get(link["source_id"]) if link is not None else None
+        if source is None:
             continue
-        dropped.add(link["source_id"] if clip.stem in names else clip.media_id)
+        dropped.add(source.media_id if clip.stem in names and source.stem not in names else clip.media_id)
     return [c for c in inside if c.media_id not in dropped] or inside
 
 

@@ -118,3 +118,20 @@ def test_an_extract_loses_to_its_source_unless_the_event_names_it(catalog: Catal
                         Fraction(24))
     match = conform(by_path, catalog)[0]
     assert (match.status, match.media_id) == ("matched", extract.media_id)
+
+
+def test_an_extract_named_like_its_source_loses_to_it(catalog: Catalog, media_dir: Path, tmp_path: Path) -> None:
+    from app.core.job import JobContext, execute
+    from app.interchange.edl_extract import EdlExtractJob
+
+    source = make_clip(media_dir / "A001C003.mov", rate=24, frames=96, start_tc="01:00:00:00", audio=False)
+    (source_id,) = add_files(catalog, [str(source)])
+    first = parse_edl(EDL.split("002  ")[0] + "* FROM CLIP NAME: A001C003.mov\n", Fraction(24))
+    for pattern in ("{clip}", "{reel}_{event}"):  # A001C003.mp4 (the source's very name), A001C003_1.mp4
+        job = EdlExtractJob(catalog, first, conform(first, catalog), tmp_path / "cut.edl", tmp_path / pattern[1:5],
+                            mode="reencode", preset="h264", name_pattern=pattern)
+        outcome = execute(job, JobContext())
+        assert outcome.ok, outcome
+        match = conform(first, catalog)[0]
+        assert (match.status, match.media_id) == ("matched", source_id), pattern
+    assert len(catalog.subclips_of(source_id)) == 2  # both were cut from the camera file
