@@ -7,7 +7,9 @@ from its start timecode. Both meet on the timecode clock (as conform compares th
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -15,6 +17,7 @@ from typing import Any
 
 from app.catalog.catalog import Catalog
 from app.core.errors import TimecodeError
+from app.core.proxy_presets import EDITORIAL
 from app.core.timecode import supports_drop_frame, timecode_rate, to_frames
 from app.interchange.conform import MATCHED, EventMatch
 from app.interchange.edl_model import EdlDocument, EdlEvent
@@ -31,6 +34,9 @@ class MediaRef:
     drop_frame: bool
     frame_count: int | None
     path: str = ""
+    # an all-intra proxy with the same frames (the editorial preset: ProRes/DNxHR), when there is one: a motion
+    # effect plays frame by frame from it, as each of its frames decodes on its own (long GOPs do not)
+    intra_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,10 @@ def media_refs(catalog: Catalog, ids: Iterable[int]) -> dict[int, MediaRef]:
     for media_id in dict.fromkeys(ids):
         ref = media_ref(catalog.info(media_id))
         if ref is not None:
-            refs[media_id] = ref
+            intra = next((p["path"] for p in catalog.proxies(media_id) if p["preset"] == EDITORIAL
+                          and (not ref.frame_count or p["frame_count"] in (None, ref.frame_count))
+                          and os.path.isfile(p["path"])), "")
+            refs[media_id] = dataclasses.replace(ref, intra_path=intra)
     return refs
 
 

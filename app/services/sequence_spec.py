@@ -46,8 +46,10 @@ def sequence_spec(segments: list[Segment], media: dict[int, MediaRef]) -> Sequen
     parts, starts, total = [], [], 0
     for segment, ref in zip(segments, refs, strict=True):
         assert ref is not None
+        # a motion effect seeks for every frame: from an all-intra proxy when there is one (same frames)
+        source = ref.intra_path if ref.intra_path and not segment.one_for_one else ref.path
         try:
-            path = f"%{len(ref.path.encode('utf-8'))}%{ref.path}"
+            path = f"%{len(source.encode('utf-8'))}%{source}"
         except UnicodeEncodeError:
             return None  # a non-UTF-8 file name: play segment by segment instead
         for first, count in _runs(segment):

@@ -115,3 +115,12 @@ M2   CAMA           -050.0               01:00:00:02
     outcome = execute(job, JobContext())
     assert outcome.ok, outcome
     assert decode_indexes(outcome.value.extract.outputs[0].path) == list(range(25, 44))
+
+
+def test_effects_play_from_an_intra_proxy_when_the_file_has_one() -> None:
+    segments, refs = _sequence()
+    refs = {1: MediaRef(1, "CAMA.mov", F25, refs[1].start_frame, False, 100, "/m/CAMA.mov", "/p/editorial.mov")}
+    spec = sequence_spec(segments, refs)
+    assert spec is not None
+    parts = spec.url.removeprefix("edl://").split(";")
+    assert parts[0].startswith("%11%/m/CAMA.mov,") and all(p.startswith("%16%/p/editorial.mov,") for p in parts[1:])
