@@ -144,6 +144,12 @@ def test_m2_events_show_the_frames_their_speed_names(qtbot, motion: MainWindow) 
     on(19, REC + 19)
     assert label.text() == "10:00:00:19"
 
+    # a hand relink keeps the file's intra proxy for its effects, as opening did
+    catalog = window.ctx.catalog
+    (cama,) = catalog.query_ids()
+    assert timeline.relink(1, cama)
+    assert timeline.media[cama].intra_path == ("" if window.proxies_made is None else catalog.proxies(cama)[0]["path"])
+
 
 MIXED = """TITLE: MIXED
 FCM: NON-DROP FRAME
