@@ -76,23 +76,19 @@ def is_write_error(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS
 
 
-def partial_path(dest: Path) -> Path:
+def partial_path(dest: Path, serial: int = 0) -> Path:
     """The temporary name while writing: carries our pid (so a later run can tell an orphan) and fits NAME_MAX;
-    `-N` after the pid when another thread of this process writes the same output."""
+    `-N` after the pid tells apart two threads of this process writing the same output."""
     dest = Path(dest)
-    path = dest.with_name(fit_name(dest.name, f".{os.getpid()}{PARTIAL}"))
-    with _lock:
-        while path in _live:
-            path = dest.with_name(fit_name(dest.name, f".{os.getpid()}-{next(_serial)}{PARTIAL}"))
-    return path
+    return dest.with_name(fit_name(dest.name, f".{os.getpid()}{f'-{serial}' if serial else ''}{PARTIAL}"))
 
 
 def _claim(dest: Path) -> Path:
-    """partial_path(dest), registered as being written by this process (under one lock: threads race here)."""
+    """A partial_path(dest) no thread of this process is writing, registered as ours (one lock: threads race)."""
     with _lock:
-        path = dest.with_name(fit_name(dest.name, f".{os.getpid()}{PARTIAL}"))
+        path = partial_path(dest)
         while path in _live:
-            path = dest.with_name(fit_name(dest.name, f".{os.getpid()}-{next(_serial)}{PARTIAL}"))
+            path = partial_path(dest, next(_serial))
         _live.add(path)
     return path
 
