@@ -52,7 +52,6 @@ _ADVICE = {
     errno.ENOENT: "that folder does not exist and cannot be made there",
     errno.ENAMETOOLONG: "the name is too long for that file system",
 }
-_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS, errno.EXDEV, errno.EACCES}
 
 
 class DestinationError(ReelkeepError):
@@ -237,10 +236,9 @@ class _Partial:
             except FileExistsError:
                 self.dest = free_path(self.dest)
                 continue
-            except OSError as exc:
-                if exc.errno not in _NO_LINKS and not isinstance(exc, IsADirectoryError):
-                    raise
-                if os.path.lexists(self.dest):  # a file system without hard links (FAT, some shares)
+            except OSError:
+                # no hard links here (FAT/exFAT, some shares): check, then rename (a real fault shows there)
+                if os.path.lexists(self.dest):
                     self.dest = free_path(self.dest)
                     continue
                 os.replace(self.path, self.dest)
