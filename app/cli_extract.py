@@ -125,5 +125,7 @@ def _extract_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         out.write(f"warning: {warning}\n")
     for failure in result.extract.failures:
         out.write(f"error: event {failure.event}: {failure.path}: {failure.message}\n")
-    out.write(f"Extract: {result.summary()}; conformed EDL: {result.conformed}\n")
-    return EXIT_ERROR if result.failed else EXIT_OK
+    if result.conformed_error:
+        out.write(f"error: conformed EDL: {result.conformed_error}\n")
+    out.write(f"Extract: {result.summary()}; conformed EDL: {result.conformed_text}\n")
+    return EXIT_ERROR if result.failed or result.conformed_error else EXIT_OK

@@ -30,7 +30,7 @@ from app.ingest.extract import (
 from app.interchange.cmx3600_write import write_cmx3600
 from app.interchange.conform import MATCHED, NOT_MEDIA, EventMatch
 from app.interchange.edl_model import EdlDocument, EdlEvent
-from app.media.partial import write_file
+from app.media.partial import DestinationError, write_file
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 AUDIO_ONLY, OTHER_RATE = "audio only", "other rate"
@@ -69,10 +69,16 @@ class EdlBatchResult:
     extract: ExtractResult
     skipped: list[SkippedEvent]
     conformed: Path | None
+    conformed_error: str = ""  # why the conformed EDL could not be written (the extracted files stay)
 
     @property
     def failed(self) -> int:
         return len(self.extract.failures)
+
+    @property
+    def conformed_text(self) -> str:
+        """The conformed EDL's path, or 'not written (why)'."""
+        return str(self.conformed) if self.conformed is not None else f"not written ({self.conformed_error})"
 
     def summary(self) -> str:
         """'2 extracted, 1 failed, 3 skipped (1 not media, 2 offline)'."""
@@ -190,5 +196,8 @@ class EdlExtractJob:
         result = run_extracts(self.catalog, plan.extracts, ctx)
         outputs = {o.name: o.path for o in result.outputs}  # an output's file may have another name than asked
         text = conformed_edl(self.doc, plan.edl, outputs)
-        conformed = write_file(conformed_path(self.dest, self.timeline), text.encode("utf-8"), self.overwrite)
+        try:
+            conformed = write_file(conformed_path(self.dest, self.timeline), text.encode("utf-8"), self.overwrite)
+        except DestinationError as exc:  # a full disk: the events' results are still worth reporting
+            return EdlBatchResult(result, plan.edl.skipped, None, str(exc))
         return EdlBatchResult(result, plan.edl.skipped, conformed)

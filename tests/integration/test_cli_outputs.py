@@ -210,3 +210,21 @@ def test_a_reader_that_goes_away_ends_the_listing_quietly(tmp_path: Path, clip: 
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (141, "")
+
+
+def test_a_batch_into_a_read_only_folder_reports_every_event_and_the_conformed_edl(tmp_path: Path, clip: Path,
+                                                                                  read_only: Path) -> None:
+    catalog = tmp_path / "catalog.sqlite"
+    assert reelkeep("scan", str(clip.parent), "-q", catalog=catalog).returncode == 0
+    edl = tmp_path / "cut.edl"
+    edl.write_text("TITLE: CUT\nFCM: NON-DROP FRAME\n\n"
+                   "001  A001C002 V     C        01:00:00:05 01:00:00:20 10:00:00:00 10:00:00:15\n"
+                   "002  A001C002 V     C        01:00:01:00 01:00:01:10 10:00:00:15 10:00:01:01\n", encoding="utf-8")
+    result = reelkeep("extract", "--edl", str(edl), "--dest", str(read_only), "-q", catalog=catalog)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(":", 2)[1] for line in lines if line.startswith("error: event")] == [" event 1", " event 2"]
+    assert all(f"cannot write {read_only}/00" in line and "Read-only file system" in line
+               for line in lines if line.startswith("error: event"))
+    assert f"error: conformed EDL: cannot write {read_only}/cut_conformed.edl: Read-only file system" in result.stdout
+    assert lines[-1].startswith("Extract: 0 extracted, 2 failed, 0 skipped; conformed EDL: not written (cannot write")
