@@ -16,6 +16,7 @@ from app.catalog.filters import LibraryFilter
 from app.catalog.links import SubclipLink
 from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
 from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
+from app.catalog.moves import FileRecord, MoveMatcher
 from app.core.errors import CatalogError
 from app.core.facts import FileState, MediaFacts, ProbeOutcome
 from app.core.kinds import kind_for_name
@@ -172,20 +173,19 @@ class Catalog:
         return result
 
     # ---- probing (phase 2)
-    def apply_probes(self, outcomes: Sequence[ProbeOutcome]) -> list[int]:
-        """Store probe results. A file whose identity matches a 'missing' record was moved or renamed:
-        that record takes over the new location, keeping tags, ratings and markers.
-        Returns the ids that survive (the old id where a move was detected)."""
+    def apply_probes(self, outcomes: Sequence[ProbeOutcome], moves: MoveMatcher | None = None) -> list[int]:
+        """Store probe results. A new file whose identity matches a 'missing' record was moved or renamed:
+        that record takes over the new location, keeping tags, ratings and markers (one record per file:
+        see moves.py; pass one MoveMatcher for all batches of a scan). Returns the ids that survive (the
+        old id where a move was detected)."""
         now = time.time()
         surviving: list[int] = []
         ok_rows: list[tuple] = []
         error_rows: list[tuple] = []
         with self.db.atomic():
-            missing = self._missing_identities()
+            adopted = self._adopt_moved(outcomes, moves if moves is not None else MoveMatcher())
             for outcome in outcomes:
-                media_id = outcome.media_id
-                if outcome.identity_hash and outcome.identity_hash in missing:
-                    media_id = self._adopt_moved(outcome)
+                media_id = adopted.get(outcome.media_id, outcome.media_id)
                 if outcome.facts is not None:
                     fields = outcome.facts.catalog_fields()
                     message = "; ".join(outcome.facts.warnings) or None
@@ -210,29 +210,49 @@ class Catalog:
             self._reindex(surviving)
         return surviving
 
-    def _missing_identities(self) -> set[str]:
-        rows = self._sql("SELECT identity_hash FROM media_file WHERE status = ? AND identity_hash IS NOT NULL",
-                         (MISSING,))
-        return {r[0] for r in rows}
+    def _adopt_moved(self, outcomes: Sequence[ProbeOutcome], moves: MoveMatcher) -> dict[int, int]:
+        """Hand missing records to the new files they were: new id -> old id."""
+        hashes = sorted({o.identity_hash for o in outcomes if o.identity_hash})
+        candidates: dict[str, list[FileRecord]] = {}
+        for chunk in _chunks(hashes):
+            marks = ",".join("?" * len(chunk))
+            for hash_, media_id, raw, size, mtime in self._sql(
+                "SELECT identity_hash, id, path_raw, size, mtime FROM media_file"
+                f" WHERE status = ? AND identity_hash IN ({marks})", (MISSING, *chunk)
+            ):
+                candidates.setdefault(hash_, []).append(FileRecord(media_id, bytes(raw), size, mtime))
+        if not candidates:
+            return {}
+        ids = [o.media_id for o in outcomes if o.identity_hash in candidates]
+        # Only a record never probed is a newcomer; a known file that changed keeps its own record.
+        arrivals = {
+            media_id: FileRecord(media_id, bytes(raw), size, mtime)
+            for chunk in _chunks(ids)
+            for media_id, raw, size, mtime in self._sql(
+                "SELECT id, path_raw, size, mtime FROM media_file WHERE probed_at IS NULL"
+                f" AND id IN ({','.join('?' * len(chunk))})", chunk
+            )
+        }
+        adopted = moves.match([
+            (arrivals[o.media_id], candidates[o.identity_hash])
+            for o in outcomes if o.media_id in arrivals and o.identity_hash
+        ])
+        for new_id, old_id in adopted.items():
+            self._take_over(new_id, old_id)
+        return adopted
 
-    def _adopt_moved(self, outcome: ProbeOutcome) -> int:
-        row = self._sql(
-            "SELECT old.id, new.root_id, new.path, new.path_raw, new.name, new.size, new.mtime"
-            " FROM media_file new JOIN media_file old ON old.identity_hash = ? AND old.status = ?"
-            " AND old.size = new.size AND old.id != new.id WHERE new.id = ? ORDER BY old.id LIMIT 1",
-            (outcome.identity_hash, MISSING, outcome.media_id),
-        )
-        if not row:
-            return outcome.media_id
-        old_id, root_id, path, path_raw, name, size, mtime = row[0]
-        self.db.execute_sql("DELETE FROM media_fts WHERE rowid = ?", (outcome.media_id,))
-        self.db.execute_sql("DELETE FROM media_file WHERE id = ?", (outcome.media_id,))
+    def _take_over(self, new_id: int, old_id: int) -> None:
+        """The record old_id moves to new_id's location; new_id's row goes."""
+        root_id, path, path_raw, name, size, mtime = self._sql(
+            "SELECT root_id, path, path_raw, name, size, mtime FROM media_file WHERE id = ?", (new_id,)
+        )[0]
+        self.db.execute_sql("DELETE FROM media_fts WHERE rowid = ?", (new_id,))
+        self.db.execute_sql("DELETE FROM media_file WHERE id = ?", (new_id,))
         self.db.execute_sql(
             "UPDATE media_file SET root_id = ?, path = ?, path_raw = ?, name = ?, size = ?, mtime = ?,"
             " last_seen_at = ? WHERE id = ?",
             (root_id, path, path_raw, name, size, mtime, time.time(), old_id),
         )
-        return old_id
 
     def move_path(self, old: str | Path | bytes, new: str | Path | bytes) -> int | None:
         """A rename seen by the watcher: the record follows the file (same id, tags kept)."""
