@@ -8,10 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from peewee import SqliteDatabase
-
 from app.catalog import links, queries
-from app.catalog.db import open_database
+from app.catalog.db import CatalogDatabase, open_database
 from app.catalog.filters import LibraryFilter
 from app.catalog.links import SubclipLink
 from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
@@ -39,7 +37,7 @@ class Catalog:
 
     def __init__(self, path: Path | str) -> None:
         self.path = path
-        self.db: SqliteDatabase = open_database(path)
+        self.db: CatalogDatabase = open_database(path)
 
     def close(self) -> None:
         self.db.close()
@@ -92,7 +90,7 @@ class Catalog:
         ids: list[int] = []
         with self.db.atomic():
             for chunk in _chunks(files):
-                self.db.cursor().executemany(
+                self.db.executemany(
                     "INSERT INTO media_file (root_id, path, path_raw, name, kind, size, mtime, added_at,"
                     " modified_at, last_seen_at, status, status_message) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(path_raw) DO UPDATE SET root_id = excluded.root_id, size = excluded.size,"
@@ -122,7 +120,7 @@ class Catalog:
         now = time.time()
         with self.db.atomic():
             for chunk in _chunks(changes):
-                self.db.cursor().executemany(
+                self.db.executemany(
                     "UPDATE media_file SET size = ?, mtime = ?, last_seen_at = ?, modified_at = ?,"
                     " status = ?, status_message = ? WHERE id = ?",
                     [
@@ -196,13 +194,13 @@ class Catalog:
                 surviving.append(media_id)
             if ok_rows:
                 assignments = ", ".join(f"{c} = ?" for c in _FACT_COLUMNS)
-                self.db.cursor().executemany(
+                self.db.executemany(
                     f"UPDATE media_file SET {assignments}, identity_hash = ?, status = ?, status_message = ?,"
                     " probed_at = ?, modified_at = ? WHERE id = ?",
                     ok_rows,
                 )
             if error_rows:
-                self.db.cursor().executemany(
+                self.db.executemany(
                     "UPDATE media_file SET identity_hash = ?, status = ?, status_message = ?, probed_at = ?,"
                     " modified_at = ? WHERE id = ?",
                     error_rows,
@@ -323,7 +321,7 @@ class Catalog:
                 tag_ids.append(tag.id)
             rows = [(m, t) for m in ids for t in tag_ids]
             for chunk in _chunks(rows):
-                self.db.cursor().executemany(
+                self.db.executemany(
                     "INSERT OR IGNORE INTO media_tag (media_id, tag_id) VALUES (?, ?)", chunk
                 )
             self._reindex(ids)
