@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from peewee import SqliteDatabase, _savepoint
+from peewee import SqliteDatabase
 
 from app.catalog import migrations
 from app.catalog.models import database
@@ -62,12 +62,6 @@ def catalog_errors(path: object) -> Iterator[None]:
         raise
 
 
-class _Savepoint(_savepoint):
-    def rollback(self, begin: bool = True) -> None:
-        if self.db.connection().in_transaction:  # see CatalogDatabase.rollback
-            super().rollback(begin)
-
-
 class CatalogDatabase(SqliteDatabase):
     """The catalog's connection (one per thread).
 
@@ -101,9 +95,6 @@ class CatalogDatabase(SqliteDatabase):
         # ROLLBACK would fail ("cannot rollback - no transaction is active") and hide the real error.
         if self.is_closed() or self.connection().in_transaction:
             super().rollback()
-
-    def savepoint(self) -> _Savepoint:
-        return _Savepoint(self)
 
 
 def _enable_wal(db: SqliteDatabase) -> None:
