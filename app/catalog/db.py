@@ -43,7 +43,7 @@ def _sqlite_code(exc: BaseException) -> int | None:
 
 
 @contextmanager
-def catalog_errors(path: object) -> Iterator[None]:
+def _catalog_errors(path: object) -> Iterator[None]:
     """Turn the SQLite failures a user can act on into CatalogError messages that say what to do."""
     try:
         yield
@@ -74,20 +74,20 @@ class CatalogDatabase(SqliteDatabase):
         super().__init__(path, lock_type="IMMEDIATE", **kwargs)
 
     def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        with catalog_errors(self.database):
+        with _catalog_errors(self.database):
             return super().execute_sql(sql, params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """A prepared statement run for many rows."""
-        with catalog_errors(self.database):
+        with _catalog_errors(self.database):
             self.cursor().executemany(sql, rows)
 
     def begin(self, lock_type: str | None = None) -> None:
-        with catalog_errors(self.database):
+        with _catalog_errors(self.database):
             super().begin(lock_type)
 
     def commit(self) -> None:
-        with catalog_errors(self.database):
+        with _catalog_errors(self.database):
             super().commit()
 
     def rollback(self) -> None:
