@@ -14,7 +14,7 @@ from app.catalog.filters import LibraryFilter
 from app.catalog.links import SubclipLink
 from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
 from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
-from app.catalog.moves import FileRecord, MoveMatcher
+from app.catalog.moves import MoveMatcher, adopt_moved
 from app.core.errors import CatalogError
 from app.core.facts import FileState, MediaFacts, ProbeOutcome
 from app.core.kinds import kind_for_name
@@ -30,6 +30,17 @@ _FACT_COLUMNS = tuple(
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _root_in(roots: Sequence[tuple[int, str]], path: str | Path) -> int | None:
+    """The root of roots (id, path) that contains path, deepest first."""
+    target = os.path.abspath(os.fspath(path))
+    best = None
+    for root_id, root_path in roots:
+        inside = target == root_path or target.startswith(root_path.rstrip(os.sep) + os.sep)
+        if inside and (best is None or len(root_path) > len(best[1])):
+            best = (root_id, root_path)
+    return best[0] if best else None
 
 
 class Catalog:
@@ -65,13 +76,7 @@ class Catalog:
 
     def root_for(self, path: str | Path) -> int | None:
         """The root that contains path, deepest first."""
-        target = os.path.abspath(os.fspath(path))
-        best = None
-        for root_id, root_path in self.roots():
-            inside = target == root_path or target.startswith(root_path.rstrip(os.sep) + os.sep)
-            if inside and (best is None or len(root_path) > len(best[1])):
-                best = (root_id, root_path)
-        return best[0] if best else None
+        return _root_in(self.roots(), path)
 
     def mark_root_scanned(self, root_id: int) -> None:
         LibraryRoot.update(last_scan_at=time.time()).where(LibraryRoot.id == root_id).execute()
@@ -181,7 +186,7 @@ class Catalog:
         ok_rows: list[tuple] = []
         error_rows: list[tuple] = []
         with self.db.atomic():
-            adopted = self._adopt_moved(outcomes, moves if moves is not None else MoveMatcher())
+            adopted = adopt_moved(self.db, outcomes, moves if moves is not None else MoveMatcher())
             for outcome in outcomes:
                 media_id = adopted.get(outcome.media_id, outcome.media_id)
                 if outcome.facts is not None:
@@ -207,50 +212,6 @@ class Catalog:
                 )
             self._reindex(surviving)
         return surviving
-
-    def _adopt_moved(self, outcomes: Sequence[ProbeOutcome], moves: MoveMatcher) -> dict[int, int]:
-        """Hand missing records to the new files they were: new id -> old id."""
-        hashes = sorted({o.identity_hash for o in outcomes if o.identity_hash})
-        candidates: dict[str, list[FileRecord]] = {}
-        for chunk in _chunks(hashes):
-            marks = ",".join("?" * len(chunk))
-            for hash_, media_id, raw, size, mtime in self._sql(
-                "SELECT identity_hash, id, path_raw, size, mtime FROM media_file"
-                f" WHERE status = ? AND identity_hash IN ({marks})", (MISSING, *chunk)
-            ):
-                candidates.setdefault(hash_, []).append(FileRecord(media_id, bytes(raw), size, mtime))
-        if not candidates:
-            return {}
-        ids = [o.media_id for o in outcomes if o.identity_hash in candidates]
-        # Only a record never probed is a newcomer; a known file that changed keeps its own record.
-        arrivals = {
-            media_id: FileRecord(media_id, bytes(raw), size, mtime)
-            for chunk in _chunks(ids)
-            for media_id, raw, size, mtime in self._sql(
-                "SELECT id, path_raw, size, mtime FROM media_file WHERE probed_at IS NULL"
-                f" AND id IN ({','.join('?' * len(chunk))})", chunk
-            )
-        }
-        adopted = moves.match([
-            (arrivals[o.media_id], candidates[o.identity_hash])
-            for o in outcomes if o.media_id in arrivals and o.identity_hash
-        ])
-        for new_id, old_id in adopted.items():
-            self._take_over(new_id, old_id)
-        return adopted
-
-    def _take_over(self, new_id: int, old_id: int) -> None:
-        """The record old_id moves to new_id's location; new_id's row goes."""
-        root_id, path, path_raw, name, size, mtime = self._sql(
-            "SELECT root_id, path, path_raw, name, size, mtime FROM media_file WHERE id = ?", (new_id,)
-        )[0]
-        self.db.execute_sql("DELETE FROM media_fts WHERE rowid = ?", (new_id,))
-        self.db.execute_sql("DELETE FROM media_file WHERE id = ?", (new_id,))
-        self.db.execute_sql(
-            "UPDATE media_file SET root_id = ?, path = ?, path_raw = ?, name = ?, size = ?, mtime = ?,"
-            " last_seen_at = ? WHERE id = ?",
-            (root_id, path, path_raw, name, size, mtime, time.time(), old_id),
-        )
 
     def move_path(self, old: str | Path | bytes, new: str | Path | bytes) -> int | None:
         """A rename seen by the watcher: the record follows the file (same id, tags kept)."""
@@ -281,18 +242,33 @@ class Catalog:
         return [r[0] for r in rows]
 
     def move_prefix(self, old: str | Path | bytes, new: str | Path | bytes) -> list[int]:
-        """A folder was renamed or moved: every record below it follows."""
+        """A folder was renamed or moved: the record of every file below it follows, in one short
+        transaction. Records of files already missing stay where they were last seen: nothing is at
+        their place in the new folder."""
         old_prefix = raw_path(old).rstrip(b"/") + b"/"
         new_prefix = raw_path(new).rstrip(b"/") + b"/"
-        moved = []
+        roots = self.roots()
+        now = time.time()
         with self.db.atomic():
             rows = self._sql(
-                "SELECT id, path_raw FROM media_file WHERE substr(path_raw, 1, ?) = ?", (len(old_prefix), old_prefix)
+                "SELECT id, path_raw FROM media_file WHERE substr(path_raw, 1, ?) = ? AND status != ?",
+                (len(old_prefix), old_prefix, MISSING),
             )
-            for media_id, raw in rows:
-                target = new_prefix + bytes(raw)[len(old_prefix):]
-                self.move_path(bytes(raw), target)
-                moved.append(media_id)
+            moved = [media_id for media_id, _ in rows]
+            moving = set(moved)
+            for chunk in _chunks(rows):
+                targets = [new_prefix + bytes(raw)[len(old_prefix):] for _, raw in chunk]
+                marks = ",".join("?" * len(targets))
+                # records still naming the new places (files that went missing there) give way
+                stale = self._sql(f"SELECT id FROM media_file WHERE path_raw IN ({marks})", targets)
+                self.remove_media([r[0] for r in stale if r[0] not in moving])
+                self.db.executemany(
+                    "UPDATE media_file SET path = ?, path_raw = ?, name = ?, root_id = ?, modified_at = ?,"
+                    " last_seen_at = ? WHERE id = ?",
+                    [(display_path(t), t, display_name(t), _root_in(roots, os.fsdecode(t)), now, now, media_id)
+                     for t, (media_id, _) in zip(targets, chunk, strict=True)],
+                )
+            self._reindex(moved)
         return moved
 
     # ---- user edits

@@ -9,8 +9,17 @@ same size, the old folder -> new folder mapping its siblings already took, the s
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from peewee import SqliteDatabase
+
+from app.catalog.models import MISSING
+from app.core.facts import ProbeOutcome
+
+_CHUNK = 500  # ids or hashes per statement, far below SQLite's variable limit
 
 
 @dataclass(frozen=True)
@@ -66,3 +75,50 @@ class MoveMatcher:
         self.taken.add(best.id)
         self.folder_moves[arrival.folder][best.folder] += 1
         return best
+
+
+def adopt_moved(db: SqliteDatabase, outcomes: Sequence[ProbeOutcome], matcher: MoveMatcher) -> dict[int, int]:
+    """Hand missing records to the new files they were (inside the caller's transaction): new id -> old id."""
+    hashes = sorted({o.identity_hash for o in outcomes if o.identity_hash})
+    candidates: dict[str, list[FileRecord]] = {}
+    for start in range(0, len(hashes), _CHUNK):
+        chunk = hashes[start : start + _CHUNK]
+        rows = db.execute_sql(
+            "SELECT identity_hash, id, path_raw, size, mtime FROM media_file"
+            f" WHERE status = ? AND identity_hash IN ({','.join('?' * len(chunk))})", (MISSING, *chunk)
+        ).fetchall()
+        for hash_, media_id, raw, size, mtime in rows:
+            candidates.setdefault(hash_, []).append(FileRecord(media_id, bytes(raw), size, mtime))
+    if not candidates:
+        return {}
+    ids = [o.media_id for o in outcomes if o.identity_hash in candidates]
+    arrivals: dict[int, FileRecord] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        # Only a record never probed is a newcomer; a known file that changed keeps its own record.
+        rows = db.execute_sql(
+            "SELECT id, path_raw, size, mtime FROM media_file WHERE probed_at IS NULL"
+            f" AND id IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall()
+        arrivals.update((media_id, FileRecord(media_id, bytes(raw), size, mtime)) for media_id, raw, size, mtime in rows)
+    adopted = matcher.match([
+        (arrivals[o.media_id], candidates[o.identity_hash])
+        for o in outcomes if o.media_id in arrivals and o.identity_hash
+    ])
+    for new_id, old_id in adopted.items():
+        _take_over(db, new_id, old_id)
+    return adopted
+
+
+def _take_over(db: SqliteDatabase, new_id: int, old_id: int) -> None:
+    """The record old_id moves to new_id's location; new_id's row goes."""
+    root_id, path, path_raw, name, size, mtime = db.execute_sql(
+        "SELECT root_id, path, path_raw, name, size, mtime FROM media_file WHERE id = ?", (new_id,)
+    ).fetchone()
+    db.execute_sql("DELETE FROM media_fts WHERE rowid = ?", (new_id,))
+    db.execute_sql("DELETE FROM media_file WHERE id = ?", (new_id,))
+    db.execute_sql(
+        "UPDATE media_file SET root_id = ?, path = ?, path_raw = ?, name = ?, size = ?, mtime = ?,"
+        " last_seen_at = ? WHERE id = ?",
+        (root_id, path, path_raw, name, size, mtime, time.time(), old_id),
+    )

@@ -58,3 +58,18 @@ def test_folder_of_copies_renamed_beside_a_deleted_copy_keeps_its_records(
                     timeout=8000)
     assert _settled(app_context, media_dir / "b", ids, missing=1)
     assert app_context.catalog.info(ids["s3.mp3"])["rating"] == 4
+
+
+def test_renamed_folder_leaves_its_missing_records_behind(qtbot, app_context, media_dir, tmp_path) -> None:
+    _copies(media_dir / "a", tmp_path)
+    _scanned(qtbot, app_context, media_dir)
+    gone = app_context.catalog.id_for_path(media_dir / "a" / "s5.mp3")
+    (media_dir / "a" / "s5.mp3").unlink()
+    qtbot.waitUntil(lambda: app_context.catalog.info(gone)["status"] == "missing", timeout=5000)
+    ids = {name: app_context.catalog.id_for_path(media_dir / "a" / name) for name in NAMES[:4]}
+    (media_dir / "a").rename(media_dir / "b")
+    qtbot.waitUntil(lambda: _settled(app_context, media_dir / "b", ids, missing=1) and app_context.watch.idle(),
+                    timeout=8000)
+    # no record may claim a file the new folder does not hold
+    assert app_context.catalog.id_for_path(media_dir / "b" / "s5.mp3") is None
+    assert app_context.catalog.info(gone)["status"] == "missing"
