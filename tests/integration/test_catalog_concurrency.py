@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from app.catalog import db
 from app.catalog.catalog import Catalog
+from app.core.errors import CatalogError
+from app.core.facts import FileState
 from tests.integration.test_cli import ROOT
 from tests.media.library import make_library
 
 OPEN_AT_ONCE = """
 import os, sys, time
+import pytest
+
+from app.catalog import db
 from app.catalog.catalog import Catalog
+from app.core.errors import CatalogError
+from app.core.facts import FileState
 path, ready, go = sys.argv[1:4]
 open(ready, "w").close()
 while not os.path.exists(go):
@@ -77,3 +88,21 @@ def test_processes_opening_a_fresh_catalog_at_once(tmp_path: Path) -> None:
             assert catalog.roots() == [(1, str(folder))]
         finally:
             catalog.close()
+
+
+def test_a_catalog_locked_longer_than_the_timeout_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.5)
+    path = tmp_path / "catalog.sqlite"
+    catalog = Catalog(path)
+    ids = catalog.add_discovered(None, [FileState(b"/L/a.mp3", 1, 1.0)])
+    other = sqlite3.connect(path, isolation_level=None)  # another program holding the write lock
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(CatalogError, match=r"the catalog at .* stayed locked by another program for 0.5 s"):
+            catalog.add_tags(ids, ["waited"])
+        other.execute("ROLLBACK")
+        catalog.add_tags(ids, ["waited"])
+        assert catalog.tag_counts() == [("waited", 1)]
+    finally:
+        other.close()
+        catalog.close()
