@@ -65,7 +65,7 @@ def test_kill_9_of_a_scan_takes_its_probe_workers_along(tmp_path: Path) -> None:
         def workers() -> dict[int, int]:
             return {pid: t for pid, t in _children(scan.pid).items() if "spawn_main" in _cmdline(pid)}
 
-        assert _wait(lambda: len(workers()) == 2, timeout=120), "the scan never started its probe workers"
+        assert _wait(lambda: len(workers()) == 2, timeout=60), "the scan never started its probe workers"
         children = _children(scan.pid)  # the workers and multiprocessing's resource tracker
         os.kill(scan.pid, signal.SIGKILL)
         scan.wait(timeout=30)
