@@ -50,15 +50,14 @@ def open_timeline(qtbot, window: MainWindow, media_dir: Path, edl: Path, files: 
 
 
 @pytest.fixture(params=["original", "intra proxy"])
-def motion(request, qtbot, window: MainWindow, media_dir: Path, tmp_path: Path) -> MainWindow:
+def motion(request, qtbot, window: MainWindow, media_dir: Path, tmp_path: Path) -> tuple[MainWindow, bool]:
     """The long-GOP H.264 original alone, or with an editorial proxy, which effects then play from."""
     make_clip(media_dir / "CAMA.mov", rate="25", frames=100, start_tc="01:00:00:00")
     edl = tmp_path / "motion.edl"
     edl.write_text(EDL, encoding="utf-8")
     proxies = tmp_path / "proxies" if request.param == "intra proxy" else None
     open_timeline(qtbot, window, media_dir, edl, 1, proxies)
-    window.proxies_made = proxies  # type: ignore[attr-defined]
-    return window
+    return window, proxies is not None
 
 
 def rendered(window: MainWindow) -> int | None:
@@ -66,8 +65,8 @@ def rendered(window: MainWindow) -> int | None:
     return None if pixels is None else read_index(pixels[:, :, :3].copy())
 
 
-def test_m2_events_show_the_frames_their_speed_names(qtbot, motion: MainWindow) -> None:
-    window = motion
+def test_m2_events_show_the_frames_their_speed_names(qtbot, motion: tuple[MainWindow, bool]) -> None:
+    window, proxied = motion
     timeline, player = window.ctx.timeline, window.ctx.player
     label = window.player_panel.transport.timecode_label
     # paused on the event's own file: the playhead stays on a record frame that holds a frame (half speed)
@@ -112,7 +111,7 @@ def test_m2_events_show_the_frames_their_speed_names(qtbot, motion: MainWindow) 
     parts = player.clip.path.removeprefix("edl://").split(";")
     sources = {part.split("%")[2].rsplit(",", 2)[0] for part in parts[1:]}  # the effects' parts
     assert parts[0].split("%")[2].startswith(original + ",")  # the plain event: always the original
-    assert sources == ({original} if window.proxies_made is None else {
+    assert sources == ({original} if not proxied else {
         p["path"] for p in window.ctx.catalog.proxies(window.ctx.catalog.query_ids()[0])})
     qtbot.waitUntil(lambda: player._player.duration is not None and not player.playing and not player.seeking
                     and player._target is None, timeout=5000)
@@ -148,7 +147,7 @@ def test_m2_events_show_the_frames_their_speed_names(qtbot, motion: MainWindow) 
     catalog = window.ctx.catalog
     (cama,) = catalog.query_ids()
     assert timeline.relink(1, cama)
-    assert timeline.media[cama].intra_path == ("" if window.proxies_made is None else catalog.proxies(cama)[0]["path"])
+    assert timeline.media[cama].intra_path == (catalog.proxies(cama)[0]["path"] if proxied else "")
 
 
 MIXED = """TITLE: MIXED
