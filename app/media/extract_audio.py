@@ -17,12 +17,17 @@ import numpy as np
 
 _DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 _PCM_IN_MOV = ("pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_s32le", "pcm_f32le", "pcm_f32be")
+# Matroska's A_PCM/INT/LIT, A_PCM/INT/BIG and A_PCM/FLOAT/IEEE (little-endian floats only).
+_PCM_IN_MATROSKA = ("pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_s32le", "pcm_s32be", "pcm_f32le")
 
 
 def audio_codec_for(container: str, source_codec: str) -> str:
-    """MOV keeps PCM as it is (other codecs become 16-bit PCM: exact, no generation loss); MP4 gets AAC."""
+    """MOV and Matroska keep PCM as it is (sample-exact; in MOV other codecs become 16-bit PCM: exact, no
+    generation loss); MP4 and a compressed track in Matroska get AAC."""
     if container == "mov":
         return source_codec if source_codec in _PCM_IN_MOV else "pcm_s16le"
+    if container == "matroska" and source_codec in _PCM_IN_MATROSKA:
+        return source_codec
     return "aac"
 
 
