@@ -7,13 +7,14 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from app.catalog.db import CatalogDatabase
 from app.core.facts import AudioStreamFacts
 
 COLUMNS = ("position", "stream_index", "codec", "channels", "layout", "sample_rate", "bit_rate", "language",
            "title")
 
 
-def replace(db: SqliteDatabase, tracks: Mapping[int, Sequence[AudioStreamFacts]]) -> None:
+def replace(db: CatalogDatabase, tracks: Mapping[int, Sequence[AudioStreamFacts]]) -> None:
     """Set each file's audio streams (and their count) to exactly these; call inside a transaction."""
     if not tracks:
         return
@@ -27,10 +28,10 @@ def replace(db: SqliteDatabase, tracks: Mapping[int, Sequence[AudioStreamFacts]]
         for media_id, found in tracks.items() for t in found
     ]
     if rows:
-        db.cursor().executemany(
+        db.executemany(
             f"INSERT INTO audio_stream (media_id, {', '.join(COLUMNS)}) VALUES ({','.join('?' * 10)})", rows
         )
-    db.cursor().executemany("UPDATE media_file SET audio_track_count = ? WHERE id = ?",
+    db.executemany("UPDATE media_file SET audio_track_count = ? WHERE id = ?",
                             [(len(found), media_id) for media_id, found in tracks.items()])
 
 

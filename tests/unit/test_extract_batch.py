@@ -143,3 +143,30 @@ def test_name_pattern_fields_collisions_and_bad_patterns(catalog: Catalog, libra
     for bad, why in (("{take}", "unknown field {take}"), ("{event", "not valid"), ("a/{clip}", "plain file name")):
         with pytest.raises(ExtractError, match=why):
             EdlExtractJob(catalog, doc, matches, timeline, tmp_path / "out", name_pattern=bad).plan()
+
+
+def test_a_second_batch_into_the_same_folder_replaces_nothing(catalog: Catalog, library: dict[str, int],
+                                                              tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert execute(_job(catalog, tmp_path), JobContext()).ok
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(before) == ["001_CAMA_CAMA.mp4", "003_CAMB_CAMB.mp4", "cut_conformed.edl"]
+    outcome = execute(_job(catalog, tmp_path), JobContext())
+    assert outcome.ok, outcome
+    second = outcome.value
+    assert [o.path.name for o in second.extract.outputs] == ["001_CAMA_CAMA_2.mp4", "003_CAMB_CAMB_2.mp4"]
+    assert second.conformed == out / "cut_conformed_2.edl"
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert f"{out / '001_CAMA_CAMA.mp4'} already exists and was left alone: written as 001_CAMA_CAMA_2.mp4 " \
+           "(--overwrite replaces)" in second.extract.warnings
+    conformed = parse_edl(second.conformed.read_text(encoding="utf-8"), Fraction(25))
+    assert [(e.number, e.reel) for e in conformed.events if e.number in (1, 3)] == [
+        (1, "001_CAMA_CAMA_2"), (3, "003_CAMB_CAMB_2")]  # each event points at the file written for it
+
+    timeline = tmp_path / "cut.edl"
+    doc, matches = load_timeline_file(timeline, catalog)
+    forced = execute(EdlExtractJob(catalog, doc, matches, timeline, out, handles=3, preset="h264", overwrite=True),
+                     JobContext())
+    assert [o.path.name for o in forced.value.extract.outputs] == ["001_CAMA_CAMA.mp4", "003_CAMB_CAMB.mp4"]
+    assert forced.value.conformed == out / "cut_conformed.edl" and not forced.value.extract.warnings
+    assert len(list(out.iterdir())) == 6
