@@ -215,7 +215,8 @@ def command_info(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
     return EXIT_OK
 
 
-UNREAD_TRACKS = "unknown (cataloged by an older Reelkeep; the next scan of its folder reads them)"
+UNREAD_TRACKS = ("unknown (cataloged by an older Reelkeep, which read only the first track; the next scan of "
+                 "its library folder, or adding the file again, reads them)")
 
 
 def audio_track_text(track: dict[str, Any]) -> str:

@@ -32,7 +32,7 @@ def test_details_show_each_track_and_unknown_tracks(qtbot, app_context, tmp_path
         app_context.catalog.db.execute_sql("UPDATE media_file SET audio_track_count = NULL WHERE id = ?", (clip_id,))
         panel.show_ids([clip_id])
         text = panel.text()
-        assert "Unknown until the next scan of its folder reads them" in text
+        assert "Unknown until the file is read again (the next scan of its library folder" in text
         assert "Track 2" not in text and "1 (mono)" in text
     finally:
         dispose(panel)

@@ -110,7 +110,7 @@ def test_version_5_catalog_upgrades_tracks_unknown_until_the_next_scan(tmp_path:
     finally:
         catalog.close()
     text = reelkeep("info", str(clip), catalog=path).stdout
-    assert "audio_tracks" in text and "unknown (cataloged by an older Reelkeep" in text
+    assert "audio_tracks" in text and "unknown (cataloged by an older Reelkeep, which read only the first" in text
     assert "audio track 1" not in text
     catalog = Catalog(path)
     try:
@@ -145,3 +145,18 @@ def test_cli_info_lists_every_track(tmp_path: Path) -> None:
     text = reelkeep("info", str(clip), catalog=catalog).stdout
     assert 'audio track 1 of 2: pcm_s16le, mono (1 channel), 48000 Hz, language eng, "Boom"' in text
     assert 'audio track 2 of 2: pcm_s16le, mono (1 channel), 48000 Hz, language fra, "Lav"' in text
+
+
+def test_a_moved_file_keeps_its_record_with_its_tracks(catalog: Catalog, tmp_path: Path) -> None:
+    root = tmp_path / "media"
+    (root / "day2").mkdir(parents=True)
+    clip = _boom_lav(root / "A001C002.mov")
+    catalog.add_root(root)
+    run_scan(catalog, plan_scan(catalog))
+    (media_id,) = catalog.ids_under(clip)
+    clip.rename(root / "day2" / clip.name)
+    result = run_scan(catalog, plan_scan(catalog))
+    assert result.moved == 1
+    assert catalog.ids_under(root / "day2" / clip.name) == [media_id]
+    assert [t["title"] for t in catalog.info(media_id)["audio_tracks"]] == ["Boom", "Lav"]
+    assert catalog.db.execute_sql("SELECT COUNT(*) FROM audio_stream").fetchone()[0] == 2

@@ -90,8 +90,9 @@ def _audio_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
         rows += [("Language", tracks[0]["language"] or ""), ("Track title", tracks[0]["title"] or "")]
     elif tracks is None:
         # Cataloged before every stream was read: the file may hold more tracks than this first one.
-        rows.append(("Tracks", "Unknown until the next scan of its folder reads them (cataloged by an older "
-                               "Reelkeep, which read only the first track)"))
+        rows.append(("Tracks", "Unknown until the file is read again (the next scan of its library folder, or "
+                               "adding the file again): an older Reelkeep cataloged it and read only the first "
+                               "track"))
     return rows
 
 
