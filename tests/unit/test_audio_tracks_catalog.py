@@ -160,3 +160,19 @@ def test_a_moved_file_keeps_its_record_with_its_tracks(catalog: Catalog, tmp_pat
     assert catalog.ids_under(root / "day2" / clip.name) == [media_id]
     assert [t["title"] for t in catalog.info(media_id)["audio_tracks"]] == ["Boom", "Lav"]
     assert catalog.db.execute_sql("SELECT COUNT(*) FROM audio_stream").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("mode", ["smart", "reencode", "copy"])
+def test_cli_extract_output_is_cataloged_with_every_track(tmp_path: Path, mode: str) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    clip = make_clip(media / "A001C002.mov", rate="25", frames=100, size=(64, 36), audio_channels=1,
+                     audio_tracks=BOOM_LAV)
+    catalog = tmp_path / "catalog.sqlite"
+    run = reelkeep("extract", str(clip), "--in", "01:00:00:20", "--out", "01:00:03:06", "--dest",
+                   str(tmp_path / "out"), "--mode", mode, "-q", catalog=catalog)
+    output = run.stdout.splitlines()[0].split("\t")[0]
+    record = json.loads(reelkeep("info", output, "--json", catalog=catalog).stdout)
+    assert [(t["index"], t["channels"], t["language"], t["title"]) for t in record["audio_tracks"]] == [
+        (0, 1, "eng", "Boom"), (1, 1, "fra", "Lav")]
+    assert record["subclip_of"]["source_path"] == str(clip)
