@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 from fractions import Fraction
 from typing import Any
 
@@ -19,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from app.catalog.catalog import Catalog
 from app.core.errors import TimecodeError
 from app.core.job import Outcome
+from app.core.paths import os_path
 from app.core.proxy_presets import SourceChoice
 from app.core.timecode import from_frames, to_frames
 from app.jobs.runner import JobRunner
@@ -143,7 +143,10 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         info = self.catalog.info(media_id)
         if info["status"] == "missing":
             return self._fail(f"{info['name']} is missing: it is not at {info['path']} any more.")
-        return self._open(clip_info_from_catalog(info), info.get("resume_seconds"), frame)
+        # the record's path is for display (undecodable bytes shown as \xNN); the raw bytes open the file
+        raw = self.catalog.raw_paths([media_id]).get(media_id)
+        clip = clip_info_from_catalog(info, None if raw is None else os_path(raw))
+        return self._open(clip, info.get("resume_seconds"), frame)
 
     def open_sequence(self, spec: str, name: str, rate: Fraction, frame_count: int, frame: int = 0,
                       start_frame: int = 0, drop_frame: bool = False) -> bool:
@@ -167,7 +170,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self._resume_after_switch = False
         self.error = ""
         self.error_changed.emit("")
-        self._original = SourceChoice(os.fsdecode(clip.path), clip.width or 0, clip.height or 0, clip.bit_rate or 0,
+        self._original = SourceChoice(clip.path, clip.width or 0, clip.height or 0, clip.bit_rate or 0,
                                       slices=clip.video_slices)
         self._proxies = self._proxy_sources(clip)
         self._bandwidth = None
@@ -199,7 +202,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         if self.runner is None or clip.media_id is None or clip.kind != "video" or clip.video_slices is not None:
             return
         media_id = clip.media_id
-        self.runner.submit(SliceCountJob(os.fsdecode(clip.path)),
+        self.runner.submit(SliceCountJob(clip.path),
                            lambda outcome: self._on_slices_counted(media_id, outcome))
 
     def _on_slices_counted(self, media_id: int, outcome: Outcome) -> None:
