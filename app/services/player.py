@@ -41,7 +41,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
     clip_changed = Signal()
     marks_changed = Signal()
     markers_changed = Signal()
-    audio_changed = Signal()  # volume, mute, speed, tracks
+    audio_changed = Signal()  # volume, mute, speed and direction, tracks
     error_changed = Signal(str)
     video_updated = Signal()  # a new frame is ready: views call render()
     source_changed = Signal()  # the file mpv plays (original or a proxy) or the source mode changed
@@ -65,7 +65,8 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self.frame = 0
         self.playing = False
         self.seeking = False
-        self.speed = 1.0
+        self.speed = 1.0  # what mpv plays at now (a shuttle speed while shuttling)
+        self.play_speed = 1.0  # the speed chosen in the menu: play resumes at it, a pause ends a shuttle's
         self.reverse = False
         self.volume = 100.0
         self.muted = False
@@ -187,7 +188,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         player.pause = True
         player.speed = 1.0
         player["play-dir"] = "+"
-        self.speed, self.reverse = 1.0, False
+        self.speed, self.play_speed, self.reverse = 1.0, 1.0, False
         self._load(self.source, start)
         self.clip_changed.emit()
         self.source_changed.emit()
@@ -230,7 +231,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self._drop_range()
         if self._player is not None:
             self._player.pause = True
-            self._player.speed = 1.0
+            self._player.speed = self.play_speed  # a shuttle's speed ends with it
 
     def toggle_play(self) -> None:
         (self.pause if self.playing else self.play)()
@@ -241,8 +242,8 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
             return
         self._drop_range()
         if self.playing and self.reverse == (not forward):
-            current = SHUTTLE_SPEEDS.index(self.speed) if self.speed in SHUTTLE_SPEEDS else 0
-            speed = SHUTTLE_SPEEDS[min(current + 1, len(SHUTTLE_SPEEDS) - 1)]
+            # the next shuttle speed above the current one (from a menu speed of 0.5x or 1.5x too)
+            speed = next((s for s in SHUTTLE_SPEEDS if s > self.speed), SHUTTLE_SPEEDS[-1])
         else:
             speed = 1.0
         self._set_direction(not forward)
@@ -259,6 +260,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         if reverse != self.reverse and self._player is not None:
             self._player["play-dir"] = "-" if reverse else "+"
             self.reverse = reverse
+            self.audio_changed.emit()  # the speed shown carries the direction
 
     def seek_frame(self, frame: int, exact: bool = True) -> None:
         """Show frame (0-based in the file); exact seeks decode to it, fast ones stop at a keyframe."""
@@ -305,6 +307,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
             return
         self._drop_range()
         self._player.pause = True
+        self._player.speed = self.play_speed  # a step ends a shuttle, as K does
         base = self._target if self._target is not None else self.frame
         target = self._clamp(base + frames)
         if target in self._decoded:
@@ -359,6 +362,8 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
             self._player.mute = muted
 
     def set_speed(self, speed: float) -> None:
+        """The menu's speed: playback goes on at it (in the direction it goes) and resumes at it after a pause."""
+        self.play_speed = speed
         if self._player is not None:
             self._player.speed = speed
 

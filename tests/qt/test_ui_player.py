@@ -177,3 +177,42 @@ def test_track_menus_list_and_switch_tracks(qtbot, window, media_dir, tmp_path) 
     qtbot.waitUntil(lambda: any(t.get("type") == "audio" and t.get("id") == 2 and t.get("selected")
                                 for t in player.tracks), timeout=5000)
     assert "fra" in transport.audio_box.itemText(2)
+
+
+def test_speed_menu_follows_the_shuttle(qtbot, window, media_dir) -> None:
+    """J/L speeds show in the speed menu (reverse with a minus); K goes back to the menu's own speed."""
+    clip = make_clip(media_dir / "long.mov", rate="25", frames=750, audio=False, gop=25)
+    window.play_files([str(clip)])
+    player, box = window.ctx.player, window.player_panel.transport.speed_box
+    qtbot.waitUntil(lambda: player.clip is not None and player._player.duration is not None, timeout=8000)
+    player.pause()
+    player.seek_frame(375)  # the middle: 8x forward or back does not reach an end within the test
+    qtbot.waitUntil(lambda: not player.playing and player._target is None, timeout=6000)
+    assert [box.itemText(i) for i in range(box.count())][-2:] == ["4×", "8×"]
+
+    def shows(text: str, playing: bool = True) -> None:
+        qtbot.waitUntil(lambda: box.currentText() == text and player.playing == playing, timeout=5000)
+
+    press(qtbot, window, Qt.Key.Key_L)
+    shows("1×")
+    for text in ("2×", "4×", "8×", "8×"):
+        press(qtbot, window, Qt.Key.Key_L)
+        shows(text)
+    assert player.speed == 8.0 and not player.reverse
+    press(qtbot, window, Qt.Key.Key_J)
+    shows("−1×")
+    press(qtbot, window, Qt.Key.Key_J)
+    shows("−2×")
+    assert player.reverse and player.speed == 2.0
+    press(qtbot, window, Qt.Key.Key_K)
+    shows("1×", playing=False)
+
+    box.activated.emit(box.findText("0.5×"))  # what picking 0.5× in the menu does
+    shows("0.5×", playing=False)
+    press(qtbot, window, Qt.Key.Key_Space)
+    shows("0.5×")
+    press(qtbot, window, Qt.Key.Key_L)  # shuttle from 0.5x: the next shuttle speed up
+    shows("1×")
+    press(qtbot, window, Qt.Key.Key_K)  # the shuttle ends; the menu's speed stays chosen
+    shows("0.5×", playing=False)
+    assert player.speed == 0.5

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import TimecodeError
 from app.services.player import PlayerService
 
-SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0)  # includes every J/L shuttle speed, so the menu can show it
 SOURCE_MODES = (("Auto", "auto"), ("Original", "original"))
 
 
@@ -81,7 +81,7 @@ class TransportBar(QWidget):
         self.speed_box = QComboBox(self)
         self.speed_box.addItems([f"{s:g}×" for s in SPEEDS])
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed_box.setToolTip("Playback speed")
+        self.speed_box.setToolTip("Playback speed (J/L shuttle shows here; − is reverse)")
         self.speed_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.mute_button = _button(QStyle.StandardPixmap.SP_MediaVolume, "Mute (Ctrl+M)", self)
         self.mute_button.setCheckable(True)
@@ -186,7 +186,19 @@ class TransportBar(QWidget):
         self._show_frame(self.player.frame)
         self._show_marks()
 
+    def _show_speed(self) -> None:
+        """The speed mpv plays at, shuttle included; reverse shuttle reads −1×, −2×…"""
+        box, player = self.speed_box, self.player
+        sign = "−" if player.reverse else ""
+        box.blockSignals(True)
+        for index, speed in enumerate(SPEEDS):
+            box.setItemText(index, f"{sign}{speed:g}×")
+        nearest = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - player.speed))
+        box.setCurrentIndex(nearest)
+        box.blockSignals(False)
+
     def _show_audio(self) -> None:
+        self._show_speed()
         self.mute_button.setChecked(self.player.muted)
         icon = QStyle.StandardPixmap.SP_MediaVolumeMuted if self.player.muted else QStyle.StandardPixmap.SP_MediaVolume
         self.mute_button.setIcon(self.style().standardIcon(icon))
