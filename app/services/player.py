@@ -20,7 +20,7 @@ from app.core.errors import TimecodeError
 from app.core.job import Outcome
 from app.core.paths import os_path
 from app.core.proxy_presets import SourceChoice
-from app.core.timecode import from_frames, to_frames
+from app.core.timecode import from_frames, parse_entry
 from app.jobs.runner import JobRunner
 from app.media.probe import SliceCountJob
 from app.services.mpv_engine import SoftwareFrameRenderer, load_error, load_mpv, mpv_options
@@ -336,12 +336,17 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self.seek_frame(self.last_frame())
 
     def go_to_timecode(self, text: str) -> None:
-        """Seek to a source timecode; raises TimecodeError for text that is not one or lies outside the clip."""
+        """Seek to what an editor types (a timecode, right-aligned digits, +/- an offset: core.timecode.parse_entry);
+        raises TimecodeError for text that is not one or lies outside the clip."""
         if self.clip is None:
             return
-        frame = to_frames(text, self.clip.rate) - self.clip.start_frame
+        here = self.clip.start_frame + (self._target if self._target is not None else self.frame)
+        wanted = parse_entry(text, self.clip.rate, self.clip.drop_frame, here)
+        frame = wanted - self.clip.start_frame
         if frame < 0 or frame > self.last_frame():
-            raise TimecodeError(f"{text} is outside this clip ({self.timecode(0)} – {self.timecode(self.last_frame())})")
+            meant = f" ({from_frames(wanted, self.clip.rate, self.clip.drop_frame)})" if wanted >= 0 else ""
+            raise TimecodeError(f"{text.strip()}{meant} is outside this clip ({self.timecode(0)} – "
+                                f"{self.timecode(self.last_frame())})")
         self.seek_frame(frame)
 
     def last_frame(self) -> int:

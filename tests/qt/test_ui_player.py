@@ -216,3 +216,43 @@ def test_speed_menu_follows_the_shuttle(qtbot, window, media_dir) -> None:
     press(qtbot, window, Qt.Key.Key_K)  # the shuttle ends; the menu's speed stays chosen
     shows("0.5×", playing=False)
     assert player.speed == 0.5
+
+
+def test_go_to_field_takes_what_editors_type(qtbot, opened, media_dir) -> None:
+    """Ctrl+G selects the field; right-aligned digits and +/- offsets go where an editor means (29.97 DF here);
+    an error shows on the field until the next clip opens."""
+    from app.ui.player.transport import GOTO_TIP
+
+    window = opened
+    field, video = window.player_panel.transport.goto, window.player_panel.video
+
+    def go(text: str) -> None:
+        press(qtbot, window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(field.hasFocus, timeout=3000)
+        assert field.selectedText() == field.text()  # all selected: typing replaces what was there
+        qtbot.keyClicks(field, text)
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+
+    go("1000215")  # 01:00:02;15
+    wait_shown(qtbot, window, 75)
+    qtbot.waitUntil(video.hasFocus, timeout=3000)  # the keys are the player's again
+    go("-1:00")  # one second back: 30 frames at 29.97
+    wait_shown(qtbot, window, 45)
+    go("+24")
+    wait_shown(qtbot, window, 69)
+    go("215")  # the hour and minutes stay: 01:00:02;15
+    wait_shown(qtbot, window, 75)
+
+    go("10:00:00")  # 01:10:00;00 is past the clip's end
+    assert "outside this clip" in field.toolTip() and "c62828" in field.styleSheet()
+    assert field.text() == "10:00:00" and window.ctx.player.frame == 75
+    go("+1:00")  # Ctrl+G selected the wrong entry, so typing replaced it
+    wait_shown(qtbot, window, 105)
+    assert field.text() == "" and field.toolTip() == GOTO_TIP
+
+    go("+x")
+    assert "not a timecode" in field.toolTip()
+    other = make_clip(media_dir / "B001C001.mov", rate="25", frames=30)
+    window.play_files([str(other)])
+    qtbot.waitUntil(lambda: window.ctx.player.clip.name == "B001C001.mov", timeout=8000)
+    assert field.text() == "" and field.styleSheet() == "" and field.toolTip() == GOTO_TIP

@@ -33,9 +33,14 @@ def _button(icon: QStyle.StandardPixmap, tip: str, parent: QWidget) -> QToolButt
     return button
 
 
+GOTO_TIP = ("Go to timecode (Ctrl+G): 01:00:10:05, or digits right-aligned (1001005; fewer digits keep the "
+            "current hours, minutes…), or +24 / -1:00 to move on or back; Enter")
+
+
 class TransportBar(QWidget):
     fullscreen_requested = Signal()
     message = Signal(str)
+    goto_done = Signal()  # the go-to field took its timecode: the keys can go back to the player
 
     def __init__(self, player: PlayerService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,7 +78,7 @@ class TransportBar(QWidget):
         self.goto.setFont(mono)
         self.goto.setMaximumWidth(120)
         self.goto.setMinimumWidth(96)
-        self.goto.setToolTip("Type a timecode (e.g. 01:00:10:05) and press Enter (Ctrl+G)")
+        self.goto.setToolTip(GOTO_TIP)
         self.marks_label = QLabel("", self)
         self.marks_label.setFont(mono)
         self.loop_button = _button(QStyle.StandardPixmap.SP_BrowserReload, "Loop in → out (Ctrl+L)", self)
@@ -152,9 +157,20 @@ class TransportBar(QWidget):
         except TimecodeError as exc:
             self.goto.setStyleSheet("color: #c62828;")
             self.goto.setToolTip(str(exc))
+            self.goto.selectAll()  # typing again replaces the wrong entry
             self.message.emit(str(exc))
             return
+        self._clear_goto()
+        self.goto_done.emit()
+
+    def focus_goto(self) -> None:
+        """Ctrl+G: the field gets the keys with its text selected, so typing replaces it."""
+        self.goto.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.goto.selectAll()
+
+    def _clear_goto(self) -> None:
         self.goto.setStyleSheet("")
+        self.goto.setToolTip(GOTO_TIP)
         self.goto.clear()
 
     def _show_frame(self, frame: int) -> None:
@@ -179,6 +195,7 @@ class TransportBar(QWidget):
         self.loop_button.setChecked(self.player.loop)
 
     def _show_clip(self) -> None:
+        self._clear_goto()  # an error about the last clip's timecodes means nothing for this one
         enabled = self.player.clip is not None
         for widget in (self.play_button, self.start_button, self.end_button, self.back_button,
                        self.forward_button, self.goto):
