@@ -256,3 +256,48 @@ def test_go_to_field_takes_what_editors_type(qtbot, opened, media_dir) -> None:
     window.play_files([str(other)])
     qtbot.waitUntil(lambda: window.ctx.player.clip.name == "B001C001.mov", timeout=8000)
     assert field.text() == "" and field.styleSheet() == "" and field.toolTip() == GOTO_TIP
+
+
+def _with_titled_audio(media_dir, tmp_path):
+    """A clip with two titled audio tracks, as deliveries have: mono 24-bit "boom" (eng), stereo "mix" (fra)."""
+    import av
+
+    boom = make_clip(tmp_path / "boom.mkv", rate="25", frames=50, audio_codec="pcm_s24le", audio_channels=1)
+    mix = make_clip(tmp_path / "mix.mkv", rate="25", frames=50, audio_codec="pcm_s16le", audio_channels=2)
+    target = media_dir / "titled.mkv"
+    with av.open(str(boom)) as first, av.open(str(mix)) as second, av.open(str(target), "w") as dst:
+        video = dst.add_stream_from_template(first.streams.video[0])
+        outs = {}
+        for src, title, lang in ((first, "boom", "eng"), (second, "mix", "fra")):
+            outs[src] = dst.add_stream_from_template(src.streams.audio[0])
+            outs[src].metadata.update({"title": title, "language": lang})
+        for src, streams in ((first, (first.streams.video[0], first.streams.audio[0])),
+                             (second, (second.streams.audio[0],))):
+            for packet in src.demux(*streams):
+                if packet.dts is None:
+                    continue
+                packet.stream = video if packet.stream.type == "video" else outs[src]
+                dst.mux(packet)
+    return target
+
+
+def test_audio_menu_shows_track_titles(qtbot, window, media_dir, tmp_path) -> None:
+    """The audio menu names each track from mpv's track-list: title, channels, codec and language."""
+    window.play_files([str(_with_titled_audio(media_dir, tmp_path))])
+    box, player = window.player_panel.transport.audio_box, window.ctx.player
+    qtbot.waitUntil(lambda: box.count() == 3, timeout=8000)
+    assert [box.itemText(i) for i in range(3)] == [
+        "Audio: off", "1: boom — mono, pcm_s24le (eng)", "2: mix — stereo, pcm_s16le (fra)"]
+    box.activated.emit(2)  # picking "mix" in the menu
+    qtbot.waitUntil(lambda: any(t.get("type") == "audio" and t.get("id") == 2 and t.get("selected")
+                                for t in player.tracks), timeout=5000)
+    qtbot.waitUntil(lambda: box.currentText().startswith("2: mix"), timeout=5000)
+
+
+def test_track_label_leaves_out_what_mpv_does_not_know() -> None:
+    from app.ui.player.transport import track_label
+
+    assert track_label({"id": 3, "demux-channels": "5.1(side)", "codec": "eac3"}) == "3: 5.1(side), eac3"
+    assert track_label({"id": 4, "demux-channel-count": 4, "lang": "deu"}) == "4: 4 ch (deu)"
+    assert track_label({"id": 5, "title": "Commentary"}) == "5: Commentary"
+    assert track_label({"id": 6}) == "6: track"

@@ -23,6 +23,25 @@ SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0)  # includes every J/L shuttle spee
 SOURCE_MODES = (("Auto", "auto"), ("Original", "original"))
 
 
+_CHANNEL_NAMES = {1: "mono", 2: "stereo", 6: "5.1", 8: "7.1"}
+
+
+def track_label(track: dict) -> str:
+    """A menu entry for an mpv track-list entry, e.g. '1: boom — mono, pcm_s24le (eng)'; what mpv does not
+    know is left out."""
+    details = []
+    layout, count = track.get("demux-channels"), track.get("demux-channel-count") or track.get("audio-channels")
+    if layout and not str(layout).startswith("unknown"):  # mpv says "unknown2" where the file has no layout
+        details.append(str(layout))
+    elif count:
+        details.append(_CHANNEL_NAMES.get(count, f"{count} ch"))
+    if track.get("codec"):
+        details.append(str(track["codec"]))
+    text = " — ".join(part for part in (track.get("title"), ", ".join(details)) if part) or "track"
+    lang = f" ({track['lang']})" if track.get("lang") else ""
+    return f"{track.get('id')}: {text}{lang}"
+
+
 def _button(icon: QStyle.StandardPixmap, tip: str, parent: QWidget) -> QToolButton:
     button = QToolButton(parent)
     # the style's own media icons: unicode media glyphs are missing from many desktop fonts
@@ -230,8 +249,7 @@ class TransportBar(QWidget):
             box.addItem(f"{label}: off", None)
             selected = 0
             for track in tracks:
-                name = track.get("title") or track.get("lang") or f"#{track.get('id')}"
-                box.addItem(f"{label}: {name}", track.get("id"))
+                box.addItem(track_label(track), track.get("id"))
                 if track.get("selected"):
                     selected = box.count() - 1
             box.setCurrentIndex(selected)
