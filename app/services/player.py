@@ -276,6 +276,9 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         if self._player.duration is None:
             self._pending_seek = frame  # mpv refuses seeks until the file is loaded; done on "duration"
             return self._show_target(frame)
+        # This seek supersedes one still waiting: mpv can answer `duration` before its "duration" report reaches
+        # us, and that report would then replay the older seek over this one.
+        self._pending_seek = None
         try:
             self._player.command("seek", f"{seconds:.6f}", "absolute+exact" if exact else "absolute+keyframes")
         except SystemError:
