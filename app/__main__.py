@@ -6,9 +6,10 @@ import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 _OPTIONS_WITH_VALUE = ("--catalog",)
+EXIT_BROKEN_PIPE = 128 + 13  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
 
 
 def split_open_files(argv: list[str], commands: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -33,6 +34,20 @@ def split_open_files(argv: list[str], commands: Sequence[str]) -> tuple[list[str
     return rest, files
 
 
+def _run_command(command: Callable[[list[str]], int], argv: list[str]) -> int:
+    """A headless command; a reader that goes away (`reelkeep list | head -1`) ends it quietly."""
+    try:
+        code = command(argv)
+        sys.stdout.flush()  # inside the try: the last lines may only fail to go out here
+    except BrokenPipeError:
+        # Nothing more can be shown, and Python would complain again flushing at exit: point stdout at
+        # devnull and end with the status of a process stopped by SIGPIPE, as `ls | head -1` does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the probe pool spawns workers; a frozen app must handle that
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -49,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_self_test(args.catalog)
     if args.command in cli.COMMANDS:
-        return cli.main(argv)
+        return _run_command(cli.main, argv)
     from app.bootstrap import run_gui
 
     return run_gui(args.catalog, files)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.catalog.catalog import Catalog
+from app.core.errors import TimecodeError
 from app.core.timecode import format_rate, from_frames, parse_rate, supports_drop_frame
 from app.interchange.conform import STATUSES, EventMatch
 from app.interchange.edl_model import EdlDocument, EdlEvent
@@ -19,12 +20,21 @@ from app.interchange.edl_model import EdlDocument, EdlEvent
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
+def rate_argument(text: str) -> str:
+    """argparse type of --rate: a bad rate is a usage error (exit 2) before anything is read."""
+    try:
+        parse_rate(text)
+    except (TimecodeError, ValueError, ZeroDivisionError) as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (e.g. 24, 25, 23.976, 29.97 or 24000/1001)") from None
+    return text
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     edl = sub.add_parser("edl", help="read a timeline (CMX 3600 .edl, FCP 7 .xml, .aaf, .otio) and match its "
                                      "events to cataloged files")
     edl.add_argument("file", help="a timeline: CMX 3600 .edl, FCP 7 .xml, .aaf or .otio")
     edl.add_argument("--json", action="store_true", help="print JSON (keys documented in docs/cli.md)")
-    edl.add_argument("--rate", help="an EDL's frame rate (default: the matched media's, else 24 or 29.97 DF); "
+    edl.add_argument("--rate", type=rate_argument, help="an EDL's frame rate (default: the matched media's, else 24 or 29.97 DF); "
                                     "other formats carry their own")
     edl.add_argument("--relink", action="append", default=[], metavar="EVENT=PATH",
                      help="link event EVENT to the file PATH by hand and remember it for this timeline file "
@@ -109,6 +119,8 @@ def _event_record(event: EdlEvent, match: EventMatch, doc: EdlDocument, paths: d
         "source_in": _tc(event.source_in, doc), "source_out": _tc(event.source_out, doc),
         "record_in": _tc(event.record_in, doc), "record_out": _tc(event.record_out, doc),
         "clip_name": event.name, "source_file": event.source_file,
+        # an M2 motion effect: source frames per second (negative plays backwards), null at normal speed
+        "speed": event.speed,
         "status": match.status, "media_id": match.media_id,
         "path": paths.get(match.media_id) if match.media_id is not None else None,
         "candidates": match.candidates, "reason": match.reason,

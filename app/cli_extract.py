@@ -5,29 +5,42 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import TextIO
 
 from app.catalog.catalog import Catalog
+from app.cli_edl import rate_argument
+from app.core.errors import TimecodeError
 from app.core.extract_plan import source_start_frame
 from app.core.timecode import to_frames
 
-EXIT_OK, EXIT_ERROR = 0, 1
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+_TIMECODE = re.compile(r"\d{1,2}:\d{2}:\d{2}[:;.,]\d{2,3}")  # the form to_frames() reads
+
+
+def timecode_argument(text: str) -> str:
+    """argparse type of --in/--out: a malformed timecode is a usage error (exit 2) before the file is read."""
+    if _TIMECODE.fullmatch(text.strip()) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a timecode: use HH:MM:SS:FF (HH:MM:SS;FF for drop-frame)")
+    return text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     extract = sub.add_parser("extract", help="write a subclip of FILE between two source timecodes, "
                                              "or every matched event of a timeline (--edl)")
     extract.add_argument("file", metavar="FILE", nargs="?", help="the source (not with --edl)")
-    extract.add_argument("--in", dest="in_tc", metavar="TC", help="first frame (source timecode)")
-    extract.add_argument("--out", dest="out_tc", metavar="TC",
+    extract.add_argument("--in", dest="in_tc", metavar="TC", type=timecode_argument,
+                         help="first frame (source timecode)")
+    extract.add_argument("--out", dest="out_tc", metavar="TC", type=timecode_argument,
                          help="the frame after the last one (exclusive source timecode)")
     extract.add_argument("--edl", metavar="TIMELINE", help="extract every video event of this timeline (CMX 3600 "
                          ".edl, FCP 7 .xml, .aaf, .otio) that conforms to a cataloged clip, as one job; black and "
                          "aux events are skipped; writes NAME_conformed.edl beside the outputs")
-    extract.add_argument("--rate", help="with --edl: an EDL's frame rate (default: the matched media's)")
+    extract.add_argument("--rate", type=rate_argument,
+                         help="with --edl: an EDL's frame rate (default: the matched media's)")
     extract.add_argument("--handles", type=int, default=0, metavar="N", help="extra frames on each side")
     extract.add_argument("--dest", required=True, metavar="DIR", help="folder for the output")
     extract.add_argument("--mode", choices=("smart", "reencode", "copy"), default="smart",
@@ -39,6 +52,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     extract.add_argument("--name", help="output file name without suffix (default CLIP_IN-TC); with --edl a "
                          "pattern with the fields {event}, {reel}, {clip}, {track}, {in_tc} (default "
                          "{event:03d}_{reel}_{clip})")
+    extract.add_argument("--overwrite", action="store_true",
+                         help="replace files of the same name in DIR (default: write NAME_2, NAME_3… and say so)")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -47,11 +62,14 @@ def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
     from app.ingest.add_files import add_files
     from app.ingest.extract import ExtractJob, ExtractRequest
 
+    if args.handles < 0:
+        print(f"reelkeep: --handles must be 0 or more, not {args.handles}", file=sys.stderr)
+        return EXIT_USAGE
     if args.edl:
         return _extract_edl(catalog, args, out)
     if not args.file or not args.in_tc or not args.out_tc:
         print("reelkeep: extract needs FILE --in TC --out TC, or --edl EDL", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     path = os.path.abspath(args.file)
     media_id = catalog.id_for_path(path)
     if media_id is None:
@@ -63,9 +81,13 @@ def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
         return EXIT_ERROR
     rate = Fraction(info["frame_rate"])
     start, _ = source_start_frame(info["start_timecode"], rate)
-    in_frame, out_frame = to_frames(args.in_tc, rate) - start, to_frames(args.out_tc, rate) - start
+    try:
+        in_frame, out_frame = to_frames(args.in_tc, rate) - start, to_frames(args.out_tc, rate) - start
+    except TimecodeError as exc:  # well formed, but not a timecode of this clip's rate (frame 30 at 24 fps)
+        print(f"reelkeep: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     request = ExtractRequest(media_id, in_frame, out_frame, args.handles, args.mode, args.preset,
-                             Path(args.dest), args.name)
+                             Path(args.dest), args.name, overwrite=args.overwrite)
     result = run_job(ExtractJob(catalog, [request]), args.quiet)
     for output in result.outputs:
         note = f" ({output.message})" if output.message else ""
@@ -92,7 +114,7 @@ def _extract_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
     for warning in doc.warnings:
         out.write(f"warning: {warning}\n")
     job = EdlExtractJob(catalog, doc, matches, timeline, Path(args.dest), args.handles, args.mode, args.preset,
-                        name_pattern=args.name or EDL_PATTERN)
+                        name_pattern=args.name or EDL_PATTERN, overwrite=args.overwrite)
     result = run_job(job, args.quiet)
     for skipped in result.skipped:
         out.write(f"skipped: {skipped}\n")
@@ -103,5 +125,7 @@ def _extract_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         out.write(f"warning: {warning}\n")
     for failure in result.extract.failures:
         out.write(f"error: event {failure.event}: {failure.path}: {failure.message}\n")
-    out.write(f"Extract: {result.summary()}; conformed EDL: {result.conformed}\n")
-    return EXIT_ERROR if result.failed else EXIT_OK
+    if result.conformed_error:
+        out.write(f"error: conformed EDL: {result.conformed_error}\n")
+    out.write(f"Extract: {result.summary()}; conformed EDL: {result.conformed_text}\n")
+    return EXIT_ERROR if result.failed or result.conformed_error else EXIT_OK

@@ -8,14 +8,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from peewee import SqliteDatabase
-
 from app.catalog import links, queries
-from app.catalog.db import open_database
+from app.catalog.db import CatalogDatabase, open_database
 from app.catalog.filters import LibraryFilter
 from app.catalog.links import SubclipLink
 from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
 from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
+from app.catalog.moves import MoveMatcher, adopt_moved
 from app.core.errors import CatalogError
 from app.core.facts import FileState, MediaFacts, ProbeOutcome
 from app.core.kinds import kind_for_name
@@ -33,12 +32,23 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[start : start + size]
 
 
+def _root_in(roots: Sequence[tuple[int, str]], path: str | Path) -> int | None:
+    """The root of roots (id, path) that contains path, deepest first."""
+    target = os.path.abspath(os.fspath(path))
+    best = None
+    for root_id, root_path in roots:
+        inside = target == root_path or target.startswith(root_path.rstrip(os.sep) + os.sep)
+        if inside and (best is None or len(root_path) > len(best[1])):
+            best = (root_id, root_path)
+    return best[0] if best else None
+
+
 class Catalog:
     """Thread-safe (one SQLite connection per thread, WAL) access to the catalog file."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = path
-        self.db: SqliteDatabase = open_database(path)
+        self.db: CatalogDatabase = open_database(path)
 
     def close(self) -> None:
         self.db.close()
@@ -66,13 +76,7 @@ class Catalog:
 
     def root_for(self, path: str | Path) -> int | None:
         """The root that contains path, deepest first."""
-        target = os.path.abspath(os.fspath(path))
-        best = None
-        for root_id, root_path in self.roots():
-            inside = target == root_path or target.startswith(root_path.rstrip(os.sep) + os.sep)
-            if inside and (best is None or len(root_path) > len(best[1])):
-                best = (root_id, root_path)
-        return best[0] if best else None
+        return _root_in(self.roots(), path)
 
     def mark_root_scanned(self, root_id: int) -> None:
         LibraryRoot.update(last_scan_at=time.time()).where(LibraryRoot.id == root_id).execute()
@@ -91,7 +95,7 @@ class Catalog:
         ids: list[int] = []
         with self.db.atomic():
             for chunk in _chunks(files):
-                self.db.cursor().executemany(
+                self.db.executemany(
                     "INSERT INTO media_file (root_id, path, path_raw, name, kind, size, mtime, added_at,"
                     " modified_at, last_seen_at, status, status_message) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(path_raw) DO UPDATE SET root_id = excluded.root_id, size = excluded.size,"
@@ -121,7 +125,7 @@ class Catalog:
         now = time.time()
         with self.db.atomic():
             for chunk in _chunks(changes):
-                self.db.cursor().executemany(
+                self.db.executemany(
                     "UPDATE media_file SET size = ?, mtime = ?, last_seen_at = ?, modified_at = ?,"
                     " status = ?, status_message = ? WHERE id = ?",
                     [
@@ -172,20 +176,19 @@ class Catalog:
         return result
 
     # ---- probing (phase 2)
-    def apply_probes(self, outcomes: Sequence[ProbeOutcome]) -> list[int]:
-        """Store probe results. A file whose identity matches a 'missing' record was moved or renamed:
-        that record takes over the new location, keeping tags, ratings and markers.
-        Returns the ids that survive (the old id where a move was detected)."""
+    def apply_probes(self, outcomes: Sequence[ProbeOutcome], moves: MoveMatcher | None = None) -> list[int]:
+        """Store probe results. A new file whose identity matches a 'missing' record was moved or renamed:
+        that record takes over the new location, keeping tags, ratings and markers (one record per file:
+        see moves.py; pass one MoveMatcher for all batches of a scan). Returns the ids that survive (the
+        old id where a move was detected)."""
         now = time.time()
         surviving: list[int] = []
         ok_rows: list[tuple] = []
         error_rows: list[tuple] = []
         with self.db.atomic():
-            missing = self._missing_identities()
+            adopted = adopt_moved(self.db, outcomes, moves if moves is not None else MoveMatcher())
             for outcome in outcomes:
-                media_id = outcome.media_id
-                if outcome.identity_hash and outcome.identity_hash in missing:
-                    media_id = self._adopt_moved(outcome)
+                media_id = adopted.get(outcome.media_id, outcome.media_id)
                 if outcome.facts is not None:
                     fields = outcome.facts.catalog_fields()
                     message = "; ".join(outcome.facts.warnings) or None
@@ -196,43 +199,19 @@ class Catalog:
                 surviving.append(media_id)
             if ok_rows:
                 assignments = ", ".join(f"{c} = ?" for c in _FACT_COLUMNS)
-                self.db.cursor().executemany(
+                self.db.executemany(
                     f"UPDATE media_file SET {assignments}, identity_hash = ?, status = ?, status_message = ?,"
                     " probed_at = ?, modified_at = ? WHERE id = ?",
                     ok_rows,
                 )
             if error_rows:
-                self.db.cursor().executemany(
+                self.db.executemany(
                     "UPDATE media_file SET identity_hash = ?, status = ?, status_message = ?, probed_at = ?,"
                     " modified_at = ? WHERE id = ?",
                     error_rows,
                 )
             self._reindex(surviving)
         return surviving
-
-    def _missing_identities(self) -> set[str]:
-        rows = self._sql("SELECT identity_hash FROM media_file WHERE status = ? AND identity_hash IS NOT NULL",
-                         (MISSING,))
-        return {r[0] for r in rows}
-
-    def _adopt_moved(self, outcome: ProbeOutcome) -> int:
-        row = self._sql(
-            "SELECT old.id, new.root_id, new.path, new.path_raw, new.name, new.size, new.mtime"
-            " FROM media_file new JOIN media_file old ON old.identity_hash = ? AND old.status = ?"
-            " AND old.size = new.size AND old.id != new.id WHERE new.id = ? ORDER BY old.id LIMIT 1",
-            (outcome.identity_hash, MISSING, outcome.media_id),
-        )
-        if not row:
-            return outcome.media_id
-        old_id, root_id, path, path_raw, name, size, mtime = row[0]
-        self.db.execute_sql("DELETE FROM media_fts WHERE rowid = ?", (outcome.media_id,))
-        self.db.execute_sql("DELETE FROM media_file WHERE id = ?", (outcome.media_id,))
-        self.db.execute_sql(
-            "UPDATE media_file SET root_id = ?, path = ?, path_raw = ?, name = ?, size = ?, mtime = ?,"
-            " last_seen_at = ? WHERE id = ?",
-            (root_id, path, path_raw, name, size, mtime, time.time(), old_id),
-        )
-        return old_id
 
     def move_path(self, old: str | Path | bytes, new: str | Path | bytes) -> int | None:
         """A rename seen by the watcher: the record follows the file (same id, tags kept)."""
@@ -263,18 +242,33 @@ class Catalog:
         return [r[0] for r in rows]
 
     def move_prefix(self, old: str | Path | bytes, new: str | Path | bytes) -> list[int]:
-        """A folder was renamed or moved: every record below it follows."""
+        """A folder was renamed or moved: the record of every file below it follows, in one short
+        transaction. Records of files already missing stay where they were last seen: nothing is at
+        their place in the new folder."""
         old_prefix = raw_path(old).rstrip(b"/") + b"/"
         new_prefix = raw_path(new).rstrip(b"/") + b"/"
-        moved = []
+        roots = self.roots()
+        now = time.time()
         with self.db.atomic():
             rows = self._sql(
-                "SELECT id, path_raw FROM media_file WHERE substr(path_raw, 1, ?) = ?", (len(old_prefix), old_prefix)
+                "SELECT id, path_raw FROM media_file WHERE substr(path_raw, 1, ?) = ? AND status != ?",
+                (len(old_prefix), old_prefix, MISSING),
             )
-            for media_id, raw in rows:
-                target = new_prefix + bytes(raw)[len(old_prefix):]
-                self.move_path(bytes(raw), target)
-                moved.append(media_id)
+            moved = [media_id for media_id, _ in rows]
+            moving = set(moved)
+            for chunk in _chunks(rows):
+                targets = [new_prefix + bytes(raw)[len(old_prefix):] for _, raw in chunk]
+                marks = ",".join("?" * len(targets))
+                # records still naming the new places (files that went missing there) give way
+                stale = self._sql(f"SELECT id FROM media_file WHERE path_raw IN ({marks})", targets)
+                self.remove_media([r[0] for r in stale if r[0] not in moving])
+                self.db.executemany(
+                    "UPDATE media_file SET path = ?, path_raw = ?, name = ?, root_id = ?, modified_at = ?,"
+                    " last_seen_at = ? WHERE id = ?",
+                    [(display_path(t), t, display_name(t), _root_in(roots, os.fsdecode(t)), now, now, media_id)
+                     for t, (media_id, _) in zip(targets, chunk, strict=True)],
+                )
+            self._reindex(moved)
         return moved
 
     # ---- user edits
@@ -303,7 +297,7 @@ class Catalog:
                 tag_ids.append(tag.id)
             rows = [(m, t) for m in ids for t in tag_ids]
             for chunk in _chunks(rows):
-                self.db.cursor().executemany(
+                self.db.executemany(
                     "INSERT OR IGNORE INTO media_tag (media_id, tag_id) VALUES (?, ?)", chunk
                 )
             self._reindex(ids)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from peewee import SqliteDatabase
@@ -13,13 +18,97 @@ from app.catalog.models import database
 from app.core.errors import CatalogError
 
 CATALOG_ENV = "REELKEEP_CATALOG"
+# Per connection; journal_mode=wal is stored in the file and set once at open (_enable_wal).
 PRAGMAS = {
-    "journal_mode": "wal",
     "foreign_keys": 1,
     "synchronous": "normal",  # safe with WAL: a crash loses at most the last transactions, never integrity
     "cache_size": -64 * 1024,
     "temp_store": "memory",
 }
+
+
+BUSY_TIMEOUT_S = 15
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code behind exc (peewee wraps sqlite3's exception in its own)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        for candidate in (seen, *(a for a in seen.args if isinstance(a, BaseException))):
+            code = getattr(candidate, "sqlite_errorcode", None)
+            if code is not None:
+                return code & 0xFF
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+@contextmanager
+def _catalog_errors(path: object) -> Iterator[None]:
+    """Turn the SQLite failures a user can act on into CatalogError messages that say what to do."""
+    try:
+        yield
+    except Exception as exc:
+        code = _sqlite_code(exc) if not isinstance(exc, CatalogError) else None
+        if code == sqlite3.SQLITE_FULL:
+            raise CatalogError(
+                f"disk full: the catalog at {path} could not be written; free some space on that disk and run "
+                "the command again (what was recorded before is kept)"
+            ) from exc
+        if code == sqlite3.SQLITE_BUSY:
+            raise CatalogError(
+                f"the catalog at {path} stayed locked by another program for {BUSY_TIMEOUT_S} s; try again when "
+                "it has finished"
+            ) from exc
+        raise
+
+
+class CatalogDatabase(SqliteDatabase):
+    """The catalog's connection (one per thread).
+
+    Write transactions begin IMMEDIATE: a deferred one that has read and then writes cannot wait for
+    another writer (SQLite answers SQLITE_BUSY at once, busy timeout or not), which is how two
+    processes on one catalog failed. Taking the write lock at BEGIN lets the busy timeout work.
+    """
+
+    def __init__(self, path: str, **kwargs: Any) -> None:
+        super().__init__(path, lock_type="IMMEDIATE", **kwargs)
+
+    def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        with _catalog_errors(self.database):
+            return super().execute_sql(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """A prepared statement run for many rows."""
+        with _catalog_errors(self.database):
+            self.cursor().executemany(sql, rows)
+
+    def begin(self, lock_type: str | None = None) -> None:
+        with _catalog_errors(self.database):
+            super().begin(lock_type)
+
+    def commit(self) -> None:
+        with _catalog_errors(self.database):
+            super().commit()
+
+    def rollback(self) -> None:
+        # After SQLITE_FULL or an I/O error SQLite has already rolled the transaction back itself; a
+        # ROLLBACK would fail ("cannot rollback - no transaction is active") and hide the real error.
+        if self.is_closed() or self.connection().in_transaction:
+            super().rollback()
+
+
+def _enable_wal(db: SqliteDatabase) -> None:
+    """Switch the file to WAL. The switch needs the file to itself, and SQLite answers SQLITE_BUSY at once
+    (no busy timeout) while another process has it open; so retry, as the busy timeout would."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.connection().execute("PRAGMA journal_mode = wal").fetchall()
+            return
+        except sqlite3.OperationalError as exc:
+            if _sqlite_code(exc) != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def default_catalog_path() -> Path:
@@ -30,7 +119,7 @@ def default_catalog_path() -> Path:
     return Path(platformdirs.user_data_dir("reelkeep", appauthor=False)) / "catalog.sqlite"
 
 
-def open_database(path: Path | str) -> SqliteDatabase:
+def open_database(path: Path | str) -> CatalogDatabase:
     """Open (creating and migrating as needed) and bind the models; ':memory:' is allowed for tests."""
     in_memory = str(path) == ":memory:"
     file_path = None if in_memory else Path(path)
@@ -41,11 +130,10 @@ def open_database(path: Path | str) -> SqliteDatabase:
             raise CatalogError(f"cannot create the catalog folder {file_path.parent}: {exc.strerror}") from exc
     # check_same_thread=False: peewee keeps one connection per thread anyway; WAL + busy timeout let the
     # GUI thread read while a worker writes.
-    db = SqliteDatabase(
-        str(path), pragmas=PRAGMAS, timeout=15, check_same_thread=False, autoconnect=True
-    )
+    db = CatalogDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_S, check_same_thread=False, autoconnect=True)
     try:
         db.connect(reuse_if_open=True)
+        _enable_wal(db)
         migrations.upgrade(db, file_path)
     except CatalogError:
         db.close()

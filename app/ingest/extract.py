@@ -14,6 +14,7 @@ from app.catalog.links import SubclipLink
 from app.core.errors import Cancelled, ReelkeepError
 from app.core.extract_plan import ExtractError, ExtractPlan, frame_tc, plan_extract
 from app.core.job import JobContext
+from app.core.naming import NAME_MAX, fit_name
 from app.core.paths import display_path
 from app.core.progress import ProgressMeter
 from app.ingest.add_files import add_files
@@ -45,6 +46,7 @@ class ExtractRequest:
     dest_dir: Path = Path(".")
     name: str | None = None  # the file name without suffix; default "{clip}_{in_tc}"
     event: EventRef | None = None  # recorded with the subclip link; labels the batch progress
+    overwrite: bool = False  # replace a file of the output's name (else the output takes a free name: _2, _3…)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class ExtractedFile:
     method: str = "reencode"  # reencode, copy, smart (copied GOPs, re-encoded ends) or intra-copy
     copied: int = 0  # frames copied from the source unchanged
     encoded: int = 0  # frames re-encoded
+    name: str = ""  # the name asked for (without suffix); path may differ: that name was taken, or too long
 
 
 @dataclass
@@ -145,16 +148,14 @@ def run_extracts(catalog: Catalog, plan: ExtractJobPlan, ctx: JobContext) -> Ext
         meter.begin_step(step, len(plan.items), f"{noun} {step}/{len(plan.items)}: {item.plan.name}",
                          item.plan.frame_count)
         try:
+            common = {"frame_count": item.frame_count, "check": ctx.cancel.check, "on_frame": meter.advance,
+                      "overwrite": request.overwrite}
             if request.mode == "copy":
-                output = extract_copy(item.raw_path, request.dest_dir, item.plan, item.source_tc,
-                                      frame_count=item.frame_count, check=ctx.cancel.check, on_frame=meter.advance)
+                output = extract_copy(item.raw_path, request.dest_dir, item.plan, item.source_tc, **common)
             elif request.mode == "smart":
-                output = extract_smart(item.raw_path, request.dest_dir, item.plan, request.preset,
-                                       frame_count=item.frame_count, check=ctx.cancel.check, on_frame=meter.advance)
+                output = extract_smart(item.raw_path, request.dest_dir, item.plan, request.preset, **common)
             else:
-                output = extract_reencode(item.raw_path, request.dest_dir, item.plan, request.preset,
-                                          frame_count=item.frame_count, check=ctx.cancel.check,
-                                          on_frame=meter.advance)
+                output = extract_reencode(item.raw_path, request.dest_dir, item.plan, request.preset, **common)
             ids = add_files(catalog, [str(output.path)])
             if ids:
                 catalog.link_subclip(ids[0], _link(item, shown, output.first, output.last, output.start_tc))
@@ -174,12 +175,25 @@ def run_extracts(catalog: Catalog, plan: ExtractJobPlan, ctx: JobContext) -> Ext
             continue
         done = ExtractedFile(output.path, ids[0] if ids else None, request.media_id, output.first, output.last,
                              output.start_tc, output.exact, output.message, _number(request),
-                             output.method, output.copied, output.encoded)
+                             output.method, output.copied, output.encoded, item.plan.name)
         result.outputs.append(done)
         result.warnings.extend(f"{shown}: {w}" for w in output.warnings)
+        renamed = renamed_note(item.plan.name, output.path)
+        if renamed:
+            result.warnings.append(renamed)
         ctx.emit(done)
     meter.finish()
     return result
+
+
+def renamed_note(name: str, path: Path) -> str | None:
+    """Why an output is not called name + its suffix (too long for a file name, or taken), or None."""
+    wanted, fitted = f"{name}{path.suffix}", fit_name(name, path.suffix)
+    if path.name == wanted:
+        return None
+    if path.name == fitted:
+        return f"the name {wanted[:40]}… is longer than {NAME_MAX} bytes: shortened to {path.name}"
+    return f"{path.parent / fitted} already exists and was left alone: written as {path.name} (--overwrite replaces)"
 
 
 def _number(request: ExtractRequest) -> int | None:

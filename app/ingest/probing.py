@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
@@ -16,6 +21,8 @@ from app.media.probe import probe
 # Below this many files a process pool costs more to start than it saves.
 POOL_THRESHOLD = 64
 BATCH = 32
+ORPHANED_EXIT = 70  # a worker's exit code when it found its scan gone
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def probe_one(media_id: int, raw: bytes) -> ProbeOutcome:
@@ -35,6 +42,29 @@ def probe_one(media_id: int, raw: bytes) -> ProbeOutcome:
 
 def _probe_batch(items: Sequence[tuple[int, bytes]]) -> list[ProbeOutcome]:
     return [probe_one(media_id, raw) for media_id, raw in items]
+
+
+def exit_when_orphaned(parent_pid: int, interval: float = 1.0) -> None:
+    """Exit this process as soon as parent_pid is no longer its parent (the parent died: we were re-parented)."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(interval)
+        os._exit(ORPHANED_EXIT)
+
+    threading.Thread(target=watch, name="exit-when-orphaned", daemon=True).start()
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Pool worker start: die with the scan. A killed parent (kill -9, a crash) shuts no pool down, and its
+    spawn workers would live on at PID 1. Linux delivers SIGKILL at once (prctl); the watchdog thread
+    covers other systems, and a parent that died before prctl took effect."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    exit_when_orphaned(parent_pid)
 
 
 def default_workers() -> int:
@@ -58,7 +88,10 @@ def probe_many(
         return
     # spawn, not fork: the parent may be a Qt process with threads, which fork would copy half-alive.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # The workers are started by this thread and the pool is shut down before it returns: PR_SET_PDEATHSIG
+    # (sent when the creating *thread* ends) cannot fire while the scan lives.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
+                             initargs=(os.getpid(),)) as pool:
         pending: set[Future] = set()
         queue = iter(batches)
         try:

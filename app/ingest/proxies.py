@@ -23,7 +23,7 @@ from app.core.paths import display_path
 from app.core.progress import ProgressMeter
 from app.core.proxy_presets import EDITORIAL, PRESETS, PRORES_PROXY, ProxyPreset, editorial_preset
 from app.media.hashing import identity_hash
-from app.media.partial import remove_stale_partials
+from app.media.partial import DestinationError
 from app.media.proxy import generate_proxy
 from app.media.proxy_verify import IndexReader, VerifyReport, verify_proxy
 
@@ -149,7 +149,6 @@ def run_proxies(catalog: Catalog, plan: ProxyPlan, ctx: JobContext) -> ProxyResu
         ctx.cancel.check()
         name = os.path.basename(display_path(item.raw_path))
         meter.note(f"{item.preset} proxy of {name}")
-        remove_stale_partials(item.dest.parent)
         try:
             if item.adopt and item.dest.is_file():
                 _record_existing(catalog, item, plan.editorial_codec)
@@ -161,7 +160,10 @@ def run_proxies(catalog: Catalog, plan: ProxyPlan, ctx: JobContext) -> ProxyResu
         except Cancelled:
             raise
         except ReelkeepError as exc:
-            result.failures.append(ProxyFailure(item.media_id, display_path(item.raw_path), item.preset, str(exc)))
+            message = str(exc)
+            if isinstance(exc, DestinationError):
+                message += f"; proxies are kept there: set {PROXY_ENV} to use another folder"
+            result.failures.append(ProxyFailure(item.media_id, display_path(item.raw_path), item.preset, message))
             continue
         except Exception as exc:  # noqa: BLE001 - one bad file must not end the batch; details go to the log
             log.exception("%s proxy of %s failed", item.preset, display_path(item.raw_path))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from app.catalog.catalog import Catalog
 from app.catalog.models import MISSING
+from app.catalog.moves import MoveMatcher
 from app.core.facts import FileState
 from app.core.job import JobContext
 from app.core.progress import CancelToken, ProgressMeter, ProgressSink
@@ -138,8 +139,9 @@ def _probe(
     items = [(media_id, paths[media_id]) for media_id in ids if media_id in paths]
     meter.set_total(len(items))
     meter.note(f"Reading details of {len(items)} files")
+    moves = MoveMatcher()  # one for the whole scan: the folder mapping of one batch guides the next
     for batch in probe_many(items, cancel, workers):
-        surviving = catalog.apply_probes(batch)
+        surviving = catalog.apply_probes(batch, moves)
         result.probed += len(batch)
         result.errors += sum(1 for o in batch if o.facts is None)
         result.moved += sum(1 for o, kept in zip(batch, surviving, strict=True) if o.media_id != kept)

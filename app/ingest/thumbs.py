@@ -2,7 +2,8 @@
 
 Layout: <cache>/thumbs/<digest[:2]>/<hash>/{poster.jpg, sprite.jpg, sprite.json, preview.mp4}, where
 <cache> is $REELKEEP_CACHE_DIR or the platform's user cache dir. A file's outputs are made in a
-staging folder next to it and renamed into place together, so a folder that exists is complete.
+partial folder next to it (app.media.partial) and renamed into place together, so a folder that exists is
+complete; one left by a killed run is removed when the next run writes beside it.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -30,6 +29,7 @@ from app.core.paths import display_path
 from app.core.progress import ProgressMeter
 from app.media.framegrab import Check, ThumbnailError, os_error_message
 from app.media.hashing import identity_hash
+from app.media.partial import DestinationError, PartialFolder
 from app.media.probe import probe
 from app.media.thumbnails import POSTER, PREVIEW, SPRITE, SPRITE_INFO, make_thumbnails
 
@@ -179,35 +179,32 @@ def run_thumbnails(plan: ThumbnailPlan, ctx: JobContext) -> ThumbnailResult:
 
 
 def make_for_item(item: ThumbnailItem, root: Path, check: Check, regenerate: bool = False) -> bool:
-    """Make one file's outputs in a staging folder and move it into place; True when anything was made."""
+    """Make one file's outputs in a partial folder and rename it into place; True when anything was made."""
     hash_ = item.identity_hash or _hash_or_explain(item.raw_path)
     final = thumbs_dir(hash_, root)
+    remove_stale_staging(final.parent, hash_)
     try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(final.parent, hash_)
-        staging = Path(tempfile.mkdtemp(prefix=_STAGING + hash_ + "-", dir=final.parent))
-    except OSError as exc:
-        raise ThumbnailError(f"cannot write to the thumbnail cache {final.parent}: {exc.strerror or exc}; "
-                             f"check the folder or set {CACHE_ENV}") from exc
-    try:
-        rate, count = item.frame_rate, item.frame_count
-        if item.kind == "video" and (rate is None or count is None):
-            facts = probe(item.raw_path)  # not probed yet (or in error): ProbeError explains why
-            rate, count = facts.frame_rate, facts.frame_count
-        outputs = make_thumbnails(item.raw_path, staging, item.kind, rate, count, check)
-        check()
-        made = [p.name for p in (outputs.poster, outputs.sprite, outputs.preview) if p is not None]
-        manifest = {"version": 1, "kind": item.kind, "outputs": made + ([SPRITE_INFO] if outputs.sprite else [])}
-        (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-        _swap_into_place(staging, final, regenerate)
-        return bool(made)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with PartialFolder(final, overwrite=regenerate) as part:
+            rate, count = item.frame_rate, item.frame_count
+            if item.kind == "video" and (rate is None or count is None):
+                facts = probe(item.raw_path)  # not probed yet (or in error): ProbeError explains why
+                rate, count = facts.frame_rate, facts.frame_count
+            outputs = make_thumbnails(item.raw_path, part.path, item.kind, rate, count, check)
+            check()
+            made = [p.name for p in (outputs.poster, outputs.sprite, outputs.preview) if p is not None]
+            manifest = {"version": 1, "kind": item.kind,
+                        "outputs": made + ([SPRITE_INFO] if outputs.sprite else [])}
+            (part.path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+            part.commit()  # an existing folder stays unless regenerate: another job made it meanwhile
+            return bool(made)
+    except DestinationError as exc:
+        raise ThumbnailError(f"{exc}; this is the thumbnail cache: set {CACHE_ENV} to use another folder") from exc
 
 
 def remove_stale_staging(folder: Path, hash_: str, older_than: float = STALE_STAGING_SECONDS) -> list[Path]:
-    """Staging folders of this file left by a crashed or killed run (a live run renames or deletes its own
-    within seconds); return what was removed."""
+    """Staging folders of this file left by a crashed or killed run of an older Reelkeep, which named them
+    `.staging-HASH-…` (now partial folders carry their writer's pid and go by the rule of app.media.partial);
+    return what was removed."""
     removed = []
     now = time.time()
     for stale in folder.glob(f"{_STAGING}{hash_}-*"):
@@ -225,24 +222,6 @@ def _hash_or_explain(raw: bytes) -> str:
         return identity_hash(raw)
     except OSError as exc:
         raise ThumbnailError(os_error_message(raw, exc)) from exc
-
-
-def _swap_into_place(staging: Path, final: Path, regenerate: bool) -> None:
-    if final.exists():
-        if not regenerate:
-            return  # another job made it meanwhile
-        old = final.with_name(f"{_STAGING}{final.name}-old-{uuid.uuid4().hex[:12]}")
-        os.replace(final, old)
-        try:
-            os.replace(staging, final)
-        finally:
-            shutil.rmtree(old, ignore_errors=True)
-        return
-    try:
-        os.replace(staging, final)
-    except OSError:
-        if not final.exists():
-            raise
 
 
 class ThumbnailJob:

@@ -1,7 +1,7 @@
 """Batch extraction from a timeline: one request per matched video event, and the EDL conformed to the results.
 
 An extracted file's start timecode is the timecode of its first frame, so the events' source timecodes stay
-valid against it: the conformed EDL only points each event at its new file (reel and SOURCE FILE).
+valid against it: the conformed EDL (edl_conformed.py) only points each event at its new file.
 The planning and the job are Qt-free: the CLI runs EdlExtractJob in its thread, the GUI on the extract lane.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from app.catalog.catalog import Catalog
 from app.core.extract_plan import EDL_PATTERN, check_name_pattern, frame_tc, source_start_frame
 from app.core.job import JobContext
+from app.core.naming import NAME_MAX, unique_name
 from app.ingest.extract import (
     EventRef,
     ExtractJobPlan,
@@ -26,13 +27,15 @@ from app.ingest.extract import (
     plan_extracts,
     run_extracts,
 )
-from app.interchange.cmx3600_write import write_cmx3600
 from app.interchange.conform import MATCHED, NOT_MEDIA, EventMatch
+from app.interchange.edl_conformed import conformed_edl
 from app.interchange.edl_model import EdlDocument, EdlEvent
-from app.interchange.timeline_write import write_text_atomic
+from app.interchange.sequence import shown_source_range
+from app.media.partial import DestinationError, write_file
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 AUDIO_ONLY, OTHER_RATE = "audio only", "other rate"
+_SUFFIX_ROOM = len(".mov")  # names are planned without their suffix (the mode decides it when writing)
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,16 @@ class EdlBatchResult:
     extract: ExtractResult
     skipped: list[SkippedEvent]
     conformed: Path | None
+    conformed_error: str = ""  # why the conformed EDL could not be written (the extracted files stay)
 
     @property
     def failed(self) -> int:
         return len(self.extract.failures)
+
+    @property
+    def conformed_text(self) -> str:
+        """The conformed EDL's path, or 'not written (why)'."""
+        return str(self.conformed) if self.conformed is not None else f"not written ({self.conformed_error})"
 
     def summary(self) -> str:
         """'2 extracted, 1 failed, 3 skipped (1 not media, 2 offline)'."""
@@ -95,18 +104,14 @@ def _tc_part(timecode: str) -> str:
     return timecode.replace(":", "-").replace(";", "-")
 
 
-def _unique(name: str, taken: Collection[str]) -> str:
-    if name not in taken:
-        return name
-    return next(f"{name}_{n}" for n in range(2, len(taken) + 3) if f"{name}_{n}" not in taken)
-
-
 def plan_edl_extract(doc: EdlDocument, matches: list[EventMatch], catalog: Catalog, handles: int, mode: str,
-                     preset: str, dest: Path, timeline: str = "", name_pattern: str = EDL_PATTERN) -> EdlExtractPlan:
+                     preset: str, dest: Path, timeline: str = "", name_pattern: str = EDL_PATTERN,
+                     overwrite: bool = False) -> EdlExtractPlan:
     """A request per matched video event; every event left out says why (black and aux are not failures).
 
     Outputs are named by name_pattern (fields: event, reel, clip, track, in_tc); a name two events would share
-    gets _2, _3… so no output overwrites another.
+    gets _2, _3… so no output overwrites another (and a file already in dest is left alone unless overwrite:
+    that output takes the next free name when written).
     """
     check_name_pattern(name_pattern)
     requests: list[ExtractRequest] = []
@@ -134,25 +139,23 @@ def plan_edl_extract(doc: EdlDocument, matches: list[EventMatch], catalog: Catal
         name = safe_name(name_pattern.format(event=event.number, reel=safe_part(event.reel), clip=safe_part(clip),
                                              track=safe_part(event.track),
                                              in_tc=_tc_part(frame_tc(event.source_in - start, rate, info["start_timecode"]))))
-        name = _unique(name, events)
-        requests.append(ExtractRequest(match.media_id, event.source_in - start, event.source_out - start, handles,
-                                       mode, preset, dest, name, EventRef(event.number, timeline or doc.title or "")))
+        name = unique_name(name, events.__contains__, NAME_MAX - _SUFFIX_ROOM)
+        first, end = _shown_file_range(event, doc.rate, start, info.get("frame_count"))
+        requests.append(ExtractRequest(match.media_id, first, end, handles, mode, preset, dest, name,
+                                       EventRef(event.number, timeline or doc.title or ""), overwrite))
         events[name] = event
     return EdlExtractPlan(requests, events, skipped)
 
 
-def conformed_edl(doc: EdlDocument, plan: EdlExtractPlan, outputs: dict[str, Path]) -> str:
-    """The EDL with each extracted event pointing at its new file (events not extracted are kept as they were)."""
-    by_event = {id(event): name for name, event in plan.events.items()}
-    conformed = []
-    for event in doc.events:
-        name = by_event.get(id(event))
-        path = outputs.get(name) if name else None
-        if path is None:
-            conformed.append(event)
-            continue
-        conformed.append(dataclasses.replace(event, reel=path.stem, source_file=str(path), clip_name=path.name))
-    return write_cmx3600(conformed, doc.rate, doc.drop_frame, doc.title)
+def _shown_file_range(event: EdlEvent, rate: Fraction, start: int, frame_count: int | None) -> tuple[int, int]:
+    """File frames [first, end) to extract for an event: its source range, and the frames an M2 effect shows
+    beyond it as far as the file has them."""
+    first, end = (f - start for f in shown_source_range(event, rate))
+    if first < event.source_in - start:
+        first = max(first, 0)
+    if end > event.source_out - start and frame_count:
+        end = min(end, frame_count)
+    return first, end
 
 
 def conformed_path(dest: Path, timeline: Path) -> Path:
@@ -167,9 +170,10 @@ class EdlExtractJob:
 
     def __init__(self, catalog: Catalog, doc: EdlDocument, matches: list[EventMatch], timeline: Path, dest: Path,
                  handles: int = 0, mode: str = "reencode", preset: str = "prores_hq",
-                 only: Collection[int] | None = None, name_pattern: str = EDL_PATTERN) -> None:
+                 only: Collection[int] | None = None, name_pattern: str = EDL_PATTERN, overwrite: bool = False) -> None:
         self.catalog, self.doc, self.matches = catalog, doc, list(matches)
         self.name_pattern = name_pattern
+        self.overwrite = overwrite
         self.timeline, self.dest = timeline, dest
         self.handles, self.mode, self.preset = handles, mode, preset
         self.only = None if only is None else set(only)  # indexes into doc.events: the Timeline panel's selection
@@ -183,12 +187,15 @@ class EdlExtractJob:
             matches = [matches[i] for i in chosen]
         # the conformed EDL (run) is still the whole timeline: events not chosen keep their old sources
         edl = plan_edl_extract(doc, matches, self.catalog, self.handles, self.mode, self.preset,
-                               self.dest, self.timeline.name, self.name_pattern)
+                               self.dest, self.timeline.name, self.name_pattern, self.overwrite)
         return EdlBatchPlan(edl, plan_extracts(self.catalog, edl.requests))
 
     def run(self, plan: EdlBatchPlan, ctx: JobContext) -> EdlBatchResult:
         result = run_extracts(self.catalog, plan.extracts, ctx)
-        outputs = {o.path.stem: o.path for o in result.outputs}
-        conformed = write_text_atomic(conformed_path(self.dest, self.timeline), conformed_edl(self.doc, plan.edl,
-                                                                                               outputs))
+        outputs = {o.name: o for o in result.outputs}  # an output's file may have another name than asked
+        text = conformed_edl(self.doc, plan.edl.events, outputs)
+        try:
+            conformed = write_file(conformed_path(self.dest, self.timeline), text.encode("utf-8"), self.overwrite)
+        except DestinationError as exc:  # a full disk: the events' results are still worth reporting
+            return EdlBatchResult(result, plan.edl.skipped, None, str(exc))
         return EdlBatchResult(result, plan.edl.skipped, conformed)

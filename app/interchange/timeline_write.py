@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import opentimelineio as otio
@@ -11,6 +10,7 @@ from app.core.errors import ReelkeepError
 from app.interchange.cmx3600_write import write_cmx3600
 from app.interchange.edl_model import EdlDocument
 from app.interchange.otio_export import to_otio
+from app.media.partial import DestinationError, write_file
 
 WRITE_SUFFIXES = (".edl", ".otio")
 
@@ -32,13 +32,9 @@ def write_timeline(doc: EdlDocument, path: Path, fmt: str | None = None) -> Path
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
-    """Write to a temporary name beside path and rename it into place, so a failure leaves no half file."""
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    """Write to a partial file beside path and rename it into place (replacing: the user named this file),
+    so a failure leaves no half file and a killed run's partial goes by app.media.partial's rule."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise TimelineWriteError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return path
+        return write_file(path, text.encode("utf-8"), overwrite=True)
+    except DestinationError as exc:
+        raise TimelineWriteError(str(exc)) from exc

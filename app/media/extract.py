@@ -73,13 +73,14 @@ def preset_for(name: str) -> ExtractPreset:
 
 def extract_reencode(source: str | bytes, dest_dir: Path, plan: ExtractPlan, preset: str | ExtractPreset, *,
                      frame_count: int | None = None, check: Check = no_check,
-                     on_frame: Callable[[], None] | None = None) -> ExtractOutput:
-    """Decode exactly frames plan.first..plan.last and encode them with their audio to dest_dir/<name><ext>."""
+                     on_frame: Callable[[], None] | None = None, overwrite: bool = False) -> ExtractOutput:
+    """Decode exactly frames plan.first..plan.last and encode them with their audio to dest_dir/<name><ext>
+    (a free name `_2`, `_3`… when that exists, unless overwrite)."""
     preset = preset_for(preset) if isinstance(preset, str) else preset
     path = os.fsdecode(source)
     try:
         with VideoSource(path, plan.rate, frame_count) as video, \
-                PartialFile(Path(dest_dir) / f"{plan.name}{preset.extension}") as part:
+                PartialFile(Path(dest_dir) / f"{plan.name}{preset.extension}", overwrite) as part:
             if video.width < preset.min_size[0] or video.height < preset.min_size[1]:
                 raise ExtractError(f"{preset.name} needs a picture of at least {preset.min_size[0]}×"
                                    f"{preset.min_size[1]}; this one is {video.width}×{video.height}")

@@ -24,7 +24,7 @@ FORMATS = {".mov": "mov", ".mp4": "mp4", ".m4v": "mp4", ".mkv": "matroska"}
 
 def extract_copy(source: str | bytes, dest_dir: Path, plan: ExtractPlan, source_start_tc: str | None, *,
                  frame_count: int | None = None, check: Check = no_check,
-                 on_frame: Callable[[], None] | None = None) -> ExtractOutput:
+                 on_frame: Callable[[], None] | None = None, overwrite: bool = False) -> ExtractOutput:
     """Remux the GOPs covering plan.first..plan.last, with their audio, to dest_dir/<name><source suffix>."""
     path = os.fsdecode(source)
     suffix = Path(path).suffix.lower()
@@ -33,7 +33,7 @@ def extract_copy(source: str | bytes, dest_dir: Path, plan: ExtractPlan, source_
     copied: set[int] = set()
     try:
         with VideoSource(path, plan.rate, frame_count) as video, \
-                PartialFile(Path(dest_dir) / f"{plan.name}{suffix}") as part:
+                PartialFile(Path(dest_dir) / f"{plan.name}{suffix}", overwrite) as part:
             packets = video.packets_from(plan.first)
             keyframe = next(packets, None)
             if keyframe is None or not keyframe.is_keyframe:

@@ -37,31 +37,31 @@ OnFrame = Callable[[], None] | None
 
 def extract_smart(source: str | bytes, dest_dir: Path, plan: ExtractPlan, fallback: str | ExtractPreset = "prores_hq",
                   *, frame_count: int | None = None, check: Check = no_check,
-                  on_frame: OnFrame = None) -> ExtractOutput:
+                  on_frame: OnFrame = None, overwrite: bool = False) -> ExtractOutput:
     """Frames plan.first..plan.last to dest_dir/<name><source suffix>, copying what can be copied."""
     path = os.fsdecode(source)
     try:
-        return _extract(path, Path(dest_dir), plan, frame_count, check, on_frame)
+        return _extract(path, Path(dest_dir), plan, frame_count, check, on_frame, overwrite)
     except SmartUnsafe as exc:
         reason = str(exc)
     except av.error.FFmpegError as exc:
         raise ExtractError(explain_error(exc)) from exc
     preset = preset_for(fallback) if isinstance(fallback, str) else fallback
     output = extract_reencode(path, dest_dir, plan, preset, frame_count=frame_count, check=check,
-                              on_frame=on_frame)
+                              on_frame=on_frame, overwrite=overwrite)
     note = f"smart mode re-encoded the whole range to {preset.name}: {reason}"
     return dataclasses.replace(output, warnings=(*output.warnings, note),
                                message=f"smart mode fell back to re-encoding ({preset.name})")
 
 
 def _extract(path: str, dest_dir: Path, plan: ExtractPlan, frame_count: int | None, check: Check,
-             on_frame: OnFrame) -> ExtractOutput:
+             on_frame: OnFrame, overwrite: bool) -> ExtractOutput:
     suffix = Path(path).suffix.lower()
     with VideoSource(path, plan.rate, frame_count) as video:
         if suffix not in FORMATS or "mov" not in video.container.format.name:
             raise SmartUnsafe(f"smart mode copies from MOV and MP4 files, not {suffix or 'this file'}")
         codec = video.stream.codec_context.name
-        with PartialFile(dest_dir / f"{plan.name}{suffix}") as part:
+        with PartialFile(dest_dir / f"{plan.name}{suffix}", overwrite) as part:
             if av.Codec(codec, "r").intra_only:
                 method, copied, encoded = "intra-copy", _copy_intra(video, part, FORMATS[suffix], plan, path,
                                                                     check, on_frame), 0

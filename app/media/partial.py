@@ -1,47 +1,143 @@
-"""Files written under a temporary name and renamed into place only when complete.
+"""Outputs written under a temporary name and renamed into place only when complete; the one rule for leftovers.
 
-The temporary name is `<name>.<pid>.partial` beside the final one: a file with the final name is always
-complete, a cancel or an error removes the partial file, and a crash leaves one that never looks finished
-(remove_stale_partials() clears it on a later run). Proxies and extractions write this way.
+The temporary name is `<name>.<pid>.partial` beside the final one (a file, or a folder for outputs made
+together): a file with the final name is always complete, a cancel or an error removes the partial, and a
+killed writer leaves one that never looks finished. Whenever a writer starts in a folder it first removes the
+partials there whose process is gone (remove_stale_partials), so leftovers last only until that destination
+is next used. Extraction, proxies, thumbnails and the conformed EDL all write this way.
+
+Outputs never replace an existing file unless asked (overwrite=True): the name becomes `_2`, `_3`…
+(app.core.naming.unique_name), also when another writer takes the name while this one is still writing.
+An error writing the destination (full, read-only, not a folder…) becomes a DestinationError naming the
+destination and the cause, never a complaint about the source.
 """
 
 from __future__ import annotations
 
+import errno
+import itertools
 import logging
 import os
+import shutil
+import sys
+import threading
 from pathlib import Path
 from types import TracebackType
 
 import av
 
+from app.core.errors import ReelkeepError
+from app.core.naming import NAME_MAX, fit_name, name_bytes, split_suffix, unique_name
+
 log = logging.getLogger(__name__)
 
 PARTIAL = ".partial"
 
+# Partials this process is writing right now (threads of the GUI's job lanes share one pid).
+_live: set[Path] = set()
+_lock = threading.Lock()
+_serial = itertools.count(1)
 
-def partial_path(dest: Path) -> Path:
-    """The temporary name while writing: carries our pid, so a later run can tell an orphan."""
-    return dest.with_name(f"{dest.name}.{os.getpid()}{PARTIAL}")
+# Errors that are always the destination's, whichever call reports them.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
+_ADVICE = {
+    errno.ENOSPC: "the disk is full: free some space there or choose another folder",
+    errno.EDQUOT: "the disk quota is used up: free some space there or choose another folder",
+    errno.EFBIG: "the file is too large for that file system: choose another folder",
+    errno.EROFS: "a read-only file system: choose another folder",
+    errno.EACCES: "Reelkeep may not write there: choose another folder or change its permissions",
+    errno.EPERM: "Reelkeep may not write there: choose another folder or change its permissions",
+    errno.ENOTDIR: "part of that path is a file, not a folder",
+    errno.EEXIST: "something that is not a folder is in the way",
+    errno.ENOENT: "that folder does not exist and cannot be made there",
+    errno.ENAMETOOLONG: "the name is too long for that file system",
+}
 
 
-def remove_stale_partials(folder: Path) -> list[Path]:
-    """Delete partial files whose writer process is gone (killed mid-encode); return what was removed."""
-    removed = []
-    if not folder.is_dir():
-        return removed
-    for path in folder.glob(f"*{PARTIAL}"):
-        pid_text = path.name[: -len(PARTIAL)].rsplit(".", 1)[-1]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
+class DestinationError(ReelkeepError):
+    """An output cannot be written where it should go; the message names the place and the cause."""
+
+
+def destination_error(place: Path, exc: BaseException, action: str = "write") -> DestinationError:
+    """'cannot write PLACE: No space left on device (the disk is full: …)'."""
+    code = getattr(exc, "errno", None)
+    cause = getattr(exc, "strerror", None) or str(exc)
+    filename = getattr(exc, "filename", None)
+    where = os.fsdecode(filename) if isinstance(filename, str | bytes) and filename else str(place)
+    if where.endswith(PARTIAL):
+        where = str(place)  # the temporary name means nothing to a user: name the output
+    advice = _ADVICE.get(code)
+    return DestinationError(f"cannot {action} {where}: {cause}" + (f" ({advice})" if advice else ""))
+
+
+def is_write_error(exc: BaseException) -> bool:
+    """True for an error that can only come from writing (a full disk, a read-only file system…)."""
+    return isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS
+
+
+def partial_path(dest: Path, serial: int = 0) -> Path:
+    """The temporary name while writing: carries our pid (so a later run can tell an orphan) and fits NAME_MAX;
+    `-N` after the pid tells apart two threads of this process writing the same output."""
+    dest = Path(dest)
+    return dest.with_name(fit_name(dest.name, f".{os.getpid()}{f'-{serial}' if serial else ''}{PARTIAL}"))
+
+
+def _claim(dest: Path) -> Path:
+    """A partial_path(dest) no thread of this process is writing, registered as ours (one lock: threads race)."""
+    with _lock:
+        path = partial_path(dest)
+        while path in _live:
+            path = partial_path(dest, next(_serial))
+        _live.add(path)
+    return path
+
+
+def _owner(name: str) -> int | None:
+    """The pid in `<name>.<pid>[-n].partial`, or None when the name is not a partial's."""
+    if not name.endswith(PARTIAL):
+        return None
+    pid_text = name[: -len(PARTIAL)].rsplit(".", 1)[-1].split("-", 1)[0]
+    return int(pid_text) if pid_text.isdigit() else None
+
+
+def _in_use(path: Path) -> bool:
+    pid = _owner(path.name)
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        with _lock:
+            return path in _live
+    return _alive(pid)
+
+
+def remove_stale_partials(folder: Path, folders: bool = False) -> list[Path]:
+    """Delete the partial files (and with folders, partial folders) in folder whose writer is gone (killed
+    mid-write); return them. Folders only where Reelkeep owns the place: a user's folder is never deleted."""
+    removed: list[Path] = []
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return removed  # not there yet, or unreadable: the writer reports that itself
+    for path in entries:
+        if _owner(path.name) is None or _in_use(path):
+            continue
+        is_folder = path.is_dir() and not path.is_symlink()
+        if is_folder and not folders:
             continue
         try:
-            path.unlink()
+            if is_folder:
+                shutil.rmtree(path)
+            else:
+                path.unlink()
             removed.append(path)
         except OSError:
-            pass
+            log.debug("cannot remove the stale partial %s", path, exc_info=True)
     return removed
 
 
 def _alive(pid: int) -> bool:
+    if sys.platform == "win32":
+        return _alive_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -51,23 +147,146 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class PartialFile:
-    """`with PartialFile(dest) as part:` write part.path (or part.open() a container on it), then
-    part.commit(); leaving the block any other way (an error, a cancel) closes and deletes the partial file."""
+def _alive_windows(pid: int) -> bool:
+    # os.kill(pid, 0) would terminate the process on Windows: ask for its exit code instead.
+    import ctypes
 
-    def __init__(self, dest: Path) -> None:
-        self.dest = Path(dest)
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _taken(folder: Path, name: str) -> bool:
+    """A file (or anything) of that name exists, or a live writer is making it."""
+    if os.path.lexists(folder / name):
+        return True
+    stem = fit_name(name, ".0.partial")[: -len(".0.partial")]
+    try:
+        return any(_in_use(p) for p in folder.glob(f"{_glob_escape(stem)}.*{PARTIAL}"))
+    except OSError:
+        return False
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def free_path(dest: Path) -> Path:
+    """dest if nothing has its name, else dest_2, dest_3… beside it (names cut to NAME_MAX)."""
+    dest = Path(dest)
+    return dest.with_name(unique_name(dest.name, lambda name: _taken(dest.parent, name)))
+
+
+class _Partial:
+    """What PartialFile and PartialFolder share: naming, cleanup on entry, registration, error translation."""
+
+    free_names = True  # an existing dest means: write under the next free name (unless overwrite)
+    folders = False  # whether stale partial folders are removed too (only in Reelkeep's own folders)
+
+    def __init__(self, dest: Path, overwrite: bool = False) -> None:
+        self.wanted = Path(dest)
+        self.overwrite = overwrite
+        stem, suffix = split_suffix(self.wanted.name)
+        self.dest = self.wanted.with_name(fit_name(stem, suffix, NAME_MAX))
         self.path = partial_path(self.dest)
-        self.container: av.container.OutputContainer | None = None
         self._committed = False
 
-    def __enter__(self) -> PartialFile:
-        self.dest.parent.mkdir(parents=True, exist_ok=True)
+    def __enter__(self):  # noqa: ANN204 - returns the subclass
+        folder = self.dest.parent
+        if os.path.exists(folder) and not folder.is_dir():
+            raise DestinationError(f"cannot write to {folder}: it is a file, not a folder")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise destination_error(folder, exc, "create the folder") from exc
+        remove_stale_partials(folder, self.folders)
+        if not self.overwrite and self.free_names:
+            self.dest = free_path(self.dest)
+        self.path = _claim(self.dest)
         return self
+
+    @property
+    def renamed(self) -> bool:
+        """The output has another name than asked for (the name was taken, or too long)."""
+        return self.dest.name != self.wanted.name
+
+    def commit(self) -> Path:
+        """Rename the complete output into place (a free name unless overwrite); return where it went."""
+        try:
+            self._place()
+        except OSError as exc:
+            raise destination_error(self.dest, exc) from exc
+        self._committed = True
+        return self.dest
+
+    def _place(self) -> None:
+        if self.overwrite:
+            os.replace(self.path, self.dest)
+            return
+        while True:
+            try:
+                os.link(self.path, self.dest)  # fails rather than replace a file that appeared meanwhile
+            except FileExistsError:
+                self.dest = free_path(self.dest)
+                continue
+            except OSError:
+                # no hard links here (FAT/exFAT, some shares): check, then rename (a real fault shows there)
+                if os.path.lexists(self.dest):
+                    self.dest = free_path(self.dest)
+                    continue
+                os.replace(self.path, self.dest)
+                return
+            self._discard()
+            return
+
+    def _discard(self) -> None:
+        try:
+            if self.path.is_dir() and not self.path.is_symlink():
+                shutil.rmtree(self.path)
+            else:
+                self.path.unlink(missing_ok=True)
+        except OSError:
+            # a read-only or vanished file system: the next run's cleanup tries again
+            log.debug("cannot remove the partial %s", self.path, exc_info=True)
+
+    def _finish(self, error: BaseException | None) -> None:
+        with _lock:
+            _live.discard(self.path)
+        if not self._committed:
+            self._discard()
+        if error is None or isinstance(error, DestinationError):
+            return
+        # a reader's wrapper ("not readable as media: …") may have caught it first: look at the cause too
+        cause = error.__cause__ if isinstance(error, ReelkeepError) else error
+        if cause is not None and is_write_error(cause):
+            raise destination_error(self.dest, cause) from error
+
+
+class PartialFile(_Partial):
+    """`with PartialFile(dest) as part:` write part.path (or part.open() a container on it), then
+    part.commit(); leaving the block any other way (an error, a cancel) closes and deletes the partial file.
+    part.dest is where the file goes: a free name unless overwrite (read it after commit())."""
+
+    def __init__(self, dest: Path, overwrite: bool = False) -> None:
+        super().__init__(dest, overwrite)
+        self.container: av.container.OutputContainer | None = None
+
+    def __enter__(self) -> PartialFile:
+        return super().__enter__()
 
     def open(self, format: str, **options: object) -> av.container.OutputContainer:
         """An output container on the partial file (closed by close(), commit() or an abort)."""
-        self.container = av.open(str(self.path), "w", format=format, **options)
+        try:
+            self.container = av.open(str(self.path), "w", format=format, **options)
+        except OSError as exc:
+            raise destination_error(self.dest, exc) from exc
         return self.container
 
     def close(self) -> None:
@@ -77,20 +296,71 @@ class PartialFile:
             container.close()
 
     def commit(self) -> Path:
-        """Rename the complete file into place."""
         self.close()
-        os.replace(self.path, self.dest)
-        self._committed = True
-        return self.dest
+        return super().commit()
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self._committed:
-            return
-        if self.container is not None:
+        if not self._committed and self.container is not None:
             container, self.container = self.container, None
             try:
                 container.close()
             except Exception:  # noqa: BLE001 - closing a half-written file may fail; it is deleted next
                 log.debug("closing an abandoned %s failed", self.path.name, exc_info=True)
-        self.path.unlink(missing_ok=True)
+        self._finish(error)
+
+
+class PartialFolder(_Partial):
+    """`with PartialFolder(dest) as part:` fill the folder part.path, then part.commit() renames it to dest, so
+    outputs made together appear together (a cache entry). An existing dest is replaced with overwrite, else
+    kept (the first complete one stays; dest keeps its name: no `_2` for cache entries)."""
+
+    free_names = False
+    folders = True
+
+    def __enter__(self) -> PartialFolder:
+        super().__enter__()
+        try:
+            self.path.mkdir()
+        except OSError as exc:
+            self._finish(None)
+            raise destination_error(self.path.parent, exc, "write to") from exc
+        return self
+
+    def _place(self) -> None:
+        if not os.path.lexists(self.dest):
+            try:
+                os.rename(self.path, self.dest)
+                return
+            except OSError:
+                if not os.path.lexists(self.dest):
+                    raise
+        if not self.overwrite:
+            self._discard()  # another writer made it meanwhile: the first complete one stays
+            return
+        old = _claim(self.dest)  # named like a partial: a crash between the renames leaves no orphan
+        try:
+            os.rename(self.dest, old)
+            os.rename(self.path, self.dest)
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+            with _lock:
+                _live.discard(old)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._finish(error)
+
+
+def write_file(dest: Path, data: bytes, overwrite: bool = False) -> Path:
+    """Write a whole small file the partial way; return where it went (a free name unless overwrite)."""
+    with PartialFile(dest, overwrite) as part:
+        try:
+            part.path.write_bytes(data)
+        except OSError as exc:
+            raise destination_error(part.dest, exc) from exc
+        return part.commit()
+
+
+__all__ = ["PARTIAL", "DestinationError", "PartialFile", "PartialFolder", "destination_error", "free_path",
+           "is_write_error", "name_bytes", "partial_path", "remove_stale_partials", "write_file"]

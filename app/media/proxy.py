@@ -2,7 +2,7 @@
 
 The output is written as `<name>.<pid>.partial` beside its final name and renamed only when complete
 and its frame count read back from the written file matches; a cancel removes the partial file, and a
-crash leaves one that never looks like a proxy (remove_stale_partials() clears it on the next run).
+crash leaves one that never looks like a proxy (the next write into that folder removes it).
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ def source_facts(container: av.container.InputContainer, rate: Fraction | None =
     """What plan_proxy needs, read from an open file."""
     video = video_stream(container)
     ctx = video.codec_context
+    if ctx.width <= 0 or ctx.height <= 0:
+        # e.g. H.264 whose parameter sets are missing: the container says 0x0 and nothing decodes
+        raise ProxyError(f"the video stream reports no picture size ({ctx.width}x{ctx.height}): its header is "
+                         "damaged or its decoder setup is missing, so no frame can be read")
     if rate is None:
         guess = video.base_rate or video.average_rate or video.guessed_rate
         rate = snap_rate(Fraction(guess)) if guess else Fraction(25)
@@ -127,7 +131,7 @@ def generate_proxy(source: str | bytes, dest: Path, preset: str | ProxyPreset, *
     dest = Path(dest)
     inp = open_media(source_path)
     try:
-        with PartialFile(dest) as part:
+        with PartialFile(dest, overwrite=True) as part:  # Reelkeep's own file: planned to be replaced
             facts = source_facts(inp, rate)
             spec = plan_proxy(facts, preset)
             video = video_stream(inp)

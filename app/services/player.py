@@ -150,10 +150,12 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         return self._open(clip, info.get("resume_seconds"), frame)
 
     def open_sequence(self, spec: str, name: str, rate: Fraction, frame_count: int, frame: int = 0,
-                      start_frame: int = 0, drop_frame: bool = False) -> bool:
+                      start_frame: int = 0, drop_frame: bool = False,
+                      timecode_starts: tuple[tuple[int, int], ...] = ()) -> bool:
         """Open a virtual clip (an mpv `edl://` timeline of file segments, see services/sequence_spec.py) paused
-        at `frame`; it has no catalog entry, proxies, resume point or scrubber."""
-        clip = ClipInfo(None, spec, name, SEQUENCE_KIND, rate, start_frame, drop_frame, frame_count)
+        at `frame`; it has no catalog entry, proxies, resume point or scrubber. timecode_starts: see ClipInfo."""
+        clip = ClipInfo(None, spec, name, SEQUENCE_KIND, rate, start_frame, drop_frame, frame_count,
+                        timecode_starts=timecode_starts)
         return self._open(clip, None, frame)
 
     def _open(self, clip: ClipInfo, resume_seconds: float | None, frame: int | None = None) -> bool:
@@ -385,7 +387,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         if self.clip is None:
             return "--:--:--:--"
         frame = self.frame if frame is None else frame
-        return from_frames(self.clip.start_frame + frame, self.clip.rate, self.clip.drop_frame)
+        return from_frames(self.clip.timecode_frame(frame), self.clip.rate, self.clip.drop_frame)
 
     def render(self, width: int, height: int) -> np.ndarray | None:
         """The frame on screen as RGBX pixels scaled into width x height (GUI thread)."""

@@ -31,6 +31,18 @@ class ClipInfo:
     height: int | None = None
     bit_rate: int | None = None
     video_slices: int | None = None
+    # A virtual clip skips the timeline's gaps: (first clip frame, its timecode frame) of each stretch that
+    # counts on from there, so the clock reads the timeline's record timecode. Empty: start_frame + frame.
+    timecode_starts: tuple[tuple[int, int], ...] = ()
+
+    def timecode_frame(self, frame: int) -> int:
+        """The frame number (on the timecode clock) whose timecode clip frame `frame` shows."""
+        start = (0, self.start_frame)
+        for first, timecode in self.timecode_starts:
+            if first > frame:
+                break
+            start = (first, timecode)
+        return start[1] + frame - start[0]
 
 
 @dataclass(frozen=True)

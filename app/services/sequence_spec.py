@@ -23,7 +23,7 @@ class SequenceSpec:
 
     url: str
     rate: Fraction
-    starts: tuple[int, ...]  # virtual frame of each segment's first frame
+    starts: tuple[int, ...]  # virtual frame of each segment's first frame; one virtual frame per record frame
     frame_count: int
 
     def locate(self, frame: int) -> int:
@@ -47,11 +47,31 @@ def sequence_spec(segments: list[Segment], media: dict[int, MediaRef]) -> Sequen
     parts, starts, total = [], [], 0
     for segment, ref in zip(segments, refs, strict=True):
         assert ref is not None
-        path = mpv_path(ref.path)
-        size = len(path.encode("utf-8"))  # mpv counts bytes
-        start = float(Fraction(segment.file_in) / ref.rate) - _LEAD
-        length = float(Fraction(segment.file_out - segment.file_in) / ref.rate)
-        parts.append(f"%{size}%{path},{start:.9f},{length:.9f}")
+        # a motion effect seeks for every frame: from an all-intra proxy when there is one (same frames)
+        source = mpv_path(ref.intra_path if ref.intra_path and not segment.one_for_one else ref.path)
+        path = f"%{len(source.encode('utf-8'))}%{source}"  # mpv counts bytes
+        for first, count in _runs(segment):
+            start = float(Fraction(first) / ref.rate) - _LEAD
+            length = float(Fraction(count) / ref.rate)
+            parts.append(f"{path},{start:.9f},{length:.9f}")
         starts.append(total)
-        total += segment.file_out - segment.file_in
+        total += segment.record_out - segment.record_in
     return SequenceSpec("edl://" + ";".join(parts), rates.pop(), tuple(starts), total)
+
+
+def _runs(segment: Segment) -> list[tuple[int, int]]:
+    """(first file frame, frame count) of each stretch of the segment that plays its file at normal speed.
+
+    mpv's EDL has no per-segment speed (a part is a file, a start and a length), so a motion effect (M2)
+    becomes one part per run of consecutive file frames: a frame held for two record frames is two one-frame
+    parts, twice speed shows every other frame as a one-frame part, reverse counts down. Each record frame
+    stays one frame of the virtual clip, exactly the file frame the EDL names."""
+    if segment.one_for_one:
+        return [(segment.file_in, segment.file_out - segment.file_in)]
+    runs: list[tuple[int, int]] = []
+    for frame in segment.file_frames():
+        if runs and runs[-1][0] + runs[-1][1] == frame:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((frame, 1))
+    return runs

@@ -32,6 +32,10 @@ class WatchService(QObject):
     def folders(self) -> list[str]:
         return self._watcher.folders()
 
+    def idle(self) -> bool:
+        """No event waiting to be applied, no file still settling, no batch being applied."""
+        return not self._job_running and not self._pending
+
     @Slot()
     def sync_roots(self) -> None:
         wanted = {path for _, path in self.library.roots()}

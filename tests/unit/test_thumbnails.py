@@ -18,6 +18,7 @@ from app.core.job import JobContext, execute
 from app.core.progress import CancelToken
 from app.ingest.scan import plan_scan, run_scan
 from app.ingest.thumbs import ThumbnailJob, cache_root, thumbnail_paths, thumbs_dir
+from app.media.partial import PARTIAL
 from app.media.thumbnails import ThumbnailSet, is_blank, make_thumbnails, preview_ranges, sprite_interval
 from tests.media import (
     decode_indexes,
@@ -275,7 +276,7 @@ class _CancelInside(CancelToken):
     def check(self) -> None:
         self.calls += 1
         if self.calls == self.at:
-            self.seen = [p for p in self.cache.glob("*/.staging-*/*")]
+            self.seen = [p for p in self.cache.glob(f"*/*{PARTIAL}/*")]  # the partial folder being filled
             self.cancel()
         super().check()
 

@@ -56,8 +56,12 @@ def upgrade(db: SqliteDatabase, path: Path | None, target: int = HEAD) -> list[i
         backup_catalog(path, current)
     applied = []
     for step in pending:
-        # Each step and its version bump commit together: a crash leaves the old version intact.
+        # Each step and its version bump commit together: a crash leaves the old version intact. The
+        # transaction holds the write lock from its start, so a second process opening the same catalog
+        # waits here and then finds the step done (the version is read again inside the lock).
         with db.atomic():
+            if schema_version(db) >= step.VERSION:
+                continue
             step.apply(db)
             db.execute_sql(f"PRAGMA user_version = {int(step.VERSION)}")
         applied.append(step.VERSION)

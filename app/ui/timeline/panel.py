@@ -302,7 +302,7 @@ class TimelinePanel(QWidget):
     def _on_extracted(self, result: EdlBatchResult) -> None:
         self.last_result = result
         failures = result.extract.failures
-        lines = [f"Extract: {result.summary()}; conformed EDL: {result.conformed}"]
+        lines = [f"Extract: {result.summary()}; conformed EDL: {result.conformed_text}"]
         lines += [f"skipped: {reason}" for reason in result.skipped[:5]]
         lines += [f"error: {f.path}: {f.message}" for f in failures[:5]]
         more = len(result.skipped) + len(failures) - 10
