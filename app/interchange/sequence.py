@@ -17,6 +17,7 @@ from typing import Any
 
 from app.catalog.catalog import Catalog
 from app.core.errors import TimecodeError
+from app.core.paths import os_path
 from app.core.proxy_presets import EDITORIAL
 from app.core.timecode import supports_drop_frame, timecode_rate, to_frames
 from app.interchange.conform import MATCHED, EventMatch
@@ -33,7 +34,7 @@ class MediaRef:
     start_frame: int  # the file's start timecode as a frame number at its rate
     drop_frame: bool
     frame_count: int | None
-    path: str = ""
+    path: str = ""  # what the os module opens (surrogate-escaped where the name is not UTF-8)
     # an all-intra proxy with the same frames (the editorial preset: ProRes/DNxHR), when there is one: a motion
     # effect plays frame by frame from it, as each of its frames decodes on its own (long GOPs do not)
     intra_path: str = ""
@@ -104,8 +105,9 @@ def has_video(event: EdlEvent) -> bool:
     return any(is_video_track(t) for t in event.tracks)
 
 
-def media_ref(info: dict[str, Any]) -> MediaRef | None:
-    """A MediaRef from a catalog record (Catalog.info); None for a file without a known frame rate."""
+def media_ref(info: dict[str, Any], path: str | None = None) -> MediaRef | None:
+    """A MediaRef from a catalog record (Catalog.info) and the file's os path (else the record's display path);
+    None for a file without a known frame rate."""
     if not info.get("frame_rate"):
         return None
     num, den = (int(x) for x in info["frame_rate"].split("/"))
@@ -117,14 +119,18 @@ def media_ref(info: dict[str, Any]) -> MediaRef | None:
             start = to_frames(info["start_timecode"], rate)
         except TimecodeError:
             start = 0
-    return MediaRef(info["id"], info["name"], rate, start, drop, info.get("frame_count"), info.get("path") or "")
+    if path is None:
+        path = info.get("path") or ""
+    return MediaRef(info["id"], info["name"], rate, start, drop, info.get("frame_count"), path)
 
 
 def media_refs(catalog: Catalog, ids: Iterable[int]) -> dict[int, MediaRef]:
     """MediaRefs of the given cataloged files (files without a frame rate are left out)."""
     refs = {}
-    for media_id in dict.fromkeys(ids):
-        ref = media_ref(catalog.info(media_id))
+    wanted = list(dict.fromkeys(ids))
+    raw = catalog.raw_paths(wanted)  # the exact bytes: a display path is not a file for a non-UTF-8 name
+    for media_id in wanted:
+        ref = media_ref(catalog.info(media_id), os_path(raw[media_id]) if media_id in raw else None)
         if ref is not None:
             intra = next((p["path"] for p in catalog.proxies(media_id) if p["preset"] == EDITORIAL
                           and (not ref.frame_count or p["frame_count"] in (None, ref.frame_count))

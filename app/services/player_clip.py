@@ -17,7 +17,7 @@ class ClipInfo:
     """What the player needs to know about the open file, from the catalog."""
 
     media_id: int | None
-    path: str
+    path: str  # what the os module opens (surrogate-escaped where the name is not UTF-8), or an mpv URL
     name: str
     kind: str
     rate: Fraction
@@ -57,7 +57,8 @@ class Marks:
         return max(self.out_frame - self.in_frame, 0)
 
 
-def clip_info_from_catalog(info: dict[str, Any]) -> ClipInfo:
+def clip_info_from_catalog(info: dict[str, Any], path: str | None = None) -> ClipInfo:
+    """The clip of a catalog record; `path` is the file's os-module path (the record's own is for display)."""
     num, den = (int(x) for x in info["frame_rate"].split("/")) if info.get("frame_rate") else (25, 1)
     rate = Fraction(num, den)
     start = 0
@@ -68,6 +69,6 @@ def clip_info_from_catalog(info: dict[str, Any]) -> ClipInfo:
             start = to_frames(info["start_timecode"], rate)
         except TimecodeError:
             start = 0
-    return ClipInfo(info["id"], info["path"], info["name"], info["kind"], rate, start, drop, info.get("frame_count"),
+    return ClipInfo(info["id"], info["path"] if path is None else path, info["name"], info["kind"], rate, start, drop, info.get("frame_count"),
                     info.get("title"), info.get("artist"), info.get("album"), info.get("width"), info.get("height"),
                     info.get("bit_rate"), info.get("video_slices"))

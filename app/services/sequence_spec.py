@@ -3,7 +3,7 @@
 mpv plays an EDL's segments back to back as one timeline, exact to the frame at each cut when a segment
 starts a hair before its first frame's PTS: a segment starting exactly on it was seen to drop that frame at
 23.976 (the float seconds round above the PTS). Paths go in mpv's `%LENGTH%` form, so commas and semicolons
-in names are safe.
+in names are safe; a name that is not UTF-8 goes as a file:// URL of its escaped bytes (mpv_path).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from app.interchange.sequence import MediaRef, Segment
+from app.services.mpv_engine import mpv_path
 
 _LEAD = 0.001  # seconds before a segment's first frame: far below any frame duration
 
@@ -35,8 +36,8 @@ class SequenceSpec:
 
 
 def sequence_spec(segments: list[Segment], media: dict[int, MediaRef]) -> SequenceSpec | None:
-    """The segments as one virtual clip; None when they cannot be one (files at different rates, a path mpv
-    cannot be given as text, nothing to play)."""
+    """The segments as one virtual clip; None when they cannot be one (files at different rates, nothing to
+    play)."""
     refs = [media.get(s.media_id) for s in segments]
     if not segments or any(r is None or not r.path for r in refs):
         return None
@@ -47,11 +48,8 @@ def sequence_spec(segments: list[Segment], media: dict[int, MediaRef]) -> Sequen
     for segment, ref in zip(segments, refs, strict=True):
         assert ref is not None
         # a motion effect seeks for every frame: from an all-intra proxy when there is one (same frames)
-        source = ref.intra_path if ref.intra_path and not segment.one_for_one else ref.path
-        try:
-            path = f"%{len(source.encode('utf-8'))}%{source}"
-        except UnicodeEncodeError:
-            return None  # a non-UTF-8 file name: play segment by segment instead
+        source = mpv_path(ref.intra_path if ref.intra_path and not segment.one_for_one else ref.path)
+        path = f"%{len(source.encode('utf-8'))}%{source}"  # mpv counts bytes
         for first, count in _runs(segment):
             start = float(Fraction(first) / ref.rate) - _LEAD
             length = float(Fraction(count) / ref.rate)

@@ -2,7 +2,7 @@
 
 The segments play as one mpv `edl://` virtual clip (services/sequence_spec.py): no pause at cuts, and every
 cut shows exactly the frames the EDL names — the last frame of the outgoing event, then the first of the
-incoming one. Where the files cannot make one virtual clip (different rates, a non-UTF-8 path), each
+incoming one. Where the files cannot make one virtual clip (different rates), each
 segment plays with PlayerService.play_range(), which pauses on its last frame, and the next file opens at
 its first frame (a short hold at each cut). Gaps and unmatched events are skipped; transitions play as cuts
 at their start.
