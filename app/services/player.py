@@ -345,9 +345,10 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         raises TimecodeError for text that is not one or lies outside the clip."""
         if self.clip is None:
             return
-        here = self.clip.start_frame + (self._target if self._target is not None else self.frame)
+        # A virtual clip's clock is the timeline's record timecode, which jumps over its gaps.
+        here = self.clip.timecode_frame(self._target if self._target is not None else self.frame)
         wanted = parse_entry(text, self.clip.rate, self.clip.drop_frame, here)
-        frame = wanted - self.clip.start_frame
+        frame = self.clip.clip_frame(wanted)
         if frame < 0 or frame > self.last_frame():
             meant = f" ({from_frames(wanted, self.clip.rate, self.clip.drop_frame)})" if wanted >= 0 else ""
             raise TimecodeError(f"{text.strip()}{meant} is outside this clip ({self.timecode(0)} – "

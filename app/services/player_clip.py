@@ -44,6 +44,20 @@ class ClipInfo:
             start = (first, timecode)
         return start[1] + frame - start[0]
 
+    def clip_frame(self, timecode_frame: int) -> int:
+        """The clip frame that shows timecode frame `timecode_frame` (the inverse of timecode_frame). A
+        timecode in a gap of a virtual clip gives the first frame after the gap; past the end, a frame past it."""
+        stretches = [(0, self.start_frame)] + [s for s in self.timecode_starts if s[0] > 0]
+        if self.timecode_starts and self.timecode_starts[0][0] == 0:
+            stretches[0] = self.timecode_starts[0]
+        for index, (first, timecode) in enumerate(stretches):
+            if timecode_frame < timecode:
+                return first if index else timecode_frame - timecode  # before the start: negative, out of range
+            following = stretches[index + 1] if index + 1 < len(stretches) else None
+            if following is None or timecode_frame < timecode + following[0] - first:
+                return first + timecode_frame - timecode
+        raise AssertionError("unreachable: the last stretch takes every later timecode")
+
 
 @dataclass(frozen=True)
 class Marks:

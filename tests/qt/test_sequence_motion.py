@@ -142,6 +142,11 @@ def test_m2_events_show_the_frames_their_speed_names(qtbot, motion: tuple[MainWi
     player.step(-2)
     on(19, REC + 19)
     assert label.text() == "10:00:00:19"
+    player.go_to_timecode("10:00:01:22")  # a record timecode past the gap
+    on(22, REC + 47)
+    assert label.text() == "10:00:01:22"
+    player.go_to_timecode("-28")  # back across the gap, counted on the record clock
+    on(19, REC + 19)
 
     # a hand relink keeps the file's intra proxy for its effects, as opening did
     catalog = window.ctx.catalog

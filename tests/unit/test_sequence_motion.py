@@ -84,6 +84,17 @@ def test_a_virtual_clip_clock_reads_record_timecode_past_a_gap() -> None:
     assert plain.timecode_frame(12) == 912
 
 
+def test_go_to_a_record_timecode_of_a_virtual_clip_finds_its_frame_past_a_gap() -> None:
+    clip = ClipInfo(None, "edl://", "Sequence", "sequence", F25, 900, False, 30,
+                    timecode_starts=((0, 900), (10, 950), (20, 2000)))
+    assert [clip.clip_frame(t) for t in (900, 909, 950, 959, 2000, 2009)] == [0, 9, 10, 19, 20, 29]
+    assert clip.clip_frame(930) == 10  # in the gap: the first frame after it
+    assert clip.clip_frame(899) < 0 and clip.clip_frame(2010) == 30  # outside: the caller says so
+    assert all(clip.clip_frame(clip.timecode_frame(f)) == f for f in range(30))
+    plain = ClipInfo(7, "/m/a.mov", "a.mov", "video", F25, 900, False, 30)
+    assert plain.clip_frame(912) == 12 and plain.clip_frame(899) == -1
+
+
 def test_batch_extraction_takes_every_frame_an_m2_effect_shows(catalog, media_dir, tmp_path) -> None:
     from app.core.job import JobContext, execute
     from app.ingest.add_files import add_files
