@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from PySide6.QtCore import QObject, Signal
 
 from app.catalog.catalog import Catalog
+from app.core.errors import CatalogError
 from app.core.job import Outcome
 from app.ingest.add_files import AddFilesJob
 from app.ingest.proxies import ProxyJob
@@ -63,11 +64,11 @@ class LibraryService(QObject):
 
         self.runner.submit(AddFilesJob(self.catalog, list(paths)), done, self._on_scan_event)
 
-    def remove_root(self, root_id: int) -> None:
-        self.catalog.remove_root(root_id)
-        self.roots_changed.emit()
-        self.library_reset.emit()
-        self.tags_changed.emit()
+    def remove_root(self, root_id: int) -> bool:
+        if self._edit(lambda: self.catalog.remove_root(root_id), (), tags=True, reset=True):
+            self.roots_changed.emit()
+            return True
+        return False
 
     def scan(self, root_ids: Sequence[int] | None = None) -> int:
         job_id = self.runner.submit(
@@ -135,30 +136,37 @@ class LibraryService(QObject):
         else:
             self.error_raised.emit(outcome.message)
 
-    # ---- edits (small and quick: done on the caller's thread)
-    def set_rating(self, ids: Sequence[int], rating: int) -> None:
-        self.catalog.set_rating(ids, rating)
-        self.media_changed.emit(list(ids))
+    # ---- edits (small and quick: done on the caller's thread). A catalog that cannot be written (disk full,
+    # locked by another program past the busy timeout) is told through error_raised, never raised into a slot.
+    def _edit(self, change: Callable[[], None], ids: Sequence[int], tags: bool = False, reset: bool = False) -> bool:
+        try:
+            change()
+        except CatalogError as exc:
+            self.error_raised.emit(str(exc))
+            return False
+        if reset:
+            self.library_reset.emit()
+        else:
+            self.media_changed.emit(list(ids))
+        if tags:
+            self.tags_changed.emit()
+        return True
 
-    def set_favourite(self, ids: Sequence[int], favourite: bool) -> None:
-        self.catalog.set_favourite(ids, favourite)
-        self.media_changed.emit(list(ids))
+    def set_rating(self, ids: Sequence[int], rating: int) -> bool:
+        return self._edit(lambda: self.catalog.set_rating(ids, rating), ids)
 
-    def add_tags(self, ids: Sequence[int], names: Iterable[str]) -> None:
-        self.catalog.add_tags(ids, names)
-        self.media_changed.emit(list(ids))
-        self.tags_changed.emit()
+    def set_favourite(self, ids: Sequence[int], favourite: bool) -> bool:
+        return self._edit(lambda: self.catalog.set_favourite(ids, favourite), ids)
 
-    def remove_tags(self, ids: Sequence[int], names: Iterable[str]) -> None:
-        self.catalog.remove_tags(ids, names)
-        self.media_changed.emit(list(ids))
-        self.tags_changed.emit()
+    def add_tags(self, ids: Sequence[int], names: Iterable[str]) -> bool:
+        return self._edit(lambda: self.catalog.add_tags(ids, names), ids, tags=True)
 
-    def remove_from_catalog(self, ids: Sequence[int]) -> None:
+    def remove_tags(self, ids: Sequence[int], names: Iterable[str]) -> bool:
+        return self._edit(lambda: self.catalog.remove_tags(ids, names), ids, tags=True)
+
+    def remove_from_catalog(self, ids: Sequence[int]) -> bool:
         """Forget entries; the files on disk are never touched."""
-        self.catalog.remove_media(ids)
-        self.library_reset.emit()
-        self.tags_changed.emit()
+        return self._edit(lambda: self.catalog.remove_media(ids), ids, tags=True, reset=True)
 
     def notify_changed(self, ids: Sequence[int]) -> None:
         """For other services that changed rows through the catalog (e.g. the watcher)."""
