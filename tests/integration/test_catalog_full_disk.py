@@ -6,7 +6,6 @@ The disk is real: a small tmpfs mounted for the test (the suite runs as root, in
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,9 @@ import pytest
 from app.catalog.catalog import Catalog
 from app.core.errors import CatalogError
 from app.core.facts import FileState
+from tests.conftest import fill_disk
 from tests.integration.test_catalog_concurrency import finished, scan_process
 from tests.media.library import make_library
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MiB filesystem."""
-    folder = tmp_path / "small disk"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    assert mounted.returncode == 0, f"this test mounts a tmpfs and needs root: {mounted.stderr}"
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=True)
 
 
 def test_scan_onto_a_full_disk_says_so_and_loses_nothing(small_disk: Path, tmp_path: Path) -> None:
@@ -65,25 +51,12 @@ def test_scan_onto_a_full_disk_says_so_and_loses_nothing(small_disk: Path, tmp_p
     assert f"{4000 - recorded} new" in out
 
 
-def _fill(folder: Path) -> Path:
-    """Take every free byte of folder's filesystem."""
-    filler = folder / "filler"
-    with open(filler, "wb") as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
-        except OSError:
-            pass
-    return filler
-
-
 @pytest.mark.parametrize("edit", ["tags", "folder move"])
 def test_edits_on_a_full_disk_raise_a_catalog_error_and_change_nothing(small_disk: Path, edit: str) -> None:
     catalog = Catalog(small_disk / "catalog.sqlite")
     try:
         ids = catalog.add_discovered(None, [FileState(f"/L/a/s{i}.mp3".encode(), 10, 1.0) for i in range(200)])
-        filler = _fill(small_disk)
+        filler = fill_disk(small_disk)
         with pytest.raises(CatalogError, match="disk full: the catalog at .* could not be written"):
             if edit == "tags":  # a transaction with savepoints inside (get_or_create)
                 catalog.add_tags(ids, ["kept", "apart"])

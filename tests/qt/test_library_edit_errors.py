@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.bootstrap import build_context
 from app.core.facts import FileState
-from tests.integration.test_catalog_full_disk import _fill, small_disk  # noqa: F401 - small_disk is a fixture
+from tests.conftest import fill_disk
 
 
 def test_edits_on_a_full_catalog_disk_raise_an_error_message_not_an_exception(qapp, small_disk: Path,
@@ -19,7 +19,7 @@ def test_edits_on_a_full_catalog_disk_raise_an_error_message_not_an_exception(qa
         changed: list[list[int]] = []
         library.error_raised.connect(errors.append)
         library.media_changed.connect(changed.append)
-        filler = _fill(small_disk)
+        filler = fill_disk(small_disk)
 
         assert library.add_tags(ids, ["kept"]) is False
         assert len(errors) == 1 and "disk full: the catalog at" in errors[0]
