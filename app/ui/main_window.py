@@ -91,6 +91,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.browse_panel.tag_selected.connect(panel.set_tag)
         self.browse_panel.artist_selected.connect(panel.set_artist)
         self.status.problems_clicked.connect(self._filter_status)
+        self.status.jobs_clicked.connect(self.show_jobs)
         self._wire_timeline()
         self._wire_thumbnails()
         ctx.library.error_raised.connect(self.show_error)
@@ -163,6 +164,11 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         if paths:
             self.ctx.library.add_files(paths, lambda ids: ids and self.play_media(ids[0]))
 
+    def show_jobs(self) -> None:
+        """Bring the Jobs panel forward (the status bar's job indicator was clicked)."""
+        self.jobs_dock.show()
+        self.jobs_dock.raise_()
+
     def toggle_player_fullscreen(self) -> None:
         """The player dock alone on the whole screen, and back (F, double-click, Esc)."""
         dock = self.player_dock
@@ -232,21 +238,12 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         thumbnails = self.ctx.thumbnails
         self.player_panel.sprite_provider = thumbnails.sprite_for
         self.player_panel.cover_provider = thumbnails.poster_for
-        self.thumbs_label = QLabel(self.status)
-        self.thumbs_label.hide()
-        self.status.addWidget(self.thumbs_label)
         thumbnails.thumbnails_ready.connect(self._on_thumbnails_ready)
-        thumbnails.state_changed.connect(self._show_thumbnail_state)
 
     def _on_thumbnails_ready(self, ids: list[int]) -> None:
         clip = self.ctx.player.clip
         if clip is not None and clip.media_id in ids:
             self.player_panel.refresh_thumbnails()
-
-    def _show_thumbnail_state(self) -> None:
-        text = self.ctx.thumbnails.status_text()
-        self.thumbs_label.setText(text)
-        self.thumbs_label.setVisible(bool(text))
 
     def _filter_status(self, status: str) -> None:
         combo = self.library_panel.filter_bar.status

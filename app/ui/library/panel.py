@@ -67,7 +67,7 @@ class LibraryPanel(QWidget):
         self.view_switch = ViewSwitch(self)
         self.addActions(list(self.view_switch.actions.values()))
         for button in self.view_switch.buttons(self.filter_bar):
-            self.filter_bar.layout().addWidget(button)
+            self.filter_bar.controls_layout.addWidget(button)
         self.view_switch.mode_changed.connect(self._show_view)
         self.edits = LibraryEdits(self)
         for action in self.edits.actions():
