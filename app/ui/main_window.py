@@ -19,6 +19,7 @@ from app.ui.library.filter_bar import STATUS_CHOICES
 from app.ui.library.panel import LibraryPanel
 from app.ui.menus import MainMenus
 from app.ui.player.panel import PlayerPanel
+from app.ui.shortcuts import ShortcutsDialog, shortcut_rows
 from app.ui.status_bar import LibraryStatusBar
 from app.ui.timeline.panel import TimelinePanel
 from app.ui.timeline.window import TimelineWindowMixin, timeline_paths
@@ -47,6 +48,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.ctx = ctx
         self.errors: list[str] = []
         self.settings_dialog: SettingsDialog | None = None
+        self.shortcuts_dialog: ShortcutsDialog | None = None
         self._saved = False
         self.setObjectName("mainWindow")
         self.setWindowTitle("Reelkeep")
@@ -222,6 +224,14 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
             "<p>Reelkeep reads your files and keeps what it learns in its catalog; it never changes or "
             f"deletes anything on disk.</p><p><small>Qt {qVersion()}</small></p>",
         )
+
+    def show_shortcuts(self) -> None:
+        """Help → Keyboard Shortcuts (not blocking the window), built from the actions as they are now."""
+        if self.shortcuts_dialog is not None:
+            self.shortcuts_dialog.deleteLater()
+        rows = shortcut_rows(self, {"Library": [self.library_panel.edits.play]})
+        self.shortcuts_dialog = ShortcutsDialog(rows, self)
+        self.shortcuts_dialog.open()
 
     def reset_layout(self) -> None:
         """Docks and columns back to how they were on first start."""

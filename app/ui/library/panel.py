@@ -6,16 +6,13 @@ from dataclasses import replace
 
 from PySide6.QtCore import (
     QByteArray,
-    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
     QPoint,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QStackedWidget, QVBoxLayout, QWidget
 
 from app.catalog.filters import LibraryFilter
@@ -57,12 +54,10 @@ class LibraryPanel(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._emit_selection)
         self.view.doubleClicked.connect(self._on_double_click)
         self.view.type_ahead.connect(self._type_ahead)
-        self.view.installEventFilter(self)
         self.grid = LibraryGridView(self.model, thumbnails, self)
         self.grid.setSelectionModel(self.view.selectionModel())  # one selection, whichever view shows it
         self.grid.doubleClicked.connect(self._on_double_click)
         self.grid.type_ahead.connect(self._type_ahead)
-        self.grid.installEventFilter(self)
         self.grid.customContextMenuRequested.connect(self._grid_context_menu)
         self.view_switch = ViewSwitch(self)
         self.addActions(list(self.view_switch.actions.values()))
@@ -259,13 +254,6 @@ class LibraryPanel(QWidget):
     def _on_double_click(self, index: QModelIndex) -> None:
         if index.isValid() and index.column() not in (Col.RATING, Col.FAVOURITE):
             self.activated.emit(self.model.media_id(index.row()))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched in (self.view, self.grid) and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.view.currentIndex().isValid()):
-            self.play_requested.emit(self.model.media_id(self.view.currentIndex().row()))
-            return True
-        return super().eventFilter(watched, event)
 
     # ---- persistence
     def header_state(self) -> QByteArray:
