@@ -29,6 +29,8 @@ from app.ui.widgets.toast import Toast
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 HEADER_KEY = "library/header"
+HEADER_COLUMNS_KEY = "library/header_columns"  # how many columns the saved header knew
+HEADER_COLUMNS_BEFORE_TAGS = 12  # headers saved before Title…Folder were added did not say
 LAST_SELECTED_KEY = "library/last_selected"
 VIEW_KEY = "library/view"  # 'table' or 'grid'
 STATE_VERSION = 3  # bump when docks change so an old layout is not forced onto new panels
@@ -311,7 +313,8 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
             self.restoreState(state, STATE_VERSION)
         header = settings.bytes_value(HEADER_KEY)
         if header is not None:
-            self.library_panel.restore_header(header)
+            self.library_panel.restore_header(header, int(settings.value(HEADER_COLUMNS_KEY,
+                                                                         HEADER_COLUMNS_BEFORE_TAGS)))
         self.library_panel.set_view_mode(str(settings.value(VIEW_KEY, "table")))
         last = settings.value(LAST_SELECTED_KEY, None)
         if last not in (None, ""):
@@ -323,6 +326,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         settings.set_value(GEOMETRY_KEY, self.saveGeometry())
         settings.set_value(STATE_KEY, self.saveState(STATE_VERSION))
         settings.set_value(HEADER_KEY, self.library_panel.header_state())
+        settings.set_value(HEADER_COLUMNS_KEY, self.library_panel.model.columnCount())
         settings.set_value(VIEW_KEY, self.library_panel.view_switch.mode)
         panel = self.library_panel
         last = panel.current_id() if panel.current_id() in panel.selected_ids() else None

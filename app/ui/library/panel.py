@@ -19,7 +19,7 @@ from app.catalog.filters import LibraryFilter
 from app.services.library import LibraryService
 from app.services.thumbnails import ThumbnailService
 from app.ui.dialogs.confirm import ask
-from app.ui.library.columns import Col
+from app.ui.library.columns import COLUMNS, Col
 from app.ui.library.edits import LibraryEdits
 from app.ui.library.filter_bar import FilterBar
 from app.ui.library.grid import LibraryGridView
@@ -260,7 +260,12 @@ class LibraryPanel(QWidget):
         """Column widths, order, visibility and sort, for the settings."""
         return self.view.horizontalHeader().saveState()
 
-    def restore_header(self, state: QByteArray) -> None:
-        """Apply a header_state() from an earlier run."""
-        if self.view.horizontalHeader().restoreState(state):
+    def restore_header(self, state: QByteArray, columns: int = len(COLUMNS)) -> None:
+        """Apply a header_state() from an earlier run that had `columns` columns; columns added since then
+        get their defaults (Qt would show them all)."""
+        header = self.view.horizontalHeader()
+        if header.restoreState(state):
+            for col in list(COLUMNS)[columns:]:
+                header.setSectionHidden(col, not COLUMNS[col].shown)
+                header.resizeSection(col, COLUMNS[col].width)
             self.view.sync_column_actions()
