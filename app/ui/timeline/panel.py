@@ -28,7 +28,7 @@ from app.interchange.sequence import has_video
 from app.services.settings import Settings
 from app.services.timeline import TimelineService
 from app.ui.timeline.dialogs import ExtractDialog, RelinkDialog
-from app.ui.timeline.table_model import COL_CLIP, COL_REEL, COL_STATUS, TimelineTableModel
+from app.ui.timeline.table_model import COL_CLIP, COL_REASON, COL_REEL, COL_STATUS, TimelineTableModel
 from app.ui.timeline.view import TimelineView
 from app.ui.widgets.empty_state import EmptyState
 
@@ -207,7 +207,7 @@ class TimelinePanel(QWidget):
     def _size_columns(self) -> None:
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
-        for column, limit in ((COL_REEL, 180), (COL_CLIP, 240), (COL_STATUS, 260)):
+        for column, limit in ((COL_REEL, 180), (COL_CLIP, 240), (COL_STATUS, 260), (COL_REASON, 360)):
             header.resizeSection(column, min(header.sectionSize(column), limit))  # long names elide, not widen
 
     def _on_loading(self, loading: bool) -> None:
