@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.ui.main_window import MainWindow
 from tests.media import make_audio, make_clip
 from tests.qt.conftest import dispose
+from tests.qt.test_ui_jobs import ChecksumJob
 
 # A 1280×720 screen less a desktop panel (32 px) and a window frame with its title bar (8 px a side, 40 px).
 FRAME_WIDTH, FRAME_HEIGHT = 16, 72
@@ -26,7 +27,7 @@ def inside(window: QWidget, widget: QWidget) -> bool:
 @pytest.fixture
 def busy_window(qtbot, app_context, media_dir: Path) -> MainWindow:
     """A window in its default layout with the things that widen panels: a long name selected and playing,
-    tags in the details, a long status message and a job in the status bar."""
+    tags in the details, a long status message, a long-titled job and a timeline with a long name open."""
     deep = media_dir / "Production Drive" / "Day 04 — Harbour exteriors, second unit" / "Card A001"
     deep.mkdir(parents=True)
     make_clip(deep / LONG_NAME, rate="24000/1001", frames=24, size=(160, 90))
@@ -47,9 +48,18 @@ def busy_window(qtbot, app_context, media_dir: Path) -> MainWindow:
     panel.select_ids([clip_id])
     win.open_media(clip_id)
     qtbot.waitUntil(lambda: app_context.player.clip is not None, timeout=10000)
+    edl = media_dir / ("Harbour_feature_reel_3_locked_cut_for_online_conform_version_" * 2 + "final.edl")
+    edl.write_text("TITLE: A TIMELINE TITLE LONG ENOUGH TO WIDEN ANY LABEL THAT SHOWS IT IN FULL\n"
+                   "FCM: NON-DROP FRAME\n\n001  A001C003 V     C        01:00:00:00 01:00:00:10 "
+                   "10:00:00:00 10:00:00:10\n* FROM CLIP NAME: " + LONG_NAME + "\n", encoding="utf-8")
+    win.open_timeline(str(edl))
+    qtbot.waitUntil(lambda: app_context.timeline.doc is not None, timeout=10000)
+    job_id = app_context.runner.submit(ChecksumJob(None, "Checksum of " + LONG_NAME + " and its neighbours"))
+    qtbot.waitUntil(lambda: win.jobs_panel.row(job_id) is not None, timeout=5000)
     win.status.showMessage("A status message that is far longer than the status bar could ever show in one "
                            "line on a small screen, naming a file: " + LONG_NAME, 60000)
     yield win
+    app_context.runner.cancel(job_id)
     app_context.player.shutdown()
     dispose(win)
 

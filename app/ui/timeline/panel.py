@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -117,6 +118,9 @@ class TimelinePanel(QWidget):
         self.open_button.clicked.connect(self.open_requested)
         self.title = QLabel(self)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long file name is cut, not allowed to hold the window wider than the screen (the tooltip has it)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(60)
         self.play_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Play Sequence", self)
         self.play_button.setCheckable(True)
         self.play_button.setToolTip("Play the matched video events in record order from the playhead (Space in "
@@ -197,6 +201,7 @@ class TimelinePanel(QWidget):
             if doc.errors:
                 parts.append(f"<span style='color:#d04a4a'>{len(doc.errors)} line error(s)</span>")
             self.title.setText(" · ".join(p for p in parts if p))
+            self.title.setToolTip(str(self.timeline.path or ""))
             self._size_columns()
             total = sum(self.splitter.sizes())
             if total > 0:  # every track in view, the table takes the rest (at least 40%)
