@@ -135,9 +135,12 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.splitDockWidget(self.player_dock, self.details_dock, Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.timeline_dock, self.jobs_dock)  # jobs on top until a timeline opens
         self.jobs_dock.raise_()
-        self.resizeDocks([self.browse_dock, self.player_dock], [185, 560], Qt.Orientation.Horizontal)
+        # In proportion on a small screen, so the library in the middle keeps a useful width
+        width, height = self.width(), self.height()
+        self.resizeDocks([self.browse_dock, self.player_dock], [min(185, width // 7), min(560, width * 9 // 25)],
+                         Qt.Orientation.Horizontal)
         self.resizeDocks([self.player_dock, self.details_dock], [420, 300], Qt.Orientation.Vertical)
-        self.resizeDocks([self.jobs_dock], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.jobs_dock], [min(170, height // 5)], Qt.Orientation.Vertical)
 
     # ---- commands
     def add_paths(self, paths: list[str]) -> None:

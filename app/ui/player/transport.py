@@ -110,11 +110,11 @@ class TransportBar(QWidget):
         layout.addWidget(self.timecode_label)
         layout.addWidget(self.frame_label)
         layout.addStretch(1)
-        layout.addWidget(self.source_badge)
-        layout.addWidget(self.source_box)
         layout.addWidget(self.goto)
         layout.addWidget(self.fullscreen_button)
         lower.addWidget(self.marks_label, 1)
+        lower.addWidget(self.source_badge)  # below, not beside the timecode: the player fits a 1280 px screen
+        lower.addWidget(self.source_box)
         lower.addWidget(self.loop_button)
         lower.addWidget(self.speed_box)
         lower.addWidget(self.mute_button)

@@ -55,6 +55,7 @@ class TimelinePanel(QWidget):
         self.view = TimelineView(timeline, self)
         self.model = TimelineTableModel(timeline, self)
         self.table = self._make_table()
+        self.table.setMinimumHeight(48)  # a header and a row: the dock fits under the player on a 720 px screen
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.table)
