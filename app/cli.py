@@ -201,14 +201,36 @@ def command_info(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         out.write("\n")
     else:
         source, subclips = record.pop("subclip_of"), record.pop("subclips")
+        tracks = record["audio_tracks"]
+        record["audio_tracks"] = len(tracks) if tracks is not None else UNREAD_TRACKS
         width = max(len(k) for k in record)
         for key, value in record.items():
             out.write(f"{key.ljust(width)}  {value if value is not None else ''}\n")
+        for track in tracks or []:
+            out.write(f"audio track {track['index'] + 1} of {len(tracks)}: {audio_track_text(track)}\n")
         if source is not None:
             out.write(f"subclip of {source['source_path']} {_frames_text(source)}{_source_note(source)}\n")
         for subclip in subclips:
             out.write(f"subclip {subclip['path']} {_frames_text(subclip)}\n")
     return EXIT_OK
+
+
+UNREAD_TRACKS = ("unknown (cataloged by an older Reelkeep, which read only the first track; the next scan of "
+                 "its library folder, or adding the file again, reads them)")
+
+
+def audio_track_text(track: dict[str, Any]) -> str:
+    """'pcm_s16le, mono (1 channel), 48000 Hz, language eng, "Boom"' for one of info's audio_tracks."""
+    channels = track["channels"]
+    count = f"{channels} channel{'s' if channels != 1 else ''}" if channels else "channels unknown"
+    parts = [track["codec"] or "unknown codec", f"{track['layout']} ({count})" if track["layout"] else count]
+    if track["sample_rate"]:
+        parts.append(f"{track['sample_rate']} Hz")
+    if track["language"]:
+        parts.append(f"language {track['language']}")
+    if track["title"]:
+        parts.append(f'"{track["title"]}"')
+    return ", ".join(parts)
 
 
 def _frames_text(link: dict[str, Any]) -> str:

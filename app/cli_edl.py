@@ -119,6 +119,8 @@ def _event_record(event: EdlEvent, match: EventMatch, doc: EdlDocument, paths: d
         "source_in": _tc(event.source_in, doc), "source_out": _tc(event.source_out, doc),
         "record_in": _tc(event.record_in, doc), "record_out": _tc(event.record_out, doc),
         "clip_name": event.name, "source_file": event.source_file,
+        # an M2 motion effect: source frames per second (negative plays backwards), null at normal speed
+        "speed": event.speed,
         "status": match.status, "media_id": match.media_id,
         "path": paths.get(match.media_id) if match.media_id is not None else None,
         "candidates": match.candidates, "reason": match.reason,

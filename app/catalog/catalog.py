@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.catalog import links, queries
+from app.catalog import audio_streams, links, queries
 from app.catalog.db import CatalogDatabase, open_database
 from app.catalog.filters import LibraryFilter
 from app.catalog.links import SubclipLink
@@ -16,7 +16,7 @@ from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
 from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
 from app.catalog.moves import MoveMatcher, adopt_moved
 from app.core.errors import CatalogError
-from app.core.facts import FileState, MediaFacts, ProbeOutcome
+from app.core.facts import AudioStreamFacts, FileState, MediaFacts, ProbeOutcome
 from app.core.kinds import kind_for_name
 from app.core.paths import display_name, display_path, raw_path
 
@@ -185,6 +185,7 @@ class Catalog:
         surviving: list[int] = []
         ok_rows: list[tuple] = []
         error_rows: list[tuple] = []
+        tracks: dict[int, tuple[AudioStreamFacts, ...]] = {}
         with self.db.atomic():
             adopted = adopt_moved(self.db, outcomes, moves if moves is not None else MoveMatcher())
             for outcome in outcomes:
@@ -194,6 +195,8 @@ class Catalog:
                     message = "; ".join(outcome.facts.warnings) or None
                     ok_rows.append((*(fields[c] for c in _FACT_COLUMNS), outcome.identity_hash, OK, message,
                                     now, now, media_id))
+                    if outcome.facts.audio_tracks is not None:
+                        tracks[media_id] = outcome.facts.audio_tracks
                 else:
                     error_rows.append((outcome.identity_hash, ERROR, outcome.error, now, now, media_id))
                 surviving.append(media_id)
@@ -204,6 +207,7 @@ class Catalog:
                     " probed_at = ?, modified_at = ? WHERE id = ?",
                     ok_rows,
                 )
+            audio_streams.replace(self.db, tracks)
             if error_rows:
                 self.db.executemany(
                     "UPDATE media_file SET identity_hash = ?, status = ?, status_message = ?, probed_at = ?,"
@@ -339,6 +343,15 @@ class Catalog:
     def set_video_slices(self, media_id: int, slices: int | None) -> None:
         """Record slices per coded frame, counted after the file was cataloged (see media/bitstream.py)."""
         MediaFile.update(video_slices=slices).where(MediaFile.id == media_id).execute()
+
+    def set_audio_tracks(self, tracks: dict[int, tuple[AudioStreamFacts, ...]]) -> None:
+        """Record every audio stream of files read again after they were cataloged (see unread_audio_ids)."""
+        with self.db.atomic():
+            audio_streams.replace(self.db, tracks)
+
+    def unread_audio_ids(self, root_id: int) -> list[int]:
+        """Files under a root cataloged before Reelkeep read every audio stream: their streams are unknown."""
+        return audio_streams.unread_ids(self.db, root_id)
 
     # ---- proxies
     def set_proxy(self, media_id: int, preset: str, path: str | Path, codec: str, width: int, height: int,

@@ -55,6 +55,7 @@ class MediaFile(BaseModel):
     audio_codec = TextField(null=True)
     channels = IntegerField(null=True)
     sample_rate = IntegerField(null=True)
+    audio_track_count = IntegerField(null=True)  # NULL: not read yet (cataloged before schema 6)
     bit_rate = IntegerField(null=True)
     title = TextField(null=True)
     artist = TextField(null=True)

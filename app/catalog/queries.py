@@ -9,7 +9,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
-from app.catalog import links
+from app.catalog import audio_streams, links
 from app.catalog.filters import SORT_COLUMNS, LibraryFilter
 from app.core.errors import CatalogError
 
@@ -133,6 +133,7 @@ def info(db: SqliteDatabase, media_id: int) -> dict[str, Any]:
         "start_timecode": m["start_tc"], "drop_frame": bool(m["drop_frame"]), "pix_fmt": m["pix_fmt"],
         "video_slices": m["video_slices"],
         "audio_codec": m["audio_codec"], "channels": m["channels"], "sample_rate": m["sample_rate"],
+        "audio_tracks": audio_streams.read(db, media_id),
         "bit_rate": m["bit_rate"],
         "title": m["title"], "artist": m["artist"], "album": m["album"], "album_artist": m["album_artist"],
         "track": m["track"], "disc": m["disc"], "year": m["year"], "genre": m["genre"],

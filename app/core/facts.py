@@ -8,6 +8,21 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class AudioStreamFacts:
+    """One audio stream of a file (a boom or lav track, a language version...). None means unknown."""
+
+    index: int  # 0-based among the file's audio streams (ffmpeg's 0:a:N)
+    stream_index: int | None = None  # the stream's index in the container (all kinds counted)
+    codec: str | None = None
+    channels: int | None = None
+    layout: str | None = None  # the layout's name when the file names one ("mono", "5.1"...)
+    sample_rate: int | None = None
+    bit_rate: int | None = None
+    language: str | None = None  # ISO 639-2 as the file tags it; "und" (undetermined) is None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
 class MediaFacts:
     """Technical details and tags of one file. None means 'unknown / not applicable'."""
 
@@ -38,6 +53,8 @@ class MediaFacts:
     genre: str | None = None
     has_cover: bool = False
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # Every audio stream; audio_codec/channels/sample_rate above summarise the first. None: not read.
+    audio_tracks: tuple[AudioStreamFacts, ...] | None = None
 
     def catalog_fields(self) -> dict[str, Any]:
         """Column values for media_file (frame rate split into an exact numerator/denominator)."""
@@ -46,10 +63,13 @@ class MediaFacts:
         rate = self.frame_rate
         values["fps_num"] = rate.numerator if rate else None
         values["fps_den"] = rate.denominator if rate else None
+        values["audio_track_count"] = len(self.audio_tracks) if self.audio_tracks is not None else None
         return values
 
 
-_CATALOG_FIELDS = tuple(f.name for f in fields(MediaFacts) if f.name not in ("frame_rate", "warnings"))
+_CATALOG_FIELDS = tuple(
+    f.name for f in fields(MediaFacts) if f.name not in ("frame_rate", "warnings", "audio_tracks")
+)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,44 @@ def to_frames(timecode: str, rate: Fraction) -> int:
         raise TimecodeError(f"not a valid timecode at {format_rate(rate)} fps: {timecode!r}") from exc
 
 
+_ENTRY_RE = re.compile(r"^([+-]?)([0-9:;.,]*)$")
+
+
+def parse_entry(text: str, rate: Fraction, drop_frame: bool, current: int) -> int:
+    """The timecode frame number an editor means by `text`, typed while at timecode frame `current`.
+
+    The forms editing systems accept (DaVinci Resolve's manual lists the same): a full timecode
+    (`01:00:02:05`); digits without separators, right-aligned into HHMMSSFF (`1000205` is 01:00:02:05), the
+    fields not typed taken from the current timecode (`15` at 01:10:10:10 is 01:10:10:15); a separator ends a
+    field and an empty field is 00 (`2..` is MM=02, SS=00, FF=00); `+` or `-` first moves by that much
+    (`+24` is 24 frames on, `-1:00` one second back). Fields are read in the clip's own counting
+    (drop-frame or not) whatever separator is typed; an offset counts nominal frames (30 a second at 29.97).
+    The result may lie outside the clip: the caller checks that.
+    """
+    match = _ENTRY_RE.match(text.strip())
+    if not match or not any(c.isdigit() for c in match.group(2)):
+        raise TimecodeError(f"not a timecode: {text.strip()!r} (type 01:00:10:05, digits such as 1001005, "
+                            "or +24 / -1:00 to move)")
+    sign, body = match.groups()
+    if any(c in ";," for c in body) and not supports_drop_frame(rate):
+        raise TimecodeError(f"drop-frame timecode {text.strip()!r} at {format_rate(rate)} fps (only 29.97 and 59.94)")
+    groups: list[int] = []
+    for field in re.split(r"[:;.,]", body):
+        # each field is two-digit groups counted from the right: "1115" is 11 and 15
+        pairs = [field[max(end - 2, 0):end] for end in range(len(field), 0, -2)][::-1] or ["0"]
+        groups += [int(pair) for pair in pairs]
+    if len(groups) > 4:
+        raise TimecodeError(f"too many digits in {text.strip()!r}: at most HH:MM:SS:FF")
+    per_second = timecode_rate(rate)
+    if sign:
+        hh, mm, ss, ff = [0] * (4 - len(groups)) + groups
+        offset = ((hh * 60 + mm) * 60 + ss) * per_second + ff
+        return current + offset if sign == "+" else current - offset
+    now = [int(part) for part in re.split(r"[:;.,]", from_frames(max(current, 0), rate, drop_frame))]
+    hh, mm, ss, ff = now[: 4 - len(groups)] + groups
+    return to_frames(f"{hh:02d}:{mm:02d}:{ss:02d}{';' if drop_frame else ':'}{ff:02d}", rate)
+
+
 def from_frames(frames: int, rate: Fraction, drop_frame: bool | None = None) -> str:
     """Timecode string for a frame number; drop-frame by default at 29.97/59.94."""
     if drop_frame is None:

@@ -12,6 +12,7 @@ from app.catalog.moves import MoveMatcher
 from app.core.facts import FileState
 from app.core.job import JobContext
 from app.core.progress import CancelToken, ProgressMeter, ProgressSink
+from app.ingest.audio_streams import read_unread_audio
 from app.ingest.discover import WalkReport, walk
 from app.ingest.probing import probe_many
 
@@ -73,6 +74,7 @@ def run_scan(
     for root_id, _ in plan.roots:
         pending.extend(catalog.pending_ids(root_id))
     _probe(catalog, pending, result, meter, cancel, on_change, plan.workers)
+    read_unread_audio(catalog, [root_id for root_id, _ in plan.roots], cancel, on_change)
     return result
 
 

@@ -44,6 +44,7 @@ class _Clip:
     start: int
     frame_count: int | None
     drop_frame: bool
+    path: str = ""
 
 
 def conform(doc: EdlDocument, catalog: Catalog) -> list[EventMatch]:
@@ -64,7 +65,7 @@ def conform(doc: EdlDocument, catalog: Catalog) -> list[EventMatch]:
             matches.append(EventMatch(event.number, NOT_MEDIA, None, [], reason))
             continue
         named = [with_count(c) for c in clips if _name_matches(c.stem, _event_names(event))]
-        matches.append(_match_event(event, doc, named))
+        matches.append(_match_event(event, doc, named, catalog))
     return matches
 
 
@@ -107,7 +108,8 @@ def _video_clips(catalog: Catalog) -> list[_Clip]:
         except TimecodeError:
             start = 0
         stem = os.path.splitext(row["name"])[0].lower()
-        clips.append(_Clip(row["id"], row["name"], stem, rate, start, None, ";" in start_tc or "," in start_tc))
+        clips.append(_Clip(row["id"], row["name"], stem, rate, start, None, ";" in start_tc or "," in start_tc,
+                           row["path"]))
     return clips
 
 
@@ -127,12 +129,14 @@ def _name_matches(stem: str, names: list[str]) -> bool:
     return any(stem == n or (stem.startswith(n) and stem[len(n)] in _NAME_BOUNDARY) for n in names)
 
 
-def _match_event(event: EdlEvent, doc: EdlDocument, named: list[_Clip]) -> EventMatch:
+def _match_event(event: EdlEvent, doc: EdlDocument, named: list[_Clip], catalog: Catalog) -> EventMatch:
     if not named:
         what = f"reel {event.reel}" if event.reel.upper() not in _AUX_REELS else f"clip {event.name or event.source_file}"
         return EventMatch(event.number, OFFLINE, None, [], f"no file named like {what}")
     drop = event.drop_frame or doc.drop_frame
     inside = [c for c in named if _covers(c, event, doc.rate, drop)]
+    if len(inside) > 1:
+        inside = _prefer_named(event, inside, catalog)
     if len(inside) == 1:
         return EventMatch(event.number, MATCHED, inside[0].media_id, [inside[0].media_id],
                           f"reel {event.reel} = {inside[0].name}")
@@ -143,6 +147,26 @@ def _match_event(event: EdlEvent, doc: EdlDocument, named: list[_Clip]) -> Event
     src = f"{_tc(event.source_in, doc.rate, drop)}–{_tc(event.source_out, doc.rate, drop)}"
     outside = "; ".join(f"{c.name} ({_clip_range(c)})" for c in named)
     return EventMatch(event.number, OFFLINE, None, [], f"source TC {src} outside {outside}")
+
+
+def _prefer_named(event: EdlEvent, inside: list[_Clip], catalog: Catalog) -> list[_Clip]:
+    """Of several files that fit an event: the one its SOURCE FILE path names; else a subclip (an extract)
+    loses to its source, unless the event's clip name or source file names the subclip and not the source
+    (a reel the subclip's name starts with, or equals, is its source's reel)."""
+    if event.source_file:
+        exact = [c for c in inside if c.path and c.path == event.source_file]
+        if len(exact) == 1:
+            return exact
+    names = {os.path.splitext(n)[0].lower() for n in (event.name or "", _basename(event.source_file or "")) if n}
+    by_id = {c.media_id: c for c in inside}
+    dropped: set[int] = set()
+    for clip in inside:
+        link = catalog.subclip_source(clip.media_id)
+        source = by_id.get(link["source_id"]) if link is not None else None
+        if source is None:
+            continue
+        dropped.add(source.media_id if clip.stem in names and source.stem not in names else clip.media_id)
+    return [c for c in inside if c.media_id not in dropped] or inside
 
 
 def _covers(clip: _Clip, event: EdlEvent, rate: Fraction, drop: bool) -> bool:

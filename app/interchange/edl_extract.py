@@ -1,7 +1,7 @@
 """Batch extraction from a timeline: one request per matched video event, and the EDL conformed to the results.
 
 An extracted file's start timecode is the timecode of its first frame, so the events' source timecodes stay
-valid against it: the conformed EDL only points each event at its new file (reel and SOURCE FILE).
+valid against it: the conformed EDL (edl_conformed.py) only points each event at its new file.
 The planning and the job are Qt-free: the CLI runs EdlExtractJob in its thread, the GUI on the extract lane.
 """
 
@@ -27,9 +27,10 @@ from app.ingest.extract import (
     plan_extracts,
     run_extracts,
 )
-from app.interchange.cmx3600_write import write_cmx3600
 from app.interchange.conform import MATCHED, NOT_MEDIA, EventMatch
+from app.interchange.edl_conformed import conformed_edl
 from app.interchange.edl_model import EdlDocument, EdlEvent
+from app.interchange.sequence import shown_source_range
 from app.media.partial import DestinationError, write_file
 
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -139,25 +140,22 @@ def plan_edl_extract(doc: EdlDocument, matches: list[EventMatch], catalog: Catal
                                              track=safe_part(event.track),
                                              in_tc=_tc_part(frame_tc(event.source_in - start, rate, info["start_timecode"]))))
         name = unique_name(name, events.__contains__, NAME_MAX - _SUFFIX_ROOM)
-        requests.append(ExtractRequest(match.media_id, event.source_in - start, event.source_out - start, handles,
-                                       mode, preset, dest, name, EventRef(event.number, timeline or doc.title or ""),
-                                       overwrite))
+        first, end = _shown_file_range(event, doc.rate, start, info.get("frame_count"))
+        requests.append(ExtractRequest(match.media_id, first, end, handles, mode, preset, dest, name,
+                                       EventRef(event.number, timeline or doc.title or ""), overwrite))
         events[name] = event
     return EdlExtractPlan(requests, events, skipped)
 
 
-def conformed_edl(doc: EdlDocument, plan: EdlExtractPlan, outputs: dict[str, Path]) -> str:
-    """The EDL with each extracted event pointing at its new file (events not extracted are kept as they were)."""
-    by_event = {id(event): name for name, event in plan.events.items()}
-    conformed = []
-    for event in doc.events:
-        name = by_event.get(id(event))
-        path = outputs.get(name) if name else None
-        if path is None:
-            conformed.append(event)
-            continue
-        conformed.append(dataclasses.replace(event, reel=path.stem, source_file=str(path), clip_name=path.name))
-    return write_cmx3600(conformed, doc.rate, doc.drop_frame, doc.title)
+def _shown_file_range(event: EdlEvent, rate: Fraction, start: int, frame_count: int | None) -> tuple[int, int]:
+    """File frames [first, end) to extract for an event: its source range, and the frames an M2 effect shows
+    beyond it as far as the file has them."""
+    first, end = (f - start for f in shown_source_range(event, rate))
+    if first < event.source_in - start:
+        first = max(first, 0)
+    if end > event.source_out - start and frame_count:
+        end = min(end, frame_count)
+    return first, end
 
 
 def conformed_path(dest: Path, timeline: Path) -> Path:
@@ -194,8 +192,8 @@ class EdlExtractJob:
 
     def run(self, plan: EdlBatchPlan, ctx: JobContext) -> EdlBatchResult:
         result = run_extracts(self.catalog, plan.extracts, ctx)
-        outputs = {o.name: o.path for o in result.outputs}  # an output's file may have another name than asked
-        text = conformed_edl(self.doc, plan.edl, outputs)
+        outputs = {o.name: o for o in result.outputs}  # an output's file may have another name than asked
+        text = conformed_edl(self.doc, plan.edl.events, outputs)
         try:
             conformed = write_file(conformed_path(self.dest, self.timeline), text.encode("utf-8"), self.overwrite)
         except DestinationError as exc:  # a full disk: the events' results are still worth reporting

@@ -17,7 +17,7 @@ import av
 from av.video.reformatter import VideoReformatter
 
 from app.core.extract_plan import EDL_PATTERN, SINGLE_PATTERN, ExtractError, ExtractPlan, plan_extract
-from app.media.extract_audio import AudioTrack
+from app.media.extract_audio import AudioTracks
 from app.media.framegrab import Check, VideoSource, no_check
 from app.media.partial import PartialFile
 from app.media.probe import explain_error, stream_timecode
@@ -86,7 +86,7 @@ def extract_reencode(source: str | bytes, dest_dir: Path, plan: ExtractPlan, pre
                                    f"{preset.min_size[1]}; this one is {video.width}×{video.height}")
             out = part.open(preset.container)
             vstream = _video_stream(out, preset, plan, video.width, video.height)
-            audio = AudioTrack(path, plan.rate, plan.first, video.start * video.time_base)
+            audio = AudioTracks(path, plan.rate, plan.first, video.start * video.time_base)
             audio.add_stream(out, preset.audio_codec)
             _write(out, vstream, video, audio, plan, preset, check, on_frame)
             part.close()
@@ -118,7 +118,7 @@ def _video_stream(out: av.container.OutputContainer, preset: ExtractPreset, plan
 
 
 def _write(out: av.container.OutputContainer, vstream: av.video.stream.VideoStream, video: VideoSource,
-           audio: AudioTrack, plan: ExtractPlan, preset: ExtractPreset, check: Check,
+           audio: AudioTracks, plan: ExtractPlan, preset: ExtractPreset, check: Check,
            on_frame: Callable[[], None] | None) -> None:
     """Frames in order, interleaved with the audio up to each frame's end (keeps the muxer's queue short)."""
     reformatter = VideoReformatter()

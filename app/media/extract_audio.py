@@ -1,8 +1,10 @@
-"""The audio of an extraction: the source's samples for exactly the extracted video frames.
+"""The audio of an extraction: every audio stream of the source, each cut to exactly the extracted frames.
 
 Sample positions count from the video's frame 0, so a cut keeps A/V sync: frames first..last get samples
-round(first / rate * sr) .. round((last + 1) / rate * sr). The track is written in step with the video
-(up to the end of each frame written so far), which keeps the muxer's interleaving queue short.
+round(first / rate * sr) .. round((last + 1) / rate * sr) of each stream (at its own sample rate). Each
+output track keeps its source's layout, language and title, in the source's order. The tracks are written
+in step with the video (up to the end of each frame written so far), which keeps the muxer's interleaving
+queue short.
 """
 
 from __future__ import annotations
@@ -15,26 +17,56 @@ import numpy as np
 
 _DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 _PCM_IN_MOV = ("pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_s32le", "pcm_f32le", "pcm_f32be")
+# Matroska's A_PCM/INT/LIT, A_PCM/INT/BIG and A_PCM/FLOAT/IEEE (little-endian floats only).
+_PCM_IN_MATROSKA = ("pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_s32le", "pcm_s32be", "pcm_f32le")
 
 
 def audio_codec_for(container: str, source_codec: str) -> str:
-    """MOV keeps PCM as it is (other codecs become 16-bit PCM: exact, no generation loss); MP4 gets AAC."""
+    """MOV and Matroska keep PCM as it is (sample-exact; in MOV other codecs become 16-bit PCM: exact, no
+    generation loss); MP4 and a compressed track in Matroska get AAC."""
     if container == "mov":
         return source_codec if source_codec in _PCM_IN_MOV else "pcm_s16le"
+    if container == "matroska" and source_codec in _PCM_IN_MATROSKA:
+        return source_codec
     return "aac"
 
 
-class AudioTrack:
-    """The source's first audio stream cut sample-exactly to output frames 0.. (source frame `first` on)."""
+class AudioTracks:
+    """Every audio stream of the source, each an AudioTrack; the same calls as one AudioTrack."""
 
     def __init__(self, path: str, rate: Fraction, first: int, video_start: Fraction) -> None:
-        self.path, self.rate, self.first = path, rate, first
         with av.open(path, metadata_errors="ignore") as container:
-            stream = container.streams.audio[0] if container.streams.audio else None
+            count = len(container.streams.audio)
+        self.tracks = [AudioTrack(path, rate, first, video_start, n) for n in range(count)]
+
+    def add_stream(self, out: av.container.OutputContainer, codec: str | None = None) -> None:
+        """One output stream per source stream, in the source's order."""
+        for track in self.tracks:
+            track.add_stream(out, codec)
+
+    def write_until(self, frames: int) -> None:
+        for track in self.tracks:
+            track.write_until(frames)
+
+    def finish(self, frames: int) -> None:
+        for track in self.tracks:
+            track.finish(frames)
+
+
+class AudioTrack:
+    """One audio stream of the source (the n-th) cut sample-exactly to output frames 0.. (source frame
+    `first` on)."""
+
+    def __init__(self, path: str, rate: Fraction, first: int, video_start: Fraction, number: int = 0) -> None:
+        self.path, self.rate, self.first, self.number = path, rate, first, number
+        with av.open(path, metadata_errors="ignore") as container:
+            audio = container.streams.audio
+            stream = audio[number] if number < len(audio) else None
             self.present = stream is not None and bool(stream.codec_context.sample_rate)
             self.sample_rate = stream.codec_context.sample_rate if self.present else 0
-            self.layout = _named_layout(stream.codec_context) if self.present else ""
+            self.layout = named_layout(stream.codec_context) if self.present else ""
             self.codec = stream.codec_context.name if self.present else ""
+            self.tags = track_tags(stream) if self.present else {}
         self.origin = video_start
         self.begin = self._position(first)
         self.stream: av.audio.stream.AudioStream | None = None
@@ -54,6 +86,8 @@ class AudioTrack:
         self.stream = out.add_stream(codec or audio_codec_for(out.format.name.split(",")[0], self.codec),
                                      rate=self.sample_rate)
         self.stream.layout = self.layout
+        for key, value in self.tags.items():
+            self.stream.metadata[key] = value
 
     def write_until(self, frames: int) -> None:
         """Write the samples of output frames 0..frames-1 not written yet."""
@@ -92,7 +126,7 @@ class AudioTrack:
     def _trimmed(self, seek: bool) -> Generator[av.AudioFrame, None, None]:
         """Decoded audio from sample `begin` on (the first chunk cut there)."""
         with av.open(self.path, metadata_errors="ignore") as container:
-            stream = container.streams.audio[0]
+            stream = container.streams.audio[self.number]
             time_base = stream.time_base or Fraction(1, self.sample_rate)
             if seek and self.begin > self.sample_rate:
                 target = self.origin + Fraction(self.begin - self.sample_rate, self.sample_rate)  # a second early
@@ -118,7 +152,14 @@ class AudioTrack:
         yield from self._trimmed(seek=False)
 
 
-def _named_layout(ctx: av.AudioCodecContext) -> str:
+def track_tags(stream: av.audio.stream.AudioStream) -> dict[str, str]:
+    """The stream's language and title, as muxers take them (MOV/MP4 write "title" as the track's name)."""
+    tags = {key.lower(): value for key, value in stream.metadata.items() if value}
+    found = {"language": tags.get("language"), "title": tags.get("title") or tags.get("name")}
+    return {key: value for key, value in found.items() if value and value != "und"}
+
+
+def named_layout(ctx: av.AudioCodecContext) -> str:
     """The layout's name; for a bare channel count ("2 channels", e.g. PCM in Matroska) the default layout of
     that count, which encoders such as AAC require."""
     name = ctx.layout.name

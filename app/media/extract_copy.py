@@ -14,7 +14,7 @@ import av
 
 from app.core.extract_plan import ExtractError, ExtractPlan, frame_tc
 from app.media.extract import ExtractOutput
-from app.media.extract_audio import AudioTrack
+from app.media.extract_audio import AudioTracks
 from app.media.framegrab import Check, VideoSource, no_check
 from app.media.partial import PartialFile
 from app.media.probe import explain_error
@@ -43,7 +43,7 @@ def extract_copy(source: str | bytes, dest_dir: Path, plan: ExtractPlan, source_
             vstream = out.add_stream_from_template(video.stream)
             vstream.codec_context.framerate = plan.rate  # movenc needs a rate to write tmcd
             vstream.metadata["timecode"] = frame_tc(first, plan.rate, source_start_tc)
-            audio = AudioTrack(path, plan.rate, first, video.start * video.time_base)
+            audio = AudioTracks(path, plan.rate, first, video.start * video.time_base)
             audio.add_stream(out)
             for packet in itertools.chain([keyframe], packets):
                 check()

@@ -22,7 +22,7 @@ import av
 
 from app.core.extract_plan import ExtractError, ExtractPlan
 from app.media.extract import ExtractOutput, ExtractPreset, check_written, extract_reencode, preset_for
-from app.media.extract_audio import AudioTrack
+from app.media.extract_audio import AudioTracks
 from app.media.framegrab import Check, VideoSource, no_check
 from app.media.h264_nal import AvcConfig, BitstreamError, join_lengths, parse_avcc, split_annexb
 from app.media.partial import PartialFile
@@ -99,7 +99,7 @@ class _Muxer:
         self.time_base = video.time_base if (tick / video.time_base).denominator == 1 else tick
         self.stream.time_base = self.time_base
         self.ticks = int(tick / self.time_base)
-        self.audio = AudioTrack(path, plan.rate, plan.first, video.start * video.time_base)
+        self.audio = AudioTracks(path, plan.rate, plan.first, video.start * video.time_base)
         self.audio.add_stream(self.out)
         self.delay = delay
         self.count = 0

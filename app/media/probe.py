@@ -9,7 +9,7 @@ from fractions import Fraction
 import av
 
 from app.core.errors import ProbeError
-from app.core.facts import MediaFacts
+from app.core.facts import AudioStreamFacts, MediaFacts
 from app.core.job import JobContext
 from app.core.kinds import kind_for_name
 from app.core.timecode import is_drop_frame
@@ -63,7 +63,7 @@ def probe(path: str | bytes) -> MediaFacts:
         except Exception:  # noqa: BLE001 - mutagen raises many kinds on corrupt input; PyAV gets a second try
             details = None
         if details is not None:
-            return MediaFacts(kind="audio", **details)
+            return MediaFacts(kind="audio", audio_tracks=(_mutagen_track(details),), **details)
     try:
         return _probe_with_av(path, kind)
     except ProbeError:
@@ -105,14 +105,16 @@ def _probe_with_av(path: str, kind_by_name: str | None) -> MediaFacts:
             }
         if video is None:
             return MediaFacts(kind="audio", container=container_name, duration=duration,
-                              bit_rate=container.bit_rate or None, **audio_fields)
+                              bit_rate=container.bit_rate or None, audio_tracks=audio_streams(container),
+                              **audio_fields)
         ctx = video.codec_context
         is_image = kind_by_name == "image" or container.format.name in ("image2", "png_pipe", "jpeg_pipe") or (
             video.frames <= 1 and duration is None and audio is None
         )
         if is_image:
             return MediaFacts(kind="image", container=container_name, video_codec=ctx.name,
-                              width=ctx.width, height=ctx.height, pix_fmt=ctx.format.name if ctx.format else None)
+                              width=ctx.width, height=ctx.height, pix_fmt=ctx.format.name if ctx.format else None,
+                              audio_tracks=())
         rate = _exact_rate(video, warnings)
         slices = _first_keyframe_slices(container, video)
         frame_count = video.frames or None
@@ -132,8 +134,45 @@ def _probe_with_av(path: str, kind_by_name: str | None) -> MediaFacts:
             profile=ctx.profile or None, width=ctx.width, height=ctx.height, frame_rate=rate,
             frame_count=frame_count, start_tc=timecode, drop_frame=bool(timecode and is_drop_frame(timecode)),
             pix_fmt=ctx.format.name if ctx.format else None, bit_rate=container.bit_rate or None, video_slices=slices,
-            warnings=tuple(warnings), **audio_fields,
+            warnings=tuple(warnings), audio_tracks=audio_streams(container), **audio_fields,
         )
+
+
+def audio_streams(container: av.container.InputContainer) -> tuple[AudioStreamFacts, ...]:
+    """Every audio stream with its codec, channels, layout, rate and language/title tags."""
+    tracks = []
+    for position, stream in enumerate(container.streams.audio):
+        ctx = stream.codec_context
+        layout = ctx.layout.name if ctx.channels else None
+        tags = {key.lower(): value.strip() for key, value in stream.metadata.items() if value and value.strip()}
+        language = tags.get("language")
+        tracks.append(AudioStreamFacts(
+            index=position, stream_index=stream.index, codec=ctx.name or None, channels=ctx.channels or None,
+            # A bare count ("2 channels": PCM in Matroska) names no layout.
+            layout=None if not layout or layout.endswith("channels") else layout,
+            sample_rate=ctx.sample_rate or None, bit_rate=ctx.bit_rate or stream.bit_rate or None,
+            language=None if language in (None, "und") else language,
+            # Matroska tags a track "title"; MOV/MP4 keep it in the track's udta "name" atom.
+            title=tags.get("title") or tags.get("name"),
+        ))
+    return tuple(tracks)
+
+
+def probe_audio_streams(path: str | bytes) -> tuple[AudioStreamFacts, ...]:
+    """Every audio stream of a file, for files cataloged before the probe read them all.
+    Raises ProbeError when the file cannot be read."""
+    try:
+        with av.open(os.fsdecode(path), metadata_errors="ignore") as container:
+            return audio_streams(container)
+    except (OSError, av.error.FFmpegError) as exc:
+        raise ProbeError(explain_error(exc)) from exc
+
+
+def _mutagen_track(details: dict) -> AudioStreamFacts:
+    """The stream mutagen describes: the first (music files hold one); its container index is not known."""
+    return AudioStreamFacts(index=0, codec=details.get("audio_codec"),
+                            channels=details.get("channels"), sample_rate=details.get("sample_rate"),
+                            bit_rate=details.get("bit_rate"))
 
 
 def probe_slices(path: str | bytes) -> int | None:

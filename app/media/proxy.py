@@ -18,6 +18,7 @@ from av.video.reformatter import VideoReformatter
 
 from app.core.errors import ReelkeepError
 from app.core.proxy_presets import ProxyPreset, ProxySpec, SourceFacts, plan_proxy
+from app.media.extract_audio import named_layout, track_tags
 from app.media.framegrab import Check, no_check, open_media
 from app.media.partial import PartialFile
 from app.media.probe import explain_error, snap_rate, stream_timecode
@@ -70,7 +71,7 @@ class _Writer:
     """The output container and its encoders; frames go in at exact output indexes."""
 
     def __init__(self, part: PartialFile, spec: ProxySpec, start_tc: str | None,
-                 audio: av.audio.stream.AudioStream | None) -> None:
+                 audio: list[av.audio.stream.AudioStream]) -> None:
         self.spec = spec
         self.part = part
         self.container = part.open(spec.container)
@@ -91,35 +92,41 @@ class _Writer:
         if start_tc:
             stream.metadata["timecode"] = start_tc  # before the header: MOV/MP4 get a tmcd track
         self.video = stream
-        self.audio = None
-        self.samples = 0
-        if audio is not None and spec.audio_codec:
-            actx = audio.codec_context
+        # Every source audio stream -> its own output stream (same order, layout, language, title), each
+        # with its own sample clock.
+        self.audio: dict[int, tuple[av.audio.stream.AudioStream, int]] = {}
+        self.samples: dict[int, int] = {}
+        for source in audio if spec.audio_codec else []:
+            actx = source.codec_context
             out = self.container.add_stream(spec.audio_codec, rate=actx.sample_rate)
-            out.layout = actx.layout.name
+            out.layout = named_layout(actx)
+            for key, value in track_tags(source).items():
+                out.metadata[key] = value
             if spec.audio_bitrate:
                 out.codec_context.bit_rate = spec.audio_bitrate
-            self.audio = out
-            self.audio_rate = actx.sample_rate
+            self.audio[source.index] = (out, actx.sample_rate)
+            self.samples[source.index] = 0
 
     def write_video(self, frame: av.VideoFrame, index: int) -> None:
         frame.pts = index
         frame.time_base = self.tick
         self.container.mux(self.video.encode(frame))
 
-    def write_audio(self, frame: av.AudioFrame) -> None:
-        if self.audio is None:
+    def write_audio(self, source_index: int, frame: av.AudioFrame) -> None:
+        """A decoded frame of the source's audio stream with this container index."""
+        if source_index not in self.audio:
             return
+        out, rate = self.audio[source_index]
         # Contiguous sample clock: same number of samples as the source, whatever its timestamps did.
-        frame.pts = self.samples
-        frame.time_base = Fraction(1, self.audio_rate)
-        self.samples += frame.samples
-        self.container.mux(self.audio.encode(frame))
+        frame.pts = self.samples[source_index]
+        frame.time_base = Fraction(1, rate)
+        self.samples[source_index] += frame.samples
+        self.container.mux(out.encode(frame))
 
     def finish(self) -> None:
         self.container.mux(self.video.encode(None))
-        if self.audio is not None:
-            self.container.mux(self.audio.encode(None))
+        for out, _ in self.audio.values():
+            self.container.mux(out.encode(None))
         self.part.close()
 
 
@@ -137,7 +144,7 @@ def generate_proxy(source: str | bytes, dest: Path, preset: str | ProxyPreset, *
             video = video_stream(inp)
             video.thread_type = "AUTO"
             video.codec_context.thread_count = 0
-            audio = inp.streams.audio[0] if inp.streams.audio else None
+            audio = [s for s in inp.streams.audio if s.codec_context.sample_rate]
             start_tc = start_tc or stream_timecode(inp)
             try:
                 writer = _Writer(part, spec, start_tc, audio)
@@ -158,7 +165,7 @@ def generate_proxy(source: str | bytes, dest: Path, preset: str | ProxyPreset, *
 
 
 def _transcode(inp: av.container.InputContainer, video: av.video.stream.VideoStream,
-               audio: av.audio.stream.AudioStream | None, writer: _Writer, spec: ProxySpec, check: Check,
+               audio: list[av.audio.stream.AudioStream], writer: _Writer, spec: ProxySpec, check: Check,
                on_frame: Callable[[], None] | None) -> tuple[int, int, int]:
     """Decode (output order is presentation order, B-frames resolved by the decoder), place every frame
     on the nominal grid by its own timestamp, fill gaps by repeating the previous frame, drop frames that
@@ -168,13 +175,13 @@ def _transcode(inp: av.container.InputContainer, video: av.video.stream.VideoStr
     start = video.start_time
     written = duplicated = dropped = 0
     previous: av.VideoFrame | None = None
-    streams = [video] + ([audio] if audio is not None and writer.audio is not None else [])
+    streams = [video] + [stream for stream in audio if stream.index in writer.audio]
     try:
         for packet in inp.demux(*streams):
             check()
             for frame in _decode(packet):
                 if packet.stream is not video:
-                    writer.write_audio(frame)
+                    writer.write_audio(packet.stream.index, frame)
                     continue
                 stamp = frame.pts if frame.pts is not None else frame.dts
                 if stamp is None:  # no timestamp at all: trust the decoder's order

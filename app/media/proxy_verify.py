@@ -42,16 +42,20 @@ def _luma(frame: av.VideoFrame, size: tuple[int, int]) -> np.ndarray:
     return gray.to_ndarray().astype(np.float32)
 
 
-def _durations(path: str) -> tuple[int, str | None, float | None, float | None]:
-    """(video packets, start timecode, video seconds, audio seconds) of a file, from its packets."""
+def _durations(path: str) -> tuple[int, str | None, float | None, list[float | None]]:
+    """(video packets, start timecode, video seconds, seconds of each audio stream) of a file."""
     with av.open(path, metadata_errors="ignore") as container:
         video = container.streams.video[0]
-        audio = container.streams.audio[0] if container.streams.audio else None
         timecode = stream_timecode(container)
         packets = sum(1 for p in container.demux(video) if p.size)
         video_seconds = float(video.duration * video.time_base) if video.duration else None
-        audio_seconds = float(audio.duration * audio.time_base) if audio is not None and audio.duration else None
+        audio_seconds = [float(a.duration * a.time_base) if a.duration else None for a in container.streams.audio
+                         if a.codec_context.sample_rate]
     return packets, timecode, video_seconds, audio_seconds
+
+
+def _tracks(count: int) -> str:
+    return "no audio track" if count == 0 else f"{count} audio track{'s' if count != 1 else ''}"
 
 
 def sample_indexes(frame_count: int, samples: int) -> list[int]:
@@ -80,11 +84,11 @@ def verify_proxy(original_path: str | bytes, proxy_path: str | bytes, rate: Frac
     expected_seconds = float(Fraction(frame_count) / rate)
     if seconds is not None and abs(seconds - expected_seconds) > 0.5 / float(rate):
         problems.append(f"lasts {seconds:.3f} s, the original {expected_seconds:.3f} s")
-    if original_audio is not None:
-        if audio_seconds is None:
-            problems.append("has no audio; the original has")
-        elif abs(audio_seconds - original_audio) > 1024 / 48000 + 1 / float(rate):
-            problems.append(f"audio lasts {audio_seconds:.3f} s, the original's {original_audio:.3f} s")
+    if len(audio_seconds) != len(original_audio):
+        problems.append(f"has {_tracks(len(audio_seconds))}, the original has {len(original_audio)}")
+    for number, (found, wanted) in enumerate(zip(audio_seconds, original_audio, strict=False), 1):
+        if found is not None and wanted is not None and abs(found - wanted) > 1024 / 48000 + 1 / float(rate):
+            problems.append(f"audio track {number} lasts {found:.3f} s, the original's {wanted:.3f} s")
     checked: list[int] = []
     if not problems or count == frame_count:
         try:

@@ -10,6 +10,7 @@ import ctypes
 import locale
 import os
 import sys
+import urllib.parse
 from typing import Any
 
 import numpy as np
@@ -113,6 +114,19 @@ def mpv_options() -> dict[str, Any]:
 
 _LINUX_AO = "pipewire,pulse,alsa,jack,null"
 _AUDIO_OUTPUTS = {"darwin": "coreaudio,null", "win32": "wasapi,null"}
+
+
+def mpv_path(path: str) -> str:
+    """The path in a form mpv opens: as it is when the name is UTF-8, else a file:// URL of its escaped bytes.
+
+    python-mpv hands mpv every string as UTF-8, so a name with other bytes (an os-module str holding surrogate
+    escapes) cannot go as text; mpv unescapes file:// URLs back to the exact bytes of the name.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file://" + urllib.parse.quote(os.fsencode(os.path.abspath(path)))
+    return path
 
 
 def decoder_options(choice: SourceChoice) -> str:

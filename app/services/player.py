@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 from fractions import Fraction
 from typing import Any
 
@@ -19,8 +18,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from app.catalog.catalog import Catalog
 from app.core.errors import TimecodeError
 from app.core.job import Outcome
+from app.core.paths import os_path
 from app.core.proxy_presets import SourceChoice
-from app.core.timecode import from_frames, to_frames
+from app.core.timecode import from_frames, parse_entry
 from app.jobs.runner import JobRunner
 from app.media.probe import SliceCountJob
 from app.services.mpv_engine import SoftwareFrameRenderer, load_error, load_mpv, mpv_options
@@ -41,7 +41,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
     clip_changed = Signal()
     marks_changed = Signal()
     markers_changed = Signal()
-    audio_changed = Signal()  # volume, mute, speed, tracks
+    audio_changed = Signal()  # volume, mute, speed and direction, tracks
     error_changed = Signal(str)
     video_updated = Signal()  # a new frame is ready: views call render()
     source_changed = Signal()  # the file mpv plays (original or a proxy) or the source mode changed
@@ -65,7 +65,8 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self.frame = 0
         self.playing = False
         self.seeking = False
-        self.speed = 1.0
+        self.speed = 1.0  # what mpv plays at now (a shuttle speed while shuttling)
+        self.play_speed = 1.0  # the speed chosen in the menu: play resumes at it, a pause ends a shuttle's
         self.reverse = False
         self.volume = 100.0
         self.muted = False
@@ -143,13 +144,18 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         info = self.catalog.info(media_id)
         if info["status"] == "missing":
             return self._fail(f"{info['name']} is missing: it is not at {info['path']} any more.")
-        return self._open(clip_info_from_catalog(info), info.get("resume_seconds"), frame)
+        # the record's path is for display (undecodable bytes shown as \xNN); the raw bytes open the file
+        raw = self.catalog.raw_paths([media_id]).get(media_id)
+        clip = clip_info_from_catalog(info, None if raw is None else os_path(raw))
+        return self._open(clip, info.get("resume_seconds"), frame)
 
     def open_sequence(self, spec: str, name: str, rate: Fraction, frame_count: int, frame: int = 0,
-                      start_frame: int = 0, drop_frame: bool = False) -> bool:
+                      start_frame: int = 0, drop_frame: bool = False,
+                      timecode_starts: tuple[tuple[int, int], ...] = ()) -> bool:
         """Open a virtual clip (an mpv `edl://` timeline of file segments, see services/sequence_spec.py) paused
-        at `frame`; it has no catalog entry, proxies, resume point or scrubber."""
-        clip = ClipInfo(None, spec, name, SEQUENCE_KIND, rate, start_frame, drop_frame, frame_count)
+        at `frame`; it has no catalog entry, proxies, resume point or scrubber. timecode_starts: see ClipInfo."""
+        clip = ClipInfo(None, spec, name, SEQUENCE_KIND, rate, start_frame, drop_frame, frame_count,
+                        timecode_starts=timecode_starts)
         return self._open(clip, None, frame)
 
     def _open(self, clip: ClipInfo, resume_seconds: float | None, frame: int | None = None) -> bool:
@@ -167,7 +173,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self._resume_after_switch = False
         self.error = ""
         self.error_changed.emit("")
-        self._original = SourceChoice(os.fsdecode(clip.path), clip.width or 0, clip.height or 0, clip.bit_rate or 0,
+        self._original = SourceChoice(clip.path, clip.width or 0, clip.height or 0, clip.bit_rate or 0,
                                       slices=clip.video_slices)
         self._proxies = self._proxy_sources(clip)
         self._bandwidth = None
@@ -184,7 +190,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         player.pause = True
         player.speed = 1.0
         player["play-dir"] = "+"
-        self.speed, self.reverse = 1.0, False
+        self.speed, self.play_speed, self.reverse = 1.0, 1.0, False
         self._load(self.source, start)
         self.clip_changed.emit()
         self.source_changed.emit()
@@ -199,7 +205,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         if self.runner is None or clip.media_id is None or clip.kind != "video" or clip.video_slices is not None:
             return
         media_id = clip.media_id
-        self.runner.submit(SliceCountJob(os.fsdecode(clip.path)),
+        self.runner.submit(SliceCountJob(clip.path),
                            lambda outcome: self._on_slices_counted(media_id, outcome))
 
     def _on_slices_counted(self, media_id: int, outcome: Outcome) -> None:
@@ -227,7 +233,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self._drop_range()
         if self._player is not None:
             self._player.pause = True
-            self._player.speed = 1.0
+            self._player.speed = self.play_speed  # a shuttle's speed ends with it
 
     def toggle_play(self) -> None:
         (self.pause if self.playing else self.play)()
@@ -238,8 +244,8 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
             return
         self._drop_range()
         if self.playing and self.reverse == (not forward):
-            current = SHUTTLE_SPEEDS.index(self.speed) if self.speed in SHUTTLE_SPEEDS else 0
-            speed = SHUTTLE_SPEEDS[min(current + 1, len(SHUTTLE_SPEEDS) - 1)]
+            # the next shuttle speed above the current one (from a menu speed of 0.5x or 1.5x too)
+            speed = next((s for s in SHUTTLE_SPEEDS if s > self.speed), SHUTTLE_SPEEDS[-1])
         else:
             speed = 1.0
         self._set_direction(not forward)
@@ -256,6 +262,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         if reverse != self.reverse and self._player is not None:
             self._player["play-dir"] = "-" if reverse else "+"
             self.reverse = reverse
+            self.audio_changed.emit()  # the speed shown carries the direction
 
     def seek_frame(self, frame: int, exact: bool = True) -> None:
         """Show frame (0-based in the file); exact seeks decode to it, fast ones stop at a keyframe."""
@@ -271,6 +278,9 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         if self._player.duration is None:
             self._pending_seek = frame  # mpv refuses seeks until the file is loaded; done on "duration"
             return self._show_target(frame)
+        # This seek supersedes one still waiting: mpv can answer `duration` before its "duration" report reaches
+        # us, and that report would then replay the older seek over this one.
+        self._pending_seek = None
         try:
             self._player.command("seek", f"{seconds:.6f}", "absolute+exact" if exact else "absolute+keyframes")
         except SystemError:
@@ -302,6 +312,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
             return
         self._drop_range()
         self._player.pause = True
+        self._player.speed = self.play_speed  # a step ends a shuttle, as K does
         base = self._target if self._target is not None else self.frame
         target = self._clamp(base + frames)
         if target in self._decoded:
@@ -330,12 +341,18 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self.seek_frame(self.last_frame())
 
     def go_to_timecode(self, text: str) -> None:
-        """Seek to a source timecode; raises TimecodeError for text that is not one or lies outside the clip."""
+        """Seek to what an editor types (a timecode, right-aligned digits, +/- an offset: core.timecode.parse_entry);
+        raises TimecodeError for text that is not one or lies outside the clip."""
         if self.clip is None:
             return
-        frame = to_frames(text, self.clip.rate) - self.clip.start_frame
+        # A virtual clip's clock is the timeline's record timecode, which jumps over its gaps.
+        here = self.clip.timecode_frame(self._target if self._target is not None else self.frame)
+        wanted = parse_entry(text, self.clip.rate, self.clip.drop_frame, here)
+        frame = self.clip.clip_frame(wanted)
         if frame < 0 or frame > self.last_frame():
-            raise TimecodeError(f"{text} is outside this clip ({self.timecode(0)} – {self.timecode(self.last_frame())})")
+            meant = f" ({from_frames(wanted, self.clip.rate, self.clip.drop_frame)})" if wanted >= 0 else ""
+            raise TimecodeError(f"{text.strip()}{meant} is outside this clip ({self.timecode(0)} – "
+                                f"{self.timecode(self.last_frame())})")
         self.seek_frame(frame)
 
     def last_frame(self) -> int:
@@ -356,6 +373,8 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
             self._player.mute = muted
 
     def set_speed(self, speed: float) -> None:
+        """The menu's speed: playback goes on at it (in the direction it goes) and resumes at it after a pause."""
+        self.play_speed = speed
         if self._player is not None:
             self._player.speed = speed
 
@@ -369,7 +388,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         if self.clip is None:
             return "--:--:--:--"
         frame = self.frame if frame is None else frame
-        return from_frames(self.clip.start_frame + frame, self.clip.rate, self.clip.drop_frame)
+        return from_frames(self.clip.timecode_frame(frame), self.clip.rate, self.clip.drop_frame)
 
     def render(self, width: int, height: int) -> np.ndarray | None:
         """The frame on screen as RGBX pixels scaled into width x height (GUI thread)."""

@@ -17,7 +17,7 @@ class ClipInfo:
     """What the player needs to know about the open file, from the catalog."""
 
     media_id: int | None
-    path: str
+    path: str  # what the os module opens (surrogate-escaped where the name is not UTF-8), or an mpv URL
     name: str
     kind: str
     rate: Fraction
@@ -31,6 +31,32 @@ class ClipInfo:
     height: int | None = None
     bit_rate: int | None = None
     video_slices: int | None = None
+    # A virtual clip skips the timeline's gaps: (first clip frame, its timecode frame) of each stretch that
+    # counts on from there, so the clock reads the timeline's record timecode. Empty: start_frame + frame.
+    timecode_starts: tuple[tuple[int, int], ...] = ()
+
+    def timecode_frame(self, frame: int) -> int:
+        """The frame number (on the timecode clock) whose timecode clip frame `frame` shows."""
+        start = (0, self.start_frame)
+        for first, timecode in self.timecode_starts:
+            if first > frame:
+                break
+            start = (first, timecode)
+        return start[1] + frame - start[0]
+
+    def clip_frame(self, timecode_frame: int) -> int:
+        """The clip frame that shows timecode frame `timecode_frame` (the inverse of timecode_frame). A
+        timecode in a gap of a virtual clip gives the first frame after the gap; past the end, a frame past it."""
+        stretches = [(0, self.start_frame)] + [s for s in self.timecode_starts if s[0] > 0]
+        if self.timecode_starts and self.timecode_starts[0][0] == 0:
+            stretches[0] = self.timecode_starts[0]
+        for index, (first, timecode) in enumerate(stretches):
+            if timecode_frame < timecode:
+                return first if index else timecode_frame - timecode  # before the start: negative, out of range
+            following = stretches[index + 1] if index + 1 < len(stretches) else None
+            if following is None or timecode_frame < timecode + following[0] - first:
+                return first + timecode_frame - timecode
+        raise AssertionError("unreachable: the last stretch takes every later timecode")
 
 
 @dataclass(frozen=True)
@@ -45,7 +71,8 @@ class Marks:
         return max(self.out_frame - self.in_frame, 0)
 
 
-def clip_info_from_catalog(info: dict[str, Any]) -> ClipInfo:
+def clip_info_from_catalog(info: dict[str, Any], path: str | None = None) -> ClipInfo:
+    """The clip of a catalog record; `path` is the file's os-module path (the record's own is for display)."""
     num, den = (int(x) for x in info["frame_rate"].split("/")) if info.get("frame_rate") else (25, 1)
     rate = Fraction(num, den)
     start = 0
@@ -56,6 +83,6 @@ def clip_info_from_catalog(info: dict[str, Any]) -> ClipInfo:
             start = to_frames(info["start_timecode"], rate)
         except TimecodeError:
             start = 0
-    return ClipInfo(info["id"], info["path"], info["name"], info["kind"], rate, start, drop, info.get("frame_count"),
+    return ClipInfo(info["id"], info["path"] if path is None else path, info["name"], info["kind"], rate, start, drop, info.get("frame_count"),
                     info.get("title"), info.get("artist"), info.get("album"), info.get("width"), info.get("height"),
                     info.get("bit_rate"), info.get("video_slices"))

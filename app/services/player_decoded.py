@@ -3,7 +3,6 @@ a part of PlayerService."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -43,7 +42,7 @@ class DecodedFramesMixin:
             return
         self._decode_job = True
         opened = clip
-        self.runner.submit(ReverseFramesJob(plan_window(os.fsdecode(clip.path), clip.rate, clip.frame_count, anchor)),
+        self.runner.submit(ReverseFramesJob(plan_window(clip.path, clip.rate, clip.frame_count, anchor)),
                            lambda outcome: self._on_decoded(opened, outcome))
 
     def _on_decoded(self, clip: ClipInfo, outcome: Outcome) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from app.core.job import Outcome
 from app.core.proxy_presets import PRESETS, SourceChoice, choose_source
 from app.media.read_speed import ReadSpeedJob
-from app.services.mpv_engine import decoder_options
+from app.services.mpv_engine import decoder_options, mpv_path
 from app.services.player_clip import ClipInfo
 
 AUTO, ORIGINAL = "auto", "original"
@@ -101,7 +101,7 @@ class ProxySourceMixin:
     def _measure_bandwidth(self, clip: ClipInfo) -> None:
         if self.runner is None or not self._proxies:
             return  # without proxies there is nothing to choose
-        self.runner.submit(ReadSpeedJob(os.fsdecode(clip.path)), lambda outcome: self._on_bandwidth(clip, outcome))
+        self.runner.submit(ReadSpeedJob(clip.path), lambda outcome: self._on_bandwidth(clip, outcome))
 
     def _on_bandwidth(self, clip: ClipInfo, outcome: Outcome) -> None:
         if clip is not self.clip or not outcome.ok:
@@ -121,7 +121,7 @@ class ProxySourceMixin:
         """Load a rendition; slice threading where the frames are cut into slices (see decoder_options)."""
         assert self._player is not None
         self._player["vd-lavc-o"] = decoder_options(choice)
-        self._player.loadfile(choice.path, "replace", start=f"{start_seconds:.6f}")
+        self._player.loadfile(mpv_path(choice.path), "replace", start=f"{start_seconds:.6f}")
 
     def _switch(self, choice: SourceChoice) -> None:
         """Load another rendition at the frame on screen; playback pauses until it is there, then goes on."""

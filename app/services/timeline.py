@@ -23,7 +23,7 @@ from app.interchange.sequence import (
     build_sequence,
     file_range,
     inside_file,
-    media_ref,
+    media_refs,
     record_span,
 )
 from app.interchange.timeline_files import TIMELINE_SUFFIXES, is_timeline_file, save_relink
@@ -144,7 +144,7 @@ class TimelineService(QObject):
         in the catalog, so the next open of this timeline (by content) has it too."""
         if self.doc is None or not 0 <= index < len(self.events):
             return False
-        ref = media_ref(self.catalog.info(media_id))
+        ref = media_refs(self.catalog, [media_id]).get(media_id)  # with its intra proxy, as on open
         if ref is None:
             self.error_raised.emit(f"{self.catalog.info(media_id)['name']} has no frame rate: it cannot be linked.")
             return False
@@ -183,7 +183,7 @@ class TimelineService(QObject):
         segment = self.segment_of(index)
         if segment is not None:
             self.set_playhead(segment.record_in)
-            return self.playback.show(segment, segment.file_in)
+            return self.playback.show(segment, segment.file_frame(segment.record_in))  # M2 reverse: its highest
         # an audio event, a video event hidden by a later one, or one linked by hand to a file too short for it
         first, end = file_range(event, self.doc, ref)
         last = (ref.frame_count or end) - 1

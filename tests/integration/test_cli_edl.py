@@ -61,19 +61,21 @@ def test_edl_unreadable_file_exits_1(tmp_path: Path) -> None:
 
 
 def _fcp_xml(path: Path, media: Path) -> Path:
-    """An FCP 7 XML of two cuts of C003 and one of A001C003, written by OTIO's FCP XML adapter."""
+    """An FCP 7 XML of two cuts of C003 and one of A001C003, written by OTIO's FCP XML adapter; C003's path is
+    the editing machine's (not here: conform goes by name), A001C003's the file's own."""
     rate = 25
 
-    def clip(name: str, start: int, frames: int, available: int) -> otio.schema.Clip:
+    def clip(name: str, start: int, frames: int, available: int, root: Path = media) -> otio.schema.Clip:
         reference = otio.schema.ExternalReference(
-            target_url=(media / name).as_uri(),
+            target_url=(root / name).as_uri(),
             available_range=TimeRange(RationalTime(start - start % 100, rate), RationalTime(available, rate)))
         return otio.schema.Clip(name=name, media_reference=reference,
                                 source_range=TimeRange(RationalTime(start, rate), RationalTime(frames, rate)))
 
     timeline = otio.schema.Timeline(name="XML CUT", global_start_time=RationalTime(90000, rate))
     track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
-    track.extend([clip("A001C003_220101_R1AB.mov", 90025, 50, 100), clip("C003.mov", 180000, 25, 50)])
+    track.extend([clip("A001C003_220101_R1AB.mov", 90025, 50, 100),
+                  clip("C003.mov", 180000, 25, 50, Path("/Volumes/EDIT"))])
     timeline.tracks.append(track)
     otio.adapters.write_to_file(timeline, str(path), adapter_name="fcp_xml")
     return path
@@ -110,6 +112,13 @@ def test_edl_reads_fcp_xml_writes_otio_and_cmx_and_saves_relinks(tmp_path: Path)
     assert "2 matched, 0 ambiguous, 0 offline, 0 not media" in reopened
     forgot = reelkeep("edl", str(xml), "--forget-relink", "2", catalog=catalog).stdout
     assert "1 matched, 1 ambiguous" in forgot
+    # the timeline naming a cataloged file's own path picks it from files of the same name
+    xml = _fcp_xml(tmp_path / "here.xml", media)
+    xml.write_text(xml.read_text(encoding="utf-8").replace("file:///Volumes/EDIT/", (media / "x").as_uri()[:-1]),
+                   encoding="utf-8")
+    here = json.loads(reelkeep("edl", str(xml), "--json", catalog=catalog).stdout)
+    assert [(e["status"], e["path"]) for e in here["events"]] == [
+        ("matched", str(media / "A001C003_220101_R1AB.mov")), ("matched", str(media / "C003.mov"))]
 
     bad = reelkeep("edl", str(xml), "--relink", "9=x.mov", catalog=catalog, check=False)
     assert bad.returncode == 2 and "the timeline has no event 9" in bad.stderr
@@ -124,3 +133,18 @@ def test_edl_unreadable_timeline_is_a_clear_error(tmp_path: Path) -> None:
                           (garbage, "cut.aaf: not a readable AAF file")):
         result = reelkeep("edl", str(path), catalog=tmp_path / "catalog.sqlite", check=False)
         assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_edl_json_keeps_m2_motion_effects(tmp_path: Path) -> None:
+    edl = tmp_path / "speed.edl"
+    edl.write_text("""TITLE: SPEED
+FCM: NON-DROP FRAME
+
+001  A005C002 V     C        11:00:00:00 11:00:02:00 01:00:00:00 01:00:02:00
+M2   A005C002       048.0                11:00:00:00
+002  A005C003 V     C        11:10:00:00 11:10:01:00 01:00:02:00 01:00:03:00
+M2   A005C003       -012.0               11:10:00:00
+003  A005C004 V     C        11:20:00:00 11:20:01:00 01:00:03:00 01:00:04:00
+""", encoding="utf-8")
+    result = json.loads(reelkeep("edl", str(edl), "--json", "--rate", "24", catalog=tmp_path / "c.sqlite").stdout)
+    assert [e["speed"] for e in result["events"]] == [48.0, -12.0, None]

@@ -20,12 +20,15 @@ from tests.media.clips import (
     beep_onsets,
     decode_audio,
     decode_indexes,
+    dominant_hz,
     ffmpeg_decode_indexes,
     make_clip,
     make_image,
     parse_rate,
     read_start_timecode,
     sample_at_frame,
+    track_beep_frames,
+    track_beep_hz,
 )
 from tests.media.corpus import BAD_CORPUS_KEYS, make_bad_corpus
 from tests.media.pattern import (
@@ -43,8 +46,8 @@ from tests.media.pattern import (
 
 __all__ = [
     "AUDIO_RATE", "BAD_CORPUS_KEYS", "CELLS", "DEFAULT_TC", "DEFAULT_TC_DF", "MAX_INDEX", "TAG_KEYS",
-    "band_height", "beep_frames", "beep_onsets", "check_byte", "decode_audio", "decode_indexes",
+    "band_height", "beep_frames", "beep_onsets", "check_byte", "decode_audio", "decode_indexes", "dominant_hz",
     "ffmpeg_decode_indexes", "make_audio", "make_bad_corpus", "make_clip",
     "make_image", "paint_index", "parse_rate", "pattern_bits", "read_index", "read_start_timecode",
-    "sample_at_frame",
+    "sample_at_frame", "track_beep_frames", "track_beep_hz",
 ]

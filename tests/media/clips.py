@@ -6,7 +6,7 @@ import math
 import os
 import pathlib
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 import av
@@ -140,15 +140,35 @@ def _audio_codec_for(fmt: str) -> str:
     return "aac" if fmt == "mp4" else "pcm_s16le"
 
 
-def _beep_track(frames: int, fps: Fraction, channels: int) -> np.ndarray:
-    """Planar float32 ``channels x samples`` audio for ``frames`` video frames."""
+def _beep_track(frames: int, fps: Fraction, channels: int, track: int = 0) -> np.ndarray:
+    """Planar float32 ``channels x samples`` audio for ``frames`` video frames (audio track ``track``)."""
     total = sample_at_frame(frames, fps)
     mono = np.zeros(total, dtype=np.float32)
-    for f in beep_frames(frames, fps):
+    for f in track_beep_frames(frames, fps, track):
         s0, s1 = sample_at_frame(f, fps), sample_at_frame(f + 1, fps)
         n = np.arange(s1 - s0, dtype=np.float64)
-        mono[s0:s1] = (_BEEP_AMPLITUDE * np.sin(2 * np.pi * _BEEP_HZ * n / AUDIO_RATE)).astype(np.float32)
+        hz = track_beep_hz(track)
+        mono[s0:s1] = (_BEEP_AMPLITUDE * np.sin(2 * np.pi * hz * n / AUDIO_RATE)).astype(np.float32)
     return np.ascontiguousarray(np.broadcast_to(mono, (channels, total)))
+
+
+def track_beep_hz(track: int) -> float:
+    """Audio track ``track`` beeps at (track + 1) kHz: 1 kHz, 2 kHz, 3 kHz..."""
+    return _BEEP_HZ * (track + 1)
+
+
+def track_beep_frames(frames: int, rate: str | Fraction | int, track: int = 0) -> list[int]:
+    """Video frames that start a beep on audio track ``track``: track 0 at ``0, round(fps), ...`` (as
+    :func:`beep_frames`), track k later by ``k * round(fps) // 4`` frames, so no two tracks beep together."""
+    step = _round(parse_rate(rate))
+    return list(range(track * step // 4, frames, step))
+
+
+def dominant_hz(mono: np.ndarray, start: int, length: int) -> float:
+    """The strongest frequency of ``mono[start:start + length]`` (FFT peak, Hann window)."""
+    part = mono[start : start + length].astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(part * np.hanning(len(part))))
+    return float(np.argmax(spectrum) * AUDIO_RATE / len(part))
 
 
 def _layout(channels: int) -> str:
@@ -190,6 +210,7 @@ def make_clip(
     pix_fmt: str | None = None,
     audio_codec: str | None = None,
     audio_channels: int = 2,
+    audio_tracks: Sequence[Mapping[str, str]] | None = None,
     crf: int = 20,
     slices: int | None = None,
     container_options: Mapping[str, str] | None = None,
@@ -212,6 +233,9 @@ def make_clip(
     * ``audio``: 48 kHz, ``audio_channels`` channels, a 1 kHz beep one frame long at
       frames ``0, round(fps), ...``; exactly ``round(48000*frames/fps)`` samples.
       Codec: AAC in MP4, pcm_s16le in MOV and MKV (sample exact), or ``audio_codec``.
+    * ``audio_tracks``: several audio streams instead of one, each ``audio_channels`` channels; the
+      mapping's ``language``/``title`` become the stream's tags.  Track k beeps at (k + 1) kHz at
+      :func:`track_beep_frames` ``(frames, rate, k)`` (track 0 as above), so tracks can be told apart.
     * ``container_options``: muxer options, e.g. ``{"movflags": "+faststart"}``.
     """
     out = pathlib.Path(path)
@@ -269,17 +293,18 @@ def make_clip(
             else:
                 vstream.metadata["timecode"] = tc
 
-        astream = None
-        track = np.zeros((0, 0), dtype=np.float32)
+        astreams: list[tuple[av.audio.stream.AudioStream, np.ndarray]] = []
         layout = _layout(audio_channels)
-        if audio:
+        for number, tags in enumerate((audio_tracks or [{}]) if audio else []):
             astream = container.add_stream(
                 audio_codec or _audio_codec_for(fmt),
                 rate=AUDIO_RATE,
                 time_base=Fraction(1, AUDIO_RATE),
             )
             astream.layout = layout
-            track = _beep_track(frames, fps, audio_channels)
+            for key, value in tags.items():
+                astream.metadata[key] = value
+            astreams.append((astream, _beep_track(frames, fps, audio_channels, number)))
 
         painter = _Painter(width, height)
         for i in range(frames):
@@ -287,12 +312,12 @@ def make_clip(
             vframe.pts = i
             vframe.time_base = 1 / fps
             container.mux(vstream.encode(vframe))
-            if astream is not None:
+            for astream, track in astreams:
                 s0, s1 = sample_at_frame(i, fps), sample_at_frame(i + 1, fps)
                 aframe = _audio_frame(track[:, s0:s1], astream.format.name, layout, s0)
                 container.mux(astream.encode(aframe))
         container.mux(vstream.encode(None))
-        if astream is not None:
+        for astream, _ in astreams:
             container.mux(astream.encode(None))
     finally:
         container.close()
@@ -324,10 +349,11 @@ def ffmpeg_decode_indexes(path: StrPath) -> tuple[list[int | None], str]:
     return [read_index(frame) for frame in frames], errors
 
 
-def decode_audio(path: StrPath) -> np.ndarray:
-    """The first audio stream decoded as float ``channels x samples`` (int16 scaled to -1..1)."""
+def decode_audio(path: StrPath, track: int = 0) -> np.ndarray:
+    """Audio stream ``track`` (the first by default) decoded as float ``channels x samples`` (int16 scaled
+    to -1..1)."""
     with av.open(str(path)) as container:
-        stream = container.streams.audio[0]
+        stream = container.streams.audio[track]
         frames = [f.to_ndarray() for f in container.decode(stream)]
         fmt, channels = stream.format, stream.channels
     data = np.concatenate(frames, axis=1)

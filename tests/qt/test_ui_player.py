@@ -177,3 +177,127 @@ def test_track_menus_list_and_switch_tracks(qtbot, window, media_dir, tmp_path) 
     qtbot.waitUntil(lambda: any(t.get("type") == "audio" and t.get("id") == 2 and t.get("selected")
                                 for t in player.tracks), timeout=5000)
     assert "fra" in transport.audio_box.itemText(2)
+
+
+def test_speed_menu_follows_the_shuttle(qtbot, window, media_dir) -> None:
+    """J/L speeds show in the speed menu (reverse with a minus); K goes back to the menu's own speed."""
+    clip = make_clip(media_dir / "long.mov", rate="25", frames=750, audio=False, gop=25)
+    window.play_files([str(clip)])
+    player, box = window.ctx.player, window.player_panel.transport.speed_box
+    qtbot.waitUntil(lambda: player.clip is not None and player._player.duration is not None, timeout=8000)
+    player.pause()
+    player.seek_frame(375)  # the middle: 8x forward or back does not reach an end within the test
+    qtbot.waitUntil(lambda: not player.playing and player._target is None, timeout=6000)
+    assert [box.itemText(i) for i in range(box.count())][-2:] == ["4×", "8×"]
+
+    def shows(text: str, playing: bool = True) -> None:
+        qtbot.waitUntil(lambda: box.currentText() == text and player.playing == playing, timeout=5000)
+
+    press(qtbot, window, Qt.Key.Key_L)
+    shows("1×")
+    for text in ("2×", "4×", "8×", "8×"):
+        press(qtbot, window, Qt.Key.Key_L)
+        shows(text)
+    assert player.speed == 8.0 and not player.reverse
+    press(qtbot, window, Qt.Key.Key_J)
+    shows("−1×")
+    press(qtbot, window, Qt.Key.Key_J)
+    shows("−2×")
+    assert player.reverse and player.speed == 2.0
+    press(qtbot, window, Qt.Key.Key_K)
+    shows("1×", playing=False)
+
+    box.activated.emit(box.findText("0.5×"))  # what picking 0.5× in the menu does
+    shows("0.5×", playing=False)
+    press(qtbot, window, Qt.Key.Key_Space)
+    shows("0.5×")
+    press(qtbot, window, Qt.Key.Key_L)  # shuttle from 0.5x: the next shuttle speed up
+    shows("1×")
+    press(qtbot, window, Qt.Key.Key_K)  # the shuttle ends; the menu's speed stays chosen
+    shows("0.5×", playing=False)
+    assert player.speed == 0.5
+
+
+def test_go_to_field_takes_what_editors_type(qtbot, opened, media_dir) -> None:
+    """Ctrl+G selects the field; right-aligned digits and +/- offsets go where an editor means (29.97 DF here);
+    an error shows on the field until the next clip opens."""
+    from app.ui.player.transport import GOTO_TIP
+
+    window = opened
+    field, video = window.player_panel.transport.goto, window.player_panel.video
+
+    def go(text: str) -> None:
+        press(qtbot, window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(field.hasFocus, timeout=3000)
+        assert field.selectedText() == field.text()  # all selected: typing replaces what was there
+        qtbot.keyClicks(field, text)
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+
+    go("1000215")  # 01:00:02;15
+    wait_shown(qtbot, window, 75)
+    qtbot.waitUntil(video.hasFocus, timeout=3000)  # the keys are the player's again
+    go("-1:00")  # one second back: 30 frames at 29.97
+    wait_shown(qtbot, window, 45)
+    go("+24")
+    wait_shown(qtbot, window, 69)
+    go("215")  # the hour and minutes stay: 01:00:02;15
+    wait_shown(qtbot, window, 75)
+
+    go("10:00:00")  # 01:10:00;00 is past the clip's end
+    assert "outside this clip" in field.toolTip() and "c62828" in field.styleSheet()
+    assert field.text() == "10:00:00" and window.ctx.player.frame == 75
+    go("+1:00")  # Ctrl+G selected the wrong entry, so typing replaced it
+    wait_shown(qtbot, window, 105)
+    assert field.text() == "" and field.toolTip() == GOTO_TIP
+
+    go("+x")
+    assert "not a timecode" in field.toolTip()
+    other = make_clip(media_dir / "B001C001.mov", rate="25", frames=30)
+    window.play_files([str(other)])
+    qtbot.waitUntil(lambda: window.ctx.player.clip.name == "B001C001.mov", timeout=8000)
+    assert field.text() == "" and field.styleSheet() == "" and field.toolTip() == GOTO_TIP
+
+
+def _with_titled_audio(media_dir, tmp_path):
+    """A clip with two titled audio tracks, as deliveries have: mono 24-bit "boom" (eng), stereo "mix" (fra)."""
+    import av
+
+    boom = make_clip(tmp_path / "boom.mkv", rate="25", frames=50, audio_codec="pcm_s24le", audio_channels=1)
+    mix = make_clip(tmp_path / "mix.mkv", rate="25", frames=50, audio_codec="pcm_s16le", audio_channels=2)
+    target = media_dir / "titled.mkv"
+    with av.open(str(boom)) as first, av.open(str(mix)) as second, av.open(str(target), "w") as dst:
+        video = dst.add_stream_from_template(first.streams.video[0])
+        outs = {}
+        for src, title, lang in ((first, "boom", "eng"), (second, "mix", "fra")):
+            outs[src] = dst.add_stream_from_template(src.streams.audio[0])
+            outs[src].metadata.update({"title": title, "language": lang})
+        for src, streams in ((first, (first.streams.video[0], first.streams.audio[0])),
+                             (second, (second.streams.audio[0],))):
+            for packet in src.demux(*streams):
+                if packet.dts is None:
+                    continue
+                packet.stream = video if packet.stream.type == "video" else outs[src]
+                dst.mux(packet)
+    return target
+
+
+def test_audio_menu_shows_track_titles(qtbot, window, media_dir, tmp_path) -> None:
+    """The audio menu names each track from mpv's track-list: title, channels, codec and language."""
+    window.play_files([str(_with_titled_audio(media_dir, tmp_path))])
+    box, player = window.player_panel.transport.audio_box, window.ctx.player
+    qtbot.waitUntil(lambda: box.count() == 3, timeout=8000)
+    assert [box.itemText(i) for i in range(3)] == [
+        "Audio: off", "1: boom — mono, pcm_s24le (eng)", "2: mix — stereo, pcm_s16le (fra)"]
+    box.activated.emit(2)  # picking "mix" in the menu
+    qtbot.waitUntil(lambda: any(t.get("type") == "audio" and t.get("id") == 2 and t.get("selected")
+                                for t in player.tracks), timeout=5000)
+    qtbot.waitUntil(lambda: box.currentText().startswith("2: mix"), timeout=5000)
+
+
+def test_track_label_leaves_out_what_mpv_does_not_know() -> None:
+    from app.ui.player.transport import track_label
+
+    assert track_label({"id": 3, "demux-channels": "5.1(side)", "codec": "eac3"}) == "3: 5.1(side), eac3"
+    assert track_label({"id": 4, "demux-channel-count": 4, "lang": "deu"}) == "4: 4 ch (deu)"
+    assert track_label({"id": 5, "title": "Commentary"}) == "5: Commentary"
+    assert track_label({"id": 6}) == "6: track"

@@ -83,3 +83,55 @@ def test_black_and_aux_without_a_clip_are_not_media(catalog: Catalog, media_dir:
     assert matches[0].reason == "no file named like clip interview_cam_a.mp4"
     assert (matches[4].reason, matches[5].reason) == (
         "black (BL)", "aux source (AX) with no clip name or source file")
+
+
+def test_an_extract_loses_to_its_source_unless_the_event_names_it(catalog: Catalog, media_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    from app.core.job import JobContext, execute
+    from app.interchange.edl_extract import EdlExtractJob
+
+    source = make_clip(media_dir / "A001C003_220101_R1AB.mov", rate=24, frames=96, start_tc="01:00:00:00",
+                       audio=False)
+    (source_id,) = add_files(catalog, [str(source)])
+    timeline = tmp_path / "cut.edl"
+    timeline.write_text(EDL, encoding="utf-8")
+    doc = parse_edl(EDL, Fraction(24))
+    first = parse_edl(EDL.split("002  ")[0], Fraction(24))
+    # named {clip}_{event}: the extract's name starts with the reel, as a camera file's would
+    job = EdlExtractJob(catalog, first, conform(first, catalog), timeline, tmp_path / "out", handles=2,
+                        mode="reencode", preset="h264", name_pattern="{clip}_{event}")
+    outcome = execute(job, JobContext())
+    assert outcome.ok, outcome
+    extract = outcome.value.extract.outputs[0]
+    assert extract.path.name == "A001C003_220101_R1AB_1.mp4"
+
+    again = conform(doc, catalog)[0]  # both cover 01:00:01:00-01:00:03:00 and both are named like A001C003
+    assert (again.status, again.media_id, again.candidates) == ("matched", source_id, [source_id])
+    named = parse_edl(EDL.split("002  ")[0] + "* FROM CLIP NAME: A001C003_220101_R1AB_1.mp4\n", Fraction(24))
+    match = conform(named, catalog)[0]
+    assert (match.status, match.media_id) == ("matched", extract.media_id)
+    # a SOURCE FILE path names one file outright, where a copy of it elsewhere has the same name
+    (tmp_path / "copy").mkdir()
+    add_files(catalog, [shutil.copy(extract.path, tmp_path / "copy" / extract.path.name)])
+    assert conform(named, catalog)[0].status == "ambiguous"
+    by_path = parse_edl(EDL.split("002  ")[0] + f"* FROM CLIP NAME: A001C003.mov\n* SOURCE FILE: {extract.path}\n",
+                        Fraction(24))
+    match = conform(by_path, catalog)[0]
+    assert (match.status, match.media_id) == ("matched", extract.media_id)
+
+
+def test_an_extract_named_like_its_source_loses_to_it(catalog: Catalog, media_dir: Path, tmp_path: Path) -> None:
+    from app.core.job import JobContext, execute
+    from app.interchange.edl_extract import EdlExtractJob
+
+    source = make_clip(media_dir / "A001C003.mov", rate=24, frames=96, start_tc="01:00:00:00", audio=False)
+    (source_id,) = add_files(catalog, [str(source)])
+    first = parse_edl(EDL.split("002  ")[0] + "* FROM CLIP NAME: A001C003.mov\n", Fraction(24))
+    for pattern in ("{clip}", "{reel}_{event}"):  # A001C003.mp4 (the source's very name), A001C003_1.mp4
+        job = EdlExtractJob(catalog, first, conform(first, catalog), tmp_path / "cut.edl", tmp_path / pattern[1:5],
+                            mode="reencode", preset="h264", name_pattern=pattern)
+        outcome = execute(job, JobContext())
+        assert outcome.ok, outcome
+        match = conform(first, catalog)[0]
+        assert (match.status, match.media_id) == ("matched", source_id), pattern
+    assert len(catalog.subclips_of(source_id)) == 2  # both were cut from the camera file

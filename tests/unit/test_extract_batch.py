@@ -82,7 +82,8 @@ def test_batch_extracts_links_reports_and_conforms(catalog: Catalog, library: di
     conformed = parse_edl(result.conformed.read_text(encoding="utf-8"), Fraction(25))
     assert result.conformed == tmp_path / "out" / "cut_conformed.edl"
     assert [(e.number, e.reel) for e in conformed.events] == [
-        (1, "001_CAMA_CAMA"), (2, "BL"), (3, "003_CAMB_CAMB"), (4, "CAMA"), (5, "NOPE")]
+        (1, "E001"), (2, "BL"), (3, "E003"), (4, "CAMA"), (5, "NOPE")]  # CMX reels: at most 8 characters
+    assert [e.clip_name for e in conformed.events[::2]] == ["001_CAMA_CAMA.mp4", "003_CAMB_CAMB.mp4", None]
 
 
 def test_cancel_mid_batch_keeps_finished_events_and_no_partial(catalog: Catalog, library: dict[str, int],
@@ -160,8 +161,8 @@ def test_a_second_batch_into_the_same_folder_replaces_nothing(catalog: Catalog, 
     assert f"{out / '001_CAMA_CAMA.mp4'} already exists and was left alone: written as 001_CAMA_CAMA_2.mp4 " \
            "(--overwrite replaces)" in second.extract.warnings
     conformed = parse_edl(second.conformed.read_text(encoding="utf-8"), Fraction(25))
-    assert [(e.number, e.reel) for e in conformed.events if e.number in (1, 3)] == [
-        (1, "001_CAMA_CAMA_2"), (3, "003_CAMB_CAMB_2")]  # each event points at the file written for it
+    assert [(e.number, e.reel, e.clip_name) for e in conformed.events if e.number in (1, 3)] == [
+        (1, "E001", "001_CAMA_CAMA_2.mp4"), (3, "E003", "003_CAMB_CAMB_2.mp4")]  # the files written for them
 
     timeline = tmp_path / "cut.edl"
     doc, matches = load_timeline_file(timeline, catalog)

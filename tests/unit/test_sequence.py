@@ -92,5 +92,5 @@ def test_extract_job_takes_only_the_chosen_events(catalog, media_dir: Path, tmp_
     assert [str(s) for s in result.skipped] == ["event 4: offline: no file named like reel NOPE"]
     assert decode_indexes(output.path) == list(range(10 - 2, 20 + 2))
     conformed = parse_edl((dest / "seq_conformed.edl").read_text(encoding="utf-8"), F25)
-    assert [e.reel for e in conformed.events] == ["001_CAMB_CAMB", "CAMA", "CAMA", "NOPE", "CAMA"]
+    assert [e.reel for e in conformed.events] == ["E001", "CAMA", "CAMA", "NOPE", "CAMA"]
     assert result.summary() == "1 extracted, 0 failed, 1 skipped (1 offline)"

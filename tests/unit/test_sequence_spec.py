@@ -31,5 +31,10 @@ def test_no_virtual_clip_for_mixed_rates_unknown_paths_or_nothing() -> None:
     segments = [Segment(0, 1, 0, 10, 0, 10), Segment(1, 2, 10, 20, 0, 10)]
     assert sequence_spec(segments, {1: _ref(1, "/a.mov"), 2: _ref(2, "/b.mov", Fraction(25))}) is None
     assert sequence_spec(segments, {1: _ref(1, "/a.mov"), 2: _ref(2, "")}) is None
-    assert sequence_spec(segments, {1: _ref(1, "/a.mov"), 2: _ref(2, "/m/\udcff.mov")}) is None  # not UTF-8
     assert sequence_spec([], {}) is None
+
+
+def test_a_name_that_is_not_utf8_goes_as_a_file_url_of_its_bytes() -> None:
+    segments = [Segment(0, 1, 0, 10, 0, 10), Segment(1, 2, 10, 20, 0, 10)]
+    spec = sequence_spec(segments, {1: _ref(1, "/a.mov"), 2: _ref(2, "/m/\udcff.mov")})
+    assert spec is not None and spec.url.endswith(";%17%file:///m/%FF.mov,-0.001000000,0.417083333")

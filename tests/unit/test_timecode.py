@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.core.errors import TimecodeError
-from app.core.timecode import format_rate, from_frames, parse_rate, to_frames
+from app.core.timecode import format_rate, from_frames, parse_entry, parse_rate, to_frames
 
 DF = Fraction(30000, 1001)
 
@@ -75,3 +75,78 @@ def test_frames_timecode_round_trip(day_fraction: float, which: int) -> None:
 def test_59_94_drop_frame_published_value() -> None:
     assert from_frames(215784, Fraction(60000, 1001)) == "01:00:00;00"
     assert to_frames("00:01:00;04", Fraction(60000, 1001)) == 3600
+
+
+# ---- what an editor types in Go to TC (parse_entry)
+TC25 = Fraction(25)
+AT_25 = to_frames("01:10:10:10", TC25)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15245218", "15:24:52:18"),  # all eight digits
+        ("1000205", "01:00:02:05"),  # right-aligned: the first digit is the hour's second
+        ("01:00:02:05", "01:00:02:05"),
+        (" 1:0:2:5 ", "01:00:02:05"),
+        ("15", "01:10:10:15"),  # fields not typed come from the current timecode
+        ("12", "01:10:10:12"),
+        ("1.2", "01:10:01:02"),  # a separator ends a field
+        ("2..", "01:02:00:00"),  # an empty field is 00
+        ("1115..", "11:15:00:00"),
+        ("23...", "23:00:00:00"),
+        ("3:00", "01:10:03:00"),
+    ],
+)
+def test_entry_absolute(text: str, expected: str) -> None:
+    assert parse_entry(text, TC25, False, AT_25) == to_frames(expected, TC25)
+
+
+@pytest.mark.parametrize(
+    ("text", "offset"),
+    [("+24", 24), ("-1:00", -25), ("+20.", 500), ("-5", -5), ("+1..", 1500), ("+1:00:00:00", 90000), ("+40", 40)],
+)
+def test_entry_relative(text: str, offset: int) -> None:
+    assert parse_entry(text, TC25, False, AT_25) == AT_25 + offset
+
+
+def test_entry_at_23_976_counts_24_a_second() -> None:
+    rate = Fraction(24000, 1001)
+    here = to_frames("01:00:00:00", rate)
+    assert parse_entry("-1:00", rate, False, here) == here - 24
+    assert parse_entry("1000223", rate, False, here) == here + 2 * 24 + 23
+    with pytest.raises(TimecodeError, match="not below 24"):
+        parse_entry("1000224", rate, False, here)
+
+
+def test_entry_drop_frame_29_97() -> None:
+    here = to_frames("01:00:00;00", DF)
+    assert here == 107892
+    assert parse_entry("1000205", DF, True, here) == to_frames("01:00:02;05", DF) == here + 65
+    # colons typed on a drop-frame clip still count drop-frame (NDF would be 108 frames further on)
+    assert parse_entry("01:10:00:00", DF, True, 0) == to_frames("01:10:00;00", DF) == here + 17982
+    assert parse_entry("10002", DF, True, here) == to_frames("01:01:00;02", DF) == here + 1800
+    with pytest.raises(TimecodeError, match="does not exist in drop-frame"):
+        parse_entry("10000", DF, True, here)  # 01:01:00;00 is skipped in drop-frame
+    assert parse_entry("-1:00", DF, True, here) == here - 30  # offsets count nominal frames
+    assert parse_entry("+1..", DF, True, here) == here + 1800
+    assert parse_entry("01:00:00;00", DF, False, 0) == to_frames("01:00:00:00", DF)  # an NDF clip counts NDF
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "not a timecode"),
+        ("abc", "not a timecode"),
+        ("+", "not a timecode"),
+        ("1:2:3:4:5", "too many digits"),
+        ("123456789", "too many digits"),
+        ("01:00:00;00", "drop-frame"),
+        ("01:00:00:25", "not below 25"),
+        ("6000", "below 60"),
+        ("+-5", "not a timecode"),
+    ],
+)
+def test_entry_errors(text: str, message: str) -> None:
+    with pytest.raises(TimecodeError, match=message):
+        parse_entry(text, TC25, False, AT_25)

@@ -15,12 +15,14 @@ from app.catalog.migrations import (
     m0003_proxies,
     m0004_subclips_and_relinks,
     m0005_video_slices,
+    m0006_audio_streams,
 )
 from app.core.errors import CatalogError
 
 # Listed explicitly (not discovered) so frozen builds carry every step.
 STEPS: list[ModuleType] = [
     m0001_initial, m0002_search_and_content_hash, m0003_proxies, m0004_subclips_and_relinks, m0005_video_slices,
+    m0006_audio_streams,
 ]
 HEAD = STEPS[-1].VERSION
 

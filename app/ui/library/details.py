@@ -50,12 +50,7 @@ def _sections(m: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Start TC", tc + (" (drop frame)" if m["drop_frame"] and tc else "")),
         ("Pixel format", m["pix_fmt"] or ""),
     ] if m["kind"] == "video" else []
-    channels = m["channels"]
-    audio = [
-        ("Codec", fmt.codec_text(m["audio_codec"])),
-        ("Channels", f"{channels} ({_CHANNELS[channels]})" if channels in _CHANNELS else str(channels or "")),
-        ("Sample rate", f"{m['sample_rate']:,} Hz" if m["sample_rate"] else ""),
-    ] if m["audio_codec"] else []
+    audio = _audio_rows(m)
     music = [(label, str(m[key]) if m[key] not in (None, "") else "") for label, key in (
         ("Title", "title"), ("Artist", "artist"), ("Album", "album"), ("Album artist", "album_artist"),
         ("Track", "track"), ("Disc", "disc"), ("Year", "year"), ("Genre", "genre"))]
@@ -76,6 +71,44 @@ def _sections(m: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     groups = [("File", file_rows), ("Subclip", _subclip_rows(m)), ("Video", video), ("Audio", audio),
               ("Music", music), ("Tags", tags), ("Library", library)]
     return [(title, [(k, v) for k, v in rows if v]) for title, rows in groups if any(v for _, v in rows)]
+
+
+def _audio_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
+    """One file's audio: its only track in detail, or one line per track; unknown tracks said as such."""
+    tracks = m.get("audio_tracks")
+    if tracks is not None and len(tracks) > 1:
+        return [("Tracks", f"{len(tracks)}")] + [(f"Track {t['index'] + 1}", _track_text(t)) for t in tracks]
+    if not m["audio_codec"] and not tracks:
+        return []
+    channels = m["channels"]
+    rows = [
+        ("Codec", fmt.codec_text(m["audio_codec"])),
+        ("Channels", _channels_text(channels, tracks[0]["layout"] if tracks else None)),
+        ("Sample rate", f"{m['sample_rate']:,} Hz" if m["sample_rate"] else ""),
+    ]
+    if tracks:
+        rows += [("Language", tracks[0]["language"] or ""), ("Track title", tracks[0]["title"] or "")]
+    elif tracks is None:
+        # Cataloged before every stream was read: the file may hold more tracks than this first one.
+        rows.append(("Tracks", "Unknown until the file is read again (the next scan of its library folder, or "
+                               "adding the file again): an older Reelkeep cataloged it and read only the first "
+                               "track"))
+    return rows
+
+
+def _channels_text(channels: int | None, layout: str | None) -> str:
+    if not channels:
+        return ""
+    name = layout or _CHANNELS.get(channels)
+    return f"{channels} ({name})" if name else str(channels)
+
+
+def _track_text(track: dict[str, Any]) -> str:
+    """'PCM · 1 (mono) · 48,000 Hz · eng · “Boom”'."""
+    parts = [fmt.codec_text(track["codec"]) or "Unknown codec", _channels_text(track["channels"], track["layout"]),
+             f"{track['sample_rate']:,} Hz" if track["sample_rate"] else "", track["language"] or "",
+             f"“{track['title']}”" if track["title"] else ""]
+    return " · ".join(p for p in parts if p)
 
 
 def _subclip_rows(m: dict[str, Any]) -> list[tuple[str, str]]:

@@ -43,6 +43,7 @@ class PlayerPanel(QWidget):
         self.scrubber.scrub_requested.connect(player.seek_frame)
         self.transport.message.connect(self.message)
         self.transport.fullscreen_requested.connect(self.toggle_fullscreen)
+        self.transport.goto_done.connect(self.video.setFocus)  # J/K/L work again right after Enter
         self.video.double_clicked.connect(self.toggle_fullscreen)
         player.frame_changed.connect(self.scrubber.set_frame)
         player.clip_changed.connect(self._on_clip)
@@ -132,7 +133,7 @@ class PlayerPanel(QWidget):
         if ctrl:
             ctrl_actions: dict[int, Callable[[], None]] = {
                 Qt.Key.Key_L: lambda: p.set_loop(not p.loop),
-                Qt.Key.Key_G: self.transport.goto.setFocus,
+                Qt.Key.Key_G: self.transport.focus_goto,
                 Qt.Key.Key_M: lambda: p.set_muted(not p.muted),
             }
             if key == Qt.Key.Key_X and shift:

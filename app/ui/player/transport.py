@@ -19,8 +19,27 @@ from PySide6.QtWidgets import (
 from app.core.errors import TimecodeError
 from app.services.player import PlayerService
 
-SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0)  # includes every J/L shuttle speed, so the menu can show it
 SOURCE_MODES = (("Auto", "auto"), ("Original", "original"))
+
+
+_CHANNEL_NAMES = {1: "mono", 2: "stereo", 6: "5.1", 8: "7.1"}
+
+
+def track_label(track: dict) -> str:
+    """A menu entry for an mpv track-list entry, e.g. '1: boom — mono, pcm_s24le (eng)'; what mpv does not
+    know is left out."""
+    details = []
+    layout, count = track.get("demux-channels"), track.get("demux-channel-count") or track.get("audio-channels")
+    if layout and not str(layout).startswith("unknown"):  # mpv says "unknown2" where the file has no layout
+        details.append(str(layout))
+    elif count:
+        details.append(_CHANNEL_NAMES.get(count, f"{count} ch"))
+    if track.get("codec"):
+        details.append(str(track["codec"]))
+    text = " — ".join(part for part in (track.get("title"), ", ".join(details)) if part) or "track"
+    lang = f" ({track['lang']})" if track.get("lang") else ""
+    return f"{track.get('id')}: {text}{lang}"
 
 
 def _button(icon: QStyle.StandardPixmap, tip: str, parent: QWidget) -> QToolButton:
@@ -33,9 +52,14 @@ def _button(icon: QStyle.StandardPixmap, tip: str, parent: QWidget) -> QToolButt
     return button
 
 
+GOTO_TIP = ("Go to timecode (Ctrl+G): 01:00:10:05, or digits right-aligned (1001005; fewer digits keep the "
+            "current hours, minutes…), or +24 / -1:00 to move on or back; Enter")
+
+
 class TransportBar(QWidget):
     fullscreen_requested = Signal()
     message = Signal(str)
+    goto_done = Signal()  # the go-to field took its timecode: the keys can go back to the player
 
     def __init__(self, player: PlayerService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,7 +97,7 @@ class TransportBar(QWidget):
         self.goto.setFont(mono)
         self.goto.setMaximumWidth(120)
         self.goto.setMinimumWidth(96)
-        self.goto.setToolTip("Type a timecode (e.g. 01:00:10:05) and press Enter (Ctrl+G)")
+        self.goto.setToolTip(GOTO_TIP)
         self.marks_label = QLabel("", self)
         self.marks_label.setFont(mono)
         self.loop_button = _button(QStyle.StandardPixmap.SP_BrowserReload, "Loop in → out (Ctrl+L)", self)
@@ -81,7 +105,7 @@ class TransportBar(QWidget):
         self.speed_box = QComboBox(self)
         self.speed_box.addItems([f"{s:g}×" for s in SPEEDS])
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed_box.setToolTip("Playback speed")
+        self.speed_box.setToolTip("Playback speed (J/L shuttle shows here; − is reverse)")
         self.speed_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.mute_button = _button(QStyle.StandardPixmap.SP_MediaVolume, "Mute (Ctrl+M)", self)
         self.mute_button.setCheckable(True)
@@ -152,9 +176,20 @@ class TransportBar(QWidget):
         except TimecodeError as exc:
             self.goto.setStyleSheet("color: #c62828;")
             self.goto.setToolTip(str(exc))
+            self.goto.selectAll()  # typing again replaces the wrong entry
             self.message.emit(str(exc))
             return
+        self._clear_goto()
+        self.goto_done.emit()
+
+    def focus_goto(self) -> None:
+        """Ctrl+G: the field gets the keys with its text selected, so typing replaces it."""
+        self.goto.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.goto.selectAll()
+
+    def _clear_goto(self) -> None:
         self.goto.setStyleSheet("")
+        self.goto.setToolTip(GOTO_TIP)
         self.goto.clear()
 
     def _show_frame(self, frame: int) -> None:
@@ -179,6 +214,7 @@ class TransportBar(QWidget):
         self.loop_button.setChecked(self.player.loop)
 
     def _show_clip(self) -> None:
+        self._clear_goto()  # an error about the last clip's timecodes means nothing for this one
         enabled = self.player.clip is not None
         for widget in (self.play_button, self.start_button, self.end_button, self.back_button,
                        self.forward_button, self.goto):
@@ -186,7 +222,19 @@ class TransportBar(QWidget):
         self._show_frame(self.player.frame)
         self._show_marks()
 
+    def _show_speed(self) -> None:
+        """The speed mpv plays at, shuttle included; reverse shuttle reads −1×, −2×…"""
+        box, player = self.speed_box, self.player
+        sign = "−" if player.reverse else ""
+        box.blockSignals(True)
+        for index, speed in enumerate(SPEEDS):
+            box.setItemText(index, f"{sign}{speed:g}×")
+        nearest = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - player.speed))
+        box.setCurrentIndex(nearest)
+        box.blockSignals(False)
+
     def _show_audio(self) -> None:
+        self._show_speed()
         self.mute_button.setChecked(self.player.muted)
         icon = QStyle.StandardPixmap.SP_MediaVolumeMuted if self.player.muted else QStyle.StandardPixmap.SP_MediaVolume
         self.mute_button.setIcon(self.style().standardIcon(icon))
@@ -201,8 +249,7 @@ class TransportBar(QWidget):
             box.addItem(f"{label}: off", None)
             selected = 0
             for track in tracks:
-                name = track.get("title") or track.get("lang") or f"#{track.get('id')}"
-                box.addItem(f"{label}: {name}", track.get("id"))
+                box.addItem(track_label(track), track.get("id"))
                 if track.get("selected"):
                     selected = box.count() - 1
             box.setCurrentIndex(selected)

@@ -1,0 +1,40 @@
+"""Reading the audio streams of files cataloged before Reelkeep recorded every one (catalog version 6).
+
+Only the stream list is read (a header parse, no identity hash and no full probe), so a file that is
+already ok keeps its record as it is; its tracks stop being "unknown". A scan runs this for its roots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from app.catalog.catalog import Catalog
+from app.core.errors import ProbeError
+from app.core.facts import AudioStreamFacts
+from app.core.progress import CancelToken
+from app.media.probe import probe_audio_streams
+
+BATCH = 200
+
+
+def read_unread_audio(catalog: Catalog, root_ids: Sequence[int], cancel: CancelToken | None = None,
+                      on_change: Callable[[list[int]], None] | None = None) -> int:
+    """Record the audio streams of every ok file under these roots whose streams are unknown; returns how
+    many were recorded. A file that cannot be opened now stays unknown (its next probe will say why)."""
+    ids = [media_id for root_id in root_ids for media_id in catalog.unread_audio_ids(root_id)]
+    recorded = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found: dict[int, tuple[AudioStreamFacts, ...]] = {}
+        for media_id, raw in catalog.raw_paths(chunk).items():
+            if cancel is not None:
+                cancel.check()
+            try:
+                found[media_id] = probe_audio_streams(raw)
+            except ProbeError:
+                continue
+        catalog.set_audio_tracks(found)
+        recorded += len(found)
+        if on_change and found:
+            on_change(list(found))
+    return recorded
