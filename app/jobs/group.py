@@ -35,6 +35,7 @@ class JobGroup:
         self.lane = lane
         self.unit = unit
         self.id: int | None = None
+        self._last: int | None = None  # the run before, kept in the Jobs panel until the next one starts
         self._meter: ProgressMeter | None = None
         self._failed = 0
 
@@ -46,6 +47,9 @@ class JobGroup:
     def open(self, pending: int) -> int:
         """The group's id, opening it (with `pending` items to go) when none is open."""
         if self.id is None:
+            last = next((r for r in self.runner.records() if r.id == self._last), None)
+            if last is not None and last.outcome is not None and last.outcome.ok:
+                self.runner.forget(last.id)  # one finished row per stream, not one per burst of work
             self.id = self.runner.open_group(self.title, self.lane)
             self._failed = 0
             group_id = self.id
@@ -71,6 +75,7 @@ class JobGroup:
         if self.id is None or self._meter is None:
             return
         group_id, meter, self.id, self._meter = self.id, self._meter, None, None
+        self._last = group_id
         meter.finish()
         if self.runner.record(group_id).token.cancelled:
             outcome: Ok | Err = Err(f"{self.title}: cancelled by the user after {meter.done:,} {self.unit}",

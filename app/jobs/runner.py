@@ -91,6 +91,7 @@ class JobRunner(QObject):
     job_added = Signal(int)
     job_changed = Signal(int)
     job_finished = Signal(int)
+    job_removed = Signal(int)  # a finished record was dropped by forget()
 
     def __init__(self, lanes: dict[str, int] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -180,6 +181,13 @@ class JobRunner(QObject):
             record.token.resume()
             record.state = RUNNING
             self.job_changed.emit(job_id)
+
+    def forget(self, job_id: int) -> None:
+        """Drop one finished record (a group's last run, replaced by the next one)."""
+        record = self._records.get(job_id)
+        if record is not None and record.finished:
+            del self._records[job_id]
+            self.job_removed.emit(job_id)
 
     def clear_finished(self) -> None:
         for job_id in [r.id for r in self._records.values() if r.finished]:

@@ -72,8 +72,18 @@ def test_thumbnail_work_is_a_job_that_pauses_and_cancels(qtbot, window: MainWind
     assert len(set(ready)) < CLIPS  # the queue was dropped, not worked through
     assert "cancelled" in row.detail.text()
 
-    thumbs.request([app_context.catalog.query_ids()[-1]], visible_first=False)  # asked again: a new run
-    qtbot.waitUntil(lambda: thumbnail_row(window) is not row and thumbnail_row(window) is not None, timeout=5000)
+    not_made = [i for i in app_context.catalog.query_ids() if i not in ready]
+    thumbs.request(not_made[:1], visible_first=False)  # a view asks again: a new run
+    qtbot.waitUntil(lambda: thumbnail_row(window) not in (row, None), timeout=5000)
     fresh = thumbnail_row(window)
     qtbot.waitUntil(lambda: fresh.state.text().startswith("Done"), timeout=20000)
     assert fresh.detail.text().startswith("1 file")
+
+    thumbs.request(not_made[1:2], visible_first=False)  # the next run replaces the finished one, not piles up
+    qtbot.waitUntil(lambda: thumbnail_row(window) not in (fresh, None), timeout=5000)
+    latest = thumbnail_row(window)
+    qtbot.waitUntil(lambda: latest.state.text().startswith("Done"), timeout=20000)
+    runs = [window.jobs_panel.row(i) for i in window.jobs_panel.job_ids()
+            if window.jobs_panel.row(i).title.text() == "Making thumbnails"]
+    assert runs == [row, latest]  # the cancelled run stays in the history
+    assert fresh.job_id not in {r.id for r in runner.records()}

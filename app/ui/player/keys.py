@@ -5,9 +5,8 @@ from __future__ import annotations
 
 PLAYER_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("Space",), "Play / pause"),
-    (("J",), "Reverse shuttle"),
-    (("K",), "Stop (hold K and press J or L to step one frame)"),
-    (("L",), "Forward shuttle (again for 2×, 4×, 8×)"),
+    (("K",), "Play / pause, and stop a shuttle (hold K and press J or L: one frame back / forward)"),
+    (("L", "J"), "Shuttle forward / reverse (again: 2×, 4×, 8×)"),
     (("Left", "Right"), "One frame back / forward"),
     (("Alt+Left", "Alt+Right"), "Ten frames back / forward"),
     (("Shift+Left", "Shift+Right"), "One second back / forward"),
@@ -15,7 +14,7 @@ PLAYER_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("I", "O"), "Mark in / out"),
     (("Ctrl+Shift+X",), "Clear in and out marks"),
     (("Ctrl+L",), "Loop in → out"),
-    (("Ctrl+G",), "Go to a timecode"),
+    (("Ctrl+G",), "Go to a timecode (type it, Enter)"),
     (("M",), "Add a marker"),
     (("Shift+M",), "Add a named marker"),
     (("Up", "Down"), "Volume up / down"),
