@@ -236,7 +236,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
             self.shortcuts_dialog.deleteLater()
         rows = shortcut_rows(self, {"Library": [self.library_panel.edits.play]})
         self.shortcuts_dialog = ShortcutsDialog(rows, self)
-        self.shortcuts_dialog.open()
+        self.shortcuts_dialog.show()  # modeless: the keys can be tried while it is open
 
     def reset_layout(self) -> None:
         """Docks and columns back to how they were on first start."""

@@ -15,6 +15,8 @@ from tests.qt.test_ui_jobs import ChecksumJob
 
 # A 1280×720 screen less a desktop panel (32 px) and a window frame with its title bar (8 px a side, 40 px).
 FRAME_WIDTH, FRAME_HEIGHT = 16, 72
+ARTIST = "The Longest Named Orchestra And Choir Of The Northern Harbour Towns"
+ALBUM = "Collected Recordings From The Harbour Hall, Volumes One Through Twelve"
 LONG_NAME = "a_rather_long_clip_name_from_a_camera_card_A001C003_230415_R1AB_final_graded_v12.mov"
 
 
@@ -33,8 +35,7 @@ def busy_window(qtbot, app_context, media_dir: Path) -> MainWindow:
     make_clip(deep / LONG_NAME, rate="24000/1001", frames=24, size=(160, 90))
     make_audio(media_dir / "song.mp3", seconds=0.5,
                tags={"title": "A Song With A Title Much Longer Than Any Panel Is Wide, Live At The Harbour Hall",
-                     "artist": "The Longest Named Orchestra And Choir Of The Northern Harbour Towns",
-                     "album": "Collected Recordings From The Harbour Hall, Volumes One Through Twelve"})
+                     "artist": ARTIST, "album": ALBUM})
     win = MainWindow(app_context)
     qtbot.addWidget(win)
     app_context.library.add_paths([str(media_dir)])
@@ -66,9 +67,11 @@ def busy_window(qtbot, app_context, media_dir: Path) -> MainWindow:
 
 def test_minimum_size_fits_1280x720_with_every_panel(qtbot, busy_window: MainWindow) -> None:
     win = busy_window
+    win.library_panel.set_artist(ARTIST, ALBUM)  # the browser's choice, named in the filter bar
     win.show()
     qtbot.waitExposed(win)
     QApplication.processEvents()
+    assert win.library_panel.filter_bar.scope.isVisible()
     for dock in (win.browse_dock, win.player_dock, win.details_dock, win.jobs_dock, win.timeline_dock):
         assert not dock.isFloating() and dock.toggleViewAction().isChecked(), dock.windowTitle()
     hint = win.minimumSizeHint().expandedTo(win.minimumSize())

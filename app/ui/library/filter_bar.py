@@ -22,6 +22,7 @@ from app.ui.widgets.wrap_row import WrapRow
 
 SEARCH_DEBOUNCE_MS = 120
 SEARCH_MIN_WIDTH = 160
+SCOPE_MAX_WIDTH = 160
 KIND_CHOICES = (("All", frozenset()), ("Video", frozenset({"video"})), ("Audio", frozenset({"audio"})),
                 ("Images", frozenset({"image"})))
 STATUS_CHOICES = (("Any status", None), ("Missing", "missing"), ("Errors", "error"), ("Reading…", "pending"))
@@ -145,7 +146,10 @@ class FilterBar(QWidget):
 
     def set_scope_text(self, text: str | None) -> None:
         """Show (or hide, for None) the chip naming the browser's tag or artist."""
-        self.scope.setText(f"{text}  ✕" if text else "")
+        # cut: a long artist name must not widen the bar (and so the window) past the screen
+        shown = self.scope.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, SCOPE_MAX_WIDTH) if text else ""
+        self.scope.setText(f"{shown}  ✕" if text else "")
+        self.scope.setToolTip(f"{text}: click to show files from everywhere again" if text else "")
         self.scope.setVisible(bool(text))
 
     def clear(self) -> None:
