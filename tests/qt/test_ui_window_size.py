@@ -15,6 +15,7 @@ from tests.qt.test_ui_jobs import ChecksumJob
 
 # A 1280×720 screen less a desktop panel (32 px) and a window frame with its title bar (8 px a side, 40 px).
 FRAME_WIDTH, FRAME_HEIGHT = 16, 72
+PLAYER_WIDTH = 560  # the widest the player dock may insist on (marks, source, speed, volume, tracks)
 ARTIST = "The Longest Named Orchestra And Choir Of The Northern Harbour Towns"
 ALBUM = "Collected Recordings From The Harbour Hall, Volumes One Through Twelve"
 LONG_NAME = "a_rather_long_clip_name_from_a_camera_card_A001C003_230415_R1AB_final_graded_v12.mov"
@@ -49,6 +50,8 @@ def busy_window(qtbot, app_context, media_dir: Path) -> MainWindow:
     panel.select_ids([clip_id])
     win.open_media(clip_id)
     qtbot.waitUntil(lambda: app_context.player.clip is not None, timeout=10000)
+    app_context.player.mark_in(2)
+    app_context.player.mark_out(20)  # the marks line is as long as it gets
     edl = media_dir / ("Harbour_feature_reel_3_locked_cut_for_online_conform_version_" * 2 + "final.edl")
     edl.write_text("TITLE: A TIMELINE TITLE LONG ENOUGH TO WIDEN ANY LABEL THAT SHOWS IT IN FULL\n"
                    "FCM: NON-DROP FRAME\n\n001  A001C003 V     C        01:00:00:00 01:00:00:10 "
@@ -77,6 +80,8 @@ def test_minimum_size_fits_1280x720_with_every_panel(qtbot, busy_window: MainWin
     hint = win.minimumSizeHint().expandedTo(win.minimumSize())
     assert hint.width() <= 1280 - FRAME_WIDTH, f"minimum width {hint.width()} px"
     assert hint.height() <= 720 - FRAME_HEIGHT, f"minimum height {hint.height()} px"
+    # beside it the library keeps room for its columns (at 1280 px: 1264 - browse - player ≥ 550 px)
+    assert win.player_dock.minimumSizeHint().width() <= PLAYER_WIDTH, "the player holds the library narrow"
 
 
 def test_shown_at_1280x720_the_window_keeps_its_size_and_shows_controls(qtbot, busy_window: MainWindow) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import TimecodeError
 from app.services.player import PlayerService
+from app.ui.widgets.elided_label import ElidedLabel
 
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0)  # includes every J/L shuttle speed, so the menu can show it
 SOURCE_MODES = (("Auto", "auto"), ("Original", "original"))
@@ -98,7 +99,7 @@ class TransportBar(QWidget):
         self.goto.setMaximumWidth(120)
         self.goto.setMinimumWidth(96)
         self.goto.setToolTip(GOTO_TIP)
-        self.marks_label = QLabel("", self)
+        self.marks_label = ElidedLabel("", self, min_chars=12)  # cut, not widening the player, when narrow
         self.marks_label.setFont(mono)
         self.loop_button = _button(QStyle.StandardPixmap.SP_BrowserReload, "Loop in → out (Ctrl+L)", self)
         self.loop_button.setCheckable(True)
@@ -113,6 +114,7 @@ class TransportBar(QWidget):
         self.volume.setRange(0, 130)
         self.volume.setValue(100)
         self.volume.setMaximumWidth(90)
+        self.volume.setMinimumWidth(48)
         self.volume.setToolTip("Volume (Up/Down)")
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.audio_box = QComboBox(self)
