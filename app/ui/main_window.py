@@ -137,7 +137,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.jobs_dock.raise_()
         # In proportion on a small screen, so the library in the middle keeps a useful width
         width, height = self.width(), self.height()
-        self.resizeDocks([self.browse_dock, self.player_dock], [min(185, width // 7), min(560, width * 9 // 25)],
+        self.resizeDocks([self.browse_dock, self.player_dock], [min(185, width // 7), min(640, width * 2 // 5)],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.player_dock, self.details_dock], [420, 300], Qt.Orientation.Vertical)
         self.resizeDocks([self.jobs_dock], [min(170, height // 5)], Qt.Orientation.Vertical)

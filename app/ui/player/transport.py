@@ -66,16 +66,19 @@ class TransportBar(QWidget):
         super().__init__(parent)
         self.player = player
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        # Two rows: the transport and the timecode on top, marks and audio below, so the player fits beside
-        # the library on a 1600 px screen.
+        # Three rows: the transport and the timecode on top, the marks (a long line) in full below, then
+        # source, speed, volume and tracks, so the player fits beside the library on a 1280 px screen.
         rows = QVBoxLayout(self)
         rows.setContentsMargins(6, 2, 6, 4)
         rows.setSpacing(2)
         layout = QHBoxLayout()
         layout.setSpacing(4)
+        marks_row = QHBoxLayout()
+        marks_row.setSpacing(4)
         lower = QHBoxLayout()
         lower.setSpacing(4)
         rows.addLayout(layout)
+        rows.addLayout(marks_row)
         rows.addLayout(lower)
         self.start_button = _button(QStyle.StandardPixmap.SP_MediaSkipBackward, "Go to start (Home)", self)
         self.back_button = _button(QStyle.StandardPixmap.SP_MediaSeekBackward, "Reverse shuttle (J)", self)
@@ -138,10 +141,11 @@ class TransportBar(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.goto)
         layout.addWidget(self.fullscreen_button)
-        lower.addWidget(self.marks_label, 1)
-        lower.addWidget(self.source_badge)  # below, not beside the timecode: the player fits a 1280 px screen
+        marks_row.addWidget(self.marks_label, 1)
+        marks_row.addWidget(self.loop_button)
+        lower.addWidget(self.source_badge)
         lower.addWidget(self.source_box)
-        lower.addWidget(self.loop_button)
+        lower.addStretch(1)
         lower.addWidget(self.speed_box)
         lower.addWidget(self.mute_button)
         lower.addWidget(self.volume)
