@@ -24,6 +24,7 @@ SORT_COLUMNS = {
     "artist": "COALESCE(m.album_artist, m.artist) COLLATE NOCASE",
     "album": "m.album COLLATE NOCASE",
     "title": "COALESCE(m.title, m.name) COLLATE NOCASE",
+    "track": "COALESCE(m.disc, 1) * 1000 + m.track",  # disc, then track; untagged files together
     "play_count": "m.play_count",
     "last_played": "m.last_played",
     "status": "m.status",

@@ -18,7 +18,7 @@ _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 ROW_COLUMNS = (
     "id", "name", "path", "kind", "duration", "width", "height", "fps_num", "fps_den", "video_codec",
     "audio_codec", "start_tc", "rating", "favourite", "size", "added_at", "status", "status_message",
-    "title", "artist", "album",
+    "title", "artist", "album_artist", "album", "track", "disc",
 )
 
 

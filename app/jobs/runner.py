@@ -2,6 +2,10 @@
 
 Workers never touch widgets: they report through queued signals into the runner, which owns every
 JobRecord and emits *_changed signals for views.
+
+A group is one visible record standing for a stream of small housekeeping jobs (thumbnail batches): its
+owner opens it, reports progress and closes it; jobs submitted into it share its cancel token, so Pause
+and Cancel in the Jobs panel reach the job in flight.
 """
 
 from __future__ import annotations
@@ -87,6 +91,7 @@ class JobRunner(QObject):
     job_added = Signal(int)
     job_changed = Signal(int)
     job_finished = Signal(int)
+    job_removed = Signal(int)  # a finished record was dropped by forget()
 
     def __init__(self, lanes: dict[str, int] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +100,7 @@ class JobRunner(QObject):
         self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
         self._queues: dict[str, queue.Queue] = {}
         self._workers: list[_LaneWorker] = []
+        self._groups: set[int] = set()
         for lane, threads in (lanes or DEFAULT_LANES).items():
             tickets: queue.Queue = queue.Queue()
             self._queues[lane] = tickets
@@ -112,15 +118,41 @@ class JobRunner(QObject):
         job: Job,
         on_done: Callable[[Outcome], None] | None = None,
         on_event: Callable[[Any], None] | None = None,
+        group: int | None = None,
     ) -> int:
-        """Queue a job on its lane. on_done and on_event are called on the GUI thread."""
+        """Queue a job on its lane. on_done and on_event are called on the GUI thread. A job in a group
+        (see open_group) is paused and cancelled with it."""
         lane = job.lane if job.lane in self._queues else "catalog"
         record = JobRecord(next(self._ids), job.title, lane, visible=getattr(job, "visible", True))
+        if group is not None:
+            record.token = self._records[group].token
         self._records[record.id] = record
         self._callbacks[record.id] = (on_done, on_event)
         self._queues[lane].put(_Ticket(record.id, job, record.token))
         self.job_added.emit(record.id)
         return record.id
+
+    def open_group(self, title: str, lane: str) -> int:
+        """A visible, running record for jobs submitted with group=its id; its owner updates and closes it."""
+        record = JobRecord(next(self._ids), title, lane, state=RUNNING, started_at=time.time())
+        self._records[record.id] = record
+        self._groups.add(record.id)
+        self.job_added.emit(record.id)
+        return record.id
+
+    def update_group(self, job_id: int, update: ProgressUpdate) -> None:
+        """The group's progress, as its owner counts it."""
+        record = self._records.get(job_id)
+        if record is not None and not record.finished:
+            record.progress = update
+            self.job_changed.emit(job_id)
+
+    def close_group(self, job_id: int, outcome: Outcome) -> None:
+        """The group ends (done, failed or cancelled, as outcome says); it stays in the history."""
+        self._groups.discard(job_id)
+        record = self._records.get(job_id)
+        if record is not None and not record.finished:
+            self._on_finished(job_id, outcome)
 
     def record(self, job_id: int) -> JobRecord:
         return self._records[job_id]
@@ -149,6 +181,13 @@ class JobRunner(QObject):
             record.token.resume()
             record.state = RUNNING
             self.job_changed.emit(job_id)
+
+    def forget(self, job_id: int) -> None:
+        """Drop one finished record (a group's last run, replaced by the next one)."""
+        record = self._records.get(job_id)
+        if record is not None and record.finished:
+            del self._records[job_id]
+            self.job_removed.emit(job_id)
 
     def clear_finished(self) -> None:
         for job_id in [r.id for r in self._records.values() if r.finished]:

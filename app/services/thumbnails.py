@@ -1,7 +1,9 @@
 """ThumbnailService: keeps posters, sprites and hover previews coming, visible files first.
 
 Work goes to the JobRunner's 'thumbs' lane one small batch at a time, so ids a view scrolls to wait
-for at most one batch. The GUI thread never stats the cache for ids in bulk: a batch job's plan reads
+for at most one batch. The batches of one run show in the Jobs panel as one entry ("Making thumbnails",
+a JobGroup): pausing it pauses the batch in flight; cancelling it drops the queue (files a view shows
+later are still made, in a new run). The GUI thread never stats the cache for ids in bulk: a batch job's plan reads
 statuses and skips what is already done, and only the few ids a view shows are looked up here.
 """
 
@@ -25,6 +27,7 @@ from app.ingest.thumbs import (
     run_thumbnails,
     thumbnail_paths,
 )
+from app.jobs.group import JobGroup
 from app.services.library import LibraryService
 
 BATCH_SIZE = 8  # files made per job: the longest a newly visible file waits behind other work
@@ -116,6 +119,7 @@ class ThumbnailService(QObject):
         self._after_scan: dict[int, None] = {}
         self._closed = False
         self._last_pending = 0
+        self.group = JobGroup(self.runner, "Making thumbnails", ThumbnailJob.lane)
         # Coalesces calls within one event-loop turn (a view prioritising right after a request);
         # it only hands a batch to the runner.
         self._kick = QTimer(self)
@@ -196,6 +200,7 @@ class ThumbnailService(QObject):
         self._kick.stop()
         self._queue.clear()
         self._emit_state()
+        self.group.close()
 
     def _wanted(self, media_id: int, check: bool) -> bool:
         """Not queued, running or failed; when check, ids done earlier are looked at again (a few only)."""
@@ -235,8 +240,13 @@ class ThumbnailService(QObject):
     def _queued(self) -> None:
         self._reorder()
         self._emit_state()
-        if self._queue and not self._inflight and not self._closed:
-            self._kick.start()
+        if self._queue and not self._closed:
+            self.group.open(self.pending_count)
+            self.group.set_pending(self.pending_count)
+            if not self._inflight:
+                self._kick.start()
+        elif not self._inflight:
+            self.group.close()
 
     def _reorder(self) -> None:
         for media_id in reversed([*self._urgent, *self._visible]):
@@ -246,6 +256,9 @@ class ThumbnailService(QObject):
     def _dispatch(self) -> None:
         if self._inflight or self._closed or not self._queue:
             return
+        if self.group.cancelled:
+            self._drop_queue()
+            return
         chunk = []
         while self._queue and len(chunk) < CHUNK_SIZE:
             chunk.append(self._queue.popitem(last=False))
@@ -254,10 +267,21 @@ class ThumbnailService(QObject):
         self._urgent = [i for i in self._urgent if i not in taken]
         self._inflight_explicit = frozenset(media_id for media_id, asked in chunk if asked)
         self.runner.submit(ThumbnailBatchJob(self.catalog, self._inflight, self._inflight_explicit),
-                           self._on_batch_done)
+                           self._on_batch_done, group=self.group.open(self.pending_count))
+
+    def _drop_queue(self) -> None:
+        """The user cancelled the run: forget what waits (a view asks again for what it shows)."""
+        self._queue.clear()
+        self._urgent.clear()
+        self._after_scan.clear()
+        self._emit_state()
+        self.group.close()
 
     def _on_batch_done(self, outcome: Outcome) -> None:
         batch, self._inflight = self._inflight, ()
+        if self.group.cancelled:
+            self._drop_queue()
+            return
         if outcome.ok:
             report: BatchReport = outcome.value
             self._settled.update(report.ready)
@@ -270,8 +294,10 @@ class ThumbnailService(QObject):
                 self._entries.pop(media_id, None)
             if report.ready:
                 self.thumbnails_ready.emit(list(report.ready))
+            self.group.advance(len(batch) - len(report.deferred), len(report.failed), self.pending_count)
         elif not outcome.cancelled:
             self._failed.update(batch)  # an error outside any one file (the catalog?): do not loop on it
+            self.group.advance(len(batch), len(batch), self.pending_count)
         self._queued()
 
     def _emit_state(self) -> None:

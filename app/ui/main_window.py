@@ -19,6 +19,7 @@ from app.ui.library.filter_bar import STATUS_CHOICES
 from app.ui.library.panel import LibraryPanel
 from app.ui.menus import MainMenus
 from app.ui.player.panel import PlayerPanel
+from app.ui.shortcuts import ShortcutsDialog, shortcut_rows
 from app.ui.status_bar import LibraryStatusBar
 from app.ui.timeline.panel import TimelinePanel
 from app.ui.timeline.window import TimelineWindowMixin, timeline_paths
@@ -28,6 +29,8 @@ from app.ui.widgets.toast import Toast
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 HEADER_KEY = "library/header"
+HEADER_COLUMNS_KEY = "library/header_columns"  # how many columns the saved header knew
+HEADER_COLUMNS_BEFORE_TAGS = 12  # headers saved before Title…Folder were added did not say
 LAST_SELECTED_KEY = "library/last_selected"
 VIEW_KEY = "library/view"  # 'table' or 'grid'
 STATE_VERSION = 3  # bump when docks change so an old layout is not forced onto new panels
@@ -47,6 +50,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.ctx = ctx
         self.errors: list[str] = []
         self.settings_dialog: SettingsDialog | None = None
+        self.shortcuts_dialog: ShortcutsDialog | None = None
         self._saved = False
         self.setObjectName("mainWindow")
         self.setWindowTitle("Reelkeep")
@@ -91,6 +95,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.browse_panel.tag_selected.connect(panel.set_tag)
         self.browse_panel.artist_selected.connect(panel.set_artist)
         self.status.problems_clicked.connect(self._filter_status)
+        self.status.jobs_clicked.connect(self.show_jobs)
         self._wire_timeline()
         self._wire_thumbnails()
         ctx.library.error_raised.connect(self.show_error)
@@ -130,9 +135,12 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.splitDockWidget(self.player_dock, self.details_dock, Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.timeline_dock, self.jobs_dock)  # jobs on top until a timeline opens
         self.jobs_dock.raise_()
-        self.resizeDocks([self.browse_dock, self.player_dock], [185, 560], Qt.Orientation.Horizontal)
+        # In proportion on a small screen, so the library in the middle keeps a useful width
+        width, height = self.width(), self.height()
+        self.resizeDocks([self.browse_dock, self.player_dock], [min(185, width // 7), min(640, width * 2 // 5)],
+                         Qt.Orientation.Horizontal)
         self.resizeDocks([self.player_dock, self.details_dock], [420, 300], Qt.Orientation.Vertical)
-        self.resizeDocks([self.jobs_dock], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.jobs_dock], [min(170, height // 5)], Qt.Orientation.Vertical)
 
     # ---- commands
     def add_paths(self, paths: list[str]) -> None:
@@ -162,6 +170,11 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         paths = [p for p in paths if os.path.isfile(p)]
         if paths:
             self.ctx.library.add_files(paths, lambda ids: ids and self.play_media(ids[0]))
+
+    def show_jobs(self) -> None:
+        """Bring the Jobs panel forward (the status bar's job indicator was clicked)."""
+        self.jobs_dock.show()
+        self.jobs_dock.raise_()
 
     def toggle_player_fullscreen(self) -> None:
         """The player dock alone on the whole screen, and back (F, double-click, Esc)."""
@@ -217,6 +230,14 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
             f"deletes anything on disk.</p><p><small>Qt {qVersion()}</small></p>",
         )
 
+    def show_shortcuts(self) -> None:
+        """Help → Keyboard Shortcuts (not blocking the window), built from the actions as they are now."""
+        if self.shortcuts_dialog is not None:
+            self.shortcuts_dialog.deleteLater()
+        rows = shortcut_rows(self, {"Library": [self.library_panel.edits.play]})
+        self.shortcuts_dialog = ShortcutsDialog(rows, self)
+        self.shortcuts_dialog.show()  # modeless: the keys can be tried while it is open
+
     def reset_layout(self) -> None:
         """Docks and columns back to how they were on first start."""
         self._default_layout()
@@ -232,21 +253,12 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         thumbnails = self.ctx.thumbnails
         self.player_panel.sprite_provider = thumbnails.sprite_for
         self.player_panel.cover_provider = thumbnails.poster_for
-        self.thumbs_label = QLabel(self.status)
-        self.thumbs_label.hide()
-        self.status.addWidget(self.thumbs_label)
         thumbnails.thumbnails_ready.connect(self._on_thumbnails_ready)
-        thumbnails.state_changed.connect(self._show_thumbnail_state)
 
     def _on_thumbnails_ready(self, ids: list[int]) -> None:
         clip = self.ctx.player.clip
         if clip is not None and clip.media_id in ids:
             self.player_panel.refresh_thumbnails()
-
-    def _show_thumbnail_state(self) -> None:
-        text = self.ctx.thumbnails.status_text()
-        self.thumbs_label.setText(text)
-        self.thumbs_label.setVisible(bool(text))
 
     def _filter_status(self, status: str) -> None:
         combo = self.library_panel.filter_bar.status
@@ -304,7 +316,8 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
             self.restoreState(state, STATE_VERSION)
         header = settings.bytes_value(HEADER_KEY)
         if header is not None:
-            self.library_panel.restore_header(header)
+            self.library_panel.restore_header(header, int(settings.value(HEADER_COLUMNS_KEY,
+                                                                         HEADER_COLUMNS_BEFORE_TAGS)))
         self.library_panel.set_view_mode(str(settings.value(VIEW_KEY, "table")))
         last = settings.value(LAST_SELECTED_KEY, None)
         if last not in (None, ""):
@@ -316,6 +329,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         settings.set_value(GEOMETRY_KEY, self.saveGeometry())
         settings.set_value(STATE_KEY, self.saveState(STATE_VERSION))
         settings.set_value(HEADER_KEY, self.library_panel.header_state())
+        settings.set_value(HEADER_COLUMNS_KEY, self.library_panel.model.columnCount())
         settings.set_value(VIEW_KEY, self.library_panel.view_switch.mode)
         panel = self.library_panel
         last = panel.current_id() if panel.current_id() in panel.selected_ids() else None

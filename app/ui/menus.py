@@ -77,7 +77,8 @@ class MainMenus:
         view_menu = bar.addMenu("&View")
         view_menu.addActions([panel.view_switch.table_action, panel.view_switch.grid_action])  # Ctrl+1, Ctrl+2
         view_menu.addSeparator()
-        docks = (window.browse_dock, window.details_dock, window.jobs_dock, window.timeline_dock)
+        # Player is Alt+5: Alt+1…4 were taken before it could be closed and opened again here
+        docks = (window.browse_dock, window.details_dock, window.jobs_dock, window.timeline_dock, window.player_dock)
         for number, dock in enumerate(docks, start=1):
             toggle = dock.toggleViewAction()
             toggle.setShortcut(QKeySequence(f"Alt+{number}"))
@@ -94,5 +95,8 @@ class MainMenus:
         view_menu.addAction(self.reset_layout)
 
         help_menu = bar.addMenu("&Help")
+        self.shortcuts = action("&Keyboard Shortcuts", "Ctrl+/", window.show_shortcuts,
+                                "Every command that has a key, read from the menus and panels")
+        self.shortcuts.setShortcuts([QKeySequence("Ctrl+/"), QKeySequence(QKeySequence.StandardKey.HelpContents)])
         self.about = action("&About Reelkeep", None, window.show_about, "Version and credits")
-        help_menu.addAction(self.about)
+        help_menu.addActions([self.shortcuts, self.about])

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.core.progress import ProgressUpdate
 from app.jobs.runner import CANCELLED, DONE, FAILED, PAUSED, QUEUED, RUNNING, JobRecord
 from app.ui.library.format import eta_text, rate_per_second_text
+from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.icons import ERROR_COLOR
 
 STATE_TEXT = {QUEUED: "Waiting", RUNNING: "Running", PAUSED: "Paused", DONE: "Done", FAILED: "Failed",
@@ -69,7 +70,7 @@ class JobRow(QFrame):
         super().__init__(parent)
         self.job_id = record.id
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.title = QLabel(record.title, self)
+        self.title = ElidedLabel(record.title, self, min_chars=8)  # a long title must not widen the panel
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)

@@ -49,6 +49,7 @@ class JobsPanel(QWidget):
         runner.job_added.connect(self._on_added)
         runner.job_changed.connect(self._on_changed)
         runner.job_finished.connect(self._on_changed)
+        runner.job_removed.connect(self._on_removed)
         for record in runner.records():
             self._on_added(record.id)
         self._update_summary()
@@ -80,6 +81,12 @@ class JobsPanel(QWidget):
         self._rows[job_id] = row
         self._list_layout.insertWidget(0, row)  # newest on top
         self._update_summary()
+
+    def _on_removed(self, job_id: int) -> None:
+        row = self._rows.pop(job_id, None)
+        if row is not None:
+            row.deleteLater()
+            self._update_summary()
 
     def _on_changed(self, job_id: int) -> None:
         row = self._rows.get(job_id)

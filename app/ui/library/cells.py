@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from PySide6.QtGui import QColor, QPalette
@@ -36,7 +37,24 @@ def display_text(row: dict[str, Any], col: Col) -> str:
         return row["tags"] or ""
     if col == Col.SIZE:
         return fmt.size_text(row["size"])
-    return fmt.date_text(row["added_at"])
+    if col == Col.ADDED:
+        return fmt.date_text(row["added_at"])
+    return _tag_text(row, col)
+
+
+def _tag_text(row: dict[str, Any], col: Col) -> str:
+    if col == Col.TITLE:
+        return row["title"] or ""
+    if col == Col.ARTIST:
+        return row["album_artist"] or row["artist"] or ""  # what the column sorts by
+    if col == Col.ALBUM:
+        return row["album"] or ""
+    if col == Col.TRACK:
+        track, disc = row["track"], row["disc"]
+        if track is None:
+            return ""
+        return f"{disc}-{track:02d}" if disc and disc > 1 else str(track)
+    return os.path.dirname(row["path"])
 
 
 def foreground(status: str) -> QColor | None:
@@ -66,6 +84,8 @@ def tooltip(row: dict[str, Any], col: Col) -> str | None:
         return "Favourite — click or press F" if row["favourite"] else "Click or press F to mark as favourite"
     if col == Col.CODEC and row["video_codec"] and row["audio_codec"]:
         return f"Video {fmt.codec_text(row['video_codec'])}, audio {fmt.codec_text(row['audio_codec'])}"
-    if col == Col.TAGS and row["tags"]:
-        return row["tags"]
+    if col in (Col.TAGS, Col.TITLE, Col.ALBUM, Col.FOLDER):
+        return display_text(row, col) or None  # the whole value of a cell that may be cut off
+    if col == Col.ARTIST and row["album_artist"] and row["artist"] and row["album_artist"] != row["artist"]:
+        return f"Album artist {row['album_artist']}; track artist {row['artist']}"
     return None

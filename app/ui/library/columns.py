@@ -22,6 +22,12 @@ class Col(IntEnum):
     TAGS = 9
     SIZE = 10
     ADDED = 11
+    # Appended, not inserted: a header state saved before them keeps meaning the same columns.
+    TITLE = 12
+    ARTIST = 13
+    ALBUM = 14
+    TRACK = 15
+    FOLDER = 16
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,13 @@ COLUMNS: dict[Col, Column] = {
     Col.TAGS: Column("Tags", None, 130, _LEFT, "Your tags (Ctrl+T to edit)"),
     Col.SIZE: Column("Size", "size", 68, _RIGHT, "File size"),
     Col.ADDED: Column("Added", "added", 86, _RIGHT, "Date added to the library", shown=False),
+    Col.TITLE: Column("Title", "title", 150, _LEFT, "Title from the file's tags (the name when it has none)",
+                      shown=False),
+    Col.ARTIST: Column("Artist", "artist", 120, _LEFT, "Artist (album artist first) from the file's tags"),
+    Col.ALBUM: Column("Album", "album", 120, _LEFT, "Album from the file's tags"),
+    Col.TRACK: Column("Track", "track", 48, _RIGHT, "Disc and track number from the file's tags", shown=False),
+    Col.FOLDER: Column("Folder", "path", 200, _LEFT, "The folder that holds the file (sorts by full path)",
+                       shown=False),
 }
 
 SORT_TO_COLUMN = {c.sort_key: col for col, c in COLUMNS.items() if c.sort_key}

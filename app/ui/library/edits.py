@@ -62,6 +62,12 @@ class LibraryEdits(QObject):
             for text, presets in PROXY_CHOICES
         ]
         self.select_all = make("Select All", QKeySequence.StandardKey.SelectAll, panel.view.selectAll)
+        # Enter plays only where the focus is on the list itself (Enter in the search box goes to the list).
+        self.play = make("Play", None, self.play_current, "Open the file in the player and play it")
+        self.play.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        self.play.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        panel.view.addAction(self.play)
+        panel.grid.addAction(self.play)
         panel.selection_changed.connect(self._update_enabled)
         panel.view.customContextMenuRequested.connect(self.show_context_menu)
         panel.rating_delegate.rating_clicked.connect(self._rating_clicked)
@@ -85,7 +91,7 @@ class LibraryEdits(QObject):
         return menu
 
     def _update_enabled(self, ids: list[int]) -> None:
-        for action in self.actions():
+        for action in (*self.actions(), self.play):
             if action is not self.select_all:
                 action.setEnabled(bool(ids))
         self.copy_paths.setText("Copy Paths" if len(ids) > 1 else "Copy Path")
@@ -96,6 +102,9 @@ class LibraryEdits(QObject):
             return
         menu = QMenu(self.panel)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a new menu each time; none pile up
+        menu.addAction(self.play)
+        menu.setDefaultAction(self.play)
+        menu.addSeparator()
         menu.addAction(self.reveal)
         menu.addAction(self.copy_paths)
         menu.addSeparator()
@@ -108,6 +117,16 @@ class LibraryEdits(QObject):
         proxies.addActions(self.make_proxies)
         menu.addAction(self.remove)
         menu.popup(self.panel.view.viewport().mapToGlobal(pos))
+
+    def play_current(self) -> None:
+        """Play the row with the keyboard focus (else the first selected one)."""
+        panel = self.panel
+        media_id = panel.current_id()
+        selected = panel.selected_ids()
+        if media_id is None or (selected and media_id not in selected):
+            media_id = selected[0] if selected else None
+        if media_id is not None:
+            panel.play_requested.emit(media_id)
 
     # ---- edits
     def _targets(self, index: QModelIndex) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -18,15 +18,22 @@ from PySide6.QtWidgets import (
 from app.catalog.filters import LibraryFilter
 from app.ui.library.format import HEART, STAR
 from app.ui.widgets.icons import search_icon
+from app.ui.widgets.wrap_row import WrapRow
 
 SEARCH_DEBOUNCE_MS = 120
+SEARCH_MIN_WIDTH = 160
+SCOPE_MAX_WIDTH = 160
 KIND_CHOICES = (("All", frozenset()), ("Video", frozenset({"video"})), ("Audio", frozenset({"audio"})),
                 ("Images", frozenset({"image"})))
 STATUS_CHOICES = (("Any status", None), ("Missing", "missing"), ("Errors", "error"), ("Reading…", "pending"))
 
 
 class FilterBar(QWidget):
-    """Search box, kind buttons, minimum rating, favourites, status, and the browser's scope chip."""
+    """Search box, kind buttons, minimum rating, favourites, status, and the browser's scope chip.
+
+    One row when the panel is wide enough, else the controls wrap below the search box (and in two rows
+    when narrower still): the library must not hold the window wider than a small screen.
+    """
 
     filter_changed = Signal()
     scope_cleared = Signal()
@@ -39,7 +46,7 @@ class FilterBar(QWidget):
         self.search.setPlaceholderText("Search names, folders, artists, albums, tags…")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(search_icon(), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(SEARCH_MIN_WIDTH)
         self.search.installEventFilter(self)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -88,15 +95,37 @@ class FilterBar(QWidget):
         self.scope.clicked.connect(self.scope_cleared)
         self.scope.hide()
 
+        search_row = QWidget(self)
+        top = QHBoxLayout(search_row)
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(6)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.scope)
+        kinds_group = QWidget(self)
+        kinds_row = QHBoxLayout(kinds_group)
+        kinds_row.setContentsMargins(0, 0, 0, 0)
+        kinds_row.setSpacing(6)
+        kinds_row.addLayout(kinds)
+        kinds_row.addWidget(self.favourites)
+        choices = QWidget(self)
+        self.controls_layout = QHBoxLayout(choices)  # the panel adds its view switch here
+        self.controls_layout.setContentsMargins(0, 0, 0, 0)
+        self.controls_layout.setSpacing(6)
+        self.controls_layout.addWidget(self.rating)
+        self.controls_layout.addWidget(self.status)
+        self.controls = WrapRow([kinds_group, choices], self, stretch_first=False)
+        self.rows = WrapRow([search_row, self.controls], self, margins=(6, 6, 6, 4))
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 4)
-        layout.setSpacing(6)
-        layout.addWidget(self.search, 1)
-        layout.addWidget(self.scope)
-        layout.addLayout(kinds)
-        layout.addWidget(self.rating)
-        layout.addWidget(self.favourites)
-        layout.addWidget(self.status)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.rows)
+
+    @property
+    def wrapped(self) -> bool:
+        """The controls are below the search box (the panel is narrow)."""
+        return self.rows.wrapped
+
+    def minimumSizeHint(self) -> QSize:
+        return self.rows.minimumSizeHint()
 
     def apply_to(self, flt: LibraryFilter) -> LibraryFilter:
         """flt with this bar's fields (search, kind, rating, favourites, status) set."""
@@ -117,7 +146,10 @@ class FilterBar(QWidget):
 
     def set_scope_text(self, text: str | None) -> None:
         """Show (or hide, for None) the chip naming the browser's tag or artist."""
-        self.scope.setText(f"{text}  ✕" if text else "")
+        # cut: a long artist name must not widen the bar (and so the window) past the screen
+        shown = self.scope.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, SCOPE_MAX_WIDTH) if text else ""
+        self.scope.setText(f"{shown}  ✕" if text else "")
+        self.scope.setToolTip(f"{text}: click to show files from everywhere again" if text else "")
         self.scope.setVisible(bool(text))
 
     def clear(self) -> None:

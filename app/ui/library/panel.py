@@ -6,23 +6,20 @@ from dataclasses import replace
 
 from PySide6.QtCore import (
     QByteArray,
-    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
     QPoint,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QStackedWidget, QVBoxLayout, QWidget
 
 from app.catalog.filters import LibraryFilter
 from app.services.library import LibraryService
 from app.services.thumbnails import ThumbnailService
 from app.ui.dialogs.confirm import ask
-from app.ui.library.columns import Col
+from app.ui.library.columns import COLUMNS, Col
 from app.ui.library.edits import LibraryEdits
 from app.ui.library.filter_bar import FilterBar
 from app.ui.library.grid import LibraryGridView
@@ -57,17 +54,15 @@ class LibraryPanel(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._emit_selection)
         self.view.doubleClicked.connect(self._on_double_click)
         self.view.type_ahead.connect(self._type_ahead)
-        self.view.installEventFilter(self)
         self.grid = LibraryGridView(self.model, thumbnails, self)
         self.grid.setSelectionModel(self.view.selectionModel())  # one selection, whichever view shows it
         self.grid.doubleClicked.connect(self._on_double_click)
         self.grid.type_ahead.connect(self._type_ahead)
-        self.grid.installEventFilter(self)
         self.grid.customContextMenuRequested.connect(self._grid_context_menu)
         self.view_switch = ViewSwitch(self)
         self.addActions(list(self.view_switch.actions.values()))
         for button in self.view_switch.buttons(self.filter_bar):
-            self.filter_bar.layout().addWidget(button)
+            self.filter_bar.controls_layout.addWidget(button)
         self.view_switch.mode_changed.connect(self._show_view)
         self.edits = LibraryEdits(self)
         for action in self.edits.actions():
@@ -260,19 +255,17 @@ class LibraryPanel(QWidget):
         if index.isValid() and index.column() not in (Col.RATING, Col.FAVOURITE):
             self.activated.emit(self.model.media_id(index.row()))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched in (self.view, self.grid) and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.view.currentIndex().isValid()):
-            self.play_requested.emit(self.model.media_id(self.view.currentIndex().row()))
-            return True
-        return super().eventFilter(watched, event)
-
     # ---- persistence
     def header_state(self) -> QByteArray:
         """Column widths, order, visibility and sort, for the settings."""
         return self.view.horizontalHeader().saveState()
 
-    def restore_header(self, state: QByteArray) -> None:
-        """Apply a header_state() from an earlier run."""
-        if self.view.horizontalHeader().restoreState(state):
+    def restore_header(self, state: QByteArray, columns: int = len(COLUMNS)) -> None:
+        """Apply a header_state() from an earlier run that had `columns` columns; columns added since then
+        get their defaults (Qt would show them all)."""
+        header = self.view.horizontalHeader()
+        if header.restoreState(state):
+            for col in list(COLUMNS)[columns:]:
+                header.setSectionHidden(col, not COLUMNS[col].shown)
+                header.resizeSection(col, COLUMNS[col].width)
             self.view.sync_column_actions()

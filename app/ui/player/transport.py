@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import TimecodeError
 from app.services.player import PlayerService
+from app.ui.widgets.elided_label import ElidedLabel
 
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0)  # includes every J/L shuttle speed, so the menu can show it
 SOURCE_MODES = (("Auto", "auto"), ("Original", "original"))
@@ -65,16 +66,19 @@ class TransportBar(QWidget):
         super().__init__(parent)
         self.player = player
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        # Two rows: the transport and the timecode on top, marks and audio below, so the player fits beside
-        # the library on a 1600 px screen.
+        # Three rows: the transport and the timecode on top, the marks (a long line) in full below, then
+        # source, speed, volume and tracks, so the player fits beside the library on a 1280 px screen.
         rows = QVBoxLayout(self)
         rows.setContentsMargins(6, 2, 6, 4)
         rows.setSpacing(2)
         layout = QHBoxLayout()
         layout.setSpacing(4)
+        marks_row = QHBoxLayout()
+        marks_row.setSpacing(4)
         lower = QHBoxLayout()
         lower.setSpacing(4)
         rows.addLayout(layout)
+        rows.addLayout(marks_row)
         rows.addLayout(lower)
         self.start_button = _button(QStyle.StandardPixmap.SP_MediaSkipBackward, "Go to start (Home)", self)
         self.back_button = _button(QStyle.StandardPixmap.SP_MediaSeekBackward, "Reverse shuttle (J)", self)
@@ -98,7 +102,7 @@ class TransportBar(QWidget):
         self.goto.setMaximumWidth(120)
         self.goto.setMinimumWidth(96)
         self.goto.setToolTip(GOTO_TIP)
-        self.marks_label = QLabel("", self)
+        self.marks_label = ElidedLabel("", self, min_chars=12)  # cut, not widening the player, when narrow
         self.marks_label.setFont(mono)
         self.loop_button = _button(QStyle.StandardPixmap.SP_BrowserReload, "Loop in → out (Ctrl+L)", self)
         self.loop_button.setCheckable(True)
@@ -113,6 +117,7 @@ class TransportBar(QWidget):
         self.volume.setRange(0, 130)
         self.volume.setValue(100)
         self.volume.setMaximumWidth(90)
+        self.volume.setMinimumWidth(48)
         self.volume.setToolTip("Volume (Up/Down)")
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.audio_box = QComboBox(self)
@@ -134,12 +139,13 @@ class TransportBar(QWidget):
         layout.addWidget(self.timecode_label)
         layout.addWidget(self.frame_label)
         layout.addStretch(1)
-        layout.addWidget(self.source_badge)
-        layout.addWidget(self.source_box)
         layout.addWidget(self.goto)
         layout.addWidget(self.fullscreen_button)
-        lower.addWidget(self.marks_label, 1)
-        lower.addWidget(self.loop_button)
+        marks_row.addWidget(self.marks_label, 1)
+        marks_row.addWidget(self.loop_button)
+        lower.addWidget(self.source_badge)
+        lower.addWidget(self.source_box)
+        lower.addStretch(1)
         lower.addWidget(self.speed_box)
         lower.addWidget(self.mute_button)
         lower.addWidget(self.volume)

@@ -18,7 +18,7 @@ class VideoView(QWidget):
         super().__init__(parent)
         self.player = player
         self.cover: QPixmap | None = None
-        self.setMinimumSize(320, 180)
+        self.setMinimumSize(160, 90)  # 16:9; small enough for the player dock on a 1280×720 screen
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

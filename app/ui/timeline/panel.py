@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -28,7 +29,7 @@ from app.interchange.sequence import has_video
 from app.services.settings import Settings
 from app.services.timeline import TimelineService
 from app.ui.timeline.dialogs import ExtractDialog, RelinkDialog
-from app.ui.timeline.table_model import COL_CLIP, COL_REEL, COL_STATUS, TimelineTableModel
+from app.ui.timeline.table_model import COL_CLIP, COL_REASON, COL_REEL, COL_STATUS, TimelineTableModel
 from app.ui.timeline.view import TimelineView
 from app.ui.widgets.empty_state import EmptyState
 
@@ -54,6 +55,7 @@ class TimelinePanel(QWidget):
         self.view = TimelineView(timeline, self)
         self.model = TimelineTableModel(timeline, self)
         self.table = self._make_table()
+        self.table.setMinimumHeight(48)  # a header and a row: the dock fits under the player on a 720 px screen
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.table)
@@ -117,6 +119,9 @@ class TimelinePanel(QWidget):
         self.open_button.clicked.connect(self.open_requested)
         self.title = QLabel(self)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long file name is cut, not allowed to hold the window wider than the screen (the tooltip has it)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(60)
         self.play_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Play Sequence", self)
         self.play_button.setCheckable(True)
         self.play_button.setToolTip("Play the matched video events in record order from the playhead (Space in "
@@ -197,6 +202,7 @@ class TimelinePanel(QWidget):
             if doc.errors:
                 parts.append(f"<span style='color:#d04a4a'>{len(doc.errors)} line error(s)</span>")
             self.title.setText(" · ".join(p for p in parts if p))
+            self.title.setToolTip(str(self.timeline.path or ""))
             self._size_columns()
             total = sum(self.splitter.sizes())
             if total > 0:  # every track in view, the table takes the rest (at least 40%)
@@ -207,7 +213,7 @@ class TimelinePanel(QWidget):
     def _size_columns(self) -> None:
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
-        for column, limit in ((COL_REEL, 180), (COL_CLIP, 240), (COL_STATUS, 260)):
+        for column, limit in ((COL_REEL, 180), (COL_CLIP, 240), (COL_STATUS, 260), (COL_REASON, 360)):
             header.resizeSection(column, min(header.sectionSize(column), limit))  # long names elide, not widen
 
     def _on_loading(self, loading: bool) -> None:

@@ -1,5 +1,5 @@
 """TimelineTableModel: one row per event (number, reel, clip, track, source and record in/out, duration,
-conform status), then one row per EDL line that could not be read, marked "error"."""
+conform status and why), then one row per EDL line that could not be read, marked "error"."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from app.services.timeline import TimelineService
 from app.ui.timeline.colors import STATUS_COLORS, status_color, status_text
 
 COLUMNS = ("#", "Reel", "Clip", "Track", "Transition", "Source In", "Source Out", "Record In", "Record Out",
-           "Duration", "Status")
+           "Duration", "Status", "Why")
 (COL_NUMBER, COL_REEL, COL_CLIP, COL_TRACK, COL_TRANSITION, COL_SRC_IN, COL_SRC_OUT, COL_REC_IN, COL_REC_OUT,
- COL_DURATION, COL_STATUS) = range(len(COLUMNS))
+ COL_DURATION, COL_STATUS, COL_REASON) = range(len(COLUMNS))
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1  # the event's index in the timeline, -1 on an error row
 _TC_COLUMNS = {COL_SRC_IN, COL_SRC_OUT, COL_REC_IN, COL_REC_OUT, COL_DURATION}
 _Index = QModelIndex | QPersistentModelIndex
@@ -69,7 +69,7 @@ class TimelineTableModel(QAbstractTableModel):
             return self._tooltip(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and (column in _TC_COLUMNS or column == COL_NUMBER):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and column == COL_STATUS:
+        if role == Qt.ItemDataRole.ForegroundRole and column in (COL_STATUS, COL_REASON):
             return QBrush(status_color(self.timeline.matches[row].status))
         if role == Qt.ItemDataRole.DecorationRole and column == COL_STATUS:
             return status_color(self.timeline.matches[row].status)
@@ -109,11 +109,21 @@ class TimelineTableModel(QAbstractTableModel):
             return from_frames(event.record_frames, doc.rate, False)
         if column == COL_STATUS:
             return status_text(match, self.timeline.media_name(match.media_id))
+        if column == COL_REASON:
+            return self._reason(row)
         return ""
+
+    def _reason(self, row: int) -> str:
+        """Why the event conformed as it did (offline, ambiguous, black, relinked) and any line problem."""
+        event, match = self.timeline.events[row], self.timeline.matches[row]
+        parts = [match.reason] if match.reason else []
+        if event.status == "error":
+            parts.append(f"EDL line {event.line_number}: unknown transition {event.transition_code}")
+        return "; ".join(parts)
 
     def _tooltip(self, row: int, column: int) -> str | None:
         event, match = self.timeline.events[row], self.timeline.matches[row]
-        if column == COL_STATUS:
+        if column in (COL_STATUS, COL_REASON):
             lines = [f"{match.status}: {match.reason}" if match.reason else match.status]
             if match.status == "ambiguous":
                 names = [r["name"] for r in self.timeline.catalog.rows(match.candidates)]
@@ -140,7 +150,7 @@ class TimelineTableModel(QAbstractTableModel):
             return -1
         if role == Qt.ItemDataRole.DisplayRole:
             return {COL_NUMBER: f"line {error.line_number}", COL_CLIP: error.text.strip(),
-                    COL_STATUS: "error"}.get(column, "")
+                    COL_STATUS: "error", COL_REASON: error.message}.get(column, "")
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"EDL line {error.line_number} could not be read: {error.message}\n{error.text.strip()}"
         if role == Qt.ItemDataRole.ForegroundRole:

@@ -58,7 +58,7 @@ class TimelineView(QAbstractScrollArea):
         self._playhead_x: float | None = None  # where the playhead was last painted
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumHeight(RULER_H + VIDEO_H + AUDIO_H + 24)
+        self.setMinimumHeight(RULER_H + VIDEO_H)  # the audio tracks scroll on a small screen
         self.horizontalScrollBar().valueChanged.connect(self.viewport().update)
         self.verticalScrollBar().valueChanged.connect(self.viewport().update)
         timeline.timeline_changed.connect(self._reload)
