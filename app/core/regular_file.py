@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from typing import BinaryIO
 
 from app.core.errors import ReelkeepError
 
@@ -64,17 +65,28 @@ def check_regular(path: PathArg, max_bytes: int | None = None) -> os.stat_result
     return st
 
 
+def open_regular(path: PathArg, max_bytes: int | None = None) -> BinaryIO:
+    """A regular file opened for binary reading; anything else raises NotARegularFile without blocking.
+    OSError (permission denied, gone) passes through as the callers already explain it."""
+    _refuse(path, os.stat(path), max_bytes)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        _refuse(path, os.fstat(fd), max_bytes)  # swapped between stat and open
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
 def read_regular(path: PathArg, max_bytes: int) -> bytes:
     """The whole content of a regular file of at most max_bytes; never blocks on a FIFO, never reads past
     max_bytes + 1 (a file growing while it is read is refused, not read without end)."""
-    check_regular(path, max_bytes)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+        handle = open_regular(path, max_bytes)
     except OSError as exc:
         raise NotARegularFile(stat_error_message(path, exc) or (exc.strerror or str(exc))) from exc
-    with os.fdopen(fd, "rb") as handle:
-        _refuse(path, os.fstat(fd), max_bytes)  # swapped between stat and open
-        os.set_blocking(fd, True)
+    with handle:
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise NotARegularFile(_too_large(len(data), max_bytes, grew=True))

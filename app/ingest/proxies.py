@@ -22,6 +22,7 @@ from app.core.job import JobContext
 from app.core.paths import display_path
 from app.core.progress import ProgressMeter
 from app.core.proxy_presets import EDITORIAL, PRESETS, PRORES_PROXY, ProxyPreset, editorial_preset
+from app.core.regular_file import NotARegularFile
 from app.media.hashing import identity_hash
 from app.media.partial import DestinationError
 from app.media.proxy import generate_proxy
@@ -149,7 +150,7 @@ def proxy_failures_message(failures: Sequence[ProxyFailure]) -> str:
 def _try_hash(raw: bytes) -> str | None:
     try:
         return identity_hash(raw)
-    except OSError:
+    except (OSError, NotARegularFile):
         return None
 
 

@@ -7,6 +7,7 @@ and /dev/zero grew it by gigabytes in seconds, so a regression must fail here in
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -55,3 +56,29 @@ def test_edl_refuses_a_file_over_the_size_cap(tmp_path: Path) -> None:
     result = _reelkeep(tmp_path, "edl", str(big))
     assert result.returncode == 1
     assert "too large: 67,108,865 bytes, and Reelkeep reads at most 64 MB" in result.stderr
+
+
+def test_scan_and_thumbs_say_what_special_files_are(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    special = make_special_files(media, ".mp4")
+    loop, zero = special["link_loop"], special["dev_zero"]
+    assert _reelkeep(tmp_path, "scan", str(media), "-q").returncode == 0
+    listed = json.loads(_reelkeep(tmp_path, "list", "--json").stdout)
+    messages = {Path(r["path"]).name: (r["status"], r["status_message"]) for r in listed}
+    assert messages == {  # the FIFO and the folder are no media files: not cataloged
+        loop.name: ("error", "symbolic link loop: the link points back to itself (directly or through other links)"),
+        zero.name: ("error", f"{EXPECTED['dev_zero']}; Reelkeep reads only regular files"),
+        "dev_urandom.mp4": ("error", f"{EXPECTED['dev_urandom']}; Reelkeep reads only regular files"),
+    }
+    for path in (loop, zero):
+        thumbs = _reelkeep(tmp_path, "thumbs", str(path), "-q")
+        assert thumbs.returncode == 1 and f"error: {path}: {messages[path.name][1]}" in thumbs.stdout
+
+
+def test_hashing_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
+    fifo = make_special_files(tmp_path, ".mp4")["fifo"]
+    code = ("import sys\nfrom app.media.hashing import identity_hash\nfrom app.core.regular_file import "
+            "NotARegularFile\ntry:\n    identity_hash(sys.argv[1])\nexcept NotARegularFile as exc:\n    print(exc)\n")
+    result = run_limited([sys.executable, "-c", code, str(fifo)], cwd=ROOT, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("not a regular file (a named pipe)")
