@@ -12,7 +12,11 @@ import av
 from app.core.errors import ProbeError
 
 # Packets decoded for evidence: real audio decodes every one; noise, at best, the odd chance sync.
-_EVIDENCE_PACKETS = 16
+_EVIDENCE_PACKETS = 4
+# Containers whose length mutagen reads from the end of the file (Ogg's last granule): it is what is there.
+_LENGTH_FROM_END = {"ogg"}
+# Containers whose bit rate mutagen derives from the file size, so size and length always agree: check packets.
+_ALWAYS_CHECK = {"flac", "mp4"}
 # Raw streams without a header: their length is an estimate from the first frame's bit rate, nothing to check.
 _ESTIMATED_LENGTH = {"mp3", "aac", "ac3", "eac3", "dts", "mp2", "truehd", "mlp"}
 # Encoder delay and padding make a complete file's packets end a few hundredths off its announced length.
@@ -58,23 +62,31 @@ def truncated_audio_message(present: float, announced: float) -> str:
             "(an interrupted copy or download?); copy it again from the source")
 
 
-def mp3_length_from_size(path: str, duration: float | None, bit_rate: int | None) -> bool:
-    """True when an MP3's length is only its size over its bit rate (no Xing/VBRI frame count to check)."""
-    if not duration or not bit_rate:
+def size_covers_length(path: str, duration: float, bit_rate: int | None) -> bool:
+    """True when the file holds at least the bytes its length at its bit rate needs (tags only add to it)."""
+    if not bit_rate:
         return False
-    estimate = os.path.getsize(path) * 8 / bit_rate
-    return abs(estimate - duration) <= 0.03 * duration + 1  # ID3 tags and cover art make up the difference
+    return os.path.getsize(path) * 8 / bit_rate >= duration * 0.98 - _END_TOLERANCE
 
 
-def check_audio_file(path: str, duration: float | None, bit_rate: int | None, container_name: str | None) -> None:
-    """Raise ProbeError for an audio file read by its tags that decodes to nothing or was cut short."""
+def check_audio_file(path: str, duration: float | None, bit_rate: int | None, container_name: str | None,
+                     suspect: bool = False) -> None:
+    """Raise ProbeError for an audio file read by its tags that decodes to nothing or was cut short.
+
+    `suspect`: mutagen found no header that vouches for the stream (an MP3 without a Xing/VBRI frame that
+    it synced to by scanning). A file whose tags read cleanly and whose size covers its length is not
+    opened again: that keeps a music library's scan at mutagen's speed."""
+    check_end = bool(duration) and container_name not in _LENGTH_FROM_END and (
+        container_name in _ALWAYS_CHECK or not size_covers_length(path, duration, bit_rate))
+    if not (suspect or not duration or check_end):
+        return
     try:
         with av.open(path, metadata_errors="ignore") as container:
             if not container.streams.audio:
                 raise ProbeError(NOT_AUDIO)
             stream = container.streams.audio[0]
             require_audio(container, stream)
-            if not duration or (container_name == "mp3" and mp3_length_from_size(path, duration, bit_rate)):
+            if not check_end:
                 return
             present = audio_present(container, stream, duration)
     except av.error.FFmpegError as exc:

@@ -64,7 +64,8 @@ def probe(path: str | bytes) -> MediaFacts:
         except Exception:  # noqa: BLE001 - mutagen raises many kinds on corrupt input; PyAV gets a second try
             details = None
         if details is not None:
-            evidence.check_audio_file(path, details["duration"], details["bit_rate"], details["container"])
+            evidence.check_audio_file(path, details["duration"], details["bit_rate"], details["container"],
+                                      details.pop("suspect", False))
             return MediaFacts(kind="audio", audio_tracks=(_mutagen_track(details),), **details)
     try:
         return _probe_with_av(path, kind)
