@@ -53,7 +53,9 @@ def audio_present(container: av.container.InputContainer, stream: av.audio.strea
     if reached is not None and reached >= announced - _END_TOLERANCE:
         return None
     # Seeking to the end found nothing (the header's seek table points past the bytes): read every packet.
-    present = _end_after(container, stream, None) or 0.0
+    present = _end_after(container, stream, None)
+    if present is None:
+        return None  # no packet carries a timestamp: nothing to measure the length by
     return present if present < announced - _END_TOLERANCE else None
 
 
