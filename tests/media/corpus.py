@@ -1,4 +1,4 @@
-"""The bad-input corpus of TESTING.md."""
+"""The bad-input corpus of TESTING.md, and special files (FIFOs, device links) with a limited runner for them."""
 
 from __future__ import annotations
 
