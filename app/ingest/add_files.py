@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from app.catalog.catalog import Catalog
 from app.core.errors import ReelkeepError
 from app.core.job import JobContext
+from app.core.kinds import kind_for_name
+from app.core.regular_file import special_file_message
 from app.ingest.discover import file_state
 from app.ingest.probing import probe_many
 
@@ -16,9 +18,10 @@ def add_files(catalog: Catalog, paths: Sequence[str | bytes], ctx: JobContext | 
     """Catalog and probe each file (under its root when it lies in one). Returns the ids."""
     states = []
     for path in paths:
-        state = file_state(os.fsencode(os.path.abspath(os.fsdecode(path))))
+        raw = os.fsencode(os.path.abspath(os.fsdecode(path)))
+        state = file_state(raw)
         if state is None:
-            raise ReelkeepError(f"{os.fsdecode(path)}: not a media file Reelkeep knows (or not found)")
+            raise ReelkeepError(f"{os.fsdecode(path)}: {_not_taken(raw)}")
         states.append(state)
     ids = []
     for state in states:
@@ -29,6 +32,17 @@ def add_files(catalog: Catalog, paths: Sequence[str | bytes], ctx: JobContext | 
     for batch in probe_many(items, ctx.cancel if ctx else None, workers=1):
         kept.extend(catalog.apply_probes(batch))
     return kept or ids
+
+
+def _not_taken(raw: bytes) -> str:
+    """Why file_state() passed over a path: a FIFO or device named like media, a folder, or no media name."""
+    try:
+        special = special_file_message(raw, os.stat(raw).st_mode)
+    except OSError:
+        special = None
+    if special and kind_for_name(raw) is not None:
+        return special
+    return "not a media file Reelkeep knows (or not found)"
 
 
 class AddFilesJob:

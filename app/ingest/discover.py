@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from app.core.facts import FileState
 from app.core.kinds import kind_for_name
 from app.core.progress import CancelToken
+from app.core.regular_file import special_file_message, stat_error_message
 
 
 @dataclass
@@ -26,12 +27,10 @@ class WalkReport:
 
 def link_problem(raw: bytes) -> str:
     try:
-        os.stat(raw)
+        st = os.stat(raw)
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "symbolic link loop: the link points back to itself"
-        return f"broken symbolic link: its target {os.readlink(raw).decode('utf-8', 'backslashreplace')} does not exist"
-    return "unusable symbolic link"
+        return stat_error_message(raw, exc) or f"cannot read: {exc.strerror}"
+    return special_file_message(raw, st.st_mode) or "unusable symbolic link"
 
 
 def file_state(raw: bytes) -> FileState | None:
@@ -47,7 +46,8 @@ def file_state(raw: bytes) -> FileState | None:
     except OSError as exc:
         return FileState(raw, 0, 0.0, link_problem(raw) if os.path.islink(raw) else f"cannot read: {exc.strerror}")
     if not stat.S_ISREG(st.st_mode):
-        return None
+        # A link to a device or FIFO is reported as walk() reports it; a FIFO itself is no media file.
+        return FileState(raw, 0, 0.0, link_problem(raw)) if os.path.islink(raw) and not stat.S_ISDIR(st.st_mode) else None
     return FileState(raw, st.st_size, st.st_mtime)
 
 

@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from app.core.errors import ProbeError
 from app.core.facts import ProbeOutcome
 from app.core.progress import CancelToken
+from app.core.regular_file import NotARegularFile, stat_error_message
 from app.media.hashing import identity_hash
 from app.media.probe import probe
 
@@ -29,8 +30,11 @@ def probe_one(media_id: int, raw: bytes) -> ProbeOutcome:
     """Identity hash + probe of one file; every failure becomes a message."""
     try:
         ident = identity_hash(raw)
+    except NotARegularFile as exc:
+        return ProbeOutcome(media_id, None, None, str(exc))
     except OSError as exc:
-        reason = "the file disappeared while it was being read" if isinstance(exc, FileNotFoundError) else (
+        reason = stat_error_message(raw, exc) or (
+            "the file disappeared while it was being read" if isinstance(exc, FileNotFoundError) else
             "permission denied: Reelkeep cannot read this file (check its permissions)"
             if isinstance(exc, PermissionError) else f"cannot read the file: {exc.strerror}")
         return ProbeOutcome(media_id, None, None, reason)

@@ -22,6 +22,7 @@ from app.core.job import JobContext
 from app.core.paths import display_path
 from app.core.progress import ProgressMeter
 from app.core.proxy_presets import EDITORIAL, PRESETS, PRORES_PROXY, ProxyPreset, editorial_preset
+from app.core.regular_file import NotARegularFile
 from app.media.hashing import identity_hash
 from app.media.partial import DestinationError
 from app.media.proxy import generate_proxy
@@ -66,21 +67,22 @@ class ProxyItem:
 
 
 @dataclass(frozen=True)
-class ProxyPlan:
-    items: tuple[ProxyItem, ...]
-    up_to_date: tuple[tuple[int, str], ...] = ()  # (media id, preset) with a recorded, existing proxy
-    ignored: tuple[int, ...] = ()  # not video, not in the catalog, or unreadable
-    regenerate: bool = False
-    editorial_codec: str = PRORES_PROXY
-    total_frames: int = 0
-
-
-@dataclass(frozen=True)
 class ProxyFailure:
     media_id: int
     path: str
     preset: str
     message: str
+
+
+@dataclass(frozen=True)
+class ProxyPlan:
+    items: tuple[ProxyItem, ...]
+    up_to_date: tuple[tuple[int, str], ...] = ()  # (media id, preset) with a recorded, existing proxy
+    ignored: tuple[int, ...] = ()  # not video, not in the catalog, or unreadable
+    refused: tuple[ProxyFailure, ...] = ()  # the scan found the file unusable (truncated, corrupt): its reason
+    regenerate: bool = False
+    editorial_codec: str = PRORES_PROXY
+    total_frames: int = 0
 
 
 @dataclass
@@ -106,12 +108,18 @@ def plan_proxies(catalog: Catalog, media_ids: Sequence[int], presets: Sequence[s
     items: list[ProxyItem] = []
     up_to_date: list[tuple[int, str]] = []
     ignored: list[int] = []
+    refused: list[ProxyFailure] = []
     planned: set[Path] = set()
     total = 0
     for media_id in dict.fromkeys(media_ids):
         info = catalog.info(media_id) if media_id in paths else None
         if info is None or info["kind"] != "video" or info["status"] == "missing":
             ignored.append(media_id)
+            continue
+        if info["status"] == "error":
+            # A proxy of a truncated or corrupt file would only fail --verify later: say the scan's reason now.
+            reason = f"not made: the scan found this file unusable ({info['status_message']}); rescan it once it is whole"
+            refused.extend(ProxyFailure(media_id, display_path(paths[media_id]), name, reason) for name in presets)
             continue
         hash_ = info["identity_hash"] or _try_hash(paths[media_id])
         if hash_ is None:
@@ -129,20 +137,27 @@ def plan_proxies(catalog: Catalog, media_ids: Sequence[int], presets: Sequence[s
             items.append(ProxyItem(media_id, paths[media_id], name, dest, rate, info["frame_count"],
                                    info["start_timecode"], adopt))
             total += 0 if adopt else info["frame_count"] or 0
-    return ProxyPlan(tuple(items), tuple(up_to_date), tuple(ignored), regenerate, editorial_codec, total)
+    return ProxyPlan(tuple(items), tuple(up_to_date), tuple(ignored), tuple(refused), regenerate, editorial_codec,
+                     total)
+
+
+def proxy_failures_message(failures: Sequence[ProxyFailure]) -> str:
+    """One line per file that got no proxy (for the main window): its path and why."""
+    by_path = {f.path: f.message for f in failures}
+    return "\n".join(f"No proxy of {path}: {message}" for path, message in by_path.items())
 
 
 def _try_hash(raw: bytes) -> str | None:
     try:
         return identity_hash(raw)
-    except OSError:
+    except (OSError, NotARegularFile):
         return None
 
 
 def run_proxies(catalog: Catalog, plan: ProxyPlan, ctx: JobContext) -> ProxyResult:
     """Make each item's proxy and record it; a failing file is recorded and the batch goes on. Cancel
     stops inside an encode and leaves neither a file nor a catalog row."""
-    result = ProxyResult(up_to_date=len(plan.up_to_date))
+    result = ProxyResult(up_to_date=len(plan.up_to_date), failures=list(plan.refused))
     meter = ProgressMeter(ctx.progress, unit="frames")
     meter.set_total(plan.total_frames)
     for item in plan.items:

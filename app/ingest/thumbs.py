@@ -27,6 +27,7 @@ from app.core.errors import Cancelled, ReelkeepError
 from app.core.job import JobContext
 from app.core.paths import display_path
 from app.core.progress import ProgressMeter
+from app.core.regular_file import NotARegularFile
 from app.media.framegrab import Check, ThumbnailError, os_error_message
 from app.media.hashing import identity_hash
 from app.media.partial import DestinationError, PartialFolder
@@ -144,7 +145,7 @@ def plan_thumbnails(catalog: Catalog, media_ids: Sequence[int], regenerate: bool
 def _try_hash(raw: bytes) -> str | None:
     try:
         return identity_hash(raw)
-    except OSError:
+    except (OSError, NotARegularFile):
         return None
 
 
@@ -220,6 +221,8 @@ def remove_stale_staging(folder: Path, hash_: str, older_than: float = STALE_STA
 def _hash_or_explain(raw: bytes) -> str:
     try:
         return identity_hash(raw)
+    except NotARegularFile as exc:
+        raise ThumbnailError(str(exc)) from exc
     except OSError as exc:
         raise ThumbnailError(os_error_message(raw, exc)) from exc
 

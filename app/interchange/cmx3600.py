@@ -135,6 +135,9 @@ class _Reader:
 
     def _frames(self, timecode: str, drop: bool) -> int:
         digits = re.split(r"[:;.,]", timecode)
+        if int(digits[0]) >= 24:
+            # SMPTE timecode is a time of day; frame counts would silently wrap (25:00:00:00 shown as 01:00:00:00).
+            raise _LineFailure(f"hours must be below 24 in {timecode!r} (timecode runs 00:00:00:00 to 23:59:59:FF)")
         text = ":".join(digits[:3]) + (";" if drop else ":") + digits[3]
         try:
             return to_frames(text, self.rate)

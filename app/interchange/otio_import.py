@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 import opentimelineio as otio
 
 from app.core.errors import ReelkeepError, TimecodeError
+from app.core.regular_file import NotARegularFile, check_regular
 from app.core.timecode import parse_rate, supports_drop_frame
 from app.interchange.edl_model import EdlClipRange, EdlDocument, EdlEvent, EdlLocator
 
@@ -29,6 +30,8 @@ ADAPTERS = {
     ".aaf": ("AAF", "AAF", "otio-aaf-adapter"),
 }
 DEFAULT_RATE = Fraction(24)
+# The largest timeline file read: a feature's EDL or XML is a few MB; this stops a mislabelled disk image.
+MAX_TIMELINE_BYTES = 64 << 20
 _BLACK_GENERATORS = {"slug", "black", "blackvideo", "solidcolor"}
 
 
@@ -46,6 +49,10 @@ def read_otio_file(path: Path) -> EdlDocument:
         otio.adapters.from_name(adapter)
     except otio.exceptions.NotSupportedError as exc:
         raise UnsupportedTimeline(f"{path.name}: reading {fmt} needs the {package} package") from exc
+    try:
+        check_regular(path, MAX_TIMELINE_BYTES)  # the adapters would block on a FIFO or read /dev/zero forever
+    except NotARegularFile as exc:
+        raise UnsupportedTimeline(f"cannot read {path}: {exc}") from exc
     if suffix == ".xml":
         _check_fcp_xml(path)
     try:

@@ -13,15 +13,16 @@ from pathlib import Path
 import xxhash
 
 from app.catalog.catalog import Catalog
+from app.core.regular_file import NotARegularFile, read_regular
 from app.interchange.conform import EventMatch, conform, load_and_conform, relink
 from app.interchange.edl_model import EdlDocument
-from app.interchange.otio_import import ADAPTERS, UnsupportedTimeline, read_otio_file
+from app.interchange.otio_import import ADAPTERS, MAX_TIMELINE_BYTES, UnsupportedTimeline, read_otio_file
 
 # Suffixes the panel accepts by drop and the Open dialog offers.
 TIMELINE_SUFFIXES = (".edl", *ADAPTERS)
 SAVED_RELINK = "relinked by hand, saved"
 
-__all__ = ["TIMELINE_SUFFIXES", "UnsupportedTimeline", "forget_relink", "is_timeline_file", "load_timeline_file",
+__all__ = ["MAX_TIMELINE_BYTES", "TIMELINE_SUFFIXES", "UnsupportedTimeline", "forget_relink", "is_timeline_file", "load_timeline_file",
            "save_relink", "timeline_hash"]
 
 
@@ -68,7 +69,10 @@ def forget_relink(catalog: Catalog, path: Path, event_number: int) -> bool:
 
 
 def _read(path: Path) -> bytes:
+    """The file's bytes; a FIFO, device, folder or oversized file is refused before anything blocks or grows."""
     try:
-        return path.read_bytes()
+        return read_regular(path, MAX_TIMELINE_BYTES)
+    except NotARegularFile as exc:
+        raise UnsupportedTimeline(f"cannot read {path}: {exc}") from exc
     except OSError as exc:
         raise UnsupportedTimeline(f"cannot read {path}: {exc.strerror or exc}") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 
@@ -12,6 +13,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from app.core.errors import ReelkeepError
+from app.core.regular_file import special_file_message, stat_error_message
 from app.media.probe import explain_error, snap_rate
 
 Check = Callable[[], None]
@@ -31,19 +33,21 @@ def no_check() -> None:
 
 
 def os_error_message(path: str | bytes, exc: OSError) -> str:
-    if os.path.islink(path) and not os.path.exists(path):
-        return "broken symbolic link: the file it points to is gone"
-    return explain_error(exc)
+    return stat_error_message(path, exc) or explain_error(exc)
 
 
 def require_content(path: str) -> None:
-    """Fail early, with the probe's wording, on files that are gone, unreadable, folders or empty."""
+    """Fail early, with the probe's wording, on files that are gone, unreadable, folders, FIFOs, devices or empty."""
     try:
-        size = os.stat(path).st_size
-        with open(path, "rb"):
-            pass
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise ThumbnailError(explain_error(IsADirectoryError()))
+        if special := special_file_message(path, st.st_mode):
+            raise ThumbnailError(special)  # before open(): a FIFO would block it
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
     except OSError as exc:
         raise ThumbnailError(os_error_message(path, exc)) from exc
+    size = st.st_size
     if size == 0:
         raise ThumbnailError("empty file (0 bytes): nothing to show; it may still be copying or was cut short")
 

@@ -6,13 +6,16 @@ import os
 
 import xxhash
 
+from app.core.regular_file import open_regular
+
 _EDGE = 1 << 20  # 1 MiB from each end, as Stash does: enough to tell files apart, cheap on huge files
 _BLOCK = 8 << 20
 
 
 def identity_hash(path: str | bytes, size: int | None = None) -> str:
-    """xxh3-64 over the size and the first and last MiB: stable across moves and renames."""
-    with open(path, "rb") as handle:
+    """xxh3-64 over the size and the first and last MiB: stable across moves and renames. A FIFO or device
+    raises NotARegularFile (never blocks or reads without end)."""
+    with open_regular(path) as handle:
         if size is None:
             size = os.fstat(handle.fileno()).st_size
         digest = xxhash.xxh3_64()
@@ -27,7 +30,7 @@ def identity_hash(path: str | bytes, size: int | None = None) -> str:
 def content_hash(path: str | bytes) -> str:
     """xxh3-128 of the whole file."""
     digest = xxhash.xxh3_128()
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         while block := handle.read(_BLOCK):
             digest.update(block)
     return digest.hexdigest()

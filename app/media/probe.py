@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from fractions import Fraction
 
 import av
@@ -12,8 +13,9 @@ from app.core.errors import ProbeError
 from app.core.facts import AudioStreamFacts, MediaFacts
 from app.core.job import JobContext
 from app.core.kinds import kind_for_name
+from app.core.regular_file import special_file_message, stat_error_message
 from app.core.timecode import is_drop_frame
-from app.media import tags
+from app.media import evidence, tags
 from app.media.bitstream import slices_per_frame
 
 # Rates cameras really use; a measured average within 0.05% of one of these is that rate exactly.
@@ -32,13 +34,15 @@ def snap_rate(rate: Fraction) -> Fraction:
 
 
 def explain_error(exc: BaseException) -> str:
-    if isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EACCES:
+    # FFmpeg's demuxers report some garbage as EPERM ("Operation not permitted"): not a permission problem.
+    garbage = isinstance(exc, av.error.FFmpegError) and exc.errno == errno.EPERM
+    if not garbage and (isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EACCES):
         return "permission denied: Reelkeep cannot read this file (check its permissions)"
     if isinstance(exc, FileNotFoundError) or getattr(exc, "errno", None) == errno.ENOENT:
         return "the file disappeared while it was being read"
     if isinstance(exc, IsADirectoryError):
         return "a folder, not a media file"
-    if isinstance(exc, av.error.InvalidDataError):
+    if garbage or isinstance(exc, av.error.InvalidDataError):
         return "not readable as media: the file is corrupt, truncated or not a media file"
     if isinstance(exc, av.error.FFmpegError):
         return f"not readable as media: {exc.strerror or exc}"
@@ -48,10 +52,7 @@ def explain_error(exc: BaseException) -> str:
 def probe(path: str | bytes) -> MediaFacts:
     """Probe one file. Raises ProbeError with a message a user can act on."""
     path = os.fsdecode(path)
-    try:
-        size = os.stat(path).st_size
-    except OSError as exc:
-        raise ProbeError(explain_error(exc)) from exc
+    size = _regular_size(path)
     if size == 0:
         raise ProbeError("empty file (0 bytes): nothing to play; it may still be copying or was cut short")
     kind = kind_for_name(path)
@@ -63,6 +64,8 @@ def probe(path: str | bytes) -> MediaFacts:
         except Exception:  # noqa: BLE001 - mutagen raises many kinds on corrupt input; PyAV gets a second try
             details = None
         if details is not None:
+            evidence.check_audio_file(path, details["duration"], details["bit_rate"], details["container"],
+                                      details.pop("suspect", False))
             return MediaFacts(kind="audio", audio_tracks=(_mutagen_track(details),), **details)
     try:
         return _probe_with_av(path, kind)
@@ -70,6 +73,17 @@ def probe(path: str | bytes) -> MediaFacts:
         raise
     except Exception as exc:  # noqa: BLE001 - every decoder error becomes a message, never a crash
         raise ProbeError(explain_error(exc)) from exc
+
+
+def _regular_size(path: str) -> int:
+    """The size of a regular file; a link loop, dangling link, FIFO or device is named for what it is."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise ProbeError(stat_error_message(path, exc) or explain_error(exc)) from exc
+    if not stat.S_ISDIR(st.st_mode) and (special := special_file_message(path, st.st_mode)):
+        raise ProbeError(special)
+    return st.st_size
 
 
 def _timecode_tag(metadata: dict[str, str]) -> str | None:
@@ -104,6 +118,7 @@ def _probe_with_av(path: str, kind_by_name: str | None) -> MediaFacts:
                 "audio_codec": ctx.name, "channels": ctx.channels, "sample_rate": ctx.sample_rate,
             }
         if video is None:
+            evidence.check_audio_stream(container, duration)
             return MediaFacts(kind="audio", container=container_name, duration=duration,
                               bit_rate=container.bit_rate or None, audio_tracks=audio_streams(container),
                               **audio_fields)
@@ -111,7 +126,10 @@ def _probe_with_av(path: str, kind_by_name: str | None) -> MediaFacts:
         is_image = kind_by_name == "image" or container.format.name in ("image2", "png_pipe", "jpeg_pipe") or (
             video.frames <= 1 and duration is None and audio is None
         )
+        if kind_by_name == "audio" and audio is None:
+            raise ProbeError(f"{evidence.NOT_AUDIO}; it reads as {container_name} video")
         if is_image:
+            evidence.require_picture(ctx.width, ctx.height)
             return MediaFacts(kind="image", container=container_name, video_codec=ctx.name,
                               width=ctx.width, height=ctx.height, pix_fmt=ctx.format.name if ctx.format else None,
                               audio_tracks=())

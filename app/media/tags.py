@@ -74,7 +74,8 @@ def _raw_tags(audio: mutagen.FileType) -> tuple[dict[str, Any], bool]:
 
 
 def read_audio(path: str) -> dict[str, Any] | None:
-    """Technical details and normalised tags, or None when mutagen does not know the format."""
+    """Technical details and normalised tags, or None when mutagen does not know the format. The key
+    "suspect" is not a MediaFacts field: the probe pops it."""
     audio = mutagen.File(path)
     if audio is None:
         return None
@@ -101,4 +102,6 @@ def read_audio(path: str) -> dict[str, Any] | None:
         "year": year,
         "genre": _text(raw.get("genre")),
         "has_cover": cover,
+        # MP3 only: no Xing/VBRI header vouched for the stream, mutagen synced to it by scanning (noise can sync).
+        "suspect": bool(getattr(info, "sketchy", False)),
     }

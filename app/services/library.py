@@ -11,7 +11,7 @@ from app.catalog.catalog import Catalog
 from app.core.errors import CatalogError
 from app.core.job import Outcome
 from app.ingest.add_files import AddFilesJob
-from app.ingest.proxies import ProxyJob
+from app.ingest.proxies import ProxyJob, proxy_failures_message
 from app.ingest.scan import ScanJob, ScanResult
 from app.jobs.runner import JobRunner
 from app.services.settings import Settings
@@ -125,6 +125,8 @@ class LibraryService(QObject):
         def done(outcome: Outcome) -> None:
             if outcome.ok:
                 self.media_changed.emit(ids)
+                if outcome.value.failures:
+                    self.error_raised.emit(proxy_failures_message(outcome.value.failures))
             elif not outcome.cancelled:
                 self.error_raised.emit(outcome.message)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from app.media.proxy import generate_proxy
 from tests.integration.test_cli import reelkeep
 from tests.media import make_clip
+from tests.media.corpus import cut_in_half
 
 
 def test_proxies_make_record_and_verify(tmp_path: Path, monkeypatch) -> None:
@@ -44,3 +45,28 @@ def test_proxies_make_record_and_verify(tmp_path: Path, monkeypatch) -> None:
 
     missing = reelkeep("proxies", str(tmp_path / "elsewhere.mov"), catalog=catalog, check=False)
     assert missing.returncode == 1 and "not in the catalog" in missing.stderr
+
+
+def test_proxies_refuse_a_file_the_scan_found_truncated(tmp_path: Path, monkeypatch) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    whole = make_clip(tmp_path / "whole.mp4", rate="25", frames=48, size=(160, 90),
+                      container_options={"movflags": "+faststart"})
+    cut = cut_in_half(whole, media / "cut.mp4")
+    good = make_clip(media / "good.mov", rate="25", frames=30, size=(160, 90))
+    catalog = tmp_path / "catalog.sqlite"
+    monkeypatch.setenv("REELKEEP_PROXY_DIR", str(tmp_path / "proxies"))
+    reelkeep("scan", str(media), "--quiet", catalog=catalog)
+    reason = json.loads(reelkeep("info", str(cut), "--json", catalog=catalog).stdout)["status_message"]
+    assert reason.startswith("truncated: ")
+
+    made = reelkeep("proxies", "-q", str(media), catalog=catalog, check=False)
+    assert made.returncode == 1
+    assert "Proxies: 1 made, 0 up to date, 1 failed" in made.stdout
+    assert (f"error: {cut}: preview: not made: the scan found this file unusable ({reason}); rescan it once it "
+            "is whole") in made.stdout
+    assert json.loads(reelkeep("info", str(cut), "--json", catalog=catalog).stdout)["proxies"] == []
+    verified = reelkeep("proxies", "--verify", str(media), catalog=catalog)
+    assert "Proxies verified: 1 ok, 0 failed" in verified.stdout
+    assert [p.name for p in (tmp_path / "proxies").rglob("*.mp4")] == ["preview.mp4"]  # the good file's only
+    assert good.is_file()

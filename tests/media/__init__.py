@@ -30,7 +30,15 @@ from tests.media.clips import (
     track_beep_frames,
     track_beep_hz,
 )
-from tests.media.corpus import BAD_CORPUS_KEYS, make_bad_corpus
+from tests.media.corpus import (
+    BAD_CORPUS_KEYS,
+    SPECIAL_KEYS,
+    cut_in_half,
+    make_bad_corpus,
+    make_noise,
+    make_special_files,
+    run_limited,
+)
 from tests.media.pattern import (
     AUDIO_RATE,
     CELLS,
@@ -45,7 +53,8 @@ from tests.media.pattern import (
 )
 
 __all__ = [
-    "AUDIO_RATE", "BAD_CORPUS_KEYS", "CELLS", "DEFAULT_TC", "DEFAULT_TC_DF", "MAX_INDEX", "TAG_KEYS",
+    "AUDIO_RATE", "BAD_CORPUS_KEYS", "CELLS", "SPECIAL_KEYS", "cut_in_half", "make_noise", "make_special_files",
+    "run_limited", "DEFAULT_TC", "DEFAULT_TC_DF", "MAX_INDEX", "TAG_KEYS",
     "band_height", "beep_frames", "beep_onsets", "check_byte", "decode_audio", "decode_indexes", "dominant_hz",
     "ffmpeg_decode_indexes", "make_audio", "make_bad_corpus", "make_clip",
     "make_image", "paint_index", "parse_rate", "pattern_bits", "read_index", "read_start_timecode",

@@ -1,10 +1,12 @@
-"""The bad-input corpus of TESTING.md."""
+"""The bad-input corpus of TESTING.md, and special files (FIFOs, device links) with a limited runner for them."""
 
 from __future__ import annotations
 
 import os
 import pathlib
+import resource
 import shutil
+import subprocess
 
 import numpy as np
 
@@ -156,3 +158,56 @@ def make_bad_corpus(directory: StrPath) -> dict[str, pathlib.Path]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out
+
+
+SPECIAL_KEYS = ("fifo", "dev_zero", "dev_urandom", "link_loop", "folder")
+
+
+def make_special_files(directory: StrPath, suffix: str) -> dict[str, pathlib.Path]:
+    """Paths named like ``suffix`` files that are not regular files, in ``directory``.
+
+    * ``fifo`` -- a named pipe (``os.mkfifo``): a reader that opens it blocks until a writer comes.
+    * ``dev_zero`` / ``dev_urandom`` -- symbolic links to those devices: reads never end.
+    * ``link_loop`` -- a symbolic link to itself (stat fails with ELOOP).
+    * ``folder`` -- an empty directory.
+
+    Only ever hand these to code under test in a subprocess with a timeout and a memory limit
+    (:func:`run_limited`): a regression hangs or eats memory instead of failing.
+    """
+    root = pathlib.Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    out = {key: root / f"{key}{suffix}" for key in SPECIAL_KEYS}
+    for path in out.values():
+        _fresh(path)
+    os.mkfifo(out["fifo"])
+    out["dev_zero"].symlink_to("/dev/zero")
+    out["dev_urandom"].symlink_to("/dev/urandom")
+    out["link_loop"].symlink_to(out["link_loop"].name)
+    out["folder"].mkdir()
+    return out
+
+
+def make_noise(path: StrPath, size: int = 64 * 1024, seed: int = 7) -> pathlib.Path:
+    """``size`` seeded random bytes at ``path`` (named like media: ``noise.mp3``, ``noise.jpg``...)."""
+    out = pathlib.Path(path)
+    out.write_bytes(np.random.default_rng(seed).integers(0, 256, size=size, dtype=np.uint8).tobytes())
+    return out
+
+
+def cut_in_half(source: StrPath, path: StrPath) -> pathlib.Path:
+    """The first half of ``source``'s bytes at ``path``: a copy interrupted midway."""
+    data = pathlib.Path(source).read_bytes()
+    out = pathlib.Path(path)
+    out.write_bytes(data[: len(data) // 2])
+    return out
+
+
+def run_limited(args: list[str], *, env: dict[str, str] | None = None, cwd: StrPath | None = None,
+                timeout: float = 60, memory: int = 2 << 30) -> subprocess.CompletedProcess:
+    """Run a command with a timeout and an address-space limit, so that reading a FIFO or /dev/zero by
+    mistake fails the test (TimeoutExpired, MemoryError) instead of hanging the suite or the machine."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=limit)  # noqa: PLW1509 - no threads are started before the fork here

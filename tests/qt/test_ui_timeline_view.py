@@ -62,7 +62,7 @@ def test_a_file_that_is_no_timeline_or_cannot_be_read_says_why(qtbot, window: Ma
     folder.mkdir()  # named like an EDL, but a folder
     window.open_timeline(str(folder))
     qtbot.waitUntil(lambda: len(window.errors) == 2 and not window.ctx.timeline.loading, timeout=10000)
-    assert "cannot read" in window.errors[-1] and "broken.edl: Is a directory" in window.errors[-1]
+    assert "cannot read" in window.errors[-1] and "broken.edl: not a regular file (a folder)" in window.errors[-1]
     assert window.ctx.timeline.doc is None and window.timeline_panel.stack.currentWidget() is window.timeline_panel.empty
 
 
