@@ -74,7 +74,7 @@ def run_scan(
     for root_id, _ in plan.roots:
         pending.extend(catalog.pending_ids(root_id))
     _probe(catalog, pending, result, meter, cancel, on_change, plan.workers)
-    read_unread_audio(catalog, [root_id for root_id, _ in plan.roots], cancel, on_change)
+    read_unread_audio(catalog, [root_id for root_id, _ in plan.roots], cancel, on_change, progress)
     return result
 
 

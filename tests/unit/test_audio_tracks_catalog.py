@@ -114,8 +114,11 @@ def test_version_5_catalog_upgrades_tracks_unknown_until_the_next_scan(tmp_path:
     assert "audio track 1" not in text
     catalog = Catalog(path)
     try:
-        result = run_scan(catalog, plan_scan(catalog))
+        updates: list = []
+        result = run_scan(catalog, plan_scan(catalog), progress=updates.append)
         assert (result.unchanged, result.probed) == (1, 0)  # not probed again: only its streams are read
+        reading = [u for u in updates if u.message.startswith("Reading the audio tracks of 1 files")]
+        assert reading and reading[-1].done == reading[-1].total == 1  # the one-time pass shows its progress
         info = catalog.info(1)
         assert [(t["index"], t["title"]) for t in info["audio_tracks"]] == [(0, "Boom"), (1, "Lav")]
         assert info["rating"] == 4 and info["status"] == "ok"
