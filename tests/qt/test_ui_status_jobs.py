@@ -63,7 +63,7 @@ def test_thumbnail_work_is_a_job_that_pauses_and_cancels(qtbot, window: MainWind
     row.pause_button.click()
     qtbot.waitUntil(lambda: runner.record(row.job_id).state == PAUSED and row.pause_button.text() == "Resume",
                     timeout=3000)
-    assert row.state.text() == "Paused" and row.cancel_button.isVisible()
+    assert row.state.text() == "Paused" and row.cancel_button.isVisibleTo(row)  # offered (the dock may be a hidden tab)
     assert "Making thumbnails" in window.status.job_label.text()
     row.cancel_button.click()
     qtbot.waitUntil(lambda: runner.record(row.job_id).state == CANCELLED, timeout=10000)
