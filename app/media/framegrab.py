@@ -260,6 +260,9 @@ class VideoSource:
         wanted = sorted({t for t in targets if 0 <= t < self.frame_count})
         if not wanted:
             return
+        # Measured before the pass: measuring may read the file itself (_first_keyframes), which would move
+        # the demuxer under a pass already reading packets and end it early (targets after the first lost).
+        self.keyframe_spacing()
         decoder = self._decoder(deblock)
         pending = set(wanted)
         sent: set[int] = set()
