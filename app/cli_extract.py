@@ -25,6 +25,9 @@ def timecode_argument(text: str) -> str:
     """argparse type of --in/--out: a malformed timecode is a usage error (exit 2) before the file is read."""
     if _TIMECODE.fullmatch(text.strip()) is None:
         raise argparse.ArgumentTypeError(f"{text!r} is not a timecode: use HH:MM:SS:FF (HH:MM:SS;FF for drop-frame)")
+    if int(text.strip()[:2].rstrip(":")) >= 24:
+        # SMPTE timecode is a time of day: 25:00:00:00 would wrap to 01:00:00:00 and cut the wrong frames.
+        raise argparse.ArgumentTypeError(f"{text!r}: hours must be below 24 (timecode runs 00:00:00:00 to 23:59:59:FF)")
     return text
 
 

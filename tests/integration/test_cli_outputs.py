@@ -93,6 +93,7 @@ def test_usage_errors_exit_2(tmp_path: Path, clip: Path) -> None:
     cases = [
         (("extract", str(clip), "--in", "1:2", "--out", OUT, "--dest", dest), "'1:2' is not a timecode"),
         (("extract", str(clip), "--in", "01:00:00:30", "--out", OUT, "--dest", dest), "frame field 30"),
+        (("extract", str(clip), "--in", "25:00:00:00", "--out", OUT, "--dest", dest), "hours must be below 24"),
         (("extract", str(clip), "--in", IN, "--out", OUT, "--dest", dest, "--handles", "-1"), "--handles"),
         (("extract", "--edl", "cut.edl", "--rate", "abc", "--dest", dest), "not a frame rate: 'abc'"),
         (("edl", "cut.edl", "--rate", "abc"), "not a frame rate: 'abc'"),
