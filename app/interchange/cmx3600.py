@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from app.core.errors import TimecodeError
 from app.core.timecode import format_rate, supports_drop_frame, to_frames
-from app.interchange.cmx3600_write import write_cmx3600
+from app.interchange.cmx3600_write import LONG_REEL_RE, write_cmx3600
 from app.interchange.edl_model import (
     EdlCdl,
     EdlClipRange,
@@ -203,7 +203,9 @@ class _Reader:
             if upper.startswith(prefix):
                 self._update(**{name: body[len(prefix) :].strip() or None})
                 return
-        if match := _LOC_RE.match(body):
+        if match := LONG_REEL_RE.match(body):
+            self._long_reel(*match.groups())
+        elif match := _LOC_RE.match(body):
             tc, color, name = match.groups()
             frame = self._frames(tc, self._drop_for([tc]))
             locator = EdlLocator(frame, color.upper(), name.strip())
@@ -223,6 +225,14 @@ class _Reader:
             self._update(cdl=dataclasses.replace(cdl, saturation=float(match.group(1))))
         else:
             self._attach_comment(body)
+
+    def _long_reel(self, long: str, short: str) -> None:
+        """Our writer shortened a reel for the CMX columns: the event gets its own name back."""
+        event = self.events[-1]
+        if event.outgoing is not None and event.outgoing.reel == short:
+            self._update(outgoing=dataclasses.replace(event.outgoing, reel=long))
+        if event.reel == short:
+            self._update(reel=long)
 
     def _attach_comment(self, text: str) -> None:
         if self.events:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from fractions import Fraction
 
 from app.core.timecode import from_frames, supports_drop_frame
 from app.interchange.edl_model import EdlDocument, EdlEvent, is_track_field
+
+REEL_LENGTH = 8  # CMX 3600's reel column: a longer reel shifts every column after it
+# Written after an event whose reel was too long; the reader (cmx3600.py) puts the long reel back.
+LONG_REEL_COMMENT = "REELKEEP: reel {long} written as {short}"
+LONG_REEL_RE = re.compile(r"^REELKEEP: reel (.+) written as (\S{1,8})$")
 
 
 def write_cmx3600(
@@ -30,13 +36,14 @@ def write_cmx3600(
     drop_frame = bool(drop_frame) and supports_drop_frame(rate)
     lines = [f"TITLE: {title or 'Untitled'}", _fcm(drop_frame), ""]
     current_drop = drop_frame
+    reels = short_reels(events)
     for event in events:
         # A parsed EDL keeps each event's FCM (it may change mid-list); bare events take the argument.
         drop = event.drop_frame and supports_drop_frame(rate) if per_event_fcm else drop_frame
         if drop != current_drop:
             lines.append(_fcm(drop))
             current_drop = drop
-        lines.extend(_event_lines(event, rate, drop))
+        lines.extend(_event_lines(event, rate, drop, reels))
         lines.append("")
     return "\n".join(lines)
 
@@ -45,9 +52,32 @@ def _fcm(drop: bool) -> str:
     return "FCM: DROP FRAME" if drop else "FCM: NON-DROP FRAME"
 
 
-def _event_lines(event: EdlEvent, rate: Fraction, drop: bool) -> list[str]:
+def short_reels(events: Iterable[EdlEvent]) -> dict[str, str]:
+    """A CMX reel (at most 8 characters, unique among the EDL's reels) for every reel that is longer.
+
+    Timelines from FCP XML, AAF or .otio name reels after clips (`A001_C002_1121L7`); written as they are,
+    they push the track, transition and timecode columns out of place for every CMX reader."""
+    events = list(events)
+    names = [e.reel for e in events] + [e.outgoing.reel for e in events if e.outgoing is not None]
+    taken = {n.upper() for n in names if len(n) <= REEL_LENGTH}
+    short: dict[str, str] = {}
+    for name in dict.fromkeys(n for n in names if len(n) > REEL_LENGTH):
+        base = re.sub(r"[^A-Za-z0-9_]", "", name).upper() or "REEL"
+        candidate, counter = base[:REEL_LENGTH], 0
+        while candidate in taken:
+            counter += 1
+            candidate = f"{base[:REEL_LENGTH - 3]}{counter:03d}"
+        taken.add(candidate)
+        short[name] = candidate
+    return short
+
+
+def _event_lines(event: EdlEvent, rate: Fraction, drop: bool, reels: dict[str, str]) -> list[str]:
     def tc(frames: int) -> str:
         return from_frames(frames, rate, drop)
+
+    def reel_of(name: str) -> str:
+        return reels.get(name, name)
 
     # CMX 3600 has one video track: events of V2.. (from multi-track timelines) go on V, and say so.
     track = event.track if is_track_field(event.track) else _cmx_track(event.track)
@@ -67,20 +97,24 @@ def _event_lines(event: EdlEvent, rate: Fraction, drop: bool) -> list[str]:
         if before is None:  # a dissolve from black
             out.append(row("BL", "C", None, 0, 0, event.record_in, event.record_in))
         else:
-            out.append(row(before.reel, "C", None, before.source_in, before.source_out,
+            out.append(row(reel_of(before.reel), "C", None, before.source_in, before.source_out,
                            before.record_in, before.record_out))  # fmt: skip
-        out.append(row(event.reel, code, event.transition_frames, *source))
+        out.append(row(reel_of(event.reel), code, event.transition_frames, *source))
     elif event.transition == "key":
-        out.append(row(event.reel, event.transition_code, event.transition_frames or None, *source))
+        out.append(row(reel_of(event.reel), event.transition_code, event.transition_frames or None, *source))
     else:
         # Unknown codes are written as cuts so the EDL stays valid; the comment keeps what was there.
-        out.append(row(event.reel, "C", None, *source))
+        out.append(row(reel_of(event.reel), "C", None, *source))
         if event.transition == "unknown":
             out.append(f"* REELKEEP: unknown transition {event.transition_code} written as a cut")
     if track != event.track:
         out.append(f"* REELKEEP: track {event.track} written as {track}")
+    sides = ([event.outgoing.reel] if event.outgoing is not None else []) + [event.reel]
+    for name in dict.fromkeys(sides):
+        if name in reels:
+            out.append("* " + LONG_REEL_COMMENT.format(long=name, short=reels[name]))
     if event.speed is not None:
-        out.append(f"M2   {event.reel:<8}       {event.speed:05.1f}                {tc(event.source_in)}")
+        out.append(f"M2   {reel_of(event.reel):<8}       {event.speed:05.1f}                {tc(event.source_in)}")
     if event.clip_name:
         out.append(f"* FROM CLIP NAME: {event.clip_name}")
     if event.to_clip_name:

@@ -11,7 +11,7 @@ import pytest
 
 from app.core.timecode import from_frames, to_frames
 from app.interchange.cmx3600 import parse_edl, to_otio, write_cmx3600
-from app.interchange.edl_model import EdlDocument
+from app.interchange.edl_model import EdlClipRange, EdlDocument, EdlEvent
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "edl"
 NTSC = Fraction(30000, 1001)
@@ -215,3 +215,26 @@ def test_to_otio_tracks_gaps_transitions_and_markers() -> None:
 
     speed = list(to_otio(load("speed_m2.edl")).find_clips())
     assert [c.effects[0].time_scalar for c in speed] == [2.0, 2.0]
+
+
+def test_reels_longer_than_eight_characters_keep_the_columns_and_read_back() -> None:
+    # What a timeline from FCP XML, AAF or .otio gives: reels named after clips.
+    long_a, long_b = "A001_C002_1121L7_graded", "A001_C002_1121L7_raw"
+    events = [
+        EdlEvent(1, long_a, "V", "cut", 0, 86400, 86424, 0, 24, clip_name="a.mov", speed=48.0),
+        EdlEvent(2, long_b, "V", "dissolve", 12, 90000, 90048, 24, 72, clip_name="a.mov", to_clip_name="b.mov",
+                 outgoing=EdlClipRange(long_a, 86424, 86436, 24, 24)),
+        EdlEvent(3, "A001C002", "V", "cut", 0, 86400, 86424, 72, 96),
+    ]
+    text = write_cmx3600(events, rate=F24, drop_frame=False, title="LONG")
+    rows = [line for line in text.splitlines() if line[:3].isdigit()]
+    assert len(rows) == 4 and {len(row) for row in rows} == {len(rows[-1])}  # every column in its place
+    reels = {row.split()[1] for row in rows}
+    assert all(len(reel) <= 8 for reel in reels) and len(reels) == 3  # the two long reels stay apart
+    again = parse_edl(text, F24)
+    assert again.errors == []
+    assert [e.reel for e in again.events] == [long_a, long_b, "A001C002"]
+    assert again.events[1].outgoing.reel == long_a and again.events[0].speed == 48.0
+    assert write_cmx3600(again.events, rate=F24, drop_frame=False, title="LONG") == text  # no comment piles up
+    timeline = otio.adapters.read_from_string(text, "cmx_3600", rate=24)
+    assert [c.source_range.start_time.value for c in timeline.find_clips()][-1] == 86400
