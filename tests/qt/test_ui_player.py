@@ -258,7 +258,7 @@ def test_go_to_field_takes_what_editors_type(qtbot, opened, media_dir) -> None:
     assert field.text() == "" and field.styleSheet() == "" and field.toolTip() == GOTO_TIP
 
 
-def _with_titled_audio(media_dir, tmp_path):
+def _with_titled_audio(media_dir, tmp_path, titles=("boom", "mix")):
     """A clip with two titled audio tracks, as deliveries have: mono 24-bit "boom" (eng), stereo "mix" (fra)."""
     import av
 
@@ -268,7 +268,7 @@ def _with_titled_audio(media_dir, tmp_path):
     with av.open(str(boom)) as first, av.open(str(mix)) as second, av.open(str(target), "w") as dst:
         video = dst.add_stream_from_template(first.streams.video[0])
         outs = {}
-        for src, title, lang in ((first, "boom", "eng"), (second, "mix", "fra")):
+        for src, title, lang in ((first, titles[0], "eng"), (second, titles[1], "fra")):
             outs[src] = dst.add_stream_from_template(src.streams.audio[0])
             outs[src].metadata.update({"title": title, "language": lang})
         for src, streams in ((first, (first.streams.video[0], first.streams.audio[0])),
@@ -292,6 +292,17 @@ def test_audio_menu_shows_track_titles(qtbot, window, media_dir, tmp_path) -> No
     qtbot.waitUntil(lambda: any(t.get("type") == "audio" and t.get("id") == 2 and t.get("selected")
                                 for t in player.tracks), timeout=5000)
     qtbot.waitUntil(lambda: box.currentText().startswith("2: mix"), timeout=5000)
+
+
+def test_a_long_track_title_does_not_widen_the_player(qtbot, window, media_dir, tmp_path) -> None:
+    title = "boom " + "and the second unit's lavalier mics, " * 4
+    panel, box = window.player_panel, window.player_panel.transport.audio_box
+    assert not box.isVisibleTo(panel)  # no empty menu before a clip is open
+    narrow = panel.minimumSizeHint().width()
+    window.play_files([str(_with_titled_audio(media_dir, tmp_path, (title.strip(), "mix")))])
+    qtbot.waitUntil(lambda: box.count() == 3 and box.isVisibleTo(panel), timeout=8000)
+    assert title.strip() in box.itemText(1)  # the list shows it whole
+    assert box.sizeHint().width() < 320 and panel.minimumSizeHint().width() <= max(narrow, 560)
 
 
 def test_track_label_leaves_out_what_mpv_does_not_know() -> None:

@@ -22,6 +22,7 @@ from app.ui.widgets.elided_label import ElidedLabel
 
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0)  # includes every J/L shuttle speed, so the menu can show it
 SOURCE_MODES = (("Auto", "auto"), ("Original", "original"))
+TRACK_MENU_CHARS = 22  # width of the closed audio/subtitle menus, in characters
 
 
 _CHANNEL_NAMES = {1: "mono", 2: "stereo", 6: "5.1", 8: "7.1"}
@@ -126,7 +127,11 @@ class TransportBar(QWidget):
         self.sub_box.setToolTip("Subtitles")
         for box in (self.audio_box, self.sub_box):
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            # A delivery's track titles can be long: the closed menu keeps a fixed width (its list shows them
+            # whole), so a title never widens the player past a small screen.
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(TRACK_MENU_CHARS)
+            box.setVisible(False)  # until a clip with such tracks is open
         self.source_badge = QLabel("ORIGINAL", self)
         self.source_badge.setFont(mono)
         self.source_badge.setToolTip("What plays: the original file or one of its proxies (same frames and timecode)")
@@ -259,6 +264,8 @@ class TransportBar(QWidget):
                 if track.get("selected"):
                     selected = box.count() - 1
             box.setCurrentIndex(selected)
+            box.setToolTip(box.currentText() if tracks else label)
+            box.view().setMinimumWidth(box.view().sizeHintForColumn(0) + 24 if tracks else 0)
             box.setVisible(bool(tracks))
             box.blockSignals(False)
 
