@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Sequence
 from PySide6.QtCore import QObject, Signal
 
 from app.catalog.catalog import Catalog
-from app.core.errors import CatalogError
 from app.core.job import Outcome
 from app.ingest.add_files import AddFilesJob
 from app.ingest.proxies import ProxyJob, proxy_failures_message
@@ -17,6 +16,23 @@ from app.jobs.runner import JobRunner
 from app.services.settings import Settings
 
 AUTO_PREVIEW_KEY = "proxies/auto_preview"  # make a preview proxy of every new video after a scan
+
+
+class CatalogEditJob:
+    """One user edit of the catalog (a rating, tags, a removal): quick, but it takes the write lock."""
+
+    lane = "catalog"
+    visible = False
+
+    def __init__(self, title: str, change: Callable[[], None]) -> None:
+        self.title = title
+        self.change = change
+
+    def plan(self) -> None:
+        return None
+
+    def run(self, plan: None, ctx: object) -> None:
+        self.change()
 
 
 class LibraryService(QObject):
@@ -64,11 +80,10 @@ class LibraryService(QObject):
 
         self.runner.submit(AddFilesJob(self.catalog, list(paths)), done, self._on_scan_event)
 
-    def remove_root(self, root_id: int) -> bool:
-        if self._edit(lambda: self.catalog.remove_root(root_id), (), tags=True, reset=True):
-            self.roots_changed.emit()
-            return True
-        return False
+    def remove_root(self, root_id: int) -> int:
+        """Forget a root and its files in the catalog (a job on the catalog lane; files on disk untouched)."""
+        return self._edit("Remove folder", lambda: self.catalog.remove_root(root_id), (), tags=True, reset=True,
+                          roots=True)
 
     def scan(self, root_ids: Sequence[int] | None = None) -> int:
         job_id = self.runner.submit(
@@ -138,37 +153,48 @@ class LibraryService(QObject):
         else:
             self.error_raised.emit(outcome.message)
 
-    # ---- edits (small and quick: done on the caller's thread). A catalog that cannot be written (disk full,
-    # locked by another program past the busy timeout) is told through error_raised, never raised into a slot.
-    def _edit(self, change: Callable[[], None], ids: Sequence[int], tags: bool = False, reset: bool = False) -> bool:
-        try:
-            change()
-        except CatalogError as exc:
-            self.error_raised.emit(str(exc))
-            return False
-        if reset:
-            self.library_reset.emit()
-        else:
-            self.media_changed.emit(list(ids))
-        if tags:
-            self.tags_changed.emit()
-        return True
+    # ---- edits: each one a small job on the catalog lane, so the GUI thread never waits on the catalog's write
+    # lock (another Reelkeep process may hold it for a batch) and edits stay in order with the watcher's. A
+    # catalog that cannot be written (disk full, locked past the timeout) is told through error_raised.
+    def _edit(self, title: str, change: Callable[[], None], ids: Sequence[int], tags: bool = False,
+              reset: bool = False, roots: bool = False) -> int:
+        ids = list(ids)
 
-    def set_rating(self, ids: Sequence[int], rating: int) -> bool:
-        return self._edit(lambda: self.catalog.set_rating(ids, rating), ids)
+        def done(outcome: Outcome) -> None:
+            if not outcome.ok:
+                self.error_raised.emit(outcome.message)
+                return
+            if reset:
+                self.library_reset.emit()
+            else:
+                self.media_changed.emit(ids)
+            if tags:
+                self.tags_changed.emit()
+            if roots:
+                self.roots_changed.emit()
 
-    def set_favourite(self, ids: Sequence[int], favourite: bool) -> bool:
-        return self._edit(lambda: self.catalog.set_favourite(ids, favourite), ids)
+        return self.runner.submit(CatalogEditJob(title, change), done)
 
-    def add_tags(self, ids: Sequence[int], names: Iterable[str]) -> bool:
-        return self._edit(lambda: self.catalog.add_tags(ids, names), ids, tags=True)
+    def set_rating(self, ids: Sequence[int], rating: int) -> int:
+        ids = list(ids)
+        return self._edit("Set rating", lambda: self.catalog.set_rating(ids, rating), ids)
 
-    def remove_tags(self, ids: Sequence[int], names: Iterable[str]) -> bool:
-        return self._edit(lambda: self.catalog.remove_tags(ids, names), ids, tags=True)
+    def set_favourite(self, ids: Sequence[int], favourite: bool) -> int:
+        ids = list(ids)
+        return self._edit("Set favourite", lambda: self.catalog.set_favourite(ids, favourite), ids)
 
-    def remove_from_catalog(self, ids: Sequence[int]) -> bool:
+    def add_tags(self, ids: Sequence[int], names: Iterable[str]) -> int:
+        ids, names = list(ids), list(names)
+        return self._edit("Add tags", lambda: self.catalog.add_tags(ids, names), ids, tags=True)
+
+    def remove_tags(self, ids: Sequence[int], names: Iterable[str]) -> int:
+        ids, names = list(ids), list(names)
+        return self._edit("Remove tags", lambda: self.catalog.remove_tags(ids, names), ids, tags=True)
+
+    def remove_from_catalog(self, ids: Sequence[int]) -> int:
         """Forget entries; the files on disk are never touched."""
-        return self._edit(lambda: self.catalog.remove_media(ids), ids, tags=True, reset=True)
+        ids = list(ids)
+        return self._edit("Remove from catalog", lambda: self.catalog.remove_media(ids), ids, tags=True, reset=True)
 
     def notify_changed(self, ids: Sequence[int]) -> None:
         """For other services that changed rows through the catalog (e.g. the watcher)."""
