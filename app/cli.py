@@ -14,6 +14,8 @@ from typing import Any, TextIO
 from app import __version__
 from app.catalog.catalog import Catalog
 from app.catalog.filters import KINDS, SORT_COLUMNS, STATUS_FILTERS, LibraryFilter
+from app.cli_archive import add_parser as add_archive_parser
+from app.cli_archive import command_archive
 from app.cli_edl import add_parser as add_edl_parser
 from app.cli_edl import command_edl
 from app.cli_extract import add_parser as add_extract_parser
@@ -26,7 +28,7 @@ from app.ingest.scan import ScanJob
 
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
-COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract")
+COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract", "archive")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     proxies.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_edl_parser(sub)
     add_extract_parser(sub)
+    add_archive_parser(sub)
     return parser
 
 
@@ -360,6 +363,8 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
             return command_edl(catalog, args, out)
         if args.command == "extract":
             return command_extract(catalog, args, out)
+        if args.command == "archive":
+            return command_archive(catalog, args, out)
         build_parser().print_help(out)
         return EXIT_USAGE
     except ReelkeepError as exc:

@@ -1,0 +1,18 @@
+"""`reelkeep archive branch|commit|log|diff|merge|checkout|gc`: versions of an archive (app/versioning)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TextIO
+
+from app.catalog.catalog import Catalog
+
+Handler = Callable[[Catalog, argparse.Namespace, TextIO], int]
+
+
+def add_parsers(verbs: argparse._SubParsersAction) -> None:
+    """Add this module's verbs to `reelkeep archive`."""
+
+
+HANDLERS: dict[str, Handler] = {}
