@@ -1,0 +1,100 @@
+"""Copy a file into an archive and hash it from the same buffers: one read of the source gives the stored copy,
+its sha256 (the OCFL content digest) and its xxh128 (the ASC MHL hash).
+
+sha256 is the slow one (about 1.5 GB/s per core here against 11 GB/s for xxh128), so it runs in a second thread
+on the buffers the first thread has read, written and xxh-hashed; hashlib releases the GIL on large updates, so
+both cores work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import xxhash
+
+from app.core.progress import CancelToken
+from app.core.regular_file import open_regular
+
+BLOCK = 8 << 20
+_BUFFERS = 4
+
+
+@dataclass(frozen=True)
+class Hashed:
+    size: int
+    sha256: str
+    xxh128: str
+
+
+def copy_hashed(source: Path | bytes | str, dest: Path | None, cancel: CancelToken | None = None,
+                on_bytes: Callable[[int], None] | None = None) -> Hashed:
+    """Copy source to dest (None: only hash) and return both digests; cancel raises Cancelled (dest is left for the
+    caller's staging cleanup). The copy is fsynced."""
+    sha = hashlib.sha256()
+    xxh = xxhash.xxh3_128()
+    free: queue.Queue[bytearray] = queue.Queue()
+    for _ in range(_BUFFERS):
+        free.put(bytearray(BLOCK))
+    full: queue.Queue[tuple[bytearray, int] | None] = queue.Queue()
+    failure: list[BaseException] = []
+
+    def sha_worker() -> None:
+        try:
+            while (item := full.get()) is not None:
+                buffer, length = item
+                sha.update(memoryview(buffer)[:length])
+                free.put(buffer)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the copying thread
+            failure.append(exc)
+            free.put(bytearray(BLOCK))
+
+    worker = threading.Thread(target=sha_worker, name="archive-sha256", daemon=True)
+    worker.start()
+    size = 0
+    try:
+        with open_regular(source) as reader:
+            out = open(dest, "wb") if dest is not None else None  # noqa: SIM115 - closed below, or None
+            try:
+                while True:
+                    if cancel is not None:
+                        cancel.check()
+                    buffer = free.get()
+                    if failure:
+                        raise failure[0]
+                    length = reader.readinto(buffer)
+                    if not length:
+                        free.put(buffer)
+                        break
+                    view = memoryview(buffer)[:length]
+                    xxh.update(view)
+                    if out is not None:
+                        out.write(view)
+                    full.put((buffer, length))
+                    size += length
+                    if on_bytes is not None:
+                        on_bytes(length)
+                if out is not None:
+                    out.flush()
+                    os.fsync(out.fileno())
+            finally:
+                if out is not None:
+                    out.close()
+    finally:
+        full.put(None)
+        worker.join()
+    if failure:
+        raise failure[0]
+    return Hashed(size, sha.hexdigest(), xxh.hexdigest())
+
+
+def hash_file(path: Path | str, cancel: CancelToken | None = None,
+              on_bytes: Callable[[int], None] | None = None) -> Hashed:
+    """Both digests of a file in one read (verify)."""
+    return copy_hashed(path, None, cancel, on_bytes)
+
