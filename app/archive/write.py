@@ -307,6 +307,12 @@ def _write_mhl(version: str, stage: Path, state: dict[str, str], new: _NewConten
     for logical in [p for p in state if p.startswith(MHL_LOGICAL)]:
         del state[logical]  # earlier versions' MHLs stay in their own content folders
     content = stage / CONTENT
+    _prune_empty_folders(content)  # left by deduplicated copies; OCFL forbids empty folders (E024)
+    if not new.files:
+        # nothing stored by this version (a merge, a removal, a rename of stored content): no content folder,
+        # which OCFL allows, and no MHL generation to describe it
+        shutil.rmtree(content, ignore_errors=True)
+        return
     entries = [(stage / rel.split("/", 1)[1], size, mtime, xxh) for rel, (size, _sha, xxh, mtime) in new.files.items()]
     content.mkdir(parents=True, exist_ok=True)
     for written in write_generation(content, entries, f"reelkeep archive {version}"):
@@ -316,6 +322,14 @@ def _write_mhl(version: str, stage: Path, state: dict[str, str], new: _NewConten
         state[logical] = hashed.sha256
         new.files[relative] = (hashed.size, hashed.sha256, hashed.xxh128, written.stat().st_mtime)
         new.by_digest.setdefault(hashed.sha256, relative)
+
+
+def _prune_empty_folders(folder: Path) -> None:
+    if not folder.is_dir():
+        return
+    for root, _dirs, files in os.walk(folder, topdown=False):
+        if not files and not os.listdir(root) and Path(root) != folder:
+            os.rmdir(root)
 
 
 def _commit(archive_path: Path, archive: Archive | None, version: str, request: VersionRequest,
