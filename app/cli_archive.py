@@ -37,7 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 PRESETS = ("thumbnail", "preview", "editorial")
 
 
-def _presets(text: str) -> tuple[str, ...]:
+def presets_argument(text: str) -> tuple[str, ...]:
     names = tuple(p.strip() for p in text.split(",") if p.strip())
     unknown = [p for p in names if p not in PRESETS]
     if unknown:
@@ -51,7 +51,7 @@ def add_archive_parsers(verbs: argparse._SubParsersAction) -> None:
                                              "branch main)")
     create.add_argument("source", metavar="SRC_DIR")
     create.add_argument("archive", metavar="ARCHIVE", help="a new (or empty) folder")
-    create.add_argument("--proxies", type=_presets, default=(), metavar="PRESETS",
+    create.add_argument("--proxies", type=presets_argument, default=(), metavar="PRESETS",
                         help="embed these proxies of every video: thumbnail,preview,editorial (comma-separated)")
     create.add_argument("-m", "--message", default="", help="the version's message")
     create.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -60,7 +60,7 @@ def add_archive_parsers(verbs: argparse._SubParsersAction) -> None:
     add.add_argument("archive", metavar="ARCHIVE")
     add.add_argument("paths", nargs="+", metavar="PATH")
     add.add_argument("--to", default="", metavar="LOGICAL_PATH", help="folder inside the archive (default: its root)")
-    add.add_argument("--proxies", type=_presets, default=(), metavar="PRESETS", help="as for create")
+    add.add_argument("--proxies", type=presets_argument, default=(), metavar="PRESETS", help="as for create")
     add.add_argument("-m", "--message", default="", help="the version's message")
     add.add_argument("--rehash", action="store_true", help="read every file again even when it looks unchanged")
     add.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -89,7 +89,7 @@ def catalog_facts(catalog: Catalog) -> Callable[[Path], dict | None]:
     return lookup
 
 
-def _report_write(result: WriteResult, archive: Path, out: TextIO) -> None:
+def report_write(result: WriteResult, archive: Path, out: TextIO) -> None:
     for skipped in result.skipped:
         print(f"skipped {skipped}", file=sys.stderr)
     if result.version is None:
@@ -103,7 +103,7 @@ def command_create(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> i
     from app.cli import run_job
 
     job = CreateArchiveJob(Path(args.source), Path(args.archive), args.proxies, args.message, catalog_facts(catalog))
-    _report_write(run_job(job, args.quiet), Path(args.archive), out)
+    report_write(run_job(job, args.quiet), Path(args.archive), out)
     return EXIT_OK
 
 
@@ -112,7 +112,7 @@ def command_add(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
 
     job = CommitJob(Path(args.archive), [Path(p) for p in args.paths], args.to, DEFAULT_BRANCH, args.message,
                     proxies=args.proxies, rehash=args.rehash, catalog_facts=catalog_facts(catalog))
-    _report_write(run_job(job, args.quiet), Path(args.archive), out)
+    report_write(run_job(job, args.quiet), Path(args.archive), out)
     return EXIT_OK
 
 

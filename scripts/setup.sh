@@ -16,6 +16,7 @@ APT_PACKAGES=(
   libmpv2 xvfb xauth ffmpeg ffmpegthumbnailer imagemagick
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxcb-shape0
   libxkbcommon-x11-0 libegl1 libgl1 libgl1-mesa-dri libfontconfig1 libdbus-1-3
+  xfsprogs  # the tests prove archive checkouts are copy-on-write clones on a real XFS image
 )
 
 say() { echo "reelkeep setup: $*"; }
