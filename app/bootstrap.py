@@ -11,6 +11,7 @@ from pathlib import Path
 from app.catalog.catalog import Catalog
 from app.catalog.db import default_catalog_path
 from app.jobs.runner import JobRunner
+from app.services.archive import ArchiveService
 from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.settings import Settings
@@ -29,6 +30,7 @@ class AppContext:
     player: PlayerService
     thumbnails: ThumbnailService
     timeline: TimelineService
+    archive: ArchiveService
 
     def shutdown(self) -> None:
         """Stop mpv and watching, cancel and join every job thread, close the catalog: no thread outlives this."""
@@ -51,7 +53,8 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     watcher = WatchService(library) if watch else None
     player = PlayerService(catalog, runner)
     return AppContext(catalog, runner, settings, library, watcher, player, ThumbnailService(library),
-                      TimelineService(catalog, runner, player, library))
+                      TimelineService(catalog, runner, player, library),
+                      ArchiveService(catalog, runner, player, library))
 
 
 def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:

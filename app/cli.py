@@ -204,6 +204,7 @@ def command_info(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         out.write("\n")
     else:
         source, subclips = record.pop("subclip_of"), record.pop("subclips")
+        stored_in = record.pop("archive")
         tracks = record["audio_tracks"]
         record["audio_tracks"] = len(tracks) if tracks is not None else UNREAD_TRACKS
         width = max(len(k) for k in record)
@@ -215,6 +216,9 @@ def command_info(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
             out.write(f"subclip of {source['source_path']} {_frames_text(source)}{_source_note(source)}\n")
         for subclip in subclips:
             out.write(f"subclip {subclip['path']} {_frames_text(subclip)}\n")
+        if stored_in is not None:
+            out.write(f"stored in archive {stored_in['archive']}, {stored_in['version']}: "
+                      f"{stored_in['logical_path']}\n")
     return EXIT_OK
 
 

@@ -79,6 +79,31 @@ def make_media(folder: Path) -> None:
     (folder / "Stock" / "card_dump_0042.mp4").write_bytes(b"not a video: a card reader gave up here")
 
 
+def make_archive(work: Path) -> None:
+    """The shoot archived with embedded thumbnail proxies, a day 2 commit on main and a grading branch."""
+    from app.archive.jobs import CommitJob, CreateArchiveJob
+    from app.core.job import JobContext, execute
+    from app.versioning.branches import create_branch
+    from tests.media import make_clip
+
+    archive = work / "Harbour Documentary archive"
+    shoot = work / "media" / "Harbour Documentary"
+    for job in (CreateArchiveJob(shoot, archive, ("thumbnail",), "Day 01 camera originals"),):
+        assert execute(job, JobContext()).ok
+    day2 = work / "day2"
+    day2.mkdir()
+    make_clip(day2 / "A002_C001_1122A1.mov", rate="24000/1001", frames=96, size=(640, 360), start_tc="10:02:00:00")
+    assert execute(CommitJob(archive, [day2 / "A002_C001_1122A1.mov"], "Camera A/Day 02", message="Day 02 card A002",
+                             proxies=("thumbnail",)), JobContext()).ok
+    create_branch(archive, "color-grade-v2", start="v1", description="second grading pass for the festival cut")
+    grade = work / "grade"
+    grade.mkdir()
+    make_clip(grade / "A001_C002_1121L7_grade.mov", rate="24000/1001", frames=120, size=(640, 360),
+              start_tc="14:31:02:12")
+    assert execute(CommitJob(archive, [grade / "A001_C002_1121L7_grade.mov"], "Grade", "color-grade-v2",
+                             message="graded A001_C002", proxies=("thumbnail",)), JobContext()).ok
+
+
 def main() -> int:
     out = ROOT / "docs"
     with tempfile.TemporaryDirectory(prefix="reelkeep-shots-") as tmp:
@@ -135,6 +160,21 @@ def main() -> int:
         wait(app, lambda: ctx.player.clip is not None and ctx.player.clip.media_id == chosen)
         settle(app, 1.5)
         window.grab().save(str(out / "screenshot-timeline.png"))
+
+        make_archive(work)
+        window.open_archive(str(work / "Harbour Documentary archive"))
+        panel = window.archive_panel
+        wait(app, lambda: panel.snapshot is not None)
+        panel.select_branch("color-grade-v2")
+        wait(app, lambda: panel.model.rowCount() > 3 and len(panel.model.posters) >= 3)
+        panel.files.selectRow(1)
+        panel.play_selected()
+        wait(app, lambda: ctx.player.clip is not None and ctx.player.clip.media_id is None)
+        ctx.player.seek_frame(40)
+        wait(app, lambda: ctx.player.frame == 40)
+        window.status.showMessage("Opened Harbour Documentary archive: 3 versions, 2 branches", 60000)
+        settle(app, 1.5)
+        window.grab().save(str(out / "screenshot-archive.png"))
 
         ctx.player.shutdown()
         window.close()

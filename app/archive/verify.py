@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ocfl.validator import Validator
-
 from app.archive.copying import hash_file
 from app.archive.layout import MHL_LOGICAL
 from app.archive.mhl import recorded_hashes
@@ -77,6 +75,9 @@ def verify_archive(path: Path, full: bool, ctx: JobContext) -> VerifyReport:
     except ArchiveError as exc:
         report.problems.append(Problem("structure", str(path), str(exc)))
         return report
+    # Imported here: ocfl-py pulls in s3fs/aiobotocore (0.6 s), which every other archive verb would pay at start.
+    from ocfl.validator import Validator
+
     validator = Validator(log_warnings=False, check_digests=False)
     if not validator.validate_object(str(archive.path)):
         for message in sorted(validator.log.messages):

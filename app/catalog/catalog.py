@@ -11,7 +11,7 @@ from typing import Any
 from app.catalog import audio_streams, links, queries
 from app.catalog.db import CatalogDatabase, open_database
 from app.catalog.filters import LibraryFilter
-from app.catalog.links import SubclipLink
+from app.catalog.links import ArchiveLocation, SubclipLink
 from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
 from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
 from app.catalog.moves import MoveMatcher, adopt_moved
@@ -386,6 +386,10 @@ class Catalog:
     def subclips_of(self, media_id: int) -> list[dict[str, Any]]:
         """The files extracted from media_id."""
         return links.subclips_of(self.db, media_id)
+
+    def set_archive_location(self, media_id: int, location: ArchiveLocation) -> None:
+        """Record that media_id is a file stored in a project archive (see migration 7)."""
+        links.set_archive_location(self.db, media_id, location)
 
     def save_relink(self, timeline_hash: str, event_number: int, media_id: int) -> None:
         """Remember a hand relink of one event of a timeline file (keyed by its content hash)."""

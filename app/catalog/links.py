@@ -107,3 +107,29 @@ def relinks(db: SqliteDatabase, timeline_hash: str) -> dict[int, int]:
     rows = db.execute_sql("SELECT event_number, media_id FROM timeline_relink WHERE timeline_hash = ?",
                           (timeline_hash,)).fetchall()
     return dict(rows)
+
+
+@dataclass(frozen=True)
+class ArchiveLocation:
+    """Where a cataloged file lives in a project archive (its media_file path is the stored file itself)."""
+
+    archive: str  # the archive folder
+    archive_id: str
+    version: str
+    logical_path: str
+
+
+def set_archive_location(db: SqliteDatabase, media_id: int, location: ArchiveLocation) -> None:
+    db.execute_sql(
+        "INSERT INTO archive_location (media_id, archive, archive_id, version, logical_path, created_at)"
+        " VALUES (?,?,?,?,?,?) ON CONFLICT(media_id) DO UPDATE SET archive = excluded.archive,"
+        " archive_id = excluded.archive_id, version = excluded.version, logical_path = excluded.logical_path",
+        (media_id, location.archive, location.archive_id, location.version, location.logical_path, time.time()),
+    )
+
+
+def archive_location(db: SqliteDatabase, media_id: int) -> dict[str, Any] | None:
+    row = db.execute_sql(
+        "SELECT archive, archive_id, version, logical_path FROM archive_location WHERE media_id = ?", (media_id,)
+    ).fetchone()
+    return None if row is None else dict(zip(("archive", "archive_id", "version", "logical_path"), row, strict=True))

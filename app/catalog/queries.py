@@ -150,6 +150,7 @@ def info(db: SqliteDatabase, media_id: int) -> dict[str, Any]:
         ],
         "subclip_of": _link_record(links.subclip_source(db, media_id)),
         "subclips": [_link_record(r) for r in links.subclips_of(db, media_id)],
+        "archive": links.archive_location(db, media_id),
     }
 
 

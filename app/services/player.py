@@ -85,6 +85,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self.source: SourceChoice | None = None
         self._original: SourceChoice | None = None
         self._proxies: list[SourceChoice] = []
+        self._given_proxies: list[SourceChoice] = []  # of a clip opened with open_clip (not from the catalog)
         self._display = (0, 0)  # device pixels of the view
         self._bandwidth: float | None = None  # bytes/s of the original's volume; None until measured
         self._resume_after_switch = False
@@ -158,7 +159,13 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
                         timecode_starts=timecode_starts)
         return self._open(clip, None, frame)
 
-    def _open(self, clip: ClipInfo, resume_seconds: float | None, frame: int | None = None) -> bool:
+    def open_clip(self, clip: ClipInfo, proxies: list[SourceChoice] | None = None, frame: int | None = None) -> bool:
+        """Open a file the catalog does not hold (an archive's file, a ZIP member's slice:// URL) paused at
+        `frame`, with the proxies that come with it (e.g. an archive's embedded ones): same frames and TC."""
+        return self._open(clip, None, frame, proxies)
+
+    def _open(self, clip: ClipInfo, resume_seconds: float | None, frame: int | None = None,
+              proxies: list[SourceChoice] | None = None) -> bool:
         self._store_resume()
         self._drop_range()
         try:
@@ -175,6 +182,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         self.error_changed.emit("")
         self._original = SourceChoice(clip.path, clip.width or 0, clip.height or 0, clip.bit_rate or 0,
                                       slices=clip.video_slices)
+        self._given_proxies = list(proxies or [])
         self._proxies = self._proxy_sources(clip)
         self._bandwidth = None
         self.source = self._choose()

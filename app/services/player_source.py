@@ -28,6 +28,7 @@ class ProxySourceMixin:
     clip: ClipInfo | None
     _player: Any
     _proxies: list[SourceChoice]
+    _given_proxies: list[SourceChoice]
     _bandwidth: float | None
     source_mode: str
 
@@ -59,6 +60,8 @@ class ProxySourceMixin:
             self._resize_timer.start()
 
     def _proxy_sources(self, clip: ClipInfo) -> list[SourceChoice]:
+        if clip.media_id is None and clip.kind == "video":
+            return list(self._given_proxies)
         if clip.media_id is None or clip.kind != "video":
             return []
         found = []

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from app.catalog.catalog import Catalog
 from app.jobs.runner import JobRunner
+from app.services.archive import ArchiveService
 from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.settings import Settings
@@ -16,7 +17,7 @@ from app.services.watch import WatchService
 
 class UiContext(Protocol):
     """Structurally bootstrap.AppContext: catalog, runner, settings, services (library, watcher, player,
-    thumbnails, timeline)."""
+    thumbnails, timeline, archive)."""
 
     catalog: Catalog
     runner: JobRunner
@@ -26,3 +27,4 @@ class UiContext(Protocol):
     player: PlayerService
     thumbnails: ThumbnailService
     timeline: TimelineService
+    archive: ArchiveService

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 
 from app import __version__
 from app.core.kinds import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from app.ui.archive.panel import ArchivePanel
+from app.ui.archive.window import ArchiveWindowMixin, archive_paths
 from app.ui.context import UiContext
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.jobs.panel import JobsPanel
@@ -33,7 +35,7 @@ HEADER_COLUMNS_KEY = "library/header_columns"  # how many columns the saved head
 HEADER_COLUMNS_BEFORE_TAGS = 12  # headers saved before Title…Folder were added did not say
 LAST_SELECTED_KEY = "library/last_selected"
 VIEW_KEY = "library/view"  # 'table' or 'grid'
-STATE_VERSION = 3  # bump when docks change so an old layout is not forced onto new panels
+STATE_VERSION = 4  # bump when docks change so an old layout is not forced onto new panels
 MAX_ERRORS = 50
 
 
@@ -42,7 +44,7 @@ def local_paths(mime: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
 
 
-class MainWindow(TimelineWindowMixin, QMainWindow):
+class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, QMainWindow):
     """Reelkeep's main window."""
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -66,6 +68,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.jobs_panel = JobsPanel(ctx.runner)
         self.player_panel = PlayerPanel(ctx.player)
         self.timeline_panel = TimelinePanel(ctx.timeline, ctx.settings)
+        self.archive_panel = ArchivePanel(ctx.archive)
         left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
                                Qt.DockWidgetArea.BottomDockWidgetArea)
         self.browse_dock = self._dock("Browse", "browseDock", self.browse_panel, left)
@@ -73,6 +76,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.details_dock = self._dock("Details", "detailsDock", self.details_panel, right)
         self.jobs_dock = self._dock("Jobs", "jobsDock", self.jobs_panel, bottom)
         self.timeline_dock = self._dock("Timeline", "timelineDock", self.timeline_panel, bottom)
+        self.archive_dock = self._dock("Archive", "archiveDock", self.archive_panel, bottom)
         self.status = LibraryStatusBar(ctx, self.library_panel.model, self)
         self.setStatusBar(self.status)
         self.toast = Toast(self)
@@ -97,6 +101,7 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.status.problems_clicked.connect(self._filter_status)
         self.status.jobs_clicked.connect(self.show_jobs)
         self._wire_timeline()
+        self._wire_archive()
         self._wire_thumbnails()
         ctx.library.error_raised.connect(self.show_error)
 
@@ -128,12 +133,14 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
                            (self.player_dock, Qt.DockWidgetArea.RightDockWidgetArea),
                            (self.details_dock, Qt.DockWidgetArea.RightDockWidgetArea),
                            (self.jobs_dock, Qt.DockWidgetArea.BottomDockWidgetArea),
-                           (self.timeline_dock, Qt.DockWidgetArea.BottomDockWidgetArea)):
+                           (self.timeline_dock, Qt.DockWidgetArea.BottomDockWidgetArea),
+                           (self.archive_dock, Qt.DockWidgetArea.BottomDockWidgetArea)):
             dock.setFloating(False)
             self.addDockWidget(area, dock)
             dock.show()
         self.splitDockWidget(self.player_dock, self.details_dock, Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.timeline_dock, self.jobs_dock)  # jobs on top until a timeline opens
+        self.tabifyDockWidget(self.jobs_dock, self.archive_dock)
         self.jobs_dock.raise_()
         # In proportion on a small screen, so the library in the middle keeps a useful width
         width, height = self.width(), self.height()
@@ -166,7 +173,10 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.ctx.player.play()
 
     def play_files(self, paths: list[str]) -> None:
-        """`reelkeep FILE`: catalog the files, then play the first."""
+        """`reelkeep FILE`: catalog the files, then play the first; `reelkeep ARCHIVE`: open the archive."""
+        archives = archive_paths(paths)
+        if archives:
+            self.open_archive(archives[0])
         paths = [p for p in paths if os.path.isfile(p)]
         if paths:
             self.ctx.library.add_files(paths, lambda ids: ids and self.play_media(ids[0]))
@@ -249,6 +259,13 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
         self.status.showMessage(message.splitlines()[0] if message else "", 10000)
         self.toast.notify(message)
 
+    def _wire_archive(self) -> None:
+        panel = self.archive_panel
+        panel.open_requested.connect(self.open_archive_dialog)
+        panel.player_wanted.connect(self.show_player)
+        panel.message.connect(lambda text: self.status.showMessage(text, 8000))
+        self.ctx.archive.failed.connect(self.show_error)
+
     def _wire_thumbnails(self) -> None:
         thumbnails = self.ctx.thumbnails
         self.player_panel.sprite_provider = thumbnails.sprite_for
@@ -274,7 +291,9 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
             event.acceptProposedAction()
             paths = local_paths(event.mimeData())
             only_timelines = len(timeline_paths(paths)) == len(paths)
-            self.drop_hint.setText("Drop to open the timeline" if only_timelines else "Drop to add to the library")
+            only_archives = len(archive_paths(paths)) == len(paths)
+            self.drop_hint.setText("Drop to open the timeline" if only_timelines else
+                                   "Drop to open the archive" if only_archives else "Drop to add to the library")
             self.drop_hint.setGeometry(self.library_panel.rect().adjusted(12, 12, -12, -12))
             self.drop_hint.show()
             self.drop_hint.raise_()
@@ -301,7 +320,10 @@ class MainWindow(TimelineWindowMixin, QMainWindow):
             self.open_timeline(timelines[0])
             if len(timelines) > 1:
                 self.status.showMessage(f"Opened {os.path.basename(timelines[0])}: one timeline at a time", 8000)
-        self.add_paths([p for p in paths if p not in timelines])
+        archives = archive_paths(paths)
+        if archives:
+            self.open_archive(archives[0])  # an archive is browsed, not scanned into the library
+        self.add_paths([p for p in paths if p not in timelines and p not in archives])
 
     # ---- state kept between runs
     def restore_settings(self) -> None:

@@ -39,6 +39,8 @@ class MainMenus:
                                 QStyle.StandardPixmap.SP_FileIcon)
         self.open_timeline = action("Open &Timeline…", "Ctrl+E", window.open_timeline_dialog,
                                     "Open an EDL and conform it to the library in the Timeline panel")
+        self.open_archive = action("Open &Archive…", "Ctrl+Shift+A", window.open_archive_dialog,
+                                   "Browse, play and diff the versions of a project archive in the Archive panel")
         self.rescan = action("&Rescan Library", "F5", window.rescan_library,
                              "Look for new, changed and missing files in every library folder",
                              QStyle.StandardPixmap.SP_BrowserReload)
@@ -52,6 +54,7 @@ class MainMenus:
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.add_folder, self.add_files])
         file_menu.addAction(self.open_timeline)
+        file_menu.addAction(self.open_archive)
         file_menu.addSeparator()
         file_menu.addAction(self.rescan)
         file_menu.addSeparator()
@@ -78,7 +81,8 @@ class MainMenus:
         view_menu.addActions([panel.view_switch.table_action, panel.view_switch.grid_action])  # Ctrl+1, Ctrl+2
         view_menu.addSeparator()
         # Player is Alt+5: Alt+1…4 were taken before it could be closed and opened again here
-        docks = (window.browse_dock, window.details_dock, window.jobs_dock, window.timeline_dock, window.player_dock)
+        docks = (window.browse_dock, window.details_dock, window.jobs_dock, window.timeline_dock, window.player_dock,
+                 window.archive_dock)
         for number, dock in enumerate(docks, start=1):
             toggle = dock.toggleViewAction()
             toggle.setShortcut(QKeySequence(f"Alt+{number}"))

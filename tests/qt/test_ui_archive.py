@@ -1,0 +1,120 @@
+"""The Archive panel in the real main window, as an archivist uses it: drop an archive folder, see its branches,
+history and the files of a version with their posters, switch branches, compare two versions, play a file (the
+player shows the exact frame, read from the painted pixels, with the clip's timecode; the embedded proxy shows the
+same frame) and add a file to the library where it is stored."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.ui.archive.files_model import COL_PATH
+from app.ui.main_window import MainWindow
+from tests.archive_oracles import commit, create_archive
+from tests.media import make_clip
+from tests.qt.test_ui_library import drop_paths
+from tests.qt.test_ui_player import shown_index
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    source = tmp_path / "project"
+    (source / "A001").mkdir(parents=True)
+    make_clip(source / "A001" / "A001C003.mov", rate="25", frames=40, start_tc="01:00:00:00")
+    (source / "notes.txt").write_text("day 1\n", encoding="utf-8")
+    path = tmp_path / "Project Archive"
+    create_archive(source, path, proxies=("thumbnail",), message="day 1 originals")
+    grade = tmp_path / "grade"
+    grade.mkdir()
+    make_clip(grade / "A001C003_grade.mov", rate="25", frames=30, start_tc="01:00:00:00", audio=False)
+    from app.versioning.branches import create_branch
+
+    create_branch(path, "color-grade-v2", description="second grading pass")
+    commit(path, [grade / "A001C003_grade.mov"], branch="color-grade-v2", to="GRADE", message="graded plate")
+    return path
+
+
+def rows(window: MainWindow) -> list[str]:
+    model = window.archive_panel.model
+    return [model.index(r, COL_PATH).data() for r in range(model.rowCount())]
+
+
+def history(window: MainWindow) -> list[str]:
+    lines = window.archive_panel.history
+    return [lines.item(r).text().split()[0] for r in range(lines.count())]
+
+
+def test_archive_panel_browse_switch_branch_diff_play_and_add(qtbot, window: MainWindow, archive: Path) -> None:
+    panel = window.archive_panel
+    assert panel.stack.currentIndex() == 0  # the empty state, with its hint, until an archive is open
+    drop_paths(window, [archive])
+    assert window.drop_hint.text() == "Drop to open the archive"
+    qtbot.waitUntil(lambda: panel.snapshot is not None and rows(window) == ["A001/A001C003.mov", "notes.txt"],
+                    timeout=15000)
+    assert window.ctx.catalog.count() == 0  # browsed, not scanned into the library
+    assert window.archive_dock.isVisible()
+    assert panel.current_branch() == "main" and history(window) == ["v1"]
+    branches = [panel.branches.item(r).text() for r in range(panel.branches.count())]
+    assert branches == ["main  → v1", "color-grade-v2  → v2"]
+    qtbot.waitUntil(lambda: 0 in panel.model.posters, timeout=10000)  # the embedded poster, decoded off-thread
+    assert not panel.model.posters[0].isNull()
+
+    # switch branches: the history and the files follow, and Changes shows what the branch added
+    panel.select_branch("color-grade-v2")
+    assert history(window) == ["v2", "v1"]
+    qtbot.waitUntil(lambda: rows(window) == ["A001/A001C003.mov", "GRADE/A001C003_grade.mov", "notes.txt"],
+                    timeout=10000)
+    tree = panel.diff_tree
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() == 1, timeout=10000)
+    added = tree.topLevelItem(0)
+    assert added.text(0) == "Added (1)" and added.child(0).text(1) == "GRADE/A001C003_grade.mov"
+
+    # play the original from the archive folder: exact frames, its own timecode, the embedded proxy offered
+    panel.select_branch("main")
+    qtbot.waitUntil(lambda: rows(window) == ["A001/A001C003.mov", "notes.txt"], timeout=10000)
+    panel.files.selectRow(0)
+    panel.play_selected()
+    player = window.ctx.player
+    entry = panel.model.entry(0)
+    assert player.clip is not None and player.clip.path == entry.location
+    assert str(archive) in entry.location and player.clip.media_id is None
+    assert player.proxy_presets() == ["thumbnail"]
+    player.set_source_mode("original")
+    player.seek_frame(17)
+    label = window.player_panel.transport.timecode_label
+    qtbot.waitUntil(lambda: not player.seeking and player._target is None and shown_index(window) == 17
+                    and label.text() == "01:00:00:17", timeout=10000)
+    player.set_source_mode("thumbnail")  # the proxy stored in the archive: same frame on screen
+    qtbot.waitUntil(lambda: player.source is not None and player.source.preset == "thumbnail"
+                    and player._target is None and shown_index(window) == 17, timeout=10000)
+    assert str(archive) in player.source.path
+
+    # add to the library: cataloged where it is stored (no copy), with its archive location and proxy
+    files_before = sorted(p for p in archive.rglob("*") if p.is_file())
+    panel.files.selectRow(0)
+    panel.add_selected()
+    catalog = window.ctx.catalog
+    qtbot.waitUntil(lambda: catalog.count() == 1 and bool(catalog.info(catalog.query_ids()[0])["archive"])
+                    and bool(catalog.proxies(catalog.query_ids()[0])), timeout=15000)
+    info = catalog.info(catalog.query_ids()[0])
+    assert info["path"] == entry.location
+    assert info["archive"] == {"archive": str(archive), "archive_id": panel.snapshot.archive_id, "version": "v1",
+                               "logical_path": "A001/A001C003.mov"}
+    assert [p["preset"] for p in info["proxies"]] == ["thumbnail"]
+    assert str(archive) in info["proxies"][0]["path"]
+    assert sorted(p for p in archive.rglob("*") if p.is_file()) == files_before  # nothing written into it
+
+
+def test_a_folder_that_is_not_an_archive_is_told(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    folder = tmp_path / "not an archive"
+    folder.mkdir()
+    (folder / "0=ocfl_object_1.1").write_text("ocfl_object_1.1\n")  # looks like one, has no inventory
+    errors: list[str] = []
+    window.ctx.archive.failed.connect(errors.append)
+    window.open_archive(str(folder))
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert "Cannot open" in errors[0] and str(folder) in errors[0]
+    assert window.archive_panel.stack.currentIndex() == 0
+    shutil.rmtree(folder)
