@@ -13,7 +13,7 @@ from typing import TextIO
 
 from app.catalog.catalog import Catalog
 from app.cli_edl import rate_argument
-from app.core.errors import TimecodeError
+from app.core.errors import ReelkeepError, TimecodeError
 from app.core.extract_plan import source_start_frame
 from app.core.timecode import to_frames
 
@@ -34,7 +34,9 @@ def timecode_argument(text: str) -> str:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     extract = sub.add_parser("extract", help="write a subclip of FILE between two source timecodes, "
                                              "or every matched event of a timeline (--edl)")
-    extract.add_argument("file", metavar="FILE", nargs="?", help="the source (not with --edl)")
+    extract.add_argument("file", metavar="FILE", nargs="?",
+                         help="the source (not with --edl): a file, or ARCHIVE::PATH for a file stored in a project "
+                              "archive (cataloged where it is stored, no copy)")
     extract.add_argument("--in", dest="in_tc", metavar="TC", type=timecode_argument,
                          help="first frame (source timecode)")
     extract.add_argument("--out", dest="out_tc", metavar="TC", type=timecode_argument,
@@ -42,6 +44,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     extract.add_argument("--edl", metavar="TIMELINE", help="extract every video event of this timeline (CMX 3600 "
                          ".edl, FCP 7 .xml, .aaf, .otio) that conforms to a cataloged clip, as one job; black and "
                          "aux events are skipped; writes NAME_conformed.edl beside the outputs")
+    extract.add_argument("--archive", metavar="ARCHIVE",
+                         help="with --edl: conform against the files of this project archive only (their embedded "
+                              "catalog facts; cataloged where they are stored, no copy)")
+    extract.add_argument("--version", dest="archive_version", metavar="V",
+                         help="with ARCHIVE::PATH or --archive: a version (v3) or branch (default: main)")
     extract.add_argument("--rate", type=rate_argument,
                          help="with --edl: an EDL's frame rate (default: the matched media's)")
     extract.add_argument("--handles", type=int, default=0, metavar="N", help="extra frames on each side")
@@ -61,6 +68,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.archive.cataloging import catalog_archive_files, split_address
     from app.cli import run_job  # here, not at the top: app.cli imports this module
     from app.ingest.add_files import add_files
     from app.ingest.extract import ExtractJob, ExtractRequest
@@ -68,13 +76,29 @@ def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
     if args.handles < 0:
         print(f"reelkeep: --handles must be 0 or more, not {args.handles}", file=sys.stderr)
         return EXIT_USAGE
+    if args.archive and not args.edl:
+        print("reelkeep: --archive goes with --edl; for one file of an archive give ARCHIVE::PATH", file=sys.stderr)
+        return EXIT_USAGE
+    if args.archive_version and not (args.archive or (args.file and split_address(args.file))):
+        print("reelkeep: --version goes with ARCHIVE::PATH or --archive", file=sys.stderr)
+        return EXIT_USAGE
     if args.edl:
         return _extract_edl(catalog, args, out)
     if not args.file or not args.in_tc or not args.out_tc:
         print("reelkeep: extract needs FILE --in TC --out TC, or --edl EDL", file=sys.stderr)
         return EXIT_USAGE
-    path = os.path.abspath(args.file)
-    media_id = catalog.id_for_path(path)
+    address = split_address(args.file)
+    if address is not None:
+        try:
+            stored = catalog_archive_files(catalog, address[0], args.archive_version, [address[1]])
+        except ReelkeepError as exc:
+            print(f"reelkeep: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        media_id: int | None = stored.get(address[1])
+        path = catalog.info(media_id)["path"] if media_id is not None else args.file
+    else:
+        path = os.path.abspath(args.file)
+        media_id = catalog.id_for_path(path)
     if media_id is None:
         ids = add_files(catalog, [path])
         media_id = ids[0] if ids else None
@@ -104,6 +128,7 @@ def command_extract(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
 
 
 def _extract_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.archive.cataloging import catalog_archive_files
     from app.cli import run_job
     from app.core.extract_plan import EDL_PATTERN
     from app.core.timecode import parse_rate
@@ -111,7 +136,14 @@ def _extract_edl(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
     from app.interchange.timeline_files import load_timeline_file
 
     timeline = Path(args.edl)
-    doc, matches = load_timeline_file(timeline, catalog, parse_rate(args.rate) if args.rate else None)
+    within = None
+    if args.archive:
+        try:
+            within = set(catalog_archive_files(catalog, args.archive, args.archive_version).values())
+        except ReelkeepError as exc:
+            print(f"reelkeep: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    doc, matches = load_timeline_file(timeline, catalog, parse_rate(args.rate) if args.rate else None, within)
     for error in doc.errors:
         out.write(f"edl line {error.line_number}: {error.text} — {error.message}\n")
     for warning in doc.warnings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -47,9 +48,10 @@ class _Clip:
     path: str = ""
 
 
-def conform(doc: EdlDocument, catalog: Catalog) -> list[EventMatch]:
-    """One EventMatch per event, in event order, against the catalog's ok video files."""
-    clips = _video_clips(catalog)
+def conform(doc: EdlDocument, catalog: Catalog, within: Collection[int] | None = None) -> list[EventMatch]:
+    """One EventMatch per event, in event order, against the catalog's ok video files (only those whose ids are
+    `within`, when given: e.g. the files of one archive version)."""
+    clips = _video_clips(catalog, within)
     counted: dict[int, _Clip] = {}
 
     def with_count(clip: _Clip) -> _Clip:
@@ -97,8 +99,10 @@ def common_rate(matches: list[EventMatch], catalog: Catalog) -> Fraction | None:
     return rates.pop() if len(rates) == 1 else None
 
 
-def _video_clips(catalog: Catalog) -> list[_Clip]:
+def _video_clips(catalog: Catalog, within: Collection[int] | None = None) -> list[_Clip]:
     ids = catalog.query_ids(LibraryFilter(kinds=frozenset({"video"}), status="ok", sort="path"))
+    if within is not None:
+        ids = [i for i in ids if i in within]
     clips = []
     for row in catalog.rows(ids):
         rate = Fraction(row["fps_num"], row["fps_den"]) if row["fps_num"] and row["fps_den"] else None
@@ -202,14 +206,15 @@ def _with_frame_count(clip: _Clip, record: dict[str, Any]) -> _Clip:
     return dataclasses.replace(clip, frame_count=count)
 
 
-def load_and_conform(data: bytes | str, catalog: Catalog, rate: Fraction | None = None) -> tuple[EdlDocument, list[EventMatch]]:
+def load_and_conform(data: bytes | str, catalog: Catalog, rate: Fraction | None = None,
+                     within: Collection[int] | None = None) -> tuple[EdlDocument, list[EventMatch]]:
     """Parse and conform; without a given rate, re-parse at the matched media's rate when they all agree
     (an EDL's FCM line says drop or non-drop, never the rate)."""
     doc = parse_edl(data, rate)
-    matches = conform(doc, catalog)
+    matches = conform(doc, catalog, within)
     if rate is None:
         media_rate = common_rate(matches, catalog)
         if media_rate is not None and media_rate != doc.rate:
             doc = parse_edl(data, media_rate)
-            matches = conform(doc, catalog)
+            matches = conform(doc, catalog, within)
     return doc, matches

@@ -7,6 +7,7 @@ number) are applied on every open.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from fractions import Fraction
 from pathlib import Path
 
@@ -36,8 +37,10 @@ def timeline_hash(path: Path) -> str:
     return xxhash.xxh3_128_hexdigest(_read(path))
 
 
-def load_timeline_file(path: Path, catalog: Catalog, rate: Fraction | None = None) -> tuple[EdlDocument, list[EventMatch]]:
-    """Read a timeline file, conform its events against the catalog and apply its saved relinks.
+def load_timeline_file(path: Path, catalog: Catalog, rate: Fraction | None = None,
+                       within: Collection[int] | None = None) -> tuple[EdlDocument, list[EventMatch]]:
+    """Read a timeline file, conform its events against the catalog (only the ids `within`, when given) and apply
+    its saved relinks.
 
     `rate` is for EDLs, which carry no rate; the other formats carry their own and ignore it (with a warning).
     """
@@ -45,12 +48,12 @@ def load_timeline_file(path: Path, catalog: Catalog, rate: Fraction | None = Non
         raise UnsupportedTimeline(f"{path.name}: not a timeline Reelkeep can read (it reads {', '.join(TIMELINE_SUFFIXES)})")
     data = _read(path)
     if path.suffix.lower() == ".edl":
-        doc, matches = load_and_conform(data, catalog, rate)
+        doc, matches = load_and_conform(data, catalog, rate, within)
     else:
         doc = read_otio_file(path)
         if rate is not None and rate != doc.rate:
             doc.warnings.append(f"the file runs at {doc.rate} fps: the rate {rate} given was not used")
-        matches = conform(doc, catalog)
+        matches = conform(doc, catalog, within)
     numbers = {e.number for e in doc.events}
     for number, media_id in sorted(catalog.relinks(xxhash.xxh3_128_hexdigest(data)).items()):
         if number in numbers:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.archive.browse import ArchiveSnapshot, BrowseEntry, open_snapshot, version_diff, version_entries
+from app.archive.cataloging import match_cataloged, record_locations
 from app.catalog.catalog import Catalog
-from app.catalog.links import ArchiveLocation
 from app.core.job import JobContext, Outcome
-from app.core.proxy_presets import PRESETS, SourceChoice
+from app.core.proxy_presets import SourceChoice
 from app.jobs.runner import JobRunner
 from app.services.library import LibraryService
 from app.services.player import PlayerService
@@ -149,29 +148,20 @@ class ArchiveService(QObject):
         chosen = [e for e in entries if e.kind is not None]
         if snapshot is None or version is None or not chosen:
             return
-        by_location = {os.path.abspath(e.location): e for e in chosen}
 
         def added(ids: list[int]) -> None:
             self.runner.submit(ArchiveReadJob("Record archive locations",
-                                              lambda: self._record_locations(snapshot, version, by_location, ids), "catalog"),
+                                              lambda: self._record_locations(snapshot, version, chosen, ids),
+                                              "catalog"),
                                lambda outcome: self._on_recorded(outcome, ids))
 
-        self.library.add_files(list(by_location), added)
+        self.library.add_files([e.location for e in chosen], added)
 
-    def _record_locations(self, snapshot: ArchiveSnapshot, version: str, by_location: dict[str, BrowseEntry],
+    def _record_locations(self, snapshot: ArchiveSnapshot, version: str, entries: list[BrowseEntry],
                           ids: list[int]) -> int:
-        paths = self.catalog.raw_paths(ids)
-        for media_id in ids:
-            entry = by_location.get(os.path.abspath(os.fsdecode(paths.get(media_id, b""))))
-            if entry is None:
-                continue
-            self.catalog.set_archive_location(media_id, ArchiveLocation(str(snapshot.path), snapshot.archive_id,
-                                                                        version, entry.logical_path))
-            frame_count = entry.probe.get("frame_count") or 0
-            for proxy in entry.proxies:
-                self.catalog.set_proxy(media_id, proxy.preset, proxy.location, PRESETS[proxy.preset].codec, proxy.width, proxy.height,
-                                       proxy.bit_rate, Path(proxy.location).stat().st_size, frame_count)
-        return len(ids)
+        pairs = match_cataloged(self.catalog, ids, entries)
+        record_locations(self.catalog, snapshot.path, snapshot.archive_id, version, pairs)
+        return len(pairs)
 
     def _on_recorded(self, outcome: Outcome, ids: list[int]) -> None:
         if not outcome.ok:
