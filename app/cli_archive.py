@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.archive.jobs import CommitJob, CreateArchiveJob, WriteResult
-from app.archive.model import DEFAULT_BRANCH
+from app.archive.model import DEFAULT_BRANCH, RESERVED_PREFIX, VersionInfo
 from app.archive.store import Archive
 from app.archive.verify import VerifyArchiveJob
 from app.catalog.catalog import Catalog
@@ -96,7 +96,21 @@ def report_write(result: WriteResult, archive: Path, out: TextIO) -> None:
         print(f"nothing changed: {archive} already holds these files; no version written", file=out)
         return
     version = result.version
-    print(f"{archive}: wrote {version.name} on branch {version.branch} ({result.files} files)", file=out)
+    print(f"{archive}: wrote {version.name} on branch {version.branch}: {change_summary(archive, version)}", file=out)
+
+
+def change_summary(archive: Path, version: VersionInfo) -> str:
+    """'2 added, 1 removed; 14 files in v3' — what the version changed against its first parent."""
+    from app.versioning.diff import diff_states
+
+    opened = Archive.open(archive)
+    files = [f for f in opened.state(version.name) if not f.startswith(RESERVED_PREFIX)]
+    parent = opened.state(version.parents[0]) if version.parents else {}
+    diff = diff_states(parent, opened.state(version.name))
+    parts = [f"{len(items)} {label}" for label, items in (("added", diff.added), ("modified", diff.modified),
+                                                         ("renamed", diff.renamed), ("removed", diff.removed))
+             if items]
+    return f"{', '.join(parts) or 'no file changed'}; {len(files)} file(s) in {version.name}"
 
 
 def command_create(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:

@@ -29,12 +29,12 @@ def test_create_add_list_verify(project: Path, tmp_path: Path) -> None:
     catalog, archive = tmp_path / "catalog.db", tmp_path / "archive"
     created = reelkeep("archive", "create", str(project), str(archive), "--proxies", "thumbnail", "-m", "day 1",
                        catalog=catalog)
-    assert "wrote v1 on branch main (2 files)" in created.stdout
+    assert "wrote v1 on branch main: 2 added; 2 file(s) in v1" in created.stdout
     extra = tmp_path / "VFX"
     extra.mkdir()
     (extra / "shot010_v001.exr").write_bytes(os.urandom(50_000))
     added = reelkeep("archive", "add", str(archive), str(extra), "--to", "vfx", catalog=catalog)
-    assert "wrote v2" in added.stdout
+    assert "wrote v2 on branch main: 1 added; 3 file(s) in v2" in added.stdout
     listing = json.loads(reelkeep("archive", "list", str(archive), "--json", catalog=catalog).stdout)
     assert [f["path"] for f in listing] == ["A001/A001C001.mov", "sound.wav", "vfx/VFX/shot010_v001.exr"]
     old = reelkeep("archive", "list", str(archive), "--version", "v1", catalog=catalog).stdout

@@ -85,7 +85,8 @@ def test_conflicts_are_listed_and_nothing_is_written_until_resolved(archive: Pat
     run(archive, "branch", str(archive), "grade")
     run(archive, "commit", str(archive), "--branch", "grade", str(_file(tmp_path / "g", "grade.cdl", "<cdl>g</cdl>")))
     run(archive, "commit", str(archive), "--branch", "main", str(_file(tmp_path / "m", "grade.cdl", "<cdl>m</cdl>")))
-    run(archive, "remove", str(archive), "edit.xml", "--branch", "main")
+    removed = run(archive, "remove", str(archive), "edit.xml", "--branch", "main")
+    assert "1 removed;" in removed.stdout
     run(archive, "commit", str(archive), "--branch", "grade", str(_file(tmp_path / "e", "edit.xml", "<edit v2/>")))
     before = _archive_files(archive)
     refused = run(archive, "merge", str(archive), "grade", "--into", "main", check=False)
