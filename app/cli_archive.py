@@ -25,7 +25,7 @@ Handler = Callable[[Catalog, argparse.Namespace, TextIO], int]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    archive = sub.add_parser("archive", help="project archives: create, add, list, verify, versions, ZIP export",
+    archive = sub.add_parser("archive", help="project archives: create, add, list, verify, versions, ZIP export and import",
                              description="Project archives (OCFL 1.1 folders with embedded proxies and an ASC MHL "
                                          "per version). See docs/archive.md.")
     verbs = archive.add_subparsers(dest="archive_command", metavar="VERB")

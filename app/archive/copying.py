@@ -12,6 +12,7 @@ import hashlib
 import os
 import queue
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +31,22 @@ class Hashed:
     size: int
     sha256: str
     xxh128: str
+    crc32: int | None = None  # only when asked for (a ZIP member's check value)
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """Part of a file: a STORED ZIP member's data is `length` bytes at `offset`."""
+
+    offset: int
+    length: int
 
 
 def copy_hashed(source: Path | bytes | str, dest: Path | None, cancel: CancelToken | None = None,
-                on_bytes: Callable[[int], None] | None = None) -> Hashed:
-    """Copy source to dest (None: only hash) and return both digests; cancel raises Cancelled (dest is left for the
-    caller's staging cleanup). The copy is fsynced."""
+                on_bytes: Callable[[int], None] | None = None, part: ByteRange | None = None,
+                crc32: bool = False) -> Hashed:
+    """Copy source (or `part` of it) to dest (None: only hash) and return both digests, and the CRC-32 when asked;
+    cancel raises Cancelled (dest is left for the caller's staging cleanup). The copy is fsynced."""
     sha = hashlib.sha256()
     xxh = xxhash.xxh3_128()
     free: queue.Queue[bytearray] = queue.Queue()
@@ -57,8 +68,12 @@ def copy_hashed(source: Path | bytes | str, dest: Path | None, cancel: CancelTok
     worker = threading.Thread(target=sha_worker, name="archive-sha256", daemon=True)
     worker.start()
     size = 0
+    crc = 0
+    left = part.length if part is not None else None
     try:
         with open_regular(source) as reader:
+            if part is not None:
+                reader.seek(part.offset)
             out = open(dest, "wb") if dest is not None else None  # noqa: SIM115 - closed below, or None
             try:
                 while True:
@@ -67,12 +82,19 @@ def copy_hashed(source: Path | bytes | str, dest: Path | None, cancel: CancelTok
                     buffer = free.get()
                     if failure:
                         raise failure[0]
-                    length = reader.readinto(buffer)
+                    if left is not None and left < len(buffer):
+                        length = reader.readinto(memoryview(buffer)[:left]) if left else 0
+                    else:
+                        length = reader.readinto(buffer)
                     if not length:
                         free.put(buffer)
                         break
+                    if left is not None:
+                        left -= length
                     view = memoryview(buffer)[:length]
                     xxh.update(view)
+                    if crc32:
+                        crc = zlib.crc32(view, crc)
                     if out is not None:
                         out.write(view)
                     full.put((buffer, length))
@@ -90,7 +112,7 @@ def copy_hashed(source: Path | bytes | str, dest: Path | None, cancel: CancelTok
         worker.join()
     if failure:
         raise failure[0]
-    return Hashed(size, sha.hexdigest(), xxh.hexdigest())
+    return Hashed(size, sha.hexdigest(), xxh.hexdigest(), crc if crc32 else None)
 
 
 def hash_file(path: Path | str, cancel: CancelToken | None = None,

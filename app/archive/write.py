@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.archive.copying import Hashed, copy_hashed
+from app.archive.copying import ByteRange, Hashed, copy_hashed
 from app.archive.hash_cache import HashCache
 from app.archive.layout import (
     CONTENT,
@@ -59,10 +59,13 @@ from app.media.partial import destination_error, is_write_error
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file to store at logical_path (path is what the os module opens)."""
+    """A file to store at logical_path (path is what the os module opens), or a byte range of it (a STORED ZIP
+    member, whose CRC-32 is then checked while it is copied)."""
 
     path: Path
     logical_path: str
+    part: ByteRange | None = None
+    crc32: int | None = None
 
 
 @dataclass(frozen=True)
@@ -138,22 +141,39 @@ def write_version(archive_path: Path, request: VersionRequest, ctx: JobContext, 
                   describe: Describe | None = None) -> VersionInfo | None:
     """Write one version as the module docstring says; None when nothing would change (no version written)."""
     archive_path = Path(archive_path).absolute()
+    made_folder = create and not archive_path.exists()
     if create:
         _check_new_archive(archive_path)
     try:
         with archive_lock(archive_path):
             return _write_locked(archive_path, request, ctx, create, describe)
     except OSError as exc:
+        if create:
+            _undo_create(archive_path, made_folder)
         if is_write_error(exc):
             raise destination_error(archive_path, exc) from None
         raise
+    except BaseException:
+        if create:
+            _undo_create(archive_path, made_folder)
+        raise
+
+
+def _undo_create(path: Path, made_folder: bool) -> None:
+    """A create that failed or was cancelled leaves no half archive: what it made goes (never a user's file)."""
+    if (path / NAMASTE).exists():
+        return  # the commit point was passed: it is an archive now
+    shutil.rmtree(path / "extensions", ignore_errors=True)
+    if made_folder:
+        with contextlib.suppress(OSError):
+            path.rmdir()
 
 
 def _check_new_archive(path: Path) -> None:
-    if path.exists() and (not path.is_dir() or any(p.name != "extensions" for p in path.iterdir())):
-        raise ArchiveError(f"{path} already exists and is not empty; choose a new folder for the archive")
     if path.exists() and (path / NAMASTE).exists():
         raise ArchiveError(f"{path} is already an archive; use `reelkeep archive add` to add files")
+    if path.exists() and (not path.is_dir() or any(p.name != "extensions" for p in path.iterdir())):
+        raise ArchiveError(f"{path} already exists and is not empty; choose a new folder for the archive")
 
 
 def _write_locked(archive_path: Path, request: VersionRequest, ctx: JobContext, create: bool,
@@ -230,9 +250,13 @@ def _stage_sources(archive: Archive | None, request: VersionRequest, state: dict
             stats[raw] = os.stat(raw)
         except OSError as exc:
             raise ArchiveError(f"{source.path}: cannot read it ({exc.strerror}); nothing was added") from None
-    known = {} if request.rehash else cache.lookup_many(stats)
-    to_read = sum(st.st_size for raw, st in stats.items() if raw not in known or archive is None
+    # byte ranges of one file (ZIP members) share its path: the cache, keyed by path, knows nothing of them
+    ranged = {os.fsencode(s.path) for s in request.sources if s.part is not None}
+    whole = {raw: st for raw, st in stats.items() if raw not in ranged}
+    known = {} if request.rehash else cache.lookup_many(whole)
+    to_read = sum(st.st_size for raw, st in whole.items() if raw not in known or archive is None
                   or not archive.has_digest(known[raw].sha256))
+    to_read += sum(s.part.length for s in request.sources if s.part is not None)
     meter = ProgressMeter(ctx.progress, total=to_read, unit="bytes")
     stored: list[Stored] = []
     seen: set[str] = set()
@@ -251,7 +275,8 @@ def _stage_sources(archive: Archive | None, request: VersionRequest, state: dict
                                  source.path, False))
             continue
         hashed, file, is_new = _copy_in(archive, source, version, stage, new, meter, ctx, st)
-        cache.remember(raw, st, hashed)
+        if source.part is None:
+            cache.remember(raw, st, hashed)
         state[logical] = hashed.sha256
         stored.append(Stored(logical, hashed.sha256, hashed.size, file, source.path, is_new))
     return state, stored, new
@@ -264,7 +289,7 @@ def _copy_in(archive: Archive | None, source: SourceFile, version: str, stage: P
     dest.parent.mkdir(parents=True, exist_ok=True)
     meter.note(source.logical_path)
     try:
-        hashed = copy_hashed(source.path, dest, ctx.cancel, meter.advance)
+        hashed = copy_hashed(source.path, dest, ctx.cancel, meter.advance, source.part, source.crc32 is not None)
     except Cancelled:
         raise
     except OSError as exc:
@@ -272,7 +297,11 @@ def _copy_in(archive: Archive | None, source: SourceFile, version: str, stage: P
             raise
         raise ArchiveError(f"{source.path}: cannot read it ({exc.strerror or exc}); nothing was added") from None
     after = os.stat(source.path)
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or hashed.size != before.st_size:
+    expected = source.part.length if source.part is not None else before.st_size
+    if source.crc32 is not None and hashed.crc32 != source.crc32:
+        raise ArchiveError(f"{source.path}: the member {source.logical_path} is damaged (its CRC-32 does not match the "
+                           "ZIP's); nothing was added")
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or hashed.size != expected:
         raise ArchiveError(f"{source.path} changed while it was being copied; nothing was added — wait until it is "
                            "complete (still being written or copied?) and try again")
     if archive is not None and archive.has_digest(hashed.sha256):

@@ -7,13 +7,21 @@ answers that arrive for an archive or version no longer shown are dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.archive.browse import ArchiveSnapshot, BrowseEntry, open_snapshot, version_diff, version_entries
+from app.archive.browse import (
+    ArchiveSnapshot,
+    BrowseEntry,
+    is_zip,
+    open_snapshot,
+    version_diff,
+    version_entries,
+)
 from app.archive.cataloging import match_cataloged, record_locations
 from app.catalog.catalog import Catalog
 from app.core.job import JobContext, Outcome
@@ -47,7 +55,7 @@ def clip_for_entry(entry: BrowseEntry) -> tuple[ClipInfo, list[SourceChoice]]:
     facts = entry.probe
     info = {**facts, "id": None, "path": entry.location, "name": entry.name,
             "kind": entry.kind or facts.get("kind") or "video"}
-    clip = clip_info_from_catalog(info)
+    clip = dataclasses.replace(clip_info_from_catalog(info), decode_path=entry.decode_location)
     proxies = [SourceChoice(p.location, p.width, p.height, p.bit_rate, p.preset) for p in entry.proxies]
     return clip, proxies
 
@@ -138,6 +146,9 @@ class ArchiveService(QObject):
         if entry.kind not in ("video", "audio", "image"):
             self.failed.emit(f"{entry.logical_path} is not a media file the player opens.")
             return False
+        if entry.problem:
+            self.failed.emit(f"{entry.logical_path} cannot be played in place: {entry.problem}")
+            return False
         clip, proxies = clip_for_entry(entry)
         return self.player.open_clip(clip, proxies, frame)
 
@@ -147,6 +158,10 @@ class ArchiveService(QObject):
         snapshot, version = self.snapshot, self.version
         chosen = [e for e in entries if e.kind is not None]
         if snapshot is None or version is None or not chosen:
+            return
+        if is_zip(snapshot.path):
+            self.failed.emit(f"Files inside {snapshot.path.name} cannot be cataloged where they are: import the ZIP "
+                             f"as an archive first (reelkeep archive import {snapshot.path} FOLDER)")
             return
 
         def added(ids: list[int]) -> None:

@@ -213,7 +213,7 @@ class PlayerService(PlayRangeMixin, ProxySourceMixin, MarksMixin, DecodedFramesM
         if self.runner is None or clip.media_id is None or clip.kind != "video" or clip.video_slices is not None:
             return
         media_id = clip.media_id
-        self.runner.submit(SliceCountJob(clip.path),
+        self.runner.submit(SliceCountJob(clip.pyav_path),
                            lambda outcome: self._on_slices_counted(media_id, outcome))
 
     def _on_slices_counted(self, media_id: int, outcome: Outcome) -> None:

@@ -34,6 +34,12 @@ class ClipInfo:
     # A virtual clip skips the timeline's gaps: (first clip frame, its timecode frame) of each stretch that
     # counts on from there, so the clock reads the timeline's record timecode. Empty: start_frame + frame.
     timecode_starts: tuple[tuple[int, int], ...] = ()
+    # What PyAV opens when `path` is an mpv-only URL (a ZIP member's slice:// is FFmpeg's subfile URL here)
+    decode_path: str | None = None
+
+    @property
+    def pyav_path(self) -> str:
+        return self.decode_path or self.path
 
     def timecode_frame(self, frame: int) -> int:
         """The frame number (on the timecode clock) whose timecode clip frame `frame` shows."""

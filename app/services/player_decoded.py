@@ -42,7 +42,7 @@ class DecodedFramesMixin:
             return
         self._decode_job = True
         opened = clip
-        self.runner.submit(ReverseFramesJob(plan_window(clip.path, clip.rate, clip.frame_count, anchor)),
+        self.runner.submit(ReverseFramesJob(plan_window(clip.pyav_path, clip.rate, clip.frame_count, anchor)),
                            lambda outcome: self._on_decoded(opened, outcome))
 
     def _on_decoded(self, clip: ClipInfo, outcome: Outcome) -> None:

@@ -102,8 +102,8 @@ class ProxySourceMixin:
             self._apply_source()
 
     def _measure_bandwidth(self, clip: ClipInfo) -> None:
-        if self.runner is None or not self._proxies:
-            return  # without proxies there is nothing to choose
+        if self.runner is None or not self._proxies or clip.decode_path:
+            return  # without proxies there is nothing to choose; a ZIP member (a URL) is assumed to stream fine
         self.runner.submit(ReadSpeedJob(clip.path), lambda outcome: self._on_bandwidth(clip, outcome))
 
     def _on_bandwidth(self, clip: ClipInfo, outcome: Outcome) -> None:

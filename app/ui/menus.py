@@ -41,6 +41,8 @@ class MainMenus:
                                     "Open an EDL and conform it to the library in the Timeline panel")
         self.open_archive = action("Open &Archive…", "Ctrl+Shift+A", window.open_archive_dialog,
                                    "Browse, play and diff the versions of a project archive in the Archive panel")
+        self.open_archive_zip = action("Open Archive &ZIP…", None, window.open_archive_zip_dialog,
+                                       "Browse and play an archive exported as a ZIP, without extracting it")
         self.rescan = action("&Rescan Library", "F5", window.rescan_library,
                              "Look for new, changed and missing files in every library folder",
                              QStyle.StandardPixmap.SP_BrowserReload)
@@ -54,7 +56,7 @@ class MainMenus:
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.add_folder, self.add_files])
         file_menu.addAction(self.open_timeline)
-        file_menu.addAction(self.open_archive)
+        file_menu.addActions([self.open_archive, self.open_archive_zip])
         file_menu.addSeparator()
         file_menu.addAction(self.rescan)
         file_menu.addSeparator()

@@ -118,3 +118,40 @@ def test_a_folder_that_is_not_an_archive_is_told(qtbot, window: MainWindow, tmp_
     assert "Cannot open" in errors[0] and str(folder) in errors[0]
     assert window.archive_panel.stack.currentIndex() == 0
     shutil.rmtree(folder)
+
+
+def test_a_zip_export_plays_in_place_through_slice_urls(qtbot, window: MainWindow, archive: Path,
+                                                       tmp_path: Path) -> None:
+    from app.archive.zip_export import ExportZipJob
+    from app.core.job import JobContext, execute
+
+    outcome = execute(ExportZipJob(archive, tmp_path / "export.zip", "color-grade-v2"), JobContext())
+    assert outcome.ok, outcome.message
+    zip_path = outcome.value.path
+    panel = window.archive_panel
+    drop_paths(window, [zip_path])
+    assert window.drop_hint.text() == "Drop to open the archive"
+    qtbot.waitUntil(lambda: rows(window) == ["A001/A001C003.mov", "GRADE/A001C003_grade.mov", "notes.txt"],
+                    timeout=15000)
+    assert history(window) == ["v2"] and panel.current_branch() == "color-grade-v2"
+    qtbot.waitUntil(lambda: 0 in panel.model.posters, timeout=10000)  # decoded through FFmpeg's subfile URL
+    panel.files.selectRow(0)
+    panel.play_selected()
+    player = window.ctx.player
+    assert player.clip is not None and player.clip.path.startswith("slice://") and str(zip_path) in player.clip.path
+    assert player.clip.decode_path.startswith("subfile,,start,")
+    player.set_source_mode("original")
+    label = window.player_panel.transport.timecode_label
+    for frame in (23, 4):
+        player.seek_frame(frame)
+        qtbot.waitUntil(lambda f=frame: not player.seeking and player._target is None and shown_index(window) == f
+                        and label.text() == f"01:00:00:{f:02d}", timeout=10000)
+    player.step(-1)  # a step back uses frames decoded by PyAV from the same member
+    qtbot.waitUntil(lambda: shown_index(window) == 3 and player.frame == 3, timeout=10000)
+    player.set_source_mode("thumbnail")  # the embedded proxy, a slice of the same ZIP
+    qtbot.waitUntil(lambda: player.source is not None and player.source.path.startswith("slice://")
+                    and player._target is None and shown_index(window) == 3, timeout=10000)
+    errors: list[str] = []
+    window.ctx.archive.failed.connect(errors.append)
+    panel.add_selected()
+    assert errors and "import the ZIP as an archive first" in errors[0]

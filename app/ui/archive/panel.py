@@ -36,8 +36,8 @@ from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.empty_state import EmptyState
 from app.versioning.diff import Diff
 
-EMPTY_HINT = ("Open a project archive with File → Open Archive… (Ctrl+Shift+A), or drop an archive folder onto the "
-              "window. Archives are made with `reelkeep archive create`.")
+EMPTY_HINT = ("Open a project archive with File → Open Archive… (Ctrl+Shift+A), or drop an archive folder or an "
+              "exported ZIP onto the window. Archives are made with `reelkeep archive create`.")
 POSTER_BOX = (64, 36)
 VERSION_ROLE = Qt.ItemDataRole.UserRole
 

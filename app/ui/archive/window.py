@@ -22,7 +22,9 @@ LAST_ARCHIVE_DIR_KEY = "archive/last_dir"
 
 
 def is_archive(path: str) -> bool:
-    """A Reelkeep (OCFL object) archive folder: it carries the OCFL object declaration."""
+    """A Reelkeep (OCFL object) archive folder (it carries the OCFL object declaration), or a ZIP (an export)."""
+    if path.lower().endswith(".zip"):
+        return os.path.isfile(path)
     return os.path.isdir(path) and (Path(path) / NAMASTE).is_file()
 
 
@@ -48,6 +50,14 @@ class ArchiveWindowMixin:
         """Ask for an archive folder and open it."""
         start = self.ctx.settings.value(LAST_ARCHIVE_DIR_KEY, "") or ""
         path = QFileDialog.getExistingDirectory(self, "Open Archive", str(start))  # type: ignore[arg-type]
+        if path:
+            self.open_archive(path)
+
+    def open_archive_zip_dialog(self) -> None:
+        """Ask for a ZIP export and open it: its members play in place."""
+        start = self.ctx.settings.value(LAST_ARCHIVE_DIR_KEY, "") or ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open Archive ZIP", str(start),  # type: ignore[arg-type]
+                                              "ZIP files (*.zip);;All files (*)")
         if path:
             self.open_archive(path)
 
