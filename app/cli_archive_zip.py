@@ -1,5 +1,5 @@
-"""`reelkeep archive export|import|members`: a version as a ZIP of STORED members, back, and where each member's
-bytes are (docs/archive.md, "ZIP export")."""
+"""`reelkeep archive export|import|members|unpack`: a version as a ZIP of STORED members, back, where each member's
+bytes are (docs/archive.md, "ZIP export"), and files copied out of an archive or a ZIP."""
 
 from __future__ import annotations
 
@@ -35,6 +35,17 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
                                                "play them in place")
     members.add_argument("zip", metavar="IN.zip")
     members.add_argument("--json", action="store_true", help="print JSON")
+    unpack = verbs.add_parser("unpack", help="copy files of an archive version or a ZIP (compressed members too) "
+                                             "into a folder, each checked before it appears")
+    unpack.add_argument("source", metavar="ARCHIVE|IN.zip")
+    unpack.add_argument("dest", metavar="FOLDER")
+    unpack.add_argument("paths", nargs="*", metavar="PATH",
+                        help="logical paths of files or folders (default: every file of the version)")
+    unpack.add_argument("--version", metavar="V", help="a version (v3) or branch of an archive folder "
+                                                       "(default: head of main)")
+    unpack.add_argument("--overwrite", action="store_true",
+                        help="replace files in FOLDER (default: write NAME_2… beside them and say so)")
+    unpack.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def command_export(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
@@ -69,7 +80,7 @@ def command_members(_catalog: Catalog, args: argparse.Namespace, out: TextIO) ->
             continue
         playable = member.stored and not member.encrypted
         rows.append({"name": member.name, "size": member.size, "offset": member.data_offset,
-                     "method": "stored" if member.stored else f"compressed ({member.method})",
+                     "method": member.method_name,
                      "encrypted": member.encrypted,
                      "mpv": slice_url(args.zip, member) if playable else None,
                      "ffmpeg": subfile_url(args.zip, member) if playable else None})
@@ -78,9 +89,23 @@ def command_members(_catalog: Catalog, args: argparse.Namespace, out: TextIO) ->
         out.write("\n")
         return EXIT_OK
     for row in rows:
-        where = row["mpv"] or ("encrypted" if row["encrypted"] else row["method"] + ": extract it first")
+        where = row["mpv"] or ("encrypted" if row["encrypted"] else
+                              f"compressed ({row['method']}): `reelkeep archive unpack` it to play it")
         out.write(f"{row['name']}\t{row['size']}\t@{row['offset']}\t{where}\n")
     return EXIT_OK
 
 
-HANDLERS: dict[str, Handler] = {"export": command_export, "import": command_import, "members": command_members}
+def command_unpack(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.archive.unpack import UnpackJob
+    from app.cli import run_job
+
+    result = run_job(UnpackJob(Path(args.source), Path(args.dest), args.paths, args.version, args.overwrite),
+                     args.quiet)
+    for logical, placed in result.renamed:
+        out.write(f"{logical}: a file of that name exists; written as {placed}\n")
+    out.write(f"{args.dest}: unpacked {len(result.written)} file(s), {result.bytes:,} bytes\n")
+    return EXIT_OK
+
+
+HANDLERS: dict[str, Handler] = {"export": command_export, "import": command_import, "members": command_members,
+                                "unpack": command_unpack}

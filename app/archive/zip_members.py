@@ -41,6 +41,10 @@ class ZipMember:
         return self.method == zipfile.ZIP_STORED
 
     @property
+    def method_name(self) -> str:
+        return "stored" if self.stored else _method_name(self.method)
+
+    @property
     def encrypted(self) -> bool:
         return bool(self.flags & FLAG_ENCRYPTED)
 
@@ -96,8 +100,9 @@ def require_stored(path: Path, member: ZipMember) -> None:
         raise ArchiveError(f"{path}: {member.name} is encrypted; Reelkeep does not read encrypted ZIP members")
     if not member.stored:
         raise ArchiveError(f"{path}: {member.name} is compressed ({_method_name(member.method)}), so it cannot be "
-                           "played or read in place; extract it first (`unzip`), or export archives with "
-                           "`reelkeep archive export`, which stores every member uncompressed")
+                           "played or read in place; unpack it first (the Archive panel's Unpack…, or `reelkeep "
+                           f"archive unpack {path} FOLDER {member.name}`); `reelkeep archive export` writes ZIPs "
+                           "whose members play in place")
 
 
 def _method_name(method: int) -> str:

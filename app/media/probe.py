@@ -75,6 +75,17 @@ def probe(path: str | bytes) -> MediaFacts:
         raise ProbeError(explain_error(exc)) from exc
 
 
+def probe_url(url: str, kind: str | None = None) -> MediaFacts:
+    """Probe what FFmpeg opens by URL rather than a plain file (a ZIP member's subfile URL): PyAV only, since
+    mutagen and the size checks need a file of their own."""
+    try:
+        return _probe_with_av(url, kind)
+    except ProbeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every decoder error becomes a message, never a crash
+        raise ProbeError(explain_error(exc)) from exc
+
+
 def _regular_size(path: str) -> int:
     """The size of a regular file; a link loop, dangling link, FIFO or device is named for what it is."""
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -49,6 +50,16 @@ class ArchiveReadJob:
         return self.read()
 
 
+def probe_entry(entry: BrowseEntry) -> dict[str, Any]:
+    """The probe facts of an archive file that carries none, as the archive's catalog.json would hold them."""
+    from app.archive.metadata import facts_record
+    from app.media.probe import probe, probe_url
+
+    if os.path.isfile(entry.location):
+        return facts_record(probe(entry.location))
+    return facts_record(probe_url(entry.decode_location or entry.location, entry.kind))
+
+
 def clip_for_entry(entry: BrowseEntry) -> tuple[ClipInfo, list[SourceChoice]]:
     """The player's clip for an archive file (timing from the probe facts stored with it) and its embedded
     proxies as renditions."""
@@ -67,6 +78,7 @@ class ArchiveService(QObject):
     failed = Signal(str)  # what went wrong and what to do, for the user
     closed = Signal()
     added_to_library = Signal(int)  # how many files
+    unpacked = Signal(str, int)  # the folder, how many files
 
     def __init__(self, catalog: Catalog, runner: JobRunner, player: PlayerService, library: LibraryService,
                  parent: QObject | None = None) -> None:
@@ -149,8 +161,19 @@ class ArchiveService(QObject):
         if entry.problem:
             self.failed.emit(f"{entry.logical_path} cannot be played in place: {entry.problem}")
             return False
+        if not entry.probe.get("kind"):
+            # a file archived or zipped without Reelkeep's metadata: its rate and TC come from a probe first
+            self.runner.submit(ArchiveReadJob(f"Probe {entry.name}", lambda: probe_entry(entry)),
+                               lambda outcome: self._on_probed(entry, frame, outcome))
+            return True
         clip, proxies = clip_for_entry(entry)
         return self.player.open_clip(clip, proxies, frame)
+
+    def _on_probed(self, entry: BrowseEntry, frame: int | None, outcome: Outcome) -> None:
+        if not outcome.ok:
+            self.failed.emit(f"{entry.logical_path} cannot be played: {outcome.message}")
+            return
+        self.play(dataclasses.replace(entry, probe=outcome.value), frame)
 
     def add_to_library(self, entries: Sequence[BrowseEntry]) -> None:
         """Catalog archive files where they are stored (no copy), with their archive location and embedded
@@ -171,6 +194,30 @@ class ArchiveService(QObject):
                                lambda outcome: self._on_recorded(outcome, ids))
 
         self.library.add_files([e.location for e in chosen], added)
+
+    def unpack(self, entries: Sequence[BrowseEntry], dest: str | os.PathLike[str], play_after: bool = False) -> None:
+        """Copy files of the version shown into a folder (a visible job; compressed ZIP members are decompressed
+        there); with play_after, the first one then plays from its copy."""
+        snapshot, version = self.snapshot, self.version
+        chosen = list(entries)
+        if snapshot is None or version is None or not chosen:
+            return
+        from app.archive.unpack import UnpackJob
+
+        job = UnpackJob(snapshot.path, Path(dest), [e.logical_path for e in chosen],
+                        None if is_zip(snapshot.path) else version)
+        self.runner.submit(job, lambda outcome: self._on_unpacked(outcome, str(dest), chosen[0] if play_after else None))
+
+    def _on_unpacked(self, outcome: Outcome, dest: str, play: BrowseEntry | None) -> None:
+        if not outcome.ok:
+            if not getattr(outcome, "cancelled", False):
+                self.failed.emit(f"{outcome.message}. Nothing incomplete was left in {dest}.")
+            return
+        result = outcome.value
+        self.unpacked.emit(dest, len(result.written))
+        if play is not None and result.written:
+            copy = dataclasses.replace(play, location=str(result.written[0]), decode_location=None, problem=None)
+            self.play(copy)
 
     def _record_locations(self, snapshot: ArchiveSnapshot, version: str, entries: list[BrowseEntry],
                           ids: list[int]) -> int:

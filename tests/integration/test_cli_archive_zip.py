@@ -47,8 +47,17 @@ def test_a_compressed_zip_is_refused_with_advice(tmp_path: Path) -> None:
     with zipfile.ZipFile(deflated, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.write(clip, "A001C001.mov")
     listing = reelkeep("archive", "members", str(deflated), catalog=tmp_path / "c.db").stdout
-    assert "A001C001.mov" in listing and "compressed (8): extract it first" in listing
+    assert "A001C001.mov" in listing and "compressed (deflate): `reelkeep archive unpack` it" in listing
     result = reelkeep("archive", "import", str(deflated), str(tmp_path / "archive"), catalog=tmp_path / "c.db",
                       check=False)
     assert result.returncode == 1 and "compressed (deflate)" in result.stderr and "Traceback" not in result.stderr
+    assert "archive unpack" in result.stderr
     assert not (tmp_path / "archive").exists()
+    unpacked = reelkeep("archive", "unpack", "-q", str(deflated), str(tmp_path / "out"), catalog=tmp_path / "c.db")
+    assert unpacked.stdout == f"{tmp_path / 'out'}: unpacked 1 file(s), {clip.stat().st_size:,} bytes\n"
+    assert decode_indexes(tmp_path / "out" / "A001C001.mov") == list(range(25))
+    again = reelkeep("archive", "unpack", "-q", str(deflated), str(tmp_path / "out"), catalog=tmp_path / "c.db")
+    assert f"A001C001.mov: a file of that name exists; written as {tmp_path / 'out' / 'A001C001_2.mov'}" in again.stdout
+    missing = reelkeep("archive", "unpack", str(deflated), str(tmp_path / "out"), "B001", catalog=tmp_path / "c.db",
+                       check=False)
+    assert missing.returncode == 1 and "'B001' is not a file or folder" in missing.stderr

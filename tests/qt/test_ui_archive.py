@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.ui.archive.files_model import COL_PATH
 from app.ui.main_window import MainWindow
@@ -67,7 +68,8 @@ def test_archive_panel_browse_switch_branch_diff_play_and_add(qtbot, window: Mai
     qtbot.waitUntil(lambda: rows(window) == ["A001/A001C003.mov", "GRADE/A001C003_grade.mov", "notes.txt"],
                     timeout=10000)
     tree = panel.diff_tree
-    qtbot.waitUntil(lambda: tree.topLevelItemCount() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() == 1 and tree.topLevelItem(0).text(0) != "Comparing…",
+                    timeout=10000)
     added = tree.topLevelItem(0)
     assert added.text(0) == "Added (1)" and added.child(0).text(1) == "GRADE/A001C003_grade.mov"
 
@@ -155,3 +157,40 @@ def test_a_zip_export_plays_in_place_through_slice_urls(qtbot, window: MainWindo
     window.ctx.archive.failed.connect(errors.append)
     panel.add_selected()
     assert errors and "import the ZIP as an archive first" in errors[0]
+
+
+def test_a_compressed_zip_member_is_named_unpacked_on_request_and_its_copy_plays(
+        qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:
+    """A ZIP from another tool, deflated and without Reelkeep's metadata: the member is marked compressed, playing it
+    offers to unpack it, and the copy plays frame-exact with the rate and TC probed from it."""
+    import zipfile
+
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    clip = make_clip(tmp_path / "B002C001.mov", rate="24", frames=30, start_tc="02:00:00:00", audio=False)
+    zip_path = tmp_path / "from the lab.zip"
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as out:
+        out.write(clip, "day2/B002C001.mov")
+    panel = window.archive_panel
+    drop_paths(window, [zip_path])
+    qtbot.waitUntil(lambda: rows(window) == ["day2/B002C001.mov"], timeout=15000)
+    kind = panel.model.index(0, 1).data()
+    assert kind == "video (compressed)"
+    assert "compressed (deflate)" in panel.model.index(0, COL_PATH).data(Qt.ItemDataRole.ToolTipRole)
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    unpack_to = tmp_path / "unpacked"
+    unpack_to.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(unpack_to))
+    panel.files.selectRow(0)
+    panel.play_selected()
+    assert asked and "cannot play in place" in asked[0]
+    player = window.ctx.player
+    copy = unpack_to / "day2" / "B002C001.mov"
+    qtbot.waitUntil(lambda: player.clip is not None and player.clip.path == str(copy), timeout=20000)
+    assert copy.read_bytes() == clip.read_bytes()
+    assert player.clip.rate == 24 and player.clip.start_frame == 2 * 3600 * 24  # probed, not the 25 fps default
+    label = window.player_panel.transport.timecode_label
+    player.seek_frame(17)
+    qtbot.waitUntil(lambda: not player.seeking and player._target is None and shown_index(window) == 17
+                    and label.text() == "02:00:00:17", timeout=10000)

@@ -58,7 +58,8 @@ class ArchiveFilesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == COL_PATH:
             return self.posters.get(index.row())
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_PATH:
-            return f"{entry.logical_path}\nstored at {entry.location}\nsha256 {entry.digest}"
+            problem = f"\n{entry.problem}" if entry.problem else ""
+            return f"{entry.logical_path}\nstored at {entry.location}\nsha256 {entry.digest}{problem}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_DURATION, COL_SIZE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -69,7 +70,7 @@ class ArchiveFilesModel(QAbstractTableModel):
         if column == COL_PATH:
             return entry.logical_path
         if column == COL_KIND:
-            return entry.kind or "other"
+            return f"{entry.kind or 'other'} (compressed)" if entry.problem else entry.kind or "other"
         if column == COL_DURATION:
             return duration_text(entry.duration) if entry.duration else ""
         if column == COL_TC:

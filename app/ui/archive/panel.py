@@ -10,11 +10,13 @@ from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -71,6 +73,10 @@ class ArchivePanel(QWidget):
         self.add_button = QPushButton("Add to Library", self)
         self.add_button.setToolTip("Catalog the selected files where they are stored in the archive (no copy)")
         self.add_button.clicked.connect(self.add_selected)
+        self.unpack_button = QPushButton("Unpack…", self)
+        self.unpack_button.setToolTip("Copy the selected files into a folder; compressed ZIP members are "
+                                      "decompressed there")
+        self.unpack_button.clicked.connect(self.unpack_selected)
 
         self.branches = QListWidget(self)
         self.branches.setObjectName("archiveBranches")
@@ -113,7 +119,7 @@ class ArchivePanel(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 4, 8, 4)
         bar.addWidget(self.title, 1)
-        for button in (self.play_button, self.add_button, self.open_button):
+        for button in (self.play_button, self.add_button, self.unpack_button, self.open_button):
             bar.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +132,7 @@ class ArchivePanel(QWidget):
         service.diff_loaded.connect(self._on_diff)
         service.closed.connect(self._on_closed)
         service.added_to_library.connect(lambda n: self.message.emit(f"Added {n} archive file(s) to the library"))
+        service.unpacked.connect(lambda folder, n: self.message.emit(f"Unpacked {n} file(s) into {folder}"))
         self._update_buttons()
 
     # ---- building
@@ -290,6 +297,8 @@ class ArchivePanel(QWidget):
     def _compare(self) -> None:
         old, new = self.diff_from.currentData(), self.diff_to.currentData()
         if old and new:
+            self.diff_tree.clear()  # never show the last pair's changes under the new pair's names
+            QTreeWidgetItem(self.diff_tree, ["Comparing…", f"{old} and {new}"])
             self.service.diff(old, new)
 
     def _on_diff(self, old: str, new: str, diff: Diff) -> None:
@@ -318,8 +327,40 @@ class ArchivePanel(QWidget):
 
     def play_row(self, row: int) -> None:
         entry = self.model.entry(row)
-        if entry is not None and self.service.play(entry):
+        if entry is None:
+            return
+        if entry.problem and entry.kind is not None:
+            self._offer_unpack(entry)
+            return
+        if self.service.play(entry):
             self.player_wanted.emit()
+
+    def _offer_unpack(self, entry: BrowseEntry) -> None:
+        """A compressed ZIP member cannot play in place: say so, and offer to unpack it and play the copy."""
+        answer = QMessageBox.question(
+            self, "Compressed file",
+            f"{entry.logical_path} is compressed inside the ZIP, so it cannot play in place.\n\n"
+            "Unpack it into a folder and play the copy?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        folder = self._ask_folder(f"Unpack {entry.name} into")
+        if folder:
+            self.service.unpack([entry], folder, play_after=True)
+            self.player_wanted.emit()
+            self.message.emit(f"Unpacking {entry.name} into {folder}…")
+
+    def unpack_selected(self) -> None:
+        entries = self.selected_entries()
+        if not entries:
+            return
+        folder = self._ask_folder(f"Unpack {len(entries)} file(s) into")
+        if folder:
+            self.service.unpack(entries, folder)
+            self.message.emit(f"Unpacking {len(entries)} file(s) into {folder}…")
+
+    def _ask_folder(self, title: str) -> str:
+        return QFileDialog.getExistingDirectory(self, title, os.path.expanduser("~"))
 
     def play_selected(self) -> None:
         rows = sorted({index.row() for index in self.files.selectionModel().selectedRows()})
@@ -336,6 +377,7 @@ class ArchivePanel(QWidget):
         media = [e for e in self.selected_entries() if e.kind is not None] if self.snapshot else []
         self.play_button.setEnabled(bool(media))
         self.add_button.setEnabled(bool(media))
+        self.unpack_button.setEnabled(bool(self.snapshot and self.selected_entries()))
 
     def _on_closed(self) -> None:
         self.snapshot = None
