@@ -24,7 +24,6 @@ from app.core.errors import ReelkeepError
 from app.core.job import Job, JobContext, execute
 from app.core.progress import CancelToken, ProgressUpdate
 from app.core.timecode import format_rate
-from app.ingest.scan import ScanJob
 
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
@@ -185,6 +184,8 @@ def command_scan(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
     elif not catalog.roots():
         print("reelkeep: no library folders yet; run `reelkeep scan FOLDER`", file=sys.stderr)
         return EXIT_USAGE
+    from app.ingest.scan import ScanJob  # PyAV: loaded by the verbs that decode
+
     result = run_job(ScanJob(catalog, root_ids, args.workers), args.quiet)
     out.write(f"Scanned: {result.summary()}\n")
     for message in result.messages:

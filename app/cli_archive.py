@@ -8,18 +8,21 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from app.archive.jobs import CommitJob, CreateArchiveJob, WriteResult
 from app.archive.model import DEFAULT_BRANCH, RESERVED_PREFIX, VersionInfo
 from app.archive.store import Archive
-from app.archive.verify import VerifyArchiveJob
 from app.catalog.catalog import Catalog
 from app.cli_archive_zip import HANDLERS as ZIP_HANDLERS
 from app.cli_archive_zip import add_parsers as add_zip_parsers
 from app.cli_versions import HANDLERS as VERSION_HANDLERS
 from app.cli_versions import add_parsers as add_version_parsers
 
+if TYPE_CHECKING:
+    from app.archive.jobs import WriteResult
+
+# The jobs (and through them PyAV, numpy, ascmhl) are imported by the verbs that run them, so that quick verbs
+# such as `archive branch` start in a fraction of a second.
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 Handler = Callable[[Catalog, argparse.Namespace, TextIO], int]
 
@@ -114,6 +117,7 @@ def change_summary(archive: Path, version: VersionInfo) -> str:
 
 
 def command_create(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.archive.jobs import CreateArchiveJob
     from app.cli import run_job
 
     job = CreateArchiveJob(Path(args.source), Path(args.archive), args.proxies, args.message, catalog_facts(catalog))
@@ -122,6 +126,7 @@ def command_create(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> i
 
 
 def command_add(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.archive.jobs import CommitJob
     from app.cli import run_job
 
     job = CommitJob(Path(args.archive), [Path(p) for p in args.paths], args.to, DEFAULT_BRANCH, args.message,
@@ -146,6 +151,7 @@ def command_list(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> in
 
 
 def command_verify(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.archive.verify import VerifyArchiveJob
     from app.cli import run_job
 
     report = run_job(VerifyArchiveJob(Path(args.archive), full=args.full), args.quiet)

@@ -8,14 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from app.archive.jobs import CommitJob
 from app.archive.store import Archive
 from app.catalog.catalog import Catalog
 from app.versioning.branches import create_branch
-from app.versioning.checkout import CheckoutJob
 from app.versioning.diff import diff_states
 from app.versioning.graph import history
-from app.versioning.ops import GcJob, MergeJob
 
 Handler = Callable[[Catalog, argparse.Namespace, TextIO], int]
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -109,6 +106,7 @@ def command_branch(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
 
 
 def command_commit(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.archive.jobs import CommitJob
     from app.cli import run_job
     from app.cli_archive import catalog_facts, presets_argument, report_write
 
@@ -120,6 +118,7 @@ def command_commit(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> i
 
 
 def command_remove(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.archive.jobs import CommitJob
     from app.cli import run_job
     from app.cli_archive import report_write
 
@@ -176,6 +175,7 @@ def command_diff(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> in
 
 def command_merge(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
+    from app.versioning.ops import MergeJob
 
     job = MergeJob(Path(args.archive), args.source, args.into, dict(args.take), args.prefer, args.message, args.no_ff)
     outcome = run_job(job, args.quiet)
@@ -195,6 +195,7 @@ def command_merge(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> i
 
 def command_checkout(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
+    from app.versioning.checkout import CheckoutJob
 
     result = run_job(CheckoutJob(Path(args.archive), args.version or args.branch, Path(args.dest)), args.quiet)
     how = f"{result.cloned} as copy-on-write clones" if result.cloned else "copied (no copy-on-write on this disk)"
@@ -205,6 +206,7 @@ def command_checkout(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -
 
 def command_gc(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
+    from app.versioning.ops import GcJob
 
     report = run_job(GcJob(Path(args.archive), args.dry_run), True)
     verb = "would remove" if args.dry_run else "removed"

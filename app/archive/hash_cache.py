@@ -33,14 +33,18 @@ class HashCache:
         """The cached digests of paths whose size, mtime and inode still match."""
         found: dict[bytes, Hashed] = {}
         keys = list(stats)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            rows = self._db.execute(
+        if len(keys) > 2000:
+            # a whole tree: one scan of the table beats hundreds of IN (…) lookups
+            batches = [self._db.execute("SELECT path, size, mtime_ns, inode, sha256, xxh128 FROM source")]
+        else:
+            batches = [self._db.execute(
                 f"SELECT path, size, mtime_ns, inode, sha256, xxh128 FROM source WHERE path IN "
-                f"({','.join('?' * len(chunk))})", chunk)
+                f"({','.join('?' * len(keys[start:start + 500]))})", keys[start:start + 500])
+                for start in range(0, len(keys), 500)]
+        for rows in batches:
             for path, size, mtime_ns, inode, sha, xxh in rows:
-                st = stats[path]
-                if (st.st_size, st.st_mtime_ns, st.st_ino) == (size, mtime_ns, inode):
+                st = stats.get(path)
+                if st is not None and (st.st_size, st.st_mtime_ns, st.st_ino) == (size, mtime_ns, inode):
                     found[path] = Hashed(size, sha, xxh)
         return found
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from app.archive.layout import check_logical_path
 from app.archive.metadata import CatalogFacts, Describer
 from app.archive.model import DEFAULT_BRANCH, ArchiveError, VersionInfo
-from app.archive.store import Archive
+from app.archive.store import Archive, branch_listed
 from app.archive.write import SourceFile, VersionRequest, write_version
 from app.core.job import JobContext
 
@@ -24,14 +24,8 @@ class SourcePlan:
 
 
 def _logical(parts: Sequence[str | bytes]) -> str:
-    names = []
-    for part in parts:
-        name = os.fsdecode(part) if isinstance(part, bytes) else part
-        if any("\udc80" <= ch <= "\udcff" for ch in name):
-            raise ArchiveError(f"{os.fsencode(name)!r}: the name is not valid UTF-8; archive names are UTF-8 "
-                               "(OCFL) — rename the file first")
-        names.append(name)
-    return "/".join(names)
+    # names that are not UTF-8 keep their surrogate escapes here; check_logical_path refuses them with advice
+    return "/".join(os.fsdecode(part) if isinstance(part, bytes) else part for part in parts)
 
 
 def plan_sources(paths: Sequence[Path], to: str = "", contents_of_folders: bool = False) -> SourcePlan:
@@ -48,7 +42,7 @@ def plan_sources(paths: Sequence[Path], to: str = "", contents_of_folders: bool 
         except OSError as exc:
             raise ArchiveError(f"{path}: {exc.strerror or exc}") from None
         if stat.S_ISREG(info.st_mode):
-            sources.append(SourceFile(path, check_logical_path(prefix + _logical([path.name]))))
+            sources.append(SourceFile(path, check_logical_path(prefix + _logical([path.name])), stat=info))
             total += info.st_size
             continue
         if not stat.S_ISDIR(info.st_mode):
@@ -68,7 +62,7 @@ def plan_sources(paths: Sequence[Path], to: str = "", contents_of_folders: bool 
                     skipped.append(f"{os.fsdecode(full)}: not a regular file")
                     continue
                 logical = check_logical_path(prefix + _logical([*top, *parts, name]))
-                sources.append(SourceFile(Path(os.fsdecode(full)), logical))
+                sources.append(SourceFile(os.fsdecode(full), logical, stat=entry))
                 total += entry.st_size
     return SourcePlan(sources, skipped, total)
 
@@ -123,17 +117,19 @@ class CommitJob:
         self.title = f"Commit to {self.archive.name} ({branch})"
 
     def plan(self) -> SourcePlan:
-        archive = Archive.open(self.archive)
-        if self.branch not in archive.branches():
-            raise ArchiveError(f"{self.archive}: no branch {self.branch!r} (create it with `reelkeep archive branch`)")
-        inside = [p for p in self.paths if Path(p).absolute().is_relative_to(archive.path)]
+        archive_path = self.archive.absolute()
+        if not branch_listed(archive_path, self.branch):
+            archive = Archive.open(self.archive)  # the full check: says what is wrong, repairs what it can
+            if self.branch not in archive.branches():
+                raise ArchiveError(f"{self.archive}: no branch {self.branch!r} (create it with `reelkeep archive "
+                                   "branch`)")
+        inside = [p for p in self.paths if Path(p).absolute().is_relative_to(archive_path)]
         if inside:
             raise ArchiveError(f"{inside[0]} is inside the archive itself; add files from outside it")
         return plan_sources(self.paths, self.to, self.contents_of_folders)
 
     def run(self, plan: SourcePlan, ctx: JobContext) -> WriteResult:
-        head = Archive.open(self.archive).branches()[self.branch].head
-        request = VersionRequest(base=head, sources=plan.sources, remove=self.remove, branch=self.branch,
-                                 message=self.message, rehash=self.rehash)
+        request = VersionRequest(sources=plan.sources, remove=self.remove, branch=self.branch, message=self.message,
+                                 rehash=self.rehash, on_branch_head=True)
         info = write_version(self.archive, request, ctx, describe=Describer(self.proxies, self.catalog_facts))
         return WriteResult(info, len(plan.sources), plan.skipped)

@@ -3,10 +3,14 @@ keep it readable by any OCFL tool: logical path checks, content path mapping, at
 
 from __future__ import annotations
 
+import ctypes
 import datetime
+import errno
+import functools
 import hashlib
 import json
 import os
+import sys
 import unicodedata
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -97,6 +101,41 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def sync_tree(folder: Path) -> None:
+    """Make everything written below folder durable: one syncfs(2) of its file system on Linux (a fsync per file
+    costs minutes at 100,000 small files), else a fsync of every file and folder."""
+    syncfs = _libc_syncfs()
+    if syncfs is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+            error = ctypes.get_errno()
+            if error not in (errno.ENOSYS, errno.EINVAL):
+                raise OSError(error, os.strerror(error), str(folder))
+        finally:
+            os.close(fd)
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fsync_dir(Path(root))
+
+
+@functools.cache
+def _libc_syncfs() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.syncfs
+    except (OSError, AttributeError):
+        return None
 
 
 def write_atomic(dest: Path, data: bytes) -> None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import fcntl
+import dataclasses
 import getpass
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,17 +37,18 @@ from app.archive.layout import (
     SIDECAR,
     branches_path,
     content_path,
-    extension_dir,
     fsync_dir,
     inventory_bytes,
     sidecar_text,
     staging_dir,
+    sync_tree,
     utc_now,
     version_meta_path,
     version_name,
     write_atomic,
     write_json_atomic,
 )
+from app.archive.lock import archive_lock
 from app.archive.mhl import write_generation
 from app.archive.model import DEFAULT_BRANCH, ArchiveError, VersionInfo
 from app.archive.store import Archive
@@ -62,10 +63,11 @@ class SourceFile:
     """A file to store at logical_path (path is what the os module opens), or a byte range of it (a STORED ZIP
     member, whose CRC-32 is then checked while it is copied)."""
 
-    path: Path
+    path: Path | str  # a str from a folder walk: 100,000 Path objects cost a second
     logical_path: str
     part: ByteRange | None = None
     crc32: int | None = None
+    stat: os.stat_result | None = field(default=None, compare=False, repr=False)  # from the plan's walk
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,8 @@ class Stored:
     logical_path: str
     digest: str
     size: int
-    file: Path  # where its bytes are now (staging or an earlier version's content)
-    source: Path | None  # the user's file it came from, when it came from one
+    file: Path | str  # where its bytes are now (staging or an earlier version's content), as the os module opens it
+    source: Path | str | None  # the user's file it came from, when it came from one
     new: bool  # stored by this version (not deduplicated)
 
 
@@ -91,28 +93,12 @@ class VersionRequest:
     parents: tuple[str, ...] | None = None  # default: (base,)
     rehash: bool = False
     write_empty: bool = False  # write a version even when the state does not change
+    on_branch_head: bool = False  # base is the branch's head as read under the write lock (a commit)
 
 
 # The metadata step: gets the staging content folder, the version's user files and the previous version's
 # reserved files; returns logical path → file (in staging) of the .reelkeep/ files the version holds.
 Describe = Callable[[Path, list[Stored], "Archive | None", JobContext], dict[str, Path]]
-
-
-@contextlib.contextmanager
-def archive_lock(archive: Path) -> Iterator[None]:
-    """One writer at a time per archive (two commits would both claim vN+1)."""
-    ext = extension_dir(archive)
-    ext.mkdir(parents=True, exist_ok=True)
-    with open(ext / "lock", "a+b") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ArchiveError(f"{archive}: another Reelkeep process is writing this archive; try again when it "
-                               "has finished") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def remove_stale_staging(archive: Path) -> None:
@@ -180,6 +166,12 @@ def _write_locked(archive_path: Path, request: VersionRequest, ctx: JobContext, 
                   describe: Describe | None) -> VersionInfo | None:
     remove_stale_staging(archive_path)
     archive = None if create else Archive.open(archive_path)
+    if request.on_branch_head and archive is not None:
+        branches = archive.branches()
+        if request.branch not in branches:
+            raise ArchiveError(f"{archive_path}: no branch {request.branch!r} (create it with `reelkeep archive "
+                               "branch`)")
+        request = dataclasses.replace(request, base=branches[request.branch].head)
     number = 1 if archive is None else int(archive.head[1:]) + 1
     version = version_name(number)
     base_state = _base_state(archive, request)
@@ -246,6 +238,9 @@ def _stage_sources(archive: Archive | None, request: VersionRequest, state: dict
     stats: dict[bytes, os.stat_result] = {}
     for source in request.sources:
         raw = os.fsencode(source.path)
+        if source.stat is not None:  # stated by the plan a moment ago; a change during the copy is still caught
+            stats[raw] = source.stat
+            continue
         try:
             stats[raw] = os.stat(raw)
         except OSError as exc:
@@ -271,7 +266,7 @@ def _stage_sources(archive: Archive | None, request: VersionRequest, state: dict
         hashed = known.get(raw)
         if hashed is not None and archive is not None and archive.has_digest(hashed.sha256):
             state[logical] = hashed.sha256
-            stored.append(Stored(logical, hashed.sha256, hashed.size, archive.content_file(hashed.sha256),
+            stored.append(Stored(logical, hashed.sha256, hashed.size, archive.content_location(hashed.sha256),
                                  source.path, False))
             continue
         hashed, file, is_new = _copy_in(archive, source, version, stage, new, meter, ctx, st)
@@ -373,7 +368,7 @@ def _commit(archive_path: Path, archive: Archive | None, version: str, request: 
     data = inventory_bytes(inventory)
     (stage / INVENTORY).write_bytes(data)
     (stage / SIDECAR).write_text(sidecar_text(data), encoding="utf-8")
-    _fsync_tree(stage)
+    sync_tree(stage)
     meta_path = version_meta_path(archive_path, version)
     meta_path.parent.mkdir(parents=True, exist_ok=True)
     write_json_atomic(meta_path, meta)
@@ -426,17 +421,6 @@ def _move_branch(archive_path: Path, archive: Archive | None, branch: str, versi
     entry["head"] = version
     branches[branch] = entry
     write_json_atomic(branches_path(archive_path), branches)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fsync_dir(Path(root))
 
 
 def _test_hook(point: str) -> None:

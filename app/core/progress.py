@@ -58,7 +58,8 @@ class CancelToken:
 
     def check(self) -> None:
         """Block while paused; raise Cancelled once cancelled."""
-        self._running.wait()
+        if not self._running.is_set():  # Event.wait() costs µs even when set; jobs check per file
+            self._running.wait()
         if self._cancelled.is_set():
             raise Cancelled("cancelled by the user")
 

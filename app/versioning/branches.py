@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from app.archive.layout import branches_path, utc_now, write_json_atomic
+from app.archive.lock import archive_lock
 from app.archive.model import ArchiveError
 from app.archive.store import Archive, BranchInfo
-from app.archive.write import archive_lock
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 
