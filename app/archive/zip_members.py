@@ -23,6 +23,7 @@ LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # signature, version, flags, method, 
 LOCAL_SIGNATURE = b"PK\x03\x04"
 FLAG_ENCRYPTED = 0x1
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_SLICE = re.compile(r"slice://([0-9]+)-\+([0-9]+)@(.+)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,12 @@ def _method_name(method: int) -> str:
 def slice_url(zip_path: Path | str, member: ZipMember) -> str:
     """mpv's URL for the member's bytes: `slice://START-+SIZE@/abs/file.zip` (mpv 0.33 and newer)."""
     return f"slice://{member.data_offset}-+{member.size}@{os.path.abspath(zip_path)}"
+
+
+def parse_slice_url(url: str) -> tuple[str, int, int] | None:
+    """(zip path, data offset, size) of a URL made by slice_url, else None."""
+    match = _SLICE.fullmatch(url)
+    return None if match is None else (match.group(3), int(match.group(1)), int(match.group(2)))
 
 
 def subfile_url(zip_path: Path | str, member: ZipMember) -> str:

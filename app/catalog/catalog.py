@@ -387,6 +387,9 @@ class Catalog:
         """The files extracted from media_id."""
         return links.subclips_of(self.db, media_id)
 
+    def archive_folders(self) -> list[str]:
+        return links.archive_folders(self.db)
+
     def set_archive_location(self, media_id: int, location: ArchiveLocation) -> None:
         """Record that media_id is a file stored in a project archive (see migration 7)."""
         links.set_archive_location(self.db, media_id, location)

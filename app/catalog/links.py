@@ -128,6 +128,11 @@ def set_archive_location(db: SqliteDatabase, media_id: int, location: ArchiveLoc
     )
 
 
+def archive_folders(db: SqliteDatabase) -> list[str]:
+    """Every archive some cataloged file lives in."""
+    return [r[0] for r in db.execute_sql("SELECT DISTINCT archive FROM archive_location ORDER BY archive").fetchall()]
+
+
 def archive_location(db: SqliteDatabase, media_id: int) -> dict[str, Any] | None:
     row = db.execute_sql(
         "SELECT archive, archive_id, version, logical_path FROM archive_location WHERE media_id = ?", (media_id,)

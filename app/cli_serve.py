@@ -1,0 +1,61 @@
+"""`reelkeep serve`: the streaming server without the GUI (docs/streaming.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from app.catalog.catalog import Catalog
+
+EXIT_OK = 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="serve the library and archives over HTTP (range streaming, JSON API)",
+                           description="Serve the library (and archives) to browsers and players on this machine "
+                                       "or, with --host 0.0.0.0, the network. Every request needs the install's "
+                                       "token. See docs/streaming.md.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: the network)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    serve.add_argument("--token-file", metavar="F", type=Path,
+                       help="where the access token is kept (made on first use; default: the user's config folder)")
+    serve.add_argument("--new-token", action="store_true", help="replace the token (devices need the new one)")
+    serve.add_argument("--loopback-without-token", action="store_true",
+                       help="let clients on this machine in without the token")
+    serve.add_argument("--archive", action="append", default=[], metavar="ARCHIVE",
+                       help="also share this archive folder or ZIP export (repeatable); archives that library "
+                            "files were added from are shared anyway")
+
+
+def command_serve(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.streaming.access import default_token_file, load_or_create_token, new_token
+    from app.streaming.server import ServerConfig, ServerError, StreamingServer, shared_archives
+
+    if not 0 <= args.port <= 65535:
+        raise ServerError(f"--port {args.port}: a port is 0 to 65535")
+    token_file = args.token_file or default_token_file()
+    token = new_token(token_file) if args.new_token else load_or_create_token(token_file)
+    config = ServerConfig(args.host, args.port, token, args.loopback_without_token, shared_archives(args.archive))
+    server = StreamingServer(catalog.path, config)
+    ready = _announce(server, token_file, out)
+    server.ready_callback = ready
+    server.serve_forever()
+    if server.failure is not None:
+        raise ServerError(str(server.failure))
+    out.write("reelkeep: server stopped\n")
+    return EXIT_OK
+
+
+def _announce(server, token_file: Path, out: TextIO):  # noqa: ANN001, ANN202 - a closure for the server thread
+    def ready() -> None:
+        out.write(f"Serving {server.catalog_path} at {server.url}\n"
+                  f"Open {server.url}?token={server.config.token} in a browser on this machine\n"
+                  f"(token kept in {token_file}); Ctrl+C stops.\n")
+        out.flush()
+        if server.config.host not in ("127.0.0.1", "::1", "localhost"):
+            print("reelkeep: listening on the network: anyone with the token can stream the library", file=sys.stderr)
+
+    return ready

@@ -1,0 +1,236 @@
+"""The library over HTTP: list/search/filter (the CLI's filters), one item, tags, ratings, favourites, play counts
+and resume positions (written through the one catalog access layer), and the item's streams: the original, its
+proxies, poster and hover preview, each with HTTP ranges (app/streaming/ranges.py).
+
+Clients get ids and URLs, never disk paths; an id outside the catalog is a plain 404.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from app.catalog.catalog import Catalog
+from app.catalog.filters import KINDS, SORT_COLUMNS, STATUS_FILTERS, LibraryFilter
+from app.core.errors import CatalogError
+from app.core.paths import os_path
+from app.ingest.thumbs import thumbnail_paths
+from app.streaming.ranges import FileSpan, file_span, send_span
+
+T = TypeVar("T")
+MAX_PAGE = 500
+_HIDDEN = ("path", "root", "identity_hash", "content_hash", "proxies", "archive", "subclip_of", "subclips")
+
+
+class BadRequest(web.HTTPBadRequest):
+    def __init__(self, message: str) -> None:
+        super().__init__(text=f'{{"error": "{message}"}}', content_type="application/json")
+
+
+def not_found(what: str = "no such item") -> web.HTTPNotFound:
+    return web.HTTPNotFound(text=f'{{"error": "{what}"}}', content_type="application/json")
+
+
+class LibraryApi:
+    """Route handlers over one catalog; every catalog call runs in the server's thread pool."""
+
+    def __init__(self, catalog: Catalog, run: Callable[..., Any]) -> None:
+        self.catalog = catalog
+        self.run = run  # run(fn, *args) -> awaitable, off the event loop
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get("/api/items", self.list_items)
+        app.router.add_get("/api/items/{id}", self.item)
+        app.router.add_patch("/api/items/{id}", self.edit_item)
+        app.router.add_post("/api/items/{id}/played", self.played)
+        app.router.add_put("/api/items/{id}/resume", self.resume)
+        app.router.add_get("/api/tags", self.tags)
+        for suffix, handler in (("", self.original), ("/proxy/{preset}", self.proxy), ("/poster", self.poster),
+                                ("/preview", self.preview)):
+            app.router.add_get("/media/{id}" + suffix, handler)  # aiohttp answers HEAD from GET routes
+
+    # ---- reading
+    async def list_items(self, request: web.Request) -> web.Response:
+        flt, offset, limit = library_filter(request.query)
+        ids = await self.run(self.catalog.query_ids, flt)
+        page = ids[offset:offset + limit]
+        items = await self.run(self._summaries, page)
+        return web.json_response({"total": len(ids), "offset": offset, "limit": limit, "items": items})
+
+    def _summaries(self, ids: list[int]) -> list[dict[str, Any]]:
+        rows = {row["id"]: row for row in self.catalog.rows(ids)}
+        return [summary(rows[i]) for i in ids if i in rows]
+
+    async def item(self, request: web.Request) -> web.Response:
+        media_id = item_id(request)
+        info = await self.run(self._info, media_id)
+        return web.json_response(public_info(info))
+
+    def _info(self, media_id: int) -> dict[str, Any]:
+        try:
+            return self.catalog.info(media_id)
+        except CatalogError:
+            raise not_found() from None
+
+    async def tags(self, _request: web.Request) -> web.Response:
+        counts = await self.run(self.catalog.tag_counts)
+        return web.json_response([{"name": name, "count": count} for name, count in counts])
+
+    # ---- writing
+    async def edit_item(self, request: web.Request) -> web.Response:
+        media_id = item_id(request)
+        body = await json_body(request)
+        await self.run(self._info, media_id)
+        if "rating" in body:
+            rating = body["rating"]
+            if not isinstance(rating, int) or isinstance(rating, bool) or not 0 <= rating <= 5:
+                raise BadRequest("rating is a whole number from 0 to 5")
+            await self.run(self.catalog.set_rating, [media_id], rating)
+        if "favourite" in body:
+            if not isinstance(body["favourite"], bool):
+                raise BadRequest("favourite is true or false")
+            await self.run(self.catalog.set_favourite, [media_id], body["favourite"])
+        for key, action in (("add_tags", self.catalog.add_tags), ("remove_tags", self.catalog.remove_tags)):
+            if key in body:
+                names = body[key]
+                if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                    raise BadRequest(f"{key} is a list of tag names")
+                await self.run(action, [media_id], [n.strip() for n in names])
+        return web.json_response(public_info(await self.run(self._info, media_id)))
+
+    async def played(self, request: web.Request) -> web.Response:
+        media_id = item_id(request)
+        await self.run(self._info, media_id)
+        await self.run(self.catalog.record_play, media_id)
+        return web.json_response(public_info(await self.run(self._info, media_id)))
+
+    async def resume(self, request: web.Request) -> web.Response:
+        media_id = item_id(request)
+        body = await json_body(request)
+        seconds = body.get("seconds")
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)
+                                    or not 0 <= seconds < 1e7):
+            raise BadRequest("seconds is a position in seconds, or null to forget it")
+        await self.run(self._info, media_id)
+        await self.run(self.catalog.set_resume, media_id, None if seconds is None else float(seconds))
+        return web.json_response({"id": media_id, "resume_seconds": seconds})
+
+    # ---- streams
+    async def original(self, request: web.Request) -> web.StreamResponse:
+        span = await self.run(self._original_span, item_id(request))
+        return await send_span(request, span)
+
+    def _original_span(self, media_id: int) -> FileSpan:
+        paths = self.catalog.raw_paths([media_id])
+        if media_id not in paths:
+            raise not_found()
+        return _span_or_404(os_path(paths[media_id]))
+
+    async def proxy(self, request: web.Request) -> web.StreamResponse:
+        media_id, preset = item_id(request), request.match_info["preset"]
+        span = await self.run(self._proxy_span, media_id, preset)
+        return await send_span(request, span)
+
+    def _proxy_span(self, media_id: int, preset: str) -> FileSpan:
+        for proxy in self.catalog.proxies(media_id):
+            if proxy["preset"] == preset:
+                return _span_or_404(proxy["path"])
+        raise not_found("no such proxy")
+
+    async def poster(self, request: web.Request) -> web.StreamResponse:
+        return await send_span(request, await self.run(self._thumbnail_span, item_id(request), "poster"))
+
+    async def preview(self, request: web.Request) -> web.StreamResponse:
+        return await send_span(request, await self.run(self._thumbnail_span, item_id(request), "preview"))
+
+    def _thumbnail_span(self, media_id: int, which: str) -> FileSpan:
+        identity = self._info(media_id)["identity_hash"]
+        found = thumbnail_paths(identity).get(which) if identity else None
+        if found is None:
+            raise not_found(f"no {which} yet")
+        return _span_or_404(str(found))
+
+
+def _span_or_404(path: str) -> FileSpan:
+    try:
+        return file_span(path)
+    except (OSError, ValueError):
+        raise not_found("the file is not available (missing or unreadable)") from None
+
+
+def item_id(request: web.Request) -> int:
+    text = request.match_info["id"]
+    if not text.isdigit() or len(text) > 18:
+        raise not_found()
+    return int(text)
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    if request.content_length is not None and request.content_length > 64 * 1024:
+        raise BadRequest("the request body is too large")
+    try:
+        body = await request.json()
+    except ValueError:
+        raise BadRequest("the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    return body
+
+
+def library_filter(query: Any) -> tuple[LibraryFilter, int, int]:
+    """The CLI's filters from query parameters: q, kind (repeatable), tag, min_rating, favourites, status, artist,
+    album, sort, desc, offset, limit."""
+    kinds = frozenset(query.getall("kind", []))
+    if not kinds <= set(KINDS):
+        raise BadRequest(f"kind is one of {', '.join(KINDS)}")
+    status = query.get("status") or None
+    if status is not None and status not in STATUS_FILTERS:
+        raise BadRequest(f"status is one of {', '.join(STATUS_FILTERS)}")
+    sort = query.get("sort", "name")
+    if sort not in SORT_COLUMNS:
+        raise BadRequest(f"sort is one of {', '.join(SORT_COLUMNS)}")
+    try:
+        min_rating = int(query.get("min_rating", 0))
+        offset = max(int(query.get("offset", 0)), 0)
+        limit = min(max(int(query.get("limit", 100)), 0), MAX_PAGE)
+    except ValueError:
+        raise BadRequest("min_rating, offset and limit are whole numbers") from None
+    flt = LibraryFilter(text=query.get("q", ""), kinds=kinds, tag=query.get("tag") or None, min_rating=min_rating,
+                        favourites_only=query.get("favourites") in ("1", "true", "yes"), status=status,
+                        artist=query.get("artist") or None, album=query.get("album") or None, sort=sort,
+                        descending=query.get("desc") in ("1", "true", "yes"))
+    return flt, offset, limit
+
+
+def summary(row: dict[str, Any]) -> dict[str, Any]:
+    """One grid cell's worth of an item, with the URLs a client needs."""
+    media_id = row["id"]
+    rate = f"{row['fps_num']}/{row['fps_den']}" if row.get("fps_num") else None
+    return {"id": media_id, "name": row["name"], "kind": row["kind"], "status": row["status"],
+            "duration": row["duration"], "width": row["width"], "height": row["height"], "frame_rate": rate,
+            "title": row.get("title"), "artist": row.get("artist"), "album": row.get("album"),
+            "rating": row.get("rating"), "favourite": bool(row.get("favourite")),
+            "play_count": row.get("play_count"), "resume_seconds": row.get("resume_seconds"),
+            **urls(media_id)}
+
+
+def urls(media_id: int) -> dict[str, str]:
+    base = f"/media/{media_id}"
+    return {"stream": base, "poster": f"{base}/poster", "preview": f"{base}/preview"}
+
+
+def public_info(info: dict[str, Any]) -> dict[str, Any]:
+    """catalog.info() without disk paths, plus stream URLs and the renditions (original first, then proxies)."""
+    media_id = info["id"]
+    public = {k: v for k, v in info.items() if k not in _HIDDEN}
+    renditions = [{"name": "original", "url": f"/media/{media_id}", "width": info["width"], "height": info["height"],
+                   "bit_rate": info["bit_rate"]}]
+    renditions += [{"name": p["preset"], "url": f"/media/{media_id}/proxy/{p['preset']}", "width": p["width"],
+                    "height": p["height"], "bit_rate": p["bit_rate"]}
+                   for p in info.get("proxies", ()) if os.path.isfile(p["path"])]
+    archive = info.get("archive")
+    public["archive"] = None if archive is None else {k: archive[k] for k in ("archive_id", "version", "logical_path")}
+    return {**public, **urls(media_id), "renditions": renditions}

@@ -1,0 +1,172 @@
+"""The streaming server: an aiohttp application on its own event loop in its own thread, so the GUI (or the CLI's
+main thread) never waits on a client. Catalog and archive reads run in a small thread pool beside the loop; the
+bytes of media go out through sendfile.
+
+`StreamingServer(...).start()` returns once the socket listens (the bound port is known then, also for port 0) and
+`stop()` closes every connection and the loop; `reelkeep serve` runs the same server until Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import logging
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from app import __version__
+from app.catalog.catalog import Catalog
+from app.core.errors import ReelkeepError
+from app.streaming.access import Access, access_middleware
+from app.streaming.archive_api import ArchiveApi
+from app.streaming.library_api import LibraryApi
+
+log = logging.getLogger(__name__)
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8765
+
+
+class ServerError(ReelkeepError):
+    pass
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    token: str = ""
+    loopback_without_token: bool = False
+    archives: tuple[str, ...] = field(default_factory=tuple)
+
+
+def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.Executor) -> web.Application:
+    """The application: token check on every route, the library and archive APIs and their streams."""
+
+    async def run(fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args))
+
+    app = web.Application(middlewares=[access_middleware(Access(config.token, config.loopback_without_token))],
+                          client_max_size=1 << 20)
+    LibraryApi(catalog, run).add_routes(app)
+    ArchiveApi(catalog, config.archives, run).add_routes(app)
+
+    async def status(_request: web.Request) -> web.Response:
+        count = await run(catalog.count)
+        return web.json_response({"name": "Reelkeep", "version": __version__, "items": count})
+
+    app.router.add_get("/api/status", status)
+    return app
+
+
+class StreamingServer:
+    """One running server; start() and stop() from any thread."""
+
+    def __init__(self, catalog_path: Path | str, config: ServerConfig) -> None:
+        if not config.token:
+            raise ServerError("the server needs a token (see docs/streaming.md)")
+        self.catalog_path = Path(catalog_path)
+        self.config = config
+        self.port: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopped: asyncio.Event | None = None
+        self._started = threading.Event()
+        self._failure: BaseException | None = None
+        self.ready_callback: Callable[[], None] | None = None  # called on the server thread once it listens
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and self.port is not None
+
+    @property
+    def url(self) -> str:
+        host = self.config.host if self.config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}/"
+
+    def start(self, timeout: float = 15.0) -> None:
+        """Listen (raises ServerError when the address is taken or not ours to bind)."""
+        if self._thread is not None:
+            return
+        self._started.clear()
+        self._thread = threading.Thread(target=self._main, name="reelkeep-streaming", daemon=True)
+        self._thread.start()
+        if not self._started.wait(timeout):
+            raise ServerError("the streaming server did not start in time")
+        if self._failure is not None:
+            self._thread.join(timeout)
+            self._thread = None
+            raise ServerError(str(self._failure)) from self._failure
+
+    def stop(self, timeout: float = 15.0) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        if self._stopped is not None:
+            loop.call_soon_threadsafe(self._stopped.set)
+        thread.join(timeout)
+        self._thread = None
+        self.port = None
+
+    def serve_forever(self) -> None:
+        """Run in the calling thread until stop() from another thread, SIGINT or SIGTERM; a failure to listen is
+        left in `failure`."""
+        self._main()
+
+    @property
+    def failure(self) -> BaseException | None:
+        return self._failure
+
+    def _main(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._failure = None
+        try:
+            loop.run_until_complete(self._serve())
+        except BaseException as exc:  # noqa: BLE001 - kept for start() / serve_forever's caller
+            self._failure = exc
+            if self._started.is_set():
+                log.error("the streaming server stopped: %s", exc, exc_info=exc)
+            self._started.set()
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+            self._loop = None
+
+    async def _serve(self) -> None:
+        self._stopped = asyncio.Event()
+        catalog = Catalog(self.catalog_path)
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="reelkeep-streaming-io")
+        runner = web.AppRunner(build_app(catalog, self.config, pool), access_log=None, handle_signals=False,
+                               shutdown_timeout=2.0)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.config.host, self.config.port, reuse_address=True)
+            try:
+                await site.start()
+            except OSError as exc:
+                raise ServerError(f"cannot listen on {self.config.host}:{self.config.port}: {exc.strerror or exc}"
+                                  " (is another server using the port? choose another with --port)") from None
+            sockets = site._server.sockets if site._server is not None else ()  # noqa: SLF001 - the bound port
+            self.port = sockets[0].getsockname()[1] if sockets else self.config.port
+            self._started.set()
+            if self.ready_callback is not None:
+                self.ready_callback()
+            if threading.current_thread() is threading.main_thread():  # `reelkeep serve`: Ctrl+C stops cleanly
+                for signum in (signal.SIGINT, signal.SIGTERM):
+                    asyncio.get_running_loop().add_signal_handler(signum, self._stopped.set)
+            await self._stopped.wait()
+        finally:
+            await runner.cleanup()
+            pool.shutdown(wait=True, cancel_futures=True)
+            catalog.close()
+
+
+def shared_archives(paths: Sequence[str]) -> tuple[str, ...]:
+    return tuple(str(Path(p).absolute()) for p in paths)

@@ -1,0 +1,264 @@
+"""The streaming server on a real socket, spoken to with http.client (exact headers) and with FFmpeg itself
+(PyAV opening the HTTP URL, reading frame indexes): ranges, conditional requests, the token, the JSON API and its
+writes through the catalog, archive files and STORED ZIP members, and clients that misbehave."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.catalog.catalog import Catalog
+from app.core.job import JobContext, execute
+from app.ingest.scan import ScanJob
+from app.streaming.ranges import OPEN_FILES
+from app.streaming.server import ServerConfig, ServerError, StreamingServer
+from tests.archive_oracles import create_archive
+from tests.media import decode_indexes, make_audio, make_clip
+
+TOKEN = "t" * 43
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    media = tmp_path / "media"
+    media.mkdir()
+    make_clip(media / "A001C001.mov", rate="25", frames=50, start_tc="01:00:00:00")
+    make_clip(media / "B002 night.mp4", rate="24000/1001", frames=48, gop=12)
+    make_audio(media / "track.flac", tags={"title": "Teardrop", "artist": "Massive Attack"})
+    path = tmp_path / "catalog.sqlite"
+    catalog = Catalog(path)
+    root = catalog.add_root(media)
+    assert execute(ScanJob(catalog, [root]), JobContext()).ok
+    ids = {row["name"]: row["id"] for row in catalog.rows(catalog.query_ids())}
+    catalog.close()
+    return path, ids
+
+
+def start(catalog_path: Path, **options: Any) -> StreamingServer:
+    server = StreamingServer(catalog_path, ServerConfig(port=0, token=TOKEN, **options))
+    server.start()
+    return server
+
+
+@pytest.fixture
+def server(library) -> Iterator[StreamingServer]:
+    running = start(library[0])
+    yield running
+    running.stop()
+    assert not running.running
+
+
+def request(server: StreamingServer, method: str, path: str, headers: dict[str, str] | None = None,
+            body: Any = None, token: str | None = TOKEN) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    sent = dict(headers or {})
+    if token is not None:
+        sent["Authorization"] = f"Bearer {token}"
+    data = None if body is None else json.dumps(body).encode()
+    if data is not None:
+        sent["Content-Type"] = "application/json"
+    connection.request(method, path, body=data, headers=sent)
+    response = connection.getresponse()
+    payload = response.read()
+    connection.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, payload
+
+
+def get_json(server: StreamingServer, path: str) -> Any:
+    status, _headers, payload = request(server, "GET", path)
+    assert status == 200, payload
+    return json.loads(payload)
+
+
+def test_ranges_and_conditional_requests(server: StreamingServer, library, tmp_path: Path) -> None:
+    clip_id = library[1]["A001C001.mov"]
+    data = (tmp_path / "media" / "A001C001.mov").read_bytes()
+    size = len(data)
+    status, headers, body = request(server, "GET", f"/media/{clip_id}")
+    assert status == 200 and body == data and headers["accept-ranges"] == "bytes"
+    assert headers["content-type"] == "video/quicktime" and int(headers["content-length"]) == size
+    etag, modified = headers["etag"], headers["last-modified"]
+    assert etag.startswith('"') and modified.endswith("GMT")
+
+    for asked, (start, end) in (("bytes=0-99", (0, 99)), ("bytes=1000-", (1000, size - 1)),
+                                ("bytes=-500", (size - 500, size - 1)), (f"bytes=10-{size * 2}", (10, size - 1))):
+        status, headers, body = request(server, "GET", f"/media/{clip_id}", {"Range": asked})
+        assert status == 206, asked
+        assert headers["content-range"] == f"bytes {start}-{end}/{size}"
+        assert body == data[start:end + 1] and int(headers["content-length"]) == end - start + 1
+
+    status, headers, body = request(server, "GET", f"/media/{clip_id}", {"Range": f"bytes={size}-"})
+    assert status == 416 and headers["content-range"] == f"bytes */{size}"
+    for ignored in ("bytes=0-1,5-6", "bytes=9-1", "lines=1-2", "bytes=" + "1" * 5000 + "-"):
+        status, _headers, body = request(server, "GET", f"/media/{clip_id}", {"Range": ignored})
+        assert status == 200 and body == data, ignored
+
+    status, headers, body = request(server, "HEAD", f"/media/{clip_id}", {"Range": "bytes=0-9"})
+    assert status == 206 and body == b"" and headers["content-length"] == "10"
+    assert request(server, "GET", f"/media/{clip_id}", {"If-None-Match": etag})[0] == 304
+    assert request(server, "GET", f"/media/{clip_id}", {"If-None-Match": '"other"'})[0] == 200
+    assert request(server, "GET", f"/media/{clip_id}", {"If-Modified-Since": modified})[0] == 304
+    status, _headers, body = request(server, "GET", f"/media/{clip_id}", {"Range": "bytes=0-9", "If-Range": etag})
+    assert status == 206 and body == data[:10]
+    status, _headers, body = request(server, "GET", f"/media/{clip_id}",
+                                     {"Range": "bytes=0-9", "If-Range": '"stale"'})
+    assert status == 200 and body == data  # the client's copy is not this one: the whole new file
+    status, _headers, body = request(server, "GET", f"/media/{clip_id}", {"Range": "bytes=0-9", "If-Range": modified})
+    assert status == 206 and body == data[:10]
+
+
+def test_ffmpeg_streams_and_seeks_frame_exact_over_http(server: StreamingServer, library) -> None:
+    for name, frames in (("A001C001.mov", 50), ("B002 night.mp4", 48)):
+        url = f"http://127.0.0.1:{server.port}/media/{library[1][name]}?token={TOKEN}"
+        assert decode_indexes(url) == list(range(frames)), name  # FFmpeg's HTTP reader asks for ranges itself
+
+
+def test_token_is_required_everywhere(library, tmp_path: Path) -> None:
+    server = start(library[0])
+    try:
+        for path in ("/api/items", "/api/status", "/media/1", "/api/archives", "/nothing/here"):
+            status, _headers, body = request(server, "GET", path, token=None)
+            assert status == 401 and b"token" in body and b"media" not in body.lower().replace(b"/media", b"")
+            assert request(server, "GET", path, token="t" * 42 + "x")[0] == 401
+        assert request(server, "GET", f"/api/items?token={TOKEN}", token=None)[0] == 200
+        # the web page's query token becomes a cookie, which then suffices
+        status, headers, _body = request(server, "GET", f"/api/status?token={TOKEN}", token=None)
+        cookie = headers["set-cookie"].split(";")[0]
+        assert status == 200 and "HttpOnly" in headers["set-cookie"]
+        assert request(server, "GET", "/api/status", {"Cookie": cookie}, token=None)[0] == 200
+        for _ in range(2000):  # a flood without the token: refused, and the server stays up
+            assert request(server, "GET", "/api/items", token=None)[0] == 401
+        assert request(server, "GET", "/api/status")[0] == 200
+    finally:
+        server.stop()
+    relaxed = start(library[0], loopback_without_token=True)
+    try:
+        assert request(relaxed, "GET", "/api/status", token=None)[0] == 200
+    finally:
+        relaxed.stop()
+
+
+def test_api_lists_filters_and_writes_through_the_catalog(server: StreamingServer, library) -> None:
+    catalog_path, ids = library
+    listed = get_json(server, "/api/items")
+    assert listed["total"] == 3 and {i["name"] for i in listed["items"]} == set(ids)
+    assert all("path" not in item for item in listed["items"])
+    videos = get_json(server, "/api/items?kind=video&sort=name&desc=1")
+    assert [i["name"] for i in videos["items"]] == ["B002 night.mp4", "A001C001.mov"]
+    assert [i["name"] for i in get_json(server, "/api/items?q=teardrop")["items"]] == ["track.flac"]
+    assert get_json(server, "/api/items?limit=1&offset=1")["items"][0]["name"] == "B002 night.mp4"
+
+    clip = ids["A001C001.mov"]
+    info = get_json(server, f"/api/items/{clip}")
+    assert info["start_timecode"] == "01:00:00:00" and info["frame_rate"] == "25/1"
+    assert "path" not in info and "root" not in info and info["renditions"][0]["url"] == f"/media/{clip}"
+    status, _h, body = request(server, "PATCH", f"/api/items/{clip}",
+                               body={"rating": 4, "favourite": True, "add_tags": ["selects", "day 1"]})
+    assert status == 200 and json.loads(body)["tags"] == ["day 1", "selects"]
+    assert request(server, "PATCH", f"/api/items/{clip}", body={"remove_tags": ["day 1"]})[0] == 200
+    assert request(server, "POST", f"/api/items/{clip}/played")[0] == 200
+    assert request(server, "PUT", f"/api/items/{clip}/resume", body={"seconds": 1.5})[0] == 200
+    catalog = Catalog(catalog_path)
+    try:
+        stored = catalog.info(clip)
+    finally:
+        catalog.close()
+    assert (stored["rating"], stored["favourite"], stored["tags"]) == (4, True, ["selects"])
+    assert stored["play_count"] == 1 and stored["resume_seconds"] == 1.5
+    assert get_json(server, "/api/items?tag=selects&min_rating=4&favourites=1")["total"] == 1
+    assert get_json(server, "/api/tags") == [{"name": "selects", "count": 1}]
+
+    for method, path, body in (("PATCH", f"/api/items/{clip}", {"rating": 9}),
+                               ("PATCH", f"/api/items/{clip}", {"favourite": "yes"}),
+                               ("PATCH", f"/api/items/{clip}", {"add_tags": "x"}),
+                               ("PUT", f"/api/items/{clip}/resume", {"seconds": "soon"}),
+                               ("GET", "/api/items?kind=film", None), ("GET", "/api/items?limit=many", None)):
+        assert request(server, method, path, body=body)[0] == 400, (method, path, body)
+    for path in ("/api/items/999", "/media/999", "/media/abc", "/media/..%2F..%2Fetc%2Fpasswd",
+                 "/media/1/proxy/none", "/media/../../etc/passwd"):
+        status, _h, body = request(server, "GET", path)
+        assert status == 404 and b"/" not in body.replace(b"/media", b""), path
+
+
+def test_archive_files_and_zip_members_stream_with_ranges(library, tmp_path: Path) -> None:
+    from app.archive.zip_export import ExportZipJob
+
+    source = tmp_path / "shoot"
+    (source / "A001").mkdir(parents=True)
+    clip = make_clip(source / "A001" / "A001C003.mov", rate="25", frames=40, start_tc="01:00:00:00")
+    archive = tmp_path / "Project Archive"
+    create_archive(source, archive, message="day 1")
+    exported = execute(ExportZipJob(archive, tmp_path / "day1.zip"), JobContext())
+    assert exported.ok, exported.message
+    server = start(library[0], archives=(str(archive), str(exported.value.path)))
+    try:
+        archives = get_json(server, "/api/archives")
+        assert [a["name"] for a in archives] == ["Project Archive", "day1.zip"]
+        for listed in archives:
+            detail = get_json(server, listed["url"])
+            assert [v["name"] for v in detail["versions"]] == ["v1"]
+            files = get_json(server, detail["versions"][0]["url"])
+            entry = next(f for f in files if f["path"] == "A001/A001C003.mov")
+            assert entry["playable"] and entry["start_timecode"] == "01:00:00:00"
+            status, headers, body = request(server, "GET", entry["url"], {"Range": "bytes=100-199"})
+            assert status == 206 and body == clip.read_bytes()[100:200], listed["name"]
+            assert headers["content-range"] == f"bytes 100-199/{clip.stat().st_size}"
+            url = f"http://127.0.0.1:{server.port}{entry['url']}?token={TOKEN}"
+            assert decode_indexes(url) == list(range(40)), listed["name"]
+            base = entry["url"].rsplit("/files/", 1)[0]
+            for bad in ("/files/A001/../../inventory.json", "/files/nothing.mov", "/files/%2e%2e/x"):
+                assert request(server, "GET", base + bad)[0] == 404, bad
+        assert request(server, "GET", "/api/archives/0123456789abcdef")[0] == 404
+    finally:
+        server.stop()
+
+
+def test_vanishing_slow_and_deleted_streams_leak_nothing(server: StreamingServer, library, tmp_path: Path) -> None:
+    big = tmp_path / "media" / "big.mov"
+    big.write_bytes(bytes(range(256)) * (1 << 17))  # 32 MiB: more than the socket buffers hold
+    catalog = Catalog(library[0])
+    try:
+        assert execute(ScanJob(catalog), JobContext()).ok  # cataloged (as a damaged file: served all the same)
+        big_id = catalog.id_for_path(big)
+    finally:
+        catalog.close()
+    ask = f"GET /media/{big_id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\r\n".encode()
+    for _ in range(20):  # ask for the file and hang up after a few bytes
+        raw = socket.create_connection(("127.0.0.1", server.port))
+        raw.sendall(ask)
+        raw.recv(100)
+        raw.close()
+    slow = socket.create_connection(("127.0.0.1", server.port))
+    slow.sendall(ask)
+    head = slow.recv(4096)
+    assert head.startswith(b"HTTP/1.1 200")
+    deadline = time.monotonic() + 10
+    while OPEN_FILES.count < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert OPEN_FILES.count >= 1  # the stalled reader's file is open…
+    assert request(server, "GET", "/api/status")[0] == 200  # …and does not hold other clients up
+    big.unlink()  # deleted while streamed: the open file keeps its bytes; new requests get a clean 404
+    assert request(server, "GET", f"/media/{big_id}")[0] == 404
+    received = len(head) - head.index(b"\r\n\r\n") - 4
+    slow.settimeout(30)
+    while received < 32 << 20 and (chunk := slow.recv(1 << 20)):
+        received += len(chunk)
+    assert received == 32 << 20
+    slow.close()
+    deadline = time.monotonic() + 10
+    while OPEN_FILES.count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert OPEN_FILES.count == 0
+
+
+def test_a_taken_port_is_a_clear_error(server: StreamingServer, library) -> None:
+    second = StreamingServer(library[0], ServerConfig(port=server.port, token=TOKEN))
+    with pytest.raises(ServerError, match="cannot listen on 127.0.0.1"):
+        second.start()
