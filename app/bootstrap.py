@@ -15,6 +15,7 @@ from app.services.archive import ArchiveService
 from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.settings import Settings
+from app.services.streaming import StreamingService
 from app.services.thumbnails import ThumbnailService
 from app.services.timeline import TimelineService
 from app.services.watch import WatchService
@@ -31,9 +32,11 @@ class AppContext:
     thumbnails: ThumbnailService
     timeline: TimelineService
     archive: ArchiveService
+    streaming: StreamingService
 
     def shutdown(self) -> None:
         """Stop mpv and watching, cancel and join every job thread, close the catalog: no thread outlives this."""
+        self.streaming.shutdown()
         self.player.shutdown()
         if self.watch is not None:
             self.watch.stop()
@@ -54,7 +57,7 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     player = PlayerService(catalog, runner)
     return AppContext(catalog, runner, settings, library, watcher, player, ThumbnailService(library),
                       TimelineService(catalog, runner, player, library),
-                      ArchiveService(catalog, runner, player, library))
+                      ArchiveService(catalog, runner, player, library), StreamingService(catalog.path, settings))
 
 
 def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:
@@ -78,6 +81,7 @@ def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None
         return 1
     window = MainWindow(ctx)
     window.show()
+    ctx.streaming.start_if_enabled()
     if open_paths:
         window.play_files(open_paths)
     try:

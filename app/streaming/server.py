@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import logging
 import signal
@@ -104,12 +105,23 @@ class StreamingServer:
             self._thread = None
             raise ServerError(str(self._failure)) from self._failure
 
+    def request_stop(self) -> None:
+        """Ask the server to close its connections and end its thread; returns at once (see `stopped`)."""
+        loop, stopped = self._loop, self._stopped
+        if loop is not None and stopped is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                loop.call_soon_threadsafe(stopped.set)
+
+    @property
+    def stopped(self) -> bool:
+        return self._thread is None or not self._thread.is_alive()
+
     def stop(self, timeout: float = 15.0) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
+        """request_stop() and wait for the thread to end."""
+        thread = self._thread
+        if thread is None:
             return
-        if self._stopped is not None:
-            loop.call_soon_threadsafe(self._stopped.set)
+        self.request_stop()
         thread.join(timeout)
         self._thread = None
         self.port = None

@@ -10,6 +10,7 @@ from app.services.archive import ArchiveService
 from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.settings import Settings
+from app.services.streaming import StreamingService
 from app.services.thumbnails import ThumbnailService
 from app.services.timeline import TimelineService
 from app.services.watch import WatchService
@@ -17,7 +18,7 @@ from app.services.watch import WatchService
 
 class UiContext(Protocol):
     """Structurally bootstrap.AppContext: catalog, runner, settings, services (library, watcher, player,
-    thumbnails, timeline, archive)."""
+    thumbnails, timeline, archive, streaming)."""
 
     catalog: Catalog
     runner: JobRunner
@@ -28,3 +29,4 @@ class UiContext(Protocol):
     thumbnails: ThumbnailService
     timeline: TimelineService
     archive: ArchiveService
+    streaming: StreamingService

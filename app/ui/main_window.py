@@ -6,7 +6,7 @@ import os
 
 from PySide6.QtCore import QMimeData, Qt, qVersion
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from app import __version__
 from app.core.kinds import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
@@ -102,6 +102,8 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, QMainWindow):
         self.status.jobs_clicked.connect(self.show_jobs)
         self._wire_timeline()
         self._wire_archive()
+        self.share_dialog: QDialog | None = None
+        self.ctx.streaming.failed.connect(self.show_error)
         self._wire_thumbnails()
         ctx.library.error_raised.connect(self.show_error)
 
@@ -230,6 +232,15 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, QMainWindow):
                                                   self.ctx.settings.file_name(), self, self.ctx.settings)
         self.settings_dialog.open()
         self.settings_dialog.raise_()
+
+    def open_share_dialog(self) -> None:
+        """File → Share Library…: the streaming server's switch, address and QR code (not blocking the window)."""
+        if self.share_dialog is None:
+            from app.ui.dialogs.share_dialog import ShareDialog
+
+            self.share_dialog = ShareDialog(self.ctx.streaming, self)
+        self.share_dialog.show()
+        self.share_dialog.raise_()
 
     def show_about(self) -> None:
         """The About box."""

@@ -43,6 +43,8 @@ class MainMenus:
                                    "Browse, play and diff the versions of a project archive in the Archive panel")
         self.open_archive_zip = action("Open Archive &ZIP…", None, window.open_archive_zip_dialog,
                                        "Browse and play an archive exported as a ZIP, without extracting it")
+        self.share = action("S&hare Library…", None, window.open_share_dialog,
+                            "Stream the library to browsers, phones and TVs (off until you start it)")
         self.rescan = action("&Rescan Library", "F5", window.rescan_library,
                              "Look for new, changed and missing files in every library folder",
                              QStyle.StandardPixmap.SP_BrowserReload)
@@ -57,6 +59,8 @@ class MainMenus:
         file_menu.addActions([self.add_folder, self.add_files])
         file_menu.addAction(self.open_timeline)
         file_menu.addActions([self.open_archive, self.open_archive_zip])
+        file_menu.addSeparator()
+        file_menu.addAction(self.share)
         file_menu.addSeparator()
         file_menu.addAction(self.rescan)
         file_menu.addSeparator()
