@@ -67,17 +67,12 @@ def probe(path: str | bytes) -> MediaFacts:
             evidence.check_audio_file(path, details["duration"], details["bit_rate"], details["container"],
                                       details.pop("suspect", False))
             return MediaFacts(kind="audio", audio_tracks=(_mutagen_track(details),), **details)
-    try:
-        return _probe_with_av(path, kind)
-    except ProbeError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every decoder error becomes a message, never a crash
-        raise ProbeError(explain_error(exc)) from exc
+    return probe_url(path, kind)
 
 
 def probe_url(url: str, kind: str | None = None) -> MediaFacts:
-    """Probe what FFmpeg opens by URL rather than a plain file (a ZIP member's subfile URL): PyAV only, since
-    mutagen and the size checks need a file of their own."""
+    """Probe with PyAV alone: how probe() ends for a file, and all there is for what FFmpeg opens by URL (a ZIP
+    member's subfile URL), since mutagen and the size checks need a file of their own."""
     try:
         return _probe_with_av(url, kind)
     except ProbeError:

@@ -262,3 +262,42 @@ def test_a_taken_port_is_a_clear_error(server: StreamingServer, library) -> None
     second = StreamingServer(library[0], ServerConfig(port=server.port, token=TOKEN))
     with pytest.raises(ServerError, match="cannot listen on 127.0.0.1"):
         second.start()
+
+
+def test_reelkeep_serve_from_the_command_line(library, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    token_file = tmp_path / "config" / "server-token"
+    env = {**os.environ, "REELKEEP_CATALOG": str(library[0]), "QT_QPA_PLATFORM": "offscreen"}
+    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", "0", "--token-file", str(token_file)],
+                               cwd=Path(__file__).resolve().parents[2], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("Serving ") and " at http://127.0.0.1:" in first, process.stderr.read()
+        port = int(first.rsplit(":", 1)[1].strip().rstrip("/"))
+        token = token_file.read_text().strip()
+        assert len(token) >= 40 and (token_file.stat().st_mode & 0o777) == 0o600
+        assert token in process.stdout.readline()  # the address to open, with the token
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/api/items", headers={"Authorization": f"Bearer {token}"})
+        assert json.loads(connection.getresponse().read())["total"] == 3
+        connection.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "server stopped" in out and "Traceback" not in err
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    try:
+        taken = subprocess.run([sys.executable, "-m", "app", "serve", "--port", str(busy.getsockname()[1]),
+                                "--token-file", str(token_file)], cwd=Path(__file__).resolve().parents[2], env=env,
+                               capture_output=True, text=True, timeout=60)
+    finally:
+        busy.close()
+    assert taken.returncode == 1 and "cannot listen on 127.0.0.1" in taken.stderr and "Traceback" not in taken.stderr
