@@ -7,8 +7,11 @@ Clients get ids and URLs, never disk paths; an id outside the catalog is a plain
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -17,7 +20,18 @@ from app.catalog.catalog import Catalog
 from app.catalog.filters import KINDS, SORT_COLUMNS, STATUS_FILTERS, LibraryFilter
 from app.core.errors import CatalogError
 from app.core.paths import os_path
+from app.core.proxy_presets import PREVIEW, THUMBNAIL
 from app.ingest.thumbs import thumbnail_paths
+from app.streaming.delivery import (
+    DIRECT,
+    REMUX,
+    TRANSCODE,
+    cached_path,
+    nearest_bitrate,
+    plan_delivery,
+    remux_to_mp4,
+    transcode_audio,
+)
 from app.streaming.ranges import FileSpan, file_span, send_span
 
 T = TypeVar("T")
@@ -37,9 +51,11 @@ def not_found(what: str = "no such item") -> web.HTTPNotFound:
 class LibraryApi:
     """Route handlers over one catalog; every catalog call runs in the server's thread pool."""
 
-    def __init__(self, catalog: Catalog, run: Callable[..., Any]) -> None:
+    def __init__(self, catalog: Catalog, run: Callable[..., Any], encode: Callable[..., Any] | None = None) -> None:
         self.catalog = catalog
         self.run = run  # run(fn, *args) -> awaitable, off the event loop
+        self.encode = encode or run  # the same, on the one encoder thread (remuxes and transcodes)
+        self._preparing: dict[str, asyncio.Future[Path]] = {}
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/api/items", self.list_items)
@@ -48,7 +64,7 @@ class LibraryApi:
         app.router.add_post("/api/items/{id}/played", self.played)
         app.router.add_put("/api/items/{id}/resume", self.resume)
         app.router.add_get("/api/tags", self.tags)
-        for suffix, handler in (("", self.original), ("/proxy/{preset}", self.proxy), ("/poster", self.poster),
+        for suffix, handler in (("", self.original), ("/play", self.play), ("/proxy/{preset}", self.proxy), ("/poster", self.poster),
                                 ("/preview", self.preview)):
             app.router.add_get("/media/{id}" + suffix, handler)  # aiohttp answers HEAD from GET routes
 
@@ -129,6 +145,70 @@ class LibraryApi:
             raise not_found()
         return _span_or_404(os_path(paths[media_id]))
 
+    async def play(self, request: web.Request) -> web.StreamResponse:
+        """What a browser plays: `?rendition=auto` (default) the original when browsers play it, else a
+        browser-playable proxy, else a remux or transcode made once and cached; `original` or a preset name ask
+        for that file as it is; audio takes `?bitrate=` for its AAC."""
+        media_id = item_id(request)
+        info = await self.run(self._info, media_id)
+        rendition = request.query.get("rendition", "auto")
+        if rendition not in ("auto", "original"):
+            return await send_span(request, await self.run(self._proxy_span, media_id, rendition))
+        delivery = plan_delivery(info)
+        headers = {"X-Reelkeep-Delivery": f"{delivery.how}; {delivery.why}"}
+        if rendition == "original" or delivery.how == DIRECT:
+            return await send_span(request, await self.run(self._original_span, media_id), headers)
+        if delivery.how == TRANSCODE and info["kind"] == "video":
+            proxy = _browser_proxy(info)
+            if proxy is None:
+                await self._prepared(f"proxy-{media_id}", self._make_preview, media_id)
+                proxy = _browser_proxy(await self.run(self._info, media_id))
+            if proxy is None:
+                raise web.HTTPInternalServerError(text='{"error": "the preview could not be made"}',
+                                                  content_type="application/json")
+            headers["X-Reelkeep-Delivery"] = f"transcode; {delivery.why} ({proxy['preset']} proxy)"
+            return await send_span(request, await self.run(_span_or_404, proxy["path"]), headers)
+        identity = info["identity_hash"]
+        source = await self.run(self._original_span, media_id)
+        if delivery.how == REMUX:
+            made = await self._prepared(f"remux-{identity}", remux_to_mp4, source.path,
+                                        cached_path(identity, "remux.mp4"))
+        else:
+            bit_rate = nearest_bitrate(_int_or_none(request.query.get("bitrate")))
+            made = await self._prepared(f"aac{bit_rate}-{identity}", transcode_audio, source.path,
+                                        cached_path(identity, f"aac-{bit_rate // 1000}k.m4a"), bit_rate)
+        return await send_span(request, await self.run(_span_or_404, str(made)), headers)
+
+    async def _prepared(self, key: str, make: Callable[..., Any], *args: Any) -> Any:
+        """make(*args) on the encoder thread once per key: clients asking meanwhile wait for the same result, and
+        a finished cache file is used as it is."""
+        target = next((a for a in args if isinstance(a, Path)), None)
+        if target is not None and target.is_file():
+            return target
+        running = self._preparing.get(key)
+        if running is None:
+            running = asyncio.ensure_future(self.encode(make, *args))
+            self._preparing[key] = running
+            running.add_done_callback(lambda _done: self._preparing.pop(key, None))
+        try:
+            return await asyncio.shield(running)  # one client leaving does not stop the others' encode
+        except web.HTTPException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the encoder's failure, told to the client
+            raise web.HTTPInternalServerError(text=json.dumps({"error": f"cannot prepare this file: {exc}"}),
+                                              content_type="application/json") from None
+
+    def _make_preview(self, media_id: int) -> None:
+        from app.core.job import JobContext, execute
+        from app.ingest.proxies import ProxyJob
+
+        outcome = execute(ProxyJob(self.catalog, [media_id], [PREVIEW]), JobContext())
+        if not outcome.ok:
+            raise RuntimeError(outcome.message)
+        failures = outcome.value.failures
+        if failures:
+            raise RuntimeError(failures[0].message)
+
     async def proxy(self, request: web.Request) -> web.StreamResponse:
         media_id, preset = item_id(request), request.match_info["preset"]
         span = await self.run(self._proxy_span, media_id, preset)
@@ -159,6 +239,19 @@ def _span_or_404(path: str) -> FileSpan:
         return file_span(path)
     except (OSError, ValueError):
         raise not_found("the file is not available (missing or unreadable)") from None
+
+
+def _browser_proxy(info: dict[str, Any]) -> dict[str, Any] | None:
+    """The largest H.264 MP4 proxy on disk (preview, then thumbnail): what a browser plays of a ProRes original."""
+    for preset in (PREVIEW, THUMBNAIL):
+        for proxy in info.get("proxies", ()):
+            if proxy["preset"] == preset and proxy["codec"] in ("libx264", "h264") and os.path.isfile(proxy["path"]):
+                return proxy
+    return None
+
+
+def _int_or_none(text: str | None) -> int | None:
+    return int(text) if text is not None and text.isdigit() and len(text) < 10 else None
 
 
 def item_id(request: web.Request) -> int:
@@ -219,7 +312,7 @@ def summary(row: dict[str, Any]) -> dict[str, Any]:
 
 def urls(media_id: int) -> dict[str, str]:
     base = f"/media/{media_id}"
-    return {"stream": base, "poster": f"{base}/poster", "preview": f"{base}/preview"}
+    return {"stream": base, "play": f"{base}/play", "poster": f"{base}/poster", "preview": f"{base}/preview"}
 
 
 def public_info(info: dict[str, Any]) -> dict[str, Any]:

@@ -46,15 +46,20 @@ class ServerConfig:
     archives: tuple[str, ...] = field(default_factory=tuple)
 
 
-def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.Executor) -> web.Application:
-    """The application: token check on every route, the library and archive APIs and their streams."""
+def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.Executor,
+              encoder: concurrent.futures.Executor | None = None) -> web.Application:
+    """The application: token check on every route, the library and archive APIs and their streams. Reads run
+    in pool; remuxes and transcodes one at a time in encoder (two cores: a second encode would only halve both)."""
 
     async def run(fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args))
 
+    async def encode(fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(encoder or pool, functools.partial(fn, *args))
+
     app = web.Application(middlewares=[access_middleware(Access(config.token, config.loopback_without_token))],
                           client_max_size=1 << 20)
-    LibraryApi(catalog, run).add_routes(app)
+    LibraryApi(catalog, run, encode).add_routes(app)
     ArchiveApi(catalog, config.archives, run).add_routes(app)
 
     async def status(_request: web.Request) -> web.Response:
@@ -155,7 +160,8 @@ class StreamingServer:
         self._stopped = asyncio.Event()
         catalog = Catalog(self.catalog_path)
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="reelkeep-streaming-io")
-        runner = web.AppRunner(build_app(catalog, self.config, pool), access_log=None, handle_signals=False,
+        encoder = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reelkeep-streaming-encode")
+        runner = web.AppRunner(build_app(catalog, self.config, pool, encoder), access_log=None, handle_signals=False,
                                shutdown_timeout=2.0)
         await runner.setup()
         try:
@@ -177,6 +183,7 @@ class StreamingServer:
         finally:
             await runner.cleanup()
             pool.shutdown(wait=True, cancel_futures=True)
+            encoder.shutdown(wait=True, cancel_futures=True)
             catalog.close()
 
 

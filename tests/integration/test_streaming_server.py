@@ -301,3 +301,61 @@ def test_reelkeep_serve_from_the_command_line(library, tmp_path: Path) -> None:
     finally:
         busy.close()
     assert taken.returncode == 1 and "cannot listen on 127.0.0.1" in taken.stderr and "Traceback" not in taken.stderr
+
+
+def test_play_gives_browsers_what_they_decode(library, tmp_path: Path, monkeypatch) -> None:
+    """Direct when browsers play the file, a cached remux when only the container is wrong, the H.264 preview proxy
+    for ProRes, AAC for AIFF; made once and served from then on with ranges, and frame-exact."""
+    monkeypatch.setenv("REELKEEP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REELKEEP_PROXY_DIR", str(tmp_path / "proxies"))
+    media = tmp_path / "media"
+    make_clip(media / "C003 grade.mov", rate="24", frames=24, codec="prores", audio=False)
+    make_audio(media / "room tone.aiff", seconds=2.0)
+    catalog = Catalog(library[0])
+    try:
+        assert execute(ScanJob(catalog), JobContext()).ok
+        ids = {row["name"]: row["id"] for row in catalog.rows(catalog.query_ids())}
+    finally:
+        catalog.close()
+    server = start(library[0])
+    try:
+        def play(name: str, query: str = "") -> tuple[int, dict[str, str], bytes]:
+            return request(server, "GET", f"/media/{ids[name]}/play{query}")
+
+        status, headers, body = play("B002 night.mp4")
+        assert status == 200 and headers["x-reelkeep-delivery"].startswith("direct")
+        assert body == (media / "B002 night.mp4").read_bytes()
+        status, headers, body = play("track.flac")
+        assert status == 200 and headers["x-reelkeep-delivery"].startswith("direct")
+
+        # H.264 with PCM in MOV: the video copied into MP4, the audio as AAC, cached for the next client
+        status, headers, body = play("A001C001.mov")
+        assert status == 200 and headers["x-reelkeep-delivery"].startswith("remux")
+        assert headers["content-type"] == "video/mp4" and body[4:8] == b"ftyp"
+        cached = list((tmp_path / "cache" / "streams").rglob("remux.mp4"))
+        assert len(cached) == 1 and cached[0].read_bytes() == body
+        url = f"http://127.0.0.1:{server.port}/media/{ids['A001C001.mov']}/play?token={TOKEN}"
+        assert decode_indexes(url) == list(range(50))
+        before = cached[0].stat().st_mtime_ns
+        status, headers, part = request(  # served from the cache, with ranges
+            server, "GET", f"/media/{ids['A001C001.mov']}/play", {"Range": "bytes=0-99"})
+        assert status == 206 and part == body[:100] and cached[0].stat().st_mtime_ns == before
+
+        # ProRes: the preview proxy (H.264), made once, recorded in the catalog, frame-exact
+        url = f"http://127.0.0.1:{server.port}/media/{ids['C003 grade.mov']}/play?token={TOKEN}"
+        assert decode_indexes(url) == list(range(24))
+        status, headers, _body = play("C003 grade.mov", "?rendition=auto")
+        assert status == 200 and "preview proxy" in headers["x-reelkeep-delivery"]
+        detail = get_json(server, f"/api/items/{ids['C003 grade.mov']}")
+        assert [r["name"] for r in detail["renditions"]] == ["original", "preview"]
+        status, headers, body = play("C003 grade.mov", "?rendition=original")
+        assert status == 200 and body == (media / "C003 grade.mov").read_bytes()
+        assert play("C003 grade.mov", "?rendition=editorial")[0] == 404
+
+        # AIFF: AAC at the asked bitrate (rounded to a cached step)
+        status, headers, body = play("room tone.aiff", "?bitrate=130000")
+        assert status == 200 and headers["x-reelkeep-delivery"].startswith("transcode")
+        made = list((tmp_path / "cache" / "streams").rglob("aac-128k.m4a"))
+        assert len(made) == 1 and made[0].read_bytes() == body
+    finally:
+        server.stop()
