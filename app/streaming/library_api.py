@@ -161,7 +161,7 @@ class LibraryApi:
         if delivery.how == TRANSCODE and info["kind"] == "video":
             proxy = _browser_proxy(info)
             if proxy is None:
-                await self._prepared(f"proxy-{media_id}", self._make_preview, media_id)
+                await self.prepared(f"proxy-{media_id}", self.make_preview, media_id)
                 proxy = _browser_proxy(await self.run(self._info, media_id))
             if proxy is None:
                 raise web.HTTPInternalServerError(text='{"error": "the preview could not be made"}',
@@ -171,15 +171,15 @@ class LibraryApi:
         identity = info["identity_hash"]
         source = await self.run(self._original_span, media_id)
         if delivery.how == REMUX:
-            made = await self._prepared(f"remux-{identity}", remux_to_mp4, source.path,
+            made = await self.prepared(f"remux-{identity}", remux_to_mp4, source.path,
                                         cached_path(identity, "remux.mp4"))
         else:
             bit_rate = nearest_bitrate(_int_or_none(request.query.get("bitrate")))
-            made = await self._prepared(f"aac{bit_rate}-{identity}", transcode_audio, source.path,
+            made = await self.prepared(f"aac{bit_rate}-{identity}", transcode_audio, source.path,
                                         cached_path(identity, f"aac-{bit_rate // 1000}k.m4a"), bit_rate)
         return await send_span(request, await self.run(_span_or_404, str(made)), headers)
 
-    async def _prepared(self, key: str, make: Callable[..., Any], *args: Any) -> Any:
+    async def prepared(self, key: str, make: Callable[..., Any], *args: Any) -> Any:
         """make(*args) on the encoder thread once per key: clients asking meanwhile wait for the same result, and
         a finished cache file is used as it is."""
         target = next((a for a in args if isinstance(a, Path)), None)
@@ -198,7 +198,7 @@ class LibraryApi:
             raise web.HTTPInternalServerError(text=json.dumps({"error": f"cannot prepare this file: {exc}"}),
                                               content_type="application/json") from None
 
-    def _make_preview(self, media_id: int) -> None:
+    def make_preview(self, media_id: int) -> None:
         from app.core.job import JobContext, execute
         from app.ingest.proxies import ProxyJob
 
@@ -312,7 +312,8 @@ def summary(row: dict[str, Any]) -> dict[str, Any]:
 
 def urls(media_id: int) -> dict[str, str]:
     base = f"/media/{media_id}"
-    return {"stream": base, "play": f"{base}/play", "poster": f"{base}/poster", "preview": f"{base}/preview"}
+    return {"stream": base, "play": f"{base}/play", "hls": f"{base}/hls/master.m3u8", "poster": f"{base}/poster",
+            "preview": f"{base}/preview"}
 
 
 def public_info(info: dict[str, Any]) -> dict[str, Any]:

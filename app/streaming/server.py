@@ -27,6 +27,7 @@ from app.catalog.catalog import Catalog
 from app.core.errors import ReelkeepError
 from app.streaming.access import Access, access_middleware
 from app.streaming.archive_api import ArchiveApi
+from app.streaming.hls_api import HlsApi
 from app.streaming.library_api import LibraryApi
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,9 @@ def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.E
 
     app = web.Application(middlewares=[access_middleware(Access(config.token, config.loopback_without_token))],
                           client_max_size=1 << 20)
-    LibraryApi(catalog, run, encode).add_routes(app)
+    library = LibraryApi(catalog, run, encode)
+    library.add_routes(app)
+    HlsApi(library).add_routes(app)
     ArchiveApi(catalog, config.archives, run).add_routes(app)
 
     async def status(_request: web.Request) -> web.Response:

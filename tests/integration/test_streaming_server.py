@@ -359,3 +359,54 @@ def test_play_gives_browsers_what_they_decode(library, tmp_path: Path, monkeypat
         assert len(made) == 1 and made[0].read_bytes() == body
     finally:
         server.stop()
+
+
+def test_hls_variants_are_the_h264_renditions_cut_at_keyframes(library, tmp_path: Path, monkeypatch) -> None:
+    """The master playlist lists the original (H.264) and its proxies; each media playlist's byte ranges cover its
+    fMP4 exactly; FFmpeg's HLS demuxer plays the master and the variants frame-exact."""
+    from app.ingest.proxies import ProxyJob
+
+    monkeypatch.setenv("REELKEEP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REELKEEP_PROXY_DIR", str(tmp_path / "proxies"))
+    clip = library[1]["A001C001.mov"]  # 50 frames at 25 fps, GOP 12
+    catalog = Catalog(library[0])
+    try:
+        assert execute(ProxyJob(catalog, [clip], ["thumbnail"]), JobContext()).ok
+    finally:
+        catalog.close()
+    server = start(library[0])
+    try:
+        status, headers, master = request(server, "GET", f"/media/{clip}/hls/master.m3u8?token={TOKEN}",
+                                          token=None)
+        assert status == 200 and headers["content-type"].startswith("application/vnd.apple.mpegurl")
+        text = master.decode()
+        assert text.startswith("#EXTM3U") and text.count("#EXT-X-STREAM-INF") == 2
+        assert f"thumbnail.m3u8?token={TOKEN}" in text and f"original.m3u8?token={TOKEN}" in text
+        assert 'CODECS="avc1.' in text and "RESOLUTION=320x180" in text
+        for rendition in ("original", "thumbnail"):
+            _s, _h, playlist = request(server, "GET", f"/media/{clip}/hls/{rendition}.m3u8")
+            lines = playlist.decode().splitlines()
+            assert lines[-1] == "#EXT-X-ENDLIST" and "#EXT-X-PLAYLIST-TYPE:VOD" in lines
+            ranges = [tuple(int(x) for x in line.split(":")[1].split("@"))
+                      for line in lines if line.startswith("#EXT-X-BYTERANGE")]
+            init = next(line for line in lines if line.startswith("#EXT-X-MAP"))
+            init_length = int(init.split('BYTERANGE="')[1].split("@")[0])
+            durations = [float(line[8:-1]) for line in lines if line.startswith("#EXTINF:")]
+            assert abs(sum(durations) - 2.0) < 1e-6  # 50 frames at 25 fps
+            _s, _h, fmp4 = request(server, "GET", f"/media/{clip}/hls/{rendition}.mp4")
+            assert ranges[0][1] == init_length and fmp4[4:8] == b"ftyp"
+            assert all(a[1] + a[0] == b[1] for a, b in zip(ranges, ranges[1:], strict=False))
+            assert fmp4[ranges[-1][1]:ranges[-1][1] + ranges[-1][0]] and ranges[-1][1] + ranges[-1][0] <= len(fmp4)
+            for length, offset in ranges:
+                assert fmp4[offset + 4:offset + 8] == b"moof"
+                status, _h, part = request(server, "GET", f"/media/{clip}/hls/{rendition}.mp4",
+                                           {"Range": f"bytes={offset}-{offset + length - 1}"})
+                assert status == 206 and part == fmp4[offset:offset + length]
+            url = f"http://127.0.0.1:{server.port}/media/{clip}/hls/{rendition}.m3u8?token={TOKEN}"
+            assert decode_indexes(url) == list(range(50)), rendition
+        assert decode_indexes(f"http://127.0.0.1:{server.port}/media/{clip}/hls/master.m3u8?token={TOKEN}") \
+            == list(range(50))
+        assert request(server, "GET", f"/media/{clip}/hls/editorial.m3u8")[0] == 404
+        assert request(server, "GET", f"/media/{library[1]['track.flac']}/hls/master.m3u8")[0] == 404
+    finally:
+        server.stop()
