@@ -71,21 +71,21 @@ class HlsApi:
         return web.Response(text=master_playlist(variants), content_type=PLAYLIST_TYPE)
 
     async def media(self, request: web.Request) -> web.Response:
-        info, sources = await self._renditions(item_id(request))
-        rendition = request.match_info["rendition"]
-        if rendition not in sources:
-            raise not_found("no such rendition")
-        _fmp4, index = await self._index(info, rendition, sources[rendition])
+        rendition, (_fmp4, index) = await self._asked(request)
         return web.Response(text=media_playlist(index, f"{rendition}.mp4{_query(request)}"),
                             content_type=PLAYLIST_TYPE)
 
     async def fragments(self, request: web.Request) -> web.StreamResponse:
+        _rendition, (fmp4, _index) = await self._asked(request)
+        return await send_span(request, await self.library.run(file_span, str(fmp4), "video/mp4"))
+
+    async def _asked(self, request: web.Request) -> tuple[str, tuple[Path, HlsIndex]]:
+        """The rendition the URL names, with its fMP4 and index (made on first use)."""
         info, sources = await self._renditions(item_id(request))
         rendition = request.match_info["rendition"]
         if rendition not in sources:
             raise not_found("no such rendition")
-        fmp4, _index = await self._index(info, rendition, sources[rendition])
-        return await send_span(request, await self.library.run(file_span, str(fmp4), "video/mp4"))
+        return rendition, await self._index(info, rendition, sources[rendition])
 
 
 def _query(request: web.Request) -> str:
