@@ -60,7 +60,8 @@ def wait(app: QApplication, done: Callable[[], bool], timeout: float = 120.0) ->
 
 
 def settle(app: QApplication, seconds: float) -> None:
-    wait(app, lambda end=time.monotonic() + seconds: time.monotonic() > end)
+    end = time.monotonic() + seconds
+    wait(app, lambda: time.monotonic() > end)
 
 
 def make_media(folder: Path) -> None:
@@ -179,7 +180,41 @@ def main() -> int:
         ctx.player.shutdown()
         window.close()
         ctx.shutdown()
+        shoot_web_client(work / "catalog.sqlite", out)
     return 0
+
+
+def shoot_web_client(catalog: Path, out: Path) -> None:
+    """The web client in headless Chromium: the library grid, then a clip playing."""
+    from selenium import webdriver
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from app.streaming.server import ServerConfig, StreamingServer
+
+    server = StreamingServer(catalog, ServerConfig(port=0, token="screenshot-token-" + "x" * 30))
+    server.start()
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--mute-audio", "--autoplay-policy=no-user-gesture-required",
+                     "--window-size=1400,900", "--hide-scrollbars"):
+        options.add_argument(argument)
+    browser = webdriver.Chrome(options=options)
+    try:
+        wait = WebDriverWait(browser, 60)
+        browser.get(f"{server.url}?token={server.config.token}")
+        wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".card")) >= 10)
+        time.sleep(2)  # posters
+        browser.save_screenshot(str(out / "screenshot-web.png"))
+        cards = browser.find_elements(By.CSS_SELECTOR, ".card")
+        next(c for c in cards if "A001_C002" in c.text).click()
+        video = "document.querySelector('#media video')"
+        wait.until(lambda b: b.execute_script(f"return {video} && {video}.readyState >= 3"))
+        browser.execute_script(f"{video}.pause(); {video}.currentTime = 2.5")
+        time.sleep(1.5)
+        browser.save_screenshot(str(out / "screenshot-web-player.png"))
+    finally:
+        browser.quit()
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ APT_PACKAGES=(
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxcb-shape0
   libxkbcommon-x11-0 libegl1 libgl1 libgl1-mesa-dri libfontconfig1 libdbus-1-3
   xfsprogs  # the tests prove archive checkouts are copy-on-write clones on a real XFS image
+  chromium chromium-driver fonts-liberation  # the web client is tested in a real browser (headless, driven by Selenium)
 )
 
 say() { echo "reelkeep setup: $*"; }

@@ -29,6 +29,7 @@ from app.streaming.access import Access, access_middleware
 from app.streaming.archive_api import ArchiveApi
 from app.streaming.hls_api import HlsApi
 from app.streaming.library_api import LibraryApi
+from app.streaming.web_client import add_web_client
 
 log = logging.getLogger(__name__)
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8765
@@ -70,6 +71,7 @@ def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.E
         return web.json_response({"name": "Reelkeep", "version": __version__, "items": count})
 
     app.router.add_get("/api/status", status)
+    add_web_client(app, run)
     return app
 
 

@@ -25,22 +25,6 @@ from tests.media import decode_indexes, make_audio, make_clip
 TOKEN = "t" * 43
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> tuple[Path, dict[str, int]]:
-    media = tmp_path / "media"
-    media.mkdir()
-    make_clip(media / "A001C001.mov", rate="25", frames=50, start_tc="01:00:00:00")
-    make_clip(media / "B002 night.mp4", rate="24000/1001", frames=48, gop=12)
-    make_audio(media / "track.flac", tags={"title": "Teardrop", "artist": "Massive Attack"})
-    path = tmp_path / "catalog.sqlite"
-    catalog = Catalog(path)
-    root = catalog.add_root(media)
-    assert execute(ScanJob(catalog, [root]), JobContext()).ok
-    ids = {row["name"]: row["id"] for row in catalog.rows(catalog.query_ids())}
-    catalog.close()
-    return path, ids
-
-
 def start(catalog_path: Path, **options: Any) -> StreamingServer:
     server = StreamingServer(catalog_path, ServerConfig(port=0, token=TOKEN, **options))
     server.start()

@@ -1,0 +1,28 @@
+"""Fixtures of the streaming tests: a scanned library of a video in MOV, one in MP4 and a FLAC."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.catalog.catalog import Catalog
+from app.core.job import JobContext, execute
+from app.ingest.scan import ScanJob
+from tests.media import make_audio, make_clip
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    media = tmp_path / "media"
+    media.mkdir()
+    make_clip(media / "A001C001.mov", rate="25", frames=50, start_tc="01:00:00:00")
+    make_clip(media / "B002 night.mp4", rate="24000/1001", frames=48, gop=12)
+    make_audio(media / "track.flac", tags={"title": "Teardrop", "artist": "Massive Attack"})
+    path = tmp_path / "catalog.sqlite"
+    catalog = Catalog(path)
+    root = catalog.add_root(media)
+    assert execute(ScanJob(catalog, [root]), JobContext()).ok
+    ids = {row["name"]: row["id"] for row in catalog.rows(catalog.query_ids())}
+    catalog.close()
+    return path, ids

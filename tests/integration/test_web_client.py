@@ -1,0 +1,87 @@
+"""The web client in a real browser (headless Chromium from Debian, driven by Selenium): opened with the token,
+it lists the library, searches, plays a clip (time advances, enough data to play), seeks, switches quality and
+rates the clip, which the catalog then holds."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.catalog.catalog import Catalog
+from app.streaming.server import StreamingServer
+from tests.integration.test_streaming_server import TOKEN, start
+
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--mute-audio",
+                     "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def test_browse_search_play_seek_switch_and_rate(browser, library, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    server: StreamingServer = start(library[0])
+    wait = WebDriverWait(browser, 20)
+    try:
+        browser.get(f"http://127.0.0.1:{server.port}/?token={TOKEN}")
+        wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".card")) == 3)
+        assert browser.current_url.endswith("/")  # the token left the address bar (a cookie carries it)
+        names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".card .name")]
+        assert set(names) == {"A001C001.mov", "B002 night.mp4", "Teardrop"}
+        search = browser.find_element(By.ID, "search")
+        search.send_keys("night")
+        wait.until(lambda b: [e.text for e in b.find_elements(By.CSS_SELECTOR, ".card .name")] == ["B002 night.mp4"])
+
+        browser.find_element(By.CSS_SELECTOR, ".card").click()
+        wait.until(lambda b: b.execute_script("return document.getElementById('player').open"))
+        video = "document.querySelector('#media video')"
+        wait.until(lambda b: b.execute_script(f"return {video} && {video}.readyState >= 3"))
+        wait.until(lambda b: b.execute_script(f"return {video}.currentTime > 0.3"))  # it plays
+        browser.execute_script(f"{video}.pause(); {video}.currentTime = 1.5")
+        wait.until(lambda b: b.execute_script(f"return !{video}.seeking && Math.abs({video}.currentTime - 1.5) < 0.05"))
+
+        options = [o.get_attribute("value") for o in browser.find_elements(By.CSS_SELECTOR, "#rendition option")]
+        assert options == ["auto", "original"]
+        browser.execute_script("const s = document.getElementById('rendition'); s.value = 'original';"
+                               "s.dispatchEvent(new Event('change'))")
+        wait.until(lambda b: b.execute_script(f"return {video}.src.endsWith('rendition=original')"
+                                              f" && {video}.readyState >= 3 && {video}.currentTime >= 1.4"))
+
+        browser.find_elements(By.CSS_SELECTOR, "#stars button")[3].click()  # four stars
+        wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#stars button")[3].text == "★")
+        catalog = Catalog(library[0])
+        try:
+            assert catalog.info(library[1]["B002 night.mp4"])["rating"] == 4
+        finally:
+            catalog.close()
+        # posters and previews not made yet answer 404 and the page shows its placeholder; nothing else may fail
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
+                  and "/poster " not in e["message"] and "/preview " not in e["message"]]
+        assert not errors, errors
+    finally:
+        server.stop()
+
+
+def test_without_the_token_the_page_says_what_to_do(browser, library) -> None:
+    server = start(library[0])
+    try:
+        browser.get(f"http://127.0.0.1:{server.port}/")
+        assert "valid token is required" in browser.page_source
+    finally:
+        server.stop()
