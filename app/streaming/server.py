@@ -175,7 +175,7 @@ class StreamingServer:
                 await site.start()
             except OSError as exc:
                 raise ServerError(f"cannot listen on {self.config.host}:{self.config.port}: {exc.strerror or exc}"
-                                  " (is another server using the port? choose another with --port)") from None
+                                  " (is another program using the port? choose another port)") from None
             sockets = site._server.sockets if site._server is not None else ()  # noqa: SLF001 - the bound port
             self.port = sockets[0].getsockname()[1] if sockets else self.config.port
             self._started.set()

@@ -76,6 +76,6 @@ def test_a_taken_port_is_told_and_nothing_runs(qtbot, window: MainWindow, app_co
         window.open_share_dialog()
         window.share_dialog.toggle.click()
         assert not service.running and window.share_dialog.toggle.text() == "Start Sharing"
-        assert errors and "cannot listen on 127.0.0.1" in errors[0] and "--port" in errors[0]
+        assert errors and "cannot listen on 127.0.0.1" in errors[0] and "choose another port" in errors[0]
     finally:
         busy.close()
