@@ -42,14 +42,14 @@ class HlsApi:
         return found
 
     async def _renditions(self, media_id: int) -> tuple[dict[str, Any], dict[str, str]]:
-        info = await self.library.run(self.library._info, media_id)  # noqa: SLF001 - the same API's reader
+        info = await self.library.run(self.library.info_or_404, media_id)
         if info["kind"] != "video":
             raise not_found("HLS is for videos; play audio from /media/{id}/play")
         raw = (await self.library.run(self.library.catalog.raw_paths, [media_id])).get(media_id)
         sources = self._sources(info, raw)
         if not sources:
             await self.library.prepared(f"proxy-{media_id}", self.library.make_preview, media_id)
-            info = await self.library.run(self.library._info, media_id)  # noqa: SLF001
+            info = await self.library.run(self.library.info_or_404, media_id)
             sources = self._sources(info, raw)
         if not sources:
             raise not_found("no rendition of this video can be streamed")

@@ -82,10 +82,11 @@ class LibraryApi:
 
     async def item(self, request: web.Request) -> web.Response:
         media_id = item_id(request)
-        info = await self.run(self._info, media_id)
+        info = await self.run(self.info_or_404, media_id)
         return web.json_response(public_info(info))
 
-    def _info(self, media_id: int) -> dict[str, Any]:
+    def info_or_404(self, media_id: int) -> dict[str, Any]:
+        """catalog.info(media_id), or a plain 404 for the client (run it off the event loop)."""
         try:
             return self.catalog.info(media_id)
         except CatalogError:
@@ -99,7 +100,7 @@ class LibraryApi:
     async def edit_item(self, request: web.Request) -> web.Response:
         media_id = item_id(request)
         body = await json_body(request)
-        await self.run(self._info, media_id)
+        await self.run(self.info_or_404, media_id)
         if "rating" in body:
             rating = body["rating"]
             if not isinstance(rating, int) or isinstance(rating, bool) or not 0 <= rating <= 5:
@@ -115,13 +116,13 @@ class LibraryApi:
                 if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
                     raise BadRequest(f"{key} is a list of tag names")
                 await self.run(action, [media_id], [n.strip() for n in names])
-        return web.json_response(public_info(await self.run(self._info, media_id)))
+        return web.json_response(public_info(await self.run(self.info_or_404, media_id)))
 
     async def played(self, request: web.Request) -> web.Response:
         media_id = item_id(request)
-        await self.run(self._info, media_id)
+        await self.run(self.info_or_404, media_id)
         await self.run(self.catalog.record_play, media_id)
-        return web.json_response(public_info(await self.run(self._info, media_id)))
+        return web.json_response(public_info(await self.run(self.info_or_404, media_id)))
 
     async def resume(self, request: web.Request) -> web.Response:
         media_id = item_id(request)
@@ -130,7 +131,7 @@ class LibraryApi:
         if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)
                                     or not 0 <= seconds < 1e7):
             raise BadRequest("seconds is a position in seconds, or null to forget it")
-        await self.run(self._info, media_id)
+        await self.run(self.info_or_404, media_id)
         await self.run(self.catalog.set_resume, media_id, None if seconds is None else float(seconds))
         return web.json_response({"id": media_id, "resume_seconds": seconds})
 
@@ -150,7 +151,7 @@ class LibraryApi:
         browser-playable proxy, else a remux or transcode made once and cached; `original` or a preset name ask
         for that file as it is; audio takes `?bitrate=` for its AAC."""
         media_id = item_id(request)
-        info = await self.run(self._info, media_id)
+        info = await self.run(self.info_or_404, media_id)
         rendition = request.query.get("rendition", "auto")
         if rendition not in ("auto", "original"):
             return await send_span(request, await self.run(self._proxy_span, media_id, rendition))
@@ -162,7 +163,7 @@ class LibraryApi:
             proxy = _browser_proxy(info)
             if proxy is None:
                 await self.prepared(f"proxy-{media_id}", self.make_preview, media_id)
-                proxy = _browser_proxy(await self.run(self._info, media_id))
+                proxy = _browser_proxy(await self.run(self.info_or_404, media_id))
             if proxy is None:
                 raise web.HTTPInternalServerError(text='{"error": "the preview could not be made"}',
                                                   content_type="application/json")
@@ -227,7 +228,7 @@ class LibraryApi:
         return await send_span(request, await self.run(self._thumbnail_span, item_id(request), "preview"))
 
     def _thumbnail_span(self, media_id: int, which: str) -> FileSpan:
-        identity = self._info(media_id)["identity_hash"]
+        identity = self.info_or_404(media_id)["identity_hash"]
         found = thumbnail_paths(identity).get(which) if identity else None
         if found is None:
             raise not_found(f"no {which} yet")
