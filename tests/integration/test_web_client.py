@@ -33,11 +33,12 @@ def browser() -> Iterator[object]:
 
 
 def test_browse_search_play_seek_switch_and_rate(browser, library, tmp_path: Path) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     server: StreamingServer = start(library[0])
-    wait = WebDriverWait(browser, 20)
+    wait = WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,))  # the page redraws
     try:
         browser.get(f"http://127.0.0.1:{server.port}/?token={TOKEN}")
         wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".card")) == 3)

@@ -97,7 +97,9 @@ def test_m2_events_show_the_frames_their_speed_names(qtbot, motion: tuple[MainWi
     for index in shown:  # what was sampled is the named frames in order, some perhaps dropped under load
         assert index in order[position:], f"{index} out of order in {shown}"
         position = order.index(index, position)
-    assert shown[-1] == 66 and 26 not in shown
+    assert 26 not in shown
+    # it ends on the last named frame (under load the sample of that last frame may be missed: read the picture)
+    qtbot.waitUntil(lambda: rendered(window) == 66, timeout=5000)
     for first, last in ((27, 43), (60, 64), (67, 75)):  # every effect was seen (a sample or more of each)
         assert any(first <= index <= last for index in shown), shown
 
