@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import math
 import struct
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import av
 
@@ -128,7 +129,20 @@ def media_playlist(index: HlsIndex, uri: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def master_playlist(variants: list[tuple[HlsIndex, str]]) -> str:
+class Variant(Protocol):
+    """What a master playlist says of a variant (an HlsIndex, or a live transcode's plan)."""
+
+    @property
+    def bandwidth(self) -> int: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def codecs(self) -> str: ...
+
+
+def master_playlist(variants: Sequence[tuple[Variant, str]]) -> str:
     """Variants (index, playlist uri), lowest bandwidth first as players expect to start low."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
     for index, uri in sorted(variants, key=lambda v: v[0].bandwidth):

@@ -1,9 +1,11 @@
 """HLS routes (app/streaming/hls.py): `/media/{id}/hls/master.m3u8`, one media playlist per rendition and the
 rendition's fMP4, served with ranges. A rendition is an H.264 MP4 proxy on disk or the original when it is H.264;
-a video with neither gets its preview proxy made first, as /play does."""
+a video with neither is transcoded live (app/streaming/live.py): `live.m3u8` lists its MPEG-TS segments and
+`live/{n}.ts` serves each once it is made."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -15,18 +17,24 @@ from app.core.proxy_presets import PREVIEW, THUMBNAIL
 from app.streaming.delivery import cached_path
 from app.streaming.hls import HlsIndex, fragment_for_hls, index_path, master_playlist, media_playlist
 from app.streaming.library_api import LibraryApi, item_id, not_found
+from app.streaming.live import LiveBusy, LiveError, LivePlan, LiveTranscoder, plan_live
+from app.streaming.live import media_playlist as live_playlist
 from app.streaming.ranges import file_span, send_span
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
-ORIGINAL = "original"
+ORIGINAL, LIVE = "original", "live"
 
 
 class HlsApi:
-    def __init__(self, library: LibraryApi) -> None:
+    def __init__(self, library: LibraryApi, live: LiveTranscoder) -> None:
         self.library = library
+        self.live = live
+        self._plans: dict[str, LivePlan] = {}
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/media/{id}/hls/master.m3u8", self.master)
+        app.router.add_get("/media/{id}/hls/live.m3u8", self.live_playlist)
+        app.router.add_get("/media/{id}/hls/live/{n:\\d+}.ts", self.live_segment)
         app.router.add_get("/media/{id}/hls/{rendition}.m3u8", self.media)
         app.router.add_get("/media/{id}/hls/{rendition}.mp4", self.fragments)
 
@@ -46,14 +54,26 @@ class HlsApi:
         if info["kind"] != "video":
             raise not_found("HLS is for videos; play audio from /media/{id}/play")
         raw = (await self.library.run(self.library.catalog.raw_paths, [media_id])).get(media_id)
-        sources = self._sources(info, raw)
-        if not sources:
-            await self.library.prepared(f"proxy-{media_id}", self.library.make_preview, media_id)
-            info = await self.library.run(self.library.info_or_404, media_id)
-            sources = self._sources(info, raw)
-        if not sources:
-            raise not_found("no rendition of this video can be streamed")
-        return info, sources
+        if raw is None:
+            raise not_found()
+        return info, self._sources(info, raw)
+
+    async def _live_plan(self, media_id: int) -> LivePlan:
+        """The live transcode of an item that has no H.264 rendition (404 for one that has)."""
+        info, sources = await self._renditions(media_id)
+        if sources:
+            raise not_found("this video has H.264 renditions: play those (master.m3u8 lists them)")
+        identity = info["identity_hash"]
+        plan = self._plans.get(identity)
+        if plan is None:
+            raw = (await self.library.run(self.library.catalog.raw_paths, [media_id]))[media_id]
+            try:
+                plan = await self.library.run(plan_live, os_path(raw), cached_path(identity, f"live-{PREVIEW}"),
+                                              info.get("frame_count"))
+            except LiveError as exc:
+                raise _failed(str(exc)) from None
+            self._plans[identity] = plan
+        return plan
 
     async def _index(self, info: dict[str, Any], rendition: str, source: str) -> tuple[Path, HlsIndex]:
         fmp4 = cached_path(info["identity_hash"], f"hls-{rendition}.mp4")
@@ -64,11 +84,33 @@ class HlsApi:
     async def master(self, request: web.Request) -> web.Response:
         media_id = item_id(request)
         info, sources = await self._renditions(media_id)
-        variants = []
+        if not sources:
+            plan = await self._live_plan(media_id)
+            return web.Response(text=master_playlist([(plan, f"{LIVE}.m3u8{_query(request)}")]),
+                                content_type=PLAYLIST_TYPE)
+        variants: list[tuple[HlsIndex | LivePlan, str]] = []
         for rendition, source in sources.items():
             _fmp4, index = await self._index(info, rendition, source)
             variants.append((index, f"{rendition}.m3u8{_query(request)}"))
         return web.Response(text=master_playlist(variants), content_type=PLAYLIST_TYPE)
+
+    async def live_playlist(self, request: web.Request) -> web.Response:
+        plan = await self._live_plan(item_id(request))
+        return web.Response(text=live_playlist(plan, f"{LIVE}/{{n}}.ts{_query(request)}"),
+                            content_type=PLAYLIST_TYPE)
+
+    async def live_segment(self, request: web.Request) -> web.StreamResponse:
+        plan = await self._live_plan(item_id(request))
+        try:
+            path = await self.live.segment(plan, int(request.match_info["n"]))
+        except LiveBusy as exc:
+            raise web.HTTPServiceUnavailable(text=json.dumps({"error": str(exc)}), content_type="application/json",
+                                             headers={"Retry-After": "5"}) from None
+        except LiveError as exc:
+            if not 0 <= int(request.match_info["n"]) < plan.segment_count:
+                raise not_found(str(exc)) from None
+            raise _failed(str(exc)) from None
+        return await send_span(request, await self.library.run(file_span, str(path), "video/mp2t"))
 
     async def media(self, request: web.Request) -> web.Response:
         rendition, (_fmp4, index) = await self._asked(request)
@@ -86,6 +128,11 @@ class HlsApi:
         if rendition not in sources:
             raise not_found("no such rendition")
         return rendition, await self._index(info, rendition, sources[rendition])
+
+
+def _failed(message: str) -> web.HTTPInternalServerError:
+    return web.HTTPInternalServerError(text=json.dumps({"error": f"cannot transcode this video: {message}"}),
+                                       content_type="application/json")
 
 
 def _query(request: web.Request) -> str:

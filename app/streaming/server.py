@@ -29,9 +29,11 @@ from app.streaming.access import Access, access_middleware
 from app.streaming.archive_api import ArchiveApi
 from app.streaming.hls_api import HlsApi
 from app.streaming.library_api import LibraryApi
+from app.streaming.live import LiveTranscoder
 from app.streaming.web_client import add_web_client
 
 log = logging.getLogger(__name__)
+LIVE_KEY: web.AppKey[LiveTranscoder] = web.AppKey("live", LiveTranscoder)
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8765
 
 
@@ -46,6 +48,8 @@ class ServerConfig:
     token: str = ""
     loopback_without_token: bool = False
     archives: tuple[str, ...] = field(default_factory=tuple)
+    live_idle_seconds: float = 30.0  # a live transcode nobody asks anything of stops after this
+    live_sessions: int = 0  # live transcodes at once (0: one per core, at least two)
 
 
 def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.Executor,
@@ -63,12 +67,20 @@ def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.E
                           client_max_size=1 << 20)
     library = LibraryApi(catalog, run, encode)
     library.add_routes(app)
-    HlsApi(library).add_routes(app)
+    live = LiveTranscoder(config.live_sessions or None, config.live_idle_seconds)
+    HlsApi(library, live).add_routes(app)
     ArchiveApi(catalog, config.archives, run).add_routes(app)
 
     async def status(_request: web.Request) -> web.Response:
         count = await run(catalog.count)
-        return web.json_response({"name": "Reelkeep", "version": __version__, "items": count})
+        return web.json_response({"name": "Reelkeep", "version": __version__, "items": count,
+                                  "live_transcodes": live.running})
+
+    async def stop_transcodes(_app: web.Application) -> None:
+        await asyncio.get_running_loop().run_in_executor(pool, live.close)
+
+    app.on_shutdown.append(stop_transcodes)
+    app[LIVE_KEY] = live
 
     app.router.add_get("/api/status", status)
     add_web_client(app, run)
@@ -90,6 +102,7 @@ class StreamingServer:
         self._started = threading.Event()
         self._failure: BaseException | None = None
         self.ready_callback: Callable[[], None] | None = None  # called on the server thread once it listens
+        self.live: LiveTranscoder | None = None  # the live transcodes, once the server runs
 
     @property
     def running(self) -> bool:
@@ -166,8 +179,9 @@ class StreamingServer:
         catalog = Catalog(self.catalog_path)
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="reelkeep-streaming-io")
         encoder = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reelkeep-streaming-encode")
-        runner = web.AppRunner(build_app(catalog, self.config, pool, encoder), access_log=None, handle_signals=False,
-                               shutdown_timeout=2.0)
+        app = build_app(catalog, self.config, pool, encoder)
+        self.live = app[LIVE_KEY]
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.config.host, self.config.port, reuse_address=True)
