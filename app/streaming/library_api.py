@@ -326,6 +326,8 @@ def public_info(info: dict[str, Any]) -> dict[str, Any]:
     renditions += [{"name": p["preset"], "url": f"/media/{media_id}/proxy/{p['preset']}", "width": p["width"],
                     "height": p["height"], "bit_rate": p["bit_rate"]}
                    for p in info.get("proxies", ()) if os.path.isfile(p["path"])]
+    delivery = plan_delivery(info)
+    public["delivery"] = {"how": delivery.how, "why": delivery.why}
     archive = info.get("archive")
     public["archive"] = None if archive is None else {k: archive[k] for k in ("archive_id", "version", "logical_path")}
     return {**public, **urls(media_id), "renditions": renditions}

@@ -1,4 +1,5 @@
-"""Fixtures of the streaming tests: a scanned library of a video in MOV, one in MP4 and a FLAC."""
+"""Fixtures of the streaming tests: a scanned library of a video in MOV, one in MP4 and a FLAC; and that library
+with a 36 s ProRes clip added."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from app.catalog.catalog import Catalog
 from app.core.job import JobContext, execute
 from app.ingest.scan import ScanJob
 from tests.media import make_audio, make_clip
+
+PRORES_FRAMES = 900  # 25 fps: nine live segments of 100 frames
 
 
 @pytest.fixture
@@ -26,3 +29,19 @@ def library(tmp_path: Path) -> tuple[Path, dict[str, int]]:
     ids = {row["name"]: row["id"] for row in catalog.rows(catalog.query_ids())}
     catalog.close()
     return path, ids
+
+
+@pytest.fixture
+def prores(library, tmp_path: Path, monkeypatch) -> tuple[Path, int]:
+    """The library with a 36 s ProRes clip with sound (no browser decodes it, it has no proxy)."""
+    monkeypatch.setenv("REELKEEP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REELKEEP_PROXY_DIR", str(tmp_path / "proxies"))
+    make_clip(tmp_path / "media" / "D004 dailies.mov", rate="25", frames=PRORES_FRAMES, codec="prores",
+              start_tc="10:00:00:00")
+    catalog = Catalog(library[0])
+    try:
+        assert execute(ScanJob(catalog), JobContext()).ok
+        media_id = next(row["id"] for row in catalog.rows(catalog.query_ids()) if row["name"] == "D004 dailies.mov")
+    finally:
+        catalog.close()
+    return library[0], media_id

@@ -11,32 +11,11 @@ import time
 from pathlib import Path
 
 import av
-import pytest
 
-from app.catalog.catalog import Catalog
-from app.core.job import JobContext, execute
-from app.ingest.scan import ScanJob
 from app.streaming.server import StreamingServer
+from tests.integration.conftest import PRORES_FRAMES as FRAMES
 from tests.integration.test_streaming_server import TOKEN, get_json, request, start
-from tests.media import decode_indexes, make_clip
-
-FRAMES = 900  # 25 fps: nine segments of 100 frames
-
-
-@pytest.fixture
-def prores(library, tmp_path: Path, monkeypatch) -> tuple[Path, int]:
-    """The library with a 36 s ProRes clip with sound (no browser decodes it, it has no proxy)."""
-    monkeypatch.setenv("REELKEEP_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("REELKEEP_PROXY_DIR", str(tmp_path / "proxies"))
-    make_clip(tmp_path / "media" / "D004 dailies.mov", rate="25", frames=FRAMES, codec="prores",
-              start_tc="10:00:00:00")
-    catalog = Catalog(library[0])
-    try:
-        assert execute(ScanJob(catalog), JobContext()).ok
-        media_id = next(row["id"] for row in catalog.rows(catalog.query_ids()) if row["name"] == "D004 dailies.mov")
-    finally:
-        catalog.close()
-    return library[0], media_id
+from tests.media import decode_indexes
 
 
 def segment_folder(tmp_path: Path) -> Path:

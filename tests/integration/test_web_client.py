@@ -86,3 +86,36 @@ def test_without_the_token_the_page_says_what_to_do(browser, library) -> None:
         assert "valid token is required" in browser.page_source
     finally:
         server.stop()
+
+
+def test_a_prores_clip_plays_live_and_seeks_ahead_of_the_encoder(browser, prores) -> None:
+    """Chromium has HLS of its own: a video that needs a transcode plays from the live HLS after one segment, and a
+    seek far ahead plays from there while the first encoder is left alone."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    catalog_path, media_id = prores
+    server: StreamingServer = start(catalog_path)  # encoders wait 30 s for their client, as in use
+    wait = WebDriverWait(browser, 60)
+    video = "document.querySelector('#media video')"
+    try:
+        browser.get(f"http://127.0.0.1:{server.port}/?token={TOKEN}")
+        card = f".card[data-id='{media_id}']"
+        wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, card))
+        browser.find_element(By.CSS_SELECTOR, card).click()
+        wait.until(lambda b: b.execute_script(f"return {video} && {video}.readyState >= 3"))
+        assert browser.execute_script(f"return {video}.src").endswith(f"/media/{media_id}/hls/master.m3u8")
+        assert abs(browser.execute_script(f"return {video}.duration") - 36.0) < 0.1  # the whole clip is listed
+        wait.until(lambda b: b.execute_script(f"return {video}.currentTime > 0.5"))  # it plays
+        assert server.live is not None and server.live.started == 1
+
+        browser.execute_script(f"{video}.currentTime = 30.2")  # segment 7, not made yet
+        wait.until(lambda b: b.execute_script(f"return !{video}.seeking && {video}.readyState >= 3"
+                                              f" && {video}.currentTime > 30.4"))
+        assert server.live.started == 2
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
+                  and "/poster " not in e["message"] and "/preview " not in e["message"]]
+        assert not errors, errors
+    finally:
+        server.stop()
+    assert server.live.running == 0

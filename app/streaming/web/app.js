@@ -120,12 +120,23 @@ async function open(id) {
   if (!$("player").open) $("player").showModal();
 }
 
+// Browsers with HLS of their own (Safari, Chromium, Edge, phones) get a video that needs a transcode as HLS: its
+// H.264 proxies as variants, or a live transcode that plays after one segment and seeks while it encodes.
+// The others (Firefox) get /play, which makes the preview proxy first.
+const NATIVE_HLS = document.createElement("video").canPlayType("application/vnd.apple.mpegurl") !== "";
+
+function source(item, rendition) {
+  if (rendition !== "auto") return `/media/${item.id}/play?rendition=${rendition}`;
+  if (item.kind === "video" && item.delivery.how === "transcode" && NATIVE_HLS) return item.hls;
+  return `/media/${item.id}/play`;
+}
+
 function play(item, rendition, at) {
   const element = document.createElement(item.kind === "audio" ? "audio" : "video");
   element.controls = true;
   element.autoplay = true;
   element.preload = "auto";
-  element.src = `/media/${item.id}/play${rendition === "auto" ? "" : `?rendition=${rendition}`}`;
+  element.src = source(item, rendition);
   element.addEventListener("loadedmetadata", () => { if (at > 0 && at < element.duration - 1) element.currentTime = at; },
     { once: true });
   element.addEventListener("pause", () => saveResume(element));
