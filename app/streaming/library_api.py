@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +37,7 @@ from app.streaming.ranges import FileSpan, file_span, send_span
 
 T = TypeVar("T")
 MAX_PAGE = 500
+PATH_SECONDS, MAX_PATHS = 5.0, 4096  # a removed item stays streamable for at most PATH_SECONDS
 _HIDDEN = ("path", "root", "identity_hash", "content_hash", "proxies", "archive", "subclip_of", "subclips")
 
 
@@ -56,6 +58,7 @@ class LibraryApi:
         self.run = run  # run(fn, *args) -> awaitable, off the event loop
         self.encode = encode or run  # the same, on the one encoder thread (remuxes and transcodes)
         self._preparing: dict[str, asyncio.Future[Path]] = {}
+        self._paths: dict[int, tuple[str, float]] = {}  # media id → (path, when the catalog gave it)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/api/items", self.list_items)
@@ -137,8 +140,22 @@ class LibraryApi:
 
     # ---- streams
     async def original(self, request: web.Request) -> web.StreamResponse:
-        span = await self.run(self._original_span, item_id(request))
-        return await send_span(request, span)
+        return await send_span(request, await self.original_span(item_id(request)))
+
+    async def original_span(self, media_id: int) -> FileSpan:
+        """The original's span: its path from the catalog (kept for PATH_SECONDS, so a player's stream of range
+        requests does not query the catalog for each), stat'ed on every request."""
+        known = self._paths.get(media_id)
+        if known is not None and time.monotonic() - known[1] < PATH_SECONDS:
+            try:
+                return file_span(known[0])  # on the loop: this inode was read moments ago
+            except (OSError, ValueError):
+                pass
+        span = await self.run(self._original_span, media_id)
+        if len(self._paths) >= MAX_PATHS:
+            self._paths.clear()
+        self._paths[media_id] = (span.path, time.monotonic())
+        return span
 
     def _original_span(self, media_id: int) -> FileSpan:
         paths = self.catalog.raw_paths([media_id])
@@ -158,7 +175,7 @@ class LibraryApi:
         delivery = plan_delivery(info)
         headers = {"X-Reelkeep-Delivery": f"{delivery.how}; {delivery.why}"}
         if rendition == "original" or delivery.how == DIRECT:
-            return await send_span(request, await self.run(self._original_span, media_id), headers)
+            return await send_span(request, await self.original_span(media_id), headers)
         if delivery.how == TRANSCODE and info["kind"] == "video":
             proxy = _browser_proxy(info)
             if proxy is None:

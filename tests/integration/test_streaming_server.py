@@ -394,3 +394,34 @@ def test_hls_variants_are_the_h264_renditions_cut_at_keyframes(library, tmp_path
         assert request(server, "GET", f"/media/{library[1]['track.flac']}/hls/master.m3u8")[0] == 404
     finally:
         server.stop()
+
+
+def test_a_file_cut_short_while_streamed_ends_the_connection(server: StreamingServer, library, tmp_path: Path) -> None:
+    """The response promised the old length: the client must see the connection end, not wait for bytes that
+    will never come."""
+    big = tmp_path / "media" / "growing.mov"
+    big.write_bytes(bytes(range(256)) * (1 << 17))  # 32 MiB
+    catalog = Catalog(library[0])
+    try:
+        assert execute(ScanJob(catalog), JobContext()).ok
+        big_id = catalog.id_for_path(big)
+    finally:
+        catalog.close()
+    reader = socket.create_connection(("127.0.0.1", server.port))
+    reader.sendall(f"GET /media/{big_id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\r\n".encode())
+    head = reader.recv(4096)
+    assert head.startswith(b"HTTP/1.1 200") and b"Content-Length: 33554432" in head
+    time.sleep(0.3)  # the socket buffers are full: the server waits for this reader
+    with open(big, "r+b") as handle:
+        handle.truncate(1 << 20)
+    received = len(head) - head.index(b"\r\n\r\n") - 4
+    reader.settimeout(20)
+    while chunk := reader.recv(1 << 20):
+        received += len(chunk)
+    reader.close()
+    assert received < 32 << 20  # ended (recv gave b"" before the timeout), short of the promised length
+    assert request(server, "GET", "/api/status")[0] == 200
+    deadline = time.monotonic() + 10
+    while OPEN_FILES.count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert OPEN_FILES.count == 0
