@@ -21,12 +21,13 @@ from app.catalog.catalog import Catalog
 from app.catalog.filters import KINDS, SORT_COLUMNS, STATUS_FILTERS, LibraryFilter
 from app.core.errors import CatalogError
 from app.core.paths import os_path
-from app.core.proxy_presets import PREVIEW, THUMBNAIL
+from app.core.proxy_presets import PREVIEW, THUMBNAIL, SourceChoice, choose_source
 from app.ingest.thumbs import thumbnail_paths
 from app.streaming.delivery import (
     DIRECT,
     REMUX,
     TRANSCODE,
+    Delivery,
     cached_path,
     nearest_bitrate,
     plan_delivery,
@@ -174,6 +175,10 @@ class LibraryApi:
             return await send_span(request, await self.run(self._proxy_span, media_id, rendition))
         delivery = plan_delivery(info)
         headers = {"X-Reelkeep-Delivery": f"{delivery.how}; {delivery.why}"}
+        fitted = _fitted_proxy(info, delivery, request.query) if rendition == "auto" else None
+        if fitted is not None:
+            headers["X-Reelkeep-Delivery"] = f"proxy; {fitted[1]}"
+            return await send_span(request, await self.run(_span_or_404, fitted[0]["path"]), headers)
         if rendition == "original" or delivery.how == DIRECT:
             return await send_span(request, await self.original_span(media_id), headers)
         if delivery.how == TRANSCODE and info["kind"] == "video":
@@ -266,6 +271,42 @@ def _browser_proxy(info: dict[str, Any]) -> dict[str, Any] | None:
             if proxy["preset"] == preset and proxy["codec"] in ("libx264", "h264") and os.path.isfile(proxy["path"]):
                 return proxy
     return None
+
+
+def _fitted_proxy(info: dict[str, Any], delivery: Delivery, query: Any) -> tuple[dict[str, Any], str] | None:
+    """For `/play?screen=WxH&bandwidth=BITS`: the browser-playable proxy that suits the client's screen and
+    throughput better than the original (the player's own rule, choose_source), with the reason; None when the
+    original (or its remux) suits, or the client said nothing."""
+    screen, bandwidth = _screen(query.get("screen")), _int_or_none(query.get("bandwidth"))
+    if info.get("kind") != "video" or (screen is None and bandwidth is None):
+        return None
+    proxies = {p["path"]: p for p in info.get("proxies", ())
+               if p["preset"] in (PREVIEW, THUMBNAIL) and p["codec"] in ("libx264", "h264")
+               and p.get("width") and os.path.isfile(p["path"])}
+    if not proxies:
+        return None
+    width, height = screen or (info.get("width") or 0, info.get("height") or 0)
+    bits = bandwidth if bandwidth and bandwidth > 0 else 10 ** 12
+    # An original browsers cannot play costs a transcode: it only wins when no proxy fits.
+    original_bits = (info.get("bit_rate") or 0) if delivery.how != TRANSCODE else 10 ** 13
+    original = SourceChoice("", info.get("width") or 0, info.get("height") or 0, original_bits)
+    choices = [SourceChoice(path, p["width"], p["height"], p.get("bit_rate") or 0, p["preset"])
+               for path, p in proxies.items()]
+    chosen = choose_source(original, choices, width, height, bits / 8)
+    if chosen.preset is None:
+        return None
+    proxy = proxies[chosen.path]
+    why = f"the {proxy['preset']} proxy ({proxy['width']}x{proxy['height']}) suits "
+    why += f"a {width}x{height} screen" if screen else "the client"
+    why += f" at {bits / 1e6:.1f} Mbit/s" if bandwidth else ""
+    return proxy, why
+
+
+def _screen(text: str | None) -> tuple[int, int] | None:
+    width, _, height = (text or "").lower().partition("x")
+    if not (width.isdigit() and height.isdigit()) or not (0 < int(width) <= 16384 and 0 < int(height) <= 16384):
+        return None
+    return int(width), int(height)
 
 
 def _int_or_none(text: str | None) -> int | None:

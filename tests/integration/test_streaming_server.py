@@ -5,6 +5,7 @@ writes through the catalog, archive files and STORED ZIP members, and clients th
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import socket
 import time
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import av
 import pytest
 
 from app.catalog.catalog import Catalog
@@ -425,3 +427,38 @@ def test_a_file_cut_short_while_streamed_ends_the_connection(server: StreamingSe
     while OPEN_FILES.count and time.monotonic() < deadline:
         time.sleep(0.05)
     assert OPEN_FILES.count == 0
+
+
+def test_play_fits_the_rendition_to_the_screen_and_bandwidth_the_client_declares(library, tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    from app.ingest.proxies import ProxyJob
+
+    monkeypatch.setenv("REELKEEP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REELKEEP_PROXY_DIR", str(tmp_path / "proxies"))
+    clip = make_clip(tmp_path / "media" / "E005 wide.mp4", rate="25", frames=25, size=(1280, 720), crf=10)
+    catalog = Catalog(library[0])
+    try:
+        assert execute(ScanJob(catalog), JobContext()).ok
+        media_id = catalog.id_for_path(clip)
+        assert execute(ProxyJob(catalog, [media_id], ["thumbnail", "preview"]), JobContext()).ok
+        original_bits = catalog.info(media_id)["bit_rate"]
+    finally:
+        catalog.close()
+    server = start(library[0])
+    try:
+        def delivered(query: str) -> tuple[str, int]:
+            status, headers, body = request(server, "GET", f"/media/{media_id}/play{query}")
+            assert status == 200
+            with av.open(io.BytesIO(body)) as played:
+                return headers["x-reelkeep-delivery"], played.streams.video[0].codec_context.width
+
+        assert delivered("")[1] == 1280  # nothing declared: the original, which browsers play
+        assert delivered("?screen=2560x1440")[1] == 1280  # no proxy is as large: the original
+        how, width = delivered("?screen=640x360")  # a phone: the smallest proxy that covers its screen
+        assert width == 960 and how.startswith("proxy; the preview proxy (960x540) suits a 640x360 screen")
+        how, width = delivered(f"?screen=1920x1080&bandwidth={original_bits // 4}")  # too slow for the original
+        assert width == 320 and "Mbit/s" in how
+        assert delivered("?screen=big&bandwidth=fast")[1] == 1280  # nonsense is ignored
+        assert delivered("?rendition=original&screen=640x360")[1] == 1280  # an explicit rendition wins
+    finally:
+        server.stop()

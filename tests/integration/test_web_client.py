@@ -54,6 +54,7 @@ def test_browse_search_play_seek_switch_and_rate(browser, library, tmp_path: Pat
         video = "document.querySelector('#media video')"
         wait.until(lambda b: b.execute_script(f"return {video} && {video}.readyState >= 3"))
         wait.until(lambda b: b.execute_script(f"return {video}.currentTime > 0.3"))  # it plays
+        assert "/play?screen=" in browser.execute_script(f"return {video}.src")  # the server fits the rendition
         browser.execute_script(f"{video}.pause(); {video}.currentTime = 1.5")
         wait.until(lambda b: b.execute_script(f"return !{video}.seeking && Math.abs({video}.currentTime - 1.5) < 0.05"))
 

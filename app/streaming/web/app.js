@@ -128,7 +128,17 @@ const NATIVE_HLS = document.createElement("video").canPlayType("application/vnd.
 function source(item, rendition) {
   if (rendition !== "auto") return `/media/${item.id}/play?rendition=${rendition}`;
   if (item.kind === "video" && item.delivery.how === "transcode" && NATIVE_HLS) return item.hls;
-  return `/media/${item.id}/play`;
+  return `/media/${item.id}/play?${fit()}`;
+}
+
+// What the server fits the rendition to: this screen in device pixels, and the connection's speed where the
+// browser tells it (Chromium's navigator.connection, in Mbit/s).
+function fit() {
+  const ratio = window.devicePixelRatio || 1;
+  const query = new URLSearchParams({ screen: `${Math.round(screen.width * ratio)}x${Math.round(screen.height * ratio)}` });
+  const downlink = navigator.connection && navigator.connection.downlink;
+  if (downlink) query.set("bandwidth", String(Math.round(downlink * 1e6)));
+  return query.toString();
 }
 
 function play(item, rendition, at) {
