@@ -25,6 +25,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--new-token", action="store_true", help="replace the token (devices need the new one)")
     serve.add_argument("--loopback-without-token", action="store_true",
                        help="let clients on this machine in without the token")
+    serve.add_argument("--cache-limit", metavar="SIZE", default="20G",
+                       help="size limit of the stream cache (remuxes, HLS, live segments), e.g. 20G or 500M; the "
+                            "folders used longest ago go first; 0: no limit (default 20G)")
     serve.add_argument("--archive", action="append", default=[], metavar="ARCHIVE",
                        help="also share this archive folder or ZIP export (repeatable); archives that library "
                             "files were added from are shared anyway")
@@ -33,12 +36,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def command_serve(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.streaming.access import default_token_file, load_or_create_token, new_token
     from app.streaming.server import ServerConfig, ServerError, StreamingServer, shared_archives
+    from app.streaming.stream_cache import parse_size
 
     if not 0 <= args.port <= 65535:
         raise ServerError(f"--port {args.port}: a port is 0 to 65535")
     token_file = args.token_file or default_token_file()
     token = new_token(token_file) if args.new_token else load_or_create_token(token_file)
-    config = ServerConfig(args.host, args.port, token, args.loopback_without_token, shared_archives(args.archive))
+    try:
+        cache_limit = parse_size(args.cache_limit)
+    except ValueError as exc:
+        raise ServerError(f"--cache-limit {exc}") from None
+    config = ServerConfig(args.host, args.port, token, args.loopback_without_token, shared_archives(args.archive),
+                          stream_cache_bytes=cache_limit)
     server = StreamingServer(catalog.path, config)
     ready = _announce(server, token_file, out)
     server.ready_callback = ready

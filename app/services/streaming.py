@@ -16,9 +16,11 @@ from app.core.errors import ReelkeepError
 from app.services.settings import Settings
 from app.streaming.access import load_or_create_token, new_token
 from app.streaming.server import DEFAULT_PORT, ServerConfig, StreamingServer
+from app.streaming.stream_cache import DEFAULT_LIMIT
 
 HOST_KEY, PORT_KEY, LOOPBACK_KEY, ENABLED_KEY = ("streaming/host", "streaming/port", "streaming/loopback_without_token",
                                                  "streaming/enabled")
+CACHE_LIMIT_KEY = "streaming/cache_limit_gb"
 LOCAL_HOST, NETWORK_HOST = "127.0.0.1", "0.0.0.0"
 
 
@@ -51,11 +53,19 @@ class StreamingService(QObject):
     def loopback_without_token(self) -> bool:
         return bool(self.settings.value(LOOPBACK_KEY, False, bool))
 
-    def configure(self, network: bool, port: int, loopback_without_token: bool) -> None:
+    @property
+    def cache_limit_gb(self) -> int:
+        """The stream cache's size limit in GB (0: none)."""
+        return int(self.settings.value(CACHE_LIMIT_KEY, DEFAULT_LIMIT >> 30, int))
+
+    def configure(self, network: bool, port: int, loopback_without_token: bool, cache_limit_gb: int | None = None
+                  ) -> None:
         """Save the choices; a running server restarts with them."""
         self.settings.set_value(HOST_KEY, NETWORK_HOST if network else LOCAL_HOST)
         self.settings.set_value(PORT_KEY, int(port))
         self.settings.set_value(LOOPBACK_KEY, bool(loopback_without_token))
+        if cache_limit_gb is not None:
+            self.settings.set_value(CACHE_LIMIT_KEY, max(0, int(cache_limit_gb)))
         if self.running:
             self.stop(restart=True)
 
@@ -87,7 +97,7 @@ class StreamingService(QObject):
             self._restart = True
             return True
         config = ServerConfig(NETWORK_HOST if self.network else LOCAL_HOST, self.port, self.token(),
-                              self.loopback_without_token)
+                              self.loopback_without_token, stream_cache_bytes=self.cache_limit_gb << 30)
         server = StreamingServer(self.catalog_path, config)
         try:
             server.start()

@@ -79,6 +79,7 @@ class HlsApi:
         fmp4 = cached_path(info["identity_hash"], f"hls-{rendition}.mp4")
         if not index_path(fmp4).is_file() or not fmp4.is_file():
             await self.library.prepared(f"hls-{rendition}-{info['identity_hash']}", fragment_for_hls, source, fmp4)
+        self.library.cache_used(fmp4)
         return fmp4, await self.library.run(HlsIndex.load, index_path(fmp4))
 
     async def master(self, request: web.Request) -> web.Response:
@@ -110,6 +111,7 @@ class HlsApi:
             if not 0 <= int(request.match_info["n"]) < plan.segment_count:
                 raise not_found(str(exc)) from None
             raise _failed(str(exc)) from None
+        self.library.cache_used(path)
         return await send_span(request, await self.library.run(file_span, str(path), "video/mp2t"))
 
     async def media(self, request: web.Request) -> web.Response:

@@ -35,6 +35,7 @@ from app.streaming.delivery import (
     transcode_audio,
 )
 from app.streaming.ranges import FileSpan, file_span, send_span
+from app.streaming.stream_cache import CacheKeeper
 
 T = TypeVar("T")
 MAX_PAGE = 500
@@ -60,6 +61,8 @@ class LibraryApi:
         self.encode = encode or run  # the same, on the one encoder thread (remuxes and transcodes)
         self._preparing: dict[str, asyncio.Future[Path]] = {}
         self._paths: dict[int, tuple[str, float]] = {}  # media id → (path, when the catalog gave it)
+        self.keeper: CacheKeeper | None = None  # the stream cache's limit, when the server keeps one
+        self._trimming: asyncio.Future[Any] | None = None
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/api/items", self.list_items)
@@ -200,7 +203,19 @@ class LibraryApi:
             bit_rate = nearest_bitrate(_int_or_none(request.query.get("bitrate")))
             made = await self.prepared(f"aac{bit_rate}-{identity}", transcode_audio, source.path,
                                         cached_path(identity, f"aac-{bit_rate // 1000}k.m4a"), bit_rate)
+        self.cache_used(made)
         return await send_span(request, await self.run(_span_or_404, str(made)), headers)
+
+    def cache_used(self, path: Path) -> None:
+        """A file of the stream cache was served or made: keep its folder, and trim the cache now and then."""
+        if self.keeper is not None:
+            self.keeper.used(path)
+            if self.keeper.due():
+                self.trim_cache_soon()
+
+    def trim_cache_soon(self) -> None:
+        if self.keeper is not None and (self._trimming is None or self._trimming.done()):
+            self._trimming = asyncio.ensure_future(self.run(self.keeper.trim))
 
     async def prepared(self, key: str, make: Callable[..., Any], *args: Any) -> Any:
         """make(*args) on the encoder thread once per key: clients asking meanwhile wait for the same result, and

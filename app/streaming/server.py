@@ -27,9 +27,11 @@ from app.catalog.catalog import Catalog
 from app.core.errors import ReelkeepError
 from app.streaming.access import Access, access_middleware
 from app.streaming.archive_api import ArchiveApi
+from app.streaming.delivery import stream_cache_root
 from app.streaming.hls_api import HlsApi
 from app.streaming.library_api import LibraryApi
 from app.streaming.live import LiveTranscoder
+from app.streaming.stream_cache import DEFAULT_LIMIT, CacheKeeper
 from app.streaming.web_client import add_web_client
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ class ServerConfig:
     archives: tuple[str, ...] = field(default_factory=tuple)
     live_idle_seconds: float = 30.0  # a live transcode nobody asks anything of stops after this
     live_sessions: int = 0  # live transcodes at once (0: one per core, at least two)
+    stream_cache_bytes: int = DEFAULT_LIMIT  # the stream cache's size limit (0: none)
 
 
 def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.Executor,
@@ -66,6 +69,7 @@ def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.E
     app = web.Application(middlewares=[access_middleware(Access(config.token, config.loopback_without_token))],
                           client_max_size=1 << 20)
     library = LibraryApi(catalog, run, encode)
+    library.keeper = CacheKeeper(stream_cache_root(), config.stream_cache_bytes)
     library.add_routes(app)
     live = LiveTranscoder(config.live_sessions or None, config.live_idle_seconds)
     HlsApi(library, live).add_routes(app)
@@ -79,6 +83,10 @@ def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.E
     async def stop_transcodes(_app: web.Application) -> None:
         await asyncio.get_running_loop().run_in_executor(pool, live.close)
 
+    async def trim_cache(_app: web.Application) -> None:
+        library.trim_cache_soon()
+
+    app.on_startup.append(trim_cache)
     app.on_shutdown.append(stop_transcodes)
     app[LIVE_KEY] = live
 

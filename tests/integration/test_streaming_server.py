@@ -287,6 +287,10 @@ def test_reelkeep_serve_from_the_command_line(library, tmp_path: Path) -> None:
     finally:
         busy.close()
     assert taken.returncode == 1 and "cannot listen on 127.0.0.1" in taken.stderr and "Traceback" not in taken.stderr
+    nonsense = subprocess.run([sys.executable, "-m", "app", "serve", "--cache-limit", "lots", "--token-file",
+                               str(token_file)], cwd=Path(__file__).resolve().parents[2], env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert nonsense.returncode == 1 and "--cache-limit 'lots' is not a size" in nonsense.stderr
 
 
 def test_play_gives_browsers_what_they_decode(library, tmp_path: Path, monkeypatch) -> None:
@@ -462,3 +466,33 @@ def test_play_fits_the_rendition_to_the_screen_and_bandwidth_the_client_declares
         assert delivered("?rendition=original&screen=640x360")[1] == 1280  # an explicit rendition wins
     finally:
         server.stop()
+
+
+def test_the_stream_cache_keeps_to_its_limit(library, tmp_path: Path, monkeypatch) -> None:
+    """Over its limit, the folders used longest ago go (here at start); what a client just watched stays."""
+    import os
+
+    monkeypatch.setenv("REELKEEP_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "cache" / "streams"
+    forgotten = root / "ff" / "ff-0000000000000000"
+    forgotten.mkdir(parents=True)
+    (forgotten / "remux.mp4").write_bytes(bytes(2 << 20))
+    os.utime(forgotten, (1, 1))
+    server = start(library[0], stream_cache_bytes=1 << 20)
+    try:
+        deadline = time.monotonic() + 20
+        while forgotten.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not forgotten.exists()
+        status, headers, _body = request(server, "GET", f"/media/{library[1]['A001C001.mov']}/play")
+        assert status == 200 and headers["x-reelkeep-delivery"].startswith("remux")
+    finally:
+        server.stop()
+    watched = list(root.rglob("remux.mp4"))
+    assert len(watched) == 1
+    server = start(library[0], stream_cache_bytes=1)  # over the limit, but watched a moment ago: kept
+    try:
+        assert get_json(server, "/api/status")["items"] == 3
+    finally:
+        server.stop()
+    assert watched[0].is_file()

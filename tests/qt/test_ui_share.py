@@ -35,8 +35,12 @@ def test_share_dialog_starts_serves_and_stops(qtbot, window: MainWindow, app_con
     assert dialog is not None and dialog.isVisible()
     assert dialog.local.isChecked() and dialog.address.text() == "" and dialog.toggle.text() == "Start Sharing"
     dialog.port.setValue(port)
+    assert dialog.cache_limit.value() == 20  # GB, the default
+    dialog.cache_limit.setValue(5)
     dialog.toggle.click()
     assert service.running and dialog.toggle.text() == "Stop Sharing"
+    assert service.cache_limit_gb == 5 and service.server is not None
+    assert service.server.config.stream_cache_bytes == 5 << 30
     url = dialog.address.text()
     assert url.startswith(f"http://127.0.0.1:{port}/?token=") and url.endswith(service.token())
     assert not dialog.qr.pixmap().isNull() and dialog.qr.pixmap().width() >= 100

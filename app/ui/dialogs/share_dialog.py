@@ -59,6 +59,12 @@ class ShareDialog(QDialog):
         self.port = QSpinBox(self)
         self.port.setRange(1024, 65535)
         self.loopback = QCheckBox("This computer does not need the token", self)
+        self.cache_limit = QSpinBox(self)
+        self.cache_limit.setRange(0, 100_000)
+        self.cache_limit.setSuffix(" GB")
+        self.cache_limit.setSpecialValueText("No limit")
+        self.cache_limit.setToolTip("Remuxes, HLS renditions and live transcodes are kept for the next viewer; "
+                                    "over this size, those watched longest ago are deleted")
         self.address = QLineEdit(self)
         self.address.setReadOnly(True)
         self.address.setPlaceholderText("Not shared")
@@ -78,6 +84,7 @@ class ShareDialog(QDialog):
         form.addRow("", self.network)
         form.addRow("Port", self.port)
         form.addRow("", self.loopback)
+        form.addRow("Stream cache", self.cache_limit)
         address_row = QHBoxLayout()
         address_row.addWidget(self.address, 1)
         address_row.addWidget(self.copy_button)
@@ -96,6 +103,8 @@ class ShareDialog(QDialog):
         self.network.setChecked(service.network)
         self.port.setValue(service.port)
         self.loopback.setChecked(service.loopback_without_token)
+        self.cache_limit.setValue(service.cache_limit_gb)
+        self.cache_limit.editingFinished.connect(self._apply)
         for changed in (self.network.toggled, self.loopback.toggled):
             changed.connect(self._apply)
         self.port.editingFinished.connect(self._apply)
@@ -103,9 +112,10 @@ class ShareDialog(QDialog):
         self._refresh()
 
     def _apply(self) -> None:
-        if (self.network.isChecked(), self.port.value(), self.loopback.isChecked()) != \
-                (self.service.network, self.service.port, self.service.loopback_without_token):
-            self.service.configure(self.network.isChecked(), self.port.value(), self.loopback.isChecked())
+        chosen = (self.network.isChecked(), self.port.value(), self.loopback.isChecked(), self.cache_limit.value())
+        if chosen != (self.service.network, self.service.port, self.service.loopback_without_token,
+                      self.service.cache_limit_gb):
+            self.service.configure(*chosen)
 
     def _toggle(self) -> None:
         self._apply()
