@@ -9,7 +9,7 @@ from pathlib import Path
 from app.archive.layout import branches_path, utc_now, write_json_atomic
 from app.archive.lock import archive_lock
 from app.archive.model import ArchiveError
-from app.archive.store import Archive, BranchInfo
+from app.archive.store import Archive, BranchInfo, read_refs
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 
@@ -34,13 +34,13 @@ def create_branch(archive_path: Path, name: str, start: str | None = None, descr
     """A new branch at `start` (a version or branch; default: head of main)."""
     check_branch_name(name)
     with archive_lock(Path(archive_path)):
-        archive = Archive.open(archive_path)
-        branches = archive.branches()
+        refs = read_refs(archive_path)  # no inventory read: the same time whatever the archive holds
+        branches = dict(refs.branches)
         if name in branches:
             raise ArchiveError(f"branch {name!r} already exists (at {branches[name].head})")
-        branch = BranchInfo(name, archive.resolve(start), description, utc_now())
+        branch = BranchInfo(name, refs.resolve(start), description, utc_now())
         branches[name] = branch
-        save_branches(archive.path, branches)
+        save_branches(refs.path, branches)
         return branch
 
 
