@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.archive.layout import check_logical_path
-from app.archive.metadata import CatalogFacts, Describer
+import xxhash
+
+from app.archive.layout import check_logical_name, check_logical_path
+from app.archive.metadata import CatalogFacts, Describer, recorded_facts
 from app.archive.model import DEFAULT_BRANCH, ArchiveError, VersionInfo
 from app.archive.store import Archive, branch_listed
+from app.archive.unchanged import already_committed
 from app.archive.write import SourceFile, VersionRequest, write_version
 from app.core.job import JobContext
+from app.core.kinds import kind_for_name
 
 
-@dataclass(frozen=True)
+@dataclass
 class SourcePlan:
     sources: list[SourceFile]
     skipped: list[str] = field(default_factory=list)  # special files (FIFOs, sockets, devices), with why
@@ -32,9 +37,7 @@ def plan_sources(paths: Sequence[Path], to: str = "", contents_of_folders: bool 
     """Files to store and their logical paths. A folder contributes its tree under `to`/<folder name> (or under
     `to` itself with contents_of_folders, as create does); a file goes to `to`/<name>."""
     prefix = check_logical_path(to.strip("/"), reserved_ok=False) + "/" if to.strip("/") else ""
-    sources: list[SourceFile] = []
-    skipped: list[str] = []
-    total = 0
+    plan = SourcePlan([], [], 0)
     for path in paths:
         path = Path(path).absolute()
         try:
@@ -42,29 +45,62 @@ def plan_sources(paths: Sequence[Path], to: str = "", contents_of_folders: bool 
         except OSError as exc:
             raise ArchiveError(f"{path}: {exc.strerror or exc}") from None
         if stat.S_ISREG(info.st_mode):
-            sources.append(SourceFile(path, check_logical_path(prefix + _logical([path.name])), stat=info))
-            total += info.st_size
+            plan.sources.append(SourceFile(path, check_logical_path(prefix + _logical([path.name])), stat=info))
+            plan.total_bytes += info.st_size
             continue
         if not stat.S_ISDIR(info.st_mode):
             raise ArchiveError(f"{path} is not a regular file or folder (a FIFO, socket or device cannot be stored)")
-        top = [] if contents_of_folders else [path.name]
-        for root, dirs, files in os.walk(os.fsencode(path), onerror=_raise):
-            dirs.sort()
-            relative = os.path.relpath(root, os.fsencode(path))
-            parts = [] if relative == b"." else relative.split(b"/")
-            for name in sorted(files):
-                full = os.path.join(root, name)
-                try:
-                    entry = os.stat(full)
-                except OSError as exc:
-                    raise ArchiveError(f"{os.fsdecode(full)}: {exc.strerror or exc}") from None
-                if not stat.S_ISREG(entry.st_mode):
-                    skipped.append(f"{os.fsdecode(full)}: not a regular file")
+        top = prefix if contents_of_folders else check_logical_path(prefix + _logical([path.name])) + "/"
+        _walk(os.fsencode(path), top, plan)
+    return plan
+
+
+def _walk(root: bytes, logical_root: str, plan: SourcePlan) -> None:
+    """Every regular file below root into plan, in os.walk's order (a folder's files by name, then its folders by
+    name, depth first); symbolic links to folders are not followed, as os.walk does not. One stat per file."""
+    pending = [(root, logical_root)]
+    while pending:
+        folder, logical = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            raise ArchiveError(f"{os.fsdecode(folder)}: {exc.strerror or exc}") from None
+        folders = []
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        folders.append(entry)
                     continue
-                logical = check_logical_path(prefix + _logical([*top, *parts, name]))
-                sources.append(SourceFile(os.fsdecode(full), logical, stat=entry))
-                total += entry.st_size
-    return SourcePlan(sources, skipped, total)
+                info = entry.stat()
+            except OSError as exc:
+                raise ArchiveError(f"{os.fsdecode(entry.path)}: {exc.strerror or exc}") from None
+            if not stat.S_ISREG(info.st_mode):
+                plan.skipped.append(f"{os.fsdecode(entry.path)}: not a regular file")
+                continue
+            # names that are not UTF-8 keep their surrogate escapes here; the check refuses them with advice
+            name = check_logical_name(logical, os.fsdecode(entry.name))
+            plan.sources.append(SourceFile(os.fsdecode(entry.path), name, stat=info))
+            plan.total_bytes += info.st_size
+        for entry in reversed(folders):
+            pending.append((entry.path, check_logical_name(logical, os.fsdecode(entry.name)) + "/"))
+
+
+def tree_signature(sources: Sequence[SourceFile], proxies: Sequence[str] = (),
+                   catalog_facts: CatalogFacts | None = None) -> str:
+    """What a commit was given, as one digest (app/archive/unchanged.py): every source's logical path, path, size,
+    mtime and inode, the proxies asked for, and the catalog facts a version would record of its media files."""
+    digest = xxhash.xxh3_128(json.dumps(sorted(proxies)).encode())
+    for source in sources:
+        st = source.stat if source.stat is not None else os.stat(source.path)
+        part = "" if source.part is None else f"{source.part.offset}+{source.part.length}:{source.crc32}"
+        digest.update(f"{source.logical_path}\0{source.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0"
+                      f"{part}\n".encode("utf-8", "surrogateescape"))
+        if catalog_facts is not None and kind_for_name(source.logical_path) is not None:
+            facts = recorded_facts(catalog_facts(Path(source.path)))
+            digest.update(json.dumps(facts, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
 
 
 def _raise(error: OSError) -> None:
@@ -97,7 +133,8 @@ class CreateArchiveJob:
         return plan_sources([self.source], contents_of_folders=True)
 
     def run(self, plan: SourcePlan, ctx: JobContext) -> WriteResult:
-        request = VersionRequest(sources=plan.sources, message=self.message or "created", write_empty=True)
+        request = VersionRequest(sources=plan.sources, message=self.message or "created", write_empty=True,
+                                 signature=tree_signature(plan.sources, self.proxies, self.catalog_facts))
         info = write_version(self.archive, request, ctx, create=True,
                              describe=Describer(self.proxies, self.catalog_facts))
         return WriteResult(info, len(plan.sources), plan.skipped)
@@ -129,7 +166,12 @@ class CommitJob:
         return plan_sources(self.paths, self.to, self.contents_of_folders)
 
     def run(self, plan: SourcePlan, ctx: JobContext) -> WriteResult:
+        signature = None
+        if not self.remove and not self.rehash:
+            signature = tree_signature(plan.sources, self.proxies, self.catalog_facts)
+            if already_committed(self.archive.absolute(), self.branch, signature):
+                return WriteResult(None, len(plan.sources), plan.skipped)
         request = VersionRequest(sources=plan.sources, remove=self.remove, branch=self.branch, message=self.message,
-                                 rehash=self.rehash, on_branch_head=True)
+                                 rehash=self.rehash, on_branch_head=True, signature=signature)
         info = write_version(self.archive, request, ctx, describe=Describer(self.proxies, self.catalog_facts))
         return WriteResult(info, len(plan.sources), plan.skipped)

@@ -75,6 +75,17 @@ def check_logical_path(path: str, *, reserved_ok: bool = False) -> str:
     return path
 
 
+def check_logical_name(folder: str, name: str) -> str:
+    """folder + name as check_logical_path would give it, where folder ('' or 'a/b/') has been checked already:
+    a walk checks each folder once and each file name on its own (plain ASCII names, most of them, in a few
+    string operations)."""
+    if (name.isascii() and name.isprintable() and "\\" not in name and "/" not in name and name not in ("", ".", "..")
+            and len(name) <= 255 and len(folder) + len(name) <= _PATH_MAX_BYTES
+            and (folder or name != RESERVED_PREFIX[:-1])):
+        return folder + name
+    return check_logical_path(folder + name)
+
+
 def content_path(version: str, logical: str) -> str:
     """The OCFL content path of a file a version stores: its own name, except that the version's ASC MHL owns
     `content/ascmhl/` — a user's own top-level ascmhl/ folder (a camera card's) moves under .reelkeep/."""

@@ -36,6 +36,13 @@ CatalogFacts = Callable[[Path], "dict[str, Any] | None"]
 _CATALOG_KEYS = ("rating", "favourite", "tags", "markers", "play_count", "subclip_of", "subclips")
 
 
+def recorded_facts(known: dict[str, Any] | None) -> dict[str, Any]:
+    """What a version records of the catalog's facts about a media file (those that are set)."""
+    if not known:
+        return {}
+    return {k: known[k] for k in _CATALOG_KEYS if known.get(k) not in (None, [], 0, False)}
+
+
 def facts_record(facts: MediaFacts) -> dict[str, Any]:
     record = {k: v for k, v in facts.__dict__.items() if v not in (None, (), "") and k != "audio_tracks"}
     if facts.frame_rate is not None:
@@ -67,10 +74,10 @@ class Describer:
                     files[logical] = base[logical]
                     outputs.update(self._carry(previous, base[logical]))
         for item in stored:
-            ctx.cancel.check()
             kind = kind_for_name(item.logical_path)
             if kind is None:
                 continue
+            ctx.cancel.check()
             entry = self._describe(item, kind, by_digest.get(item.digest), previous, content, outputs, ctx)
             files[item.logical_path] = entry
         document = {"format": METADATA_FORMAT, "files": dict(sorted(files.items()))}
@@ -99,9 +106,7 @@ class Describer:
             except ReelkeepError as exc:
                 entry["error"] = str(exc)
         if item.source is not None and self.catalog_facts is not None:
-            known = self.catalog_facts(item.source)
-            if known:
-                entry.update({k: known[k] for k in _CATALOG_KEYS if known.get(k) not in (None, [], 0, False)})
+            entry.update(recorded_facts(self.catalog_facts(item.source)))
         if kind == "video" and "probe" in entry:
             entry.update(self._previews(item, entry, same, previous, content, outputs, ctx))
         return entry

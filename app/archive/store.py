@@ -128,7 +128,7 @@ class Archive:
     def __init__(self, path: Path, inventory: dict[str, Any], metas: dict[str, dict[str, Any]],
                  branches: dict[str, BranchInfo]) -> None:
         self.path = path
-        self._path_text = str(path)
+        self._path_prefix = os.path.join(str(path), "")  # with its separator: content paths are appended
         self.inventory = inventory
         self._metas = metas
         self._branches = branches
@@ -212,7 +212,7 @@ class Archive:
 
     def content_location(self, digest: str) -> str:
         """content_file as a plain string: a commit of 100,000 unchanged files builds no Path objects."""
-        return os.path.join(self._path_text, self._content_by_digest[digest])
+        return self._path_prefix + self._content_by_digest[digest]
 
     def size_of(self, digest: str) -> int:
         content = self._content_by_digest[digest]

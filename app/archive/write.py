@@ -52,6 +52,7 @@ from app.archive.lock import archive_lock
 from app.archive.mhl import write_generation
 from app.archive.model import DEFAULT_BRANCH, ArchiveError, VersionInfo
 from app.archive.store import Archive
+from app.archive.unchanged import remember_commit
 from app.core.errors import Cancelled
 from app.core.job import JobContext
 from app.core.progress import ProgressMeter
@@ -94,6 +95,7 @@ class VersionRequest:
     rehash: bool = False
     write_empty: bool = False  # write a version even when the state does not change
     on_branch_head: bool = False  # base is the branch's head as read under the write lock (a commit)
+    signature: str | None = None  # what the commit was given (app/archive/unchanged.py), kept with its outcome
 
 
 # The metadata step: gets the staging content folder, the version's user files and the previous version's
@@ -191,16 +193,23 @@ def _write_locked(archive_path: Path, request: VersionRequest, ctx: JobContext, 
                 and request.state is None and not request.remove:
             shutil.rmtree(stage, ignore_errors=True)
             cache.save()
+            _remember(archive_path, request, request.base or archive.head)
             return None
         _write_mhl(version, stage, state, new_content)
         info = _commit(archive_path, archive, version, request, state, new_content, stage)
         cache.save()
+        _remember(archive_path, request, version)
         return info
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     finally:
         cache.close()
+
+
+def _remember(archive_path: Path, request: VersionRequest, head: str) -> None:
+    if request.signature is not None:  # a create (its branch is main) or a commit on its branch's head
+        remember_commit(archive_path, request.branch, head, request.signature)
 
 
 def _base_state(archive: Archive | None, request: VersionRequest) -> dict[str, str]:
@@ -236,8 +245,8 @@ def _stage_sources(archive: Archive | None, request: VersionRequest, state: dict
                    stage: Path, cache: HashCache, ctx: JobContext) -> tuple[dict[str, str], list[Stored], _NewContent]:
     new = _NewContent()
     stats: dict[bytes, os.stat_result] = {}
-    for source in request.sources:
-        raw = os.fsencode(source.path)
+    raws = [os.fsencode(source.path) for source in request.sources]
+    for raw, source in zip(raws, request.sources, strict=True):
         if source.stat is not None:  # stated by the plan a moment ago; a change during the copy is still caught
             stats[raw] = source.stat
             continue
@@ -246,29 +255,33 @@ def _stage_sources(archive: Archive | None, request: VersionRequest, state: dict
         except OSError as exc:
             raise ArchiveError(f"{source.path}: cannot read it ({exc.strerror}); nothing was added") from None
     # byte ranges of one file (ZIP members) share its path: the cache, keyed by path, knows nothing of them
-    ranged = {os.fsencode(s.path) for s in request.sources if s.part is not None}
+    ranged = {raw for raw, s in zip(raws, request.sources, strict=True) if s.part is not None}
     whole = {raw: st for raw, st in stats.items() if raw not in ranged}
     known = {} if request.rehash else cache.lookup_many(whole)
-    to_read = sum(st.st_size for raw, st in whole.items() if raw not in known or archive is None
-                  or not archive.has_digest(known[raw].sha256))
+    if archive is not None:  # a cached digest the archive already holds: nothing to read
+        held = {raw: hashed for raw, hashed in known.items() if archive.has_digest(hashed.sha256)}
+    else:
+        held = {}
+    to_read = sum(st.st_size for raw, st in whole.items() if raw not in held)
     to_read += sum(s.part.length for s in request.sources if s.part is not None)
     meter = ProgressMeter(ctx.progress, total=to_read, unit="bytes")
     stored: list[Stored] = []
     seen: set[str] = set()
-    for source in request.sources:
-        ctx.cancel.check()
+    for number, (raw, source) in enumerate(zip(raws, request.sources, strict=True)):
+        if not number & 0xFF:
+            ctx.cancel.check()  # each copy checks on its own; a run of cached files checks every 256
         logical = source.logical_path
         if logical in seen:
             raise ArchiveError(f"two files would be stored as {logical!r}; give them different names (--to)")
         seen.add(logical)
-        raw = os.fsencode(source.path)
         st = stats[raw]
-        hashed = known.get(raw)
-        if hashed is not None and archive is not None and archive.has_digest(hashed.sha256):
+        hashed = held.get(raw)
+        if hashed is not None and archive is not None:
             state[logical] = hashed.sha256
             stored.append(Stored(logical, hashed.sha256, hashed.size, archive.content_location(hashed.sha256),
                                  source.path, False))
             continue
+        ctx.cancel.check()
         hashed, file, is_new = _copy_in(archive, source, version, stage, new, meter, ctx, st)
         if source.part is None:
             cache.remember(raw, st, hashed)

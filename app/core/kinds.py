@@ -13,7 +13,7 @@ IMAGE_EXTENSIONS = frozenset([".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", 
 
 def kind_for_name(name: str | bytes) -> str | None:
     """'video', 'audio', 'image' or None for files the library ignores."""
-    ext = os.path.splitext(os.fsdecode(name))[1].lower()
+    ext = extension(os.fsdecode(name)).lower()
     if ext in VIDEO_EXTENSIONS:
         return "video"
     if ext in AUDIO_EXTENSIONS:
@@ -21,3 +21,14 @@ def kind_for_name(name: str | bytes) -> str | None:
     if ext in IMAGE_EXTENSIONS:
         return "image"
     return None
+
+
+def extension(path: str) -> str:
+    """os.path.splitext(path)[1] in fewer steps (an archive commit asks it of every one of 100,000 files): the last
+    name's suffix from its last dot, leading dots not counting."""
+    name = path[path.rfind(os.sep) + 1:] if os.sep in path else path
+    if os.altsep and os.altsep in name:
+        name = name[name.rfind(os.altsep) + 1:]
+    stem = name.lstrip(".")
+    dot = stem.rfind(".")
+    return stem[dot:] if dot > 0 else ""
