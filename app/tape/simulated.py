@@ -118,6 +118,10 @@ class SimulatedTape:
         ends = [block for block, kind in objects.items() if kind == END]
         return min(ends) if ends else (max(objects) + 1 if objects else 0)
 
+    def filemark_blocks(self, partition: int) -> list[int]:
+        """The blocks of the partition's filemarks, in order (what spacing over filemarks finds on a drive)."""
+        return sorted(block for block, kind in self._objects[partition].items() if kind == FILEMARK)
+
     @property
     def used(self) -> int:
         return sum(self._sizes.values())
