@@ -22,6 +22,8 @@ from app.cli_extract import add_parser as add_extract_parser
 from app.cli_extract import command_extract
 from app.cli_serve import add_parser as add_serve_parser
 from app.cli_serve import command_serve
+from app.cli_tape import add_parser as add_tape_parser
+from app.cli_tape import command_tape
 from app.core.errors import ReelkeepError
 from app.core.job import Job, JobContext, execute
 from app.core.progress import CancelToken, ProgressUpdate
@@ -29,7 +31,7 @@ from app.core.timecode import format_rate
 
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
-COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract", "archive", "serve")
+COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract", "archive", "serve", "tape")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_extract_parser(sub)
     add_archive_parser(sub)
     add_serve_parser(sub)
+    add_tape_parser(sub)
     return parser
 
 
@@ -375,6 +378,8 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
             return command_archive(catalog, args, out)
         if args.command == "serve":
             return command_serve(catalog, args, out)
+        if args.command == "tape":
+            return command_tape(catalog, args, out)
         build_parser().print_help(out)
         return EXIT_USAGE
     except ReelkeepError as exc:

@@ -1,0 +1,53 @@
+"""`reelkeep tape` on a simulated cartridge, as a user runs it: format, write, list, verify, and the damage and
+mistakes a user meets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.integration.test_cli import reelkeep
+
+
+def test_format_write_list_verify_and_a_damaged_record(tmp_path: Path) -> None:
+    catalog = tmp_path / "c.db"
+    project = tmp_path / "Day 02"
+    (project / "B001").mkdir(parents=True)
+    (project / "B001" / "B001C001.mov").write_bytes(os.urandom(1 << 20))
+    (project / "notes.txt").write_text("day two")
+    device = f"file:{tmp_path / 'RK0010L8'}"
+    formatted = reelkeep("tape", "format", device, "--barcode", "RK0010L8", "--generation", "lto-8",
+                         catalog=catalog)
+    assert formatted.stdout.startswith("formatted RK0010L8 (LTO8): LTFS volume ")
+    written = reelkeep("tape", "write", device, str(project), "--to", "2026", "-q", catalog=catalog)
+    assert "wrote 2 files, 1,048,583 bytes: index generation 2" in written.stdout
+    listed = reelkeep("tape", "list", device, catalog=catalog).stdout
+    assert "2026/Day 02/B001/B001C001.mov" in listed and "folder  2026/Day 02/B001/" in listed
+    assert "tape OK: 2 files" in reelkeep("tape", "verify", device, "-q", catalog=catalog).stdout
+
+    first_data = tmp_path / "RK0010L8" / "1_7_R"  # the first record after the format's index: notes.txt
+    damaged = bytearray(first_data.read_bytes())
+    damaged[0] ^= 1
+    first_data.write_bytes(bytes(damaged))
+    verified = reelkeep("tape", "verify", device, "-q", catalog=catalog, check=False)
+    assert verified.returncode == 1 and "tape DAMAGED: 1 of 2 files" in verified.stdout
+    assert "DAMAGED 2026/Day 02/notes.txt: xxh128 is" in verified.stderr  # files first, then folders
+
+
+def test_mistakes_get_clear_messages(tmp_path: Path) -> None:
+    catalog = tmp_path / "c.db"
+    bad = reelkeep("tape", "format", f"file:{tmp_path / 't'}", "--barcode", "R1", catalog=catalog, check=False)
+    assert bad.returncode == 1 and "'R1' is not a usable barcode" in bad.stderr and "Traceback" not in bad.stderr
+    drive = reelkeep("tape", "list", "/dev/nst0", catalog=catalog, check=False)
+    assert drive.returncode == 1 and "not supported yet" in drive.stderr
+    blank = tmp_path / "blank"
+    blank.mkdir()
+    missing = reelkeep("tape", "write", f"file:{blank}", str(tmp_path), catalog=catalog, check=False)
+    assert missing.returncode == 1 and "is not a simulated cartridge" in missing.stderr
+    reelkeep("tape", "format", f"file:{tmp_path / 'small'}", "--barcode", "RK0011L9", "--capacity", "2M",
+             catalog=catalog)
+    (tmp_path / "big").mkdir()
+    (tmp_path / "big" / "huge.bin").write_bytes(bytes(3 << 20))
+    full = reelkeep("tape", "write", f"file:{tmp_path / 'small'}", str(tmp_path / "big"), catalog=catalog,
+                    check=False)
+    assert full.returncode == 1 and "do not fit" in full.stderr
