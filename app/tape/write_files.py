@@ -1,7 +1,8 @@
 """Writing a folder onto an LTFS volume as one new index generation: the files go to the end of the data
 partition in tape order (folder by folder, names in order) through the write pipeline, each with its xxh128 (and
 sha1) as `ltfs.hash.*` extended attributes computed from the one read; then the index that lists them. Until that
-index is written the volume still shows its previous generation: a write cut short loses only its own files.
+index is written the volume still shows its previous generation: a write cut short loses only its own files, and
+the next write starts over them (append_block).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def write_folder(tape: SimulatedTape, source: Path, dest: str = "", cancel: Canc
     _collect(Path(source), _child_directory(target, Path(source).name, now, next_uid), entries, next_uid)
     if volume.label.block_size <= 0:
         raise TapeError("the volume's label gives no block size")
-    tape.seek_eod(DATA_PARTITION)
+    tape.locate(DATA_PARTITION, append_block(tape))
     total = 0
     for written in write_pieces([piece for _entry, piece in entries], tape, volume.label.block_size, cancel,
                                 on_bytes, sha1=True):
@@ -66,6 +67,14 @@ def write_folder(tape: SimulatedTape, source: Path, dest: str = "", cancel: Canc
         total += written.piece.length
     new = replace(index, generation=index.generation + 1, update_time=ltfs_time(), highest_uid=uid[0])
     return TapeWrite(write_index(tape, new, volume.label.block_size), len(entries), total)
+
+
+def append_block(tape: SimulatedTape) -> int:
+    """Where new data goes: right after the data partition's last index. Records beyond it are the remains of a
+    write that never reached its index (killed, or the power went): no index refers to them, so they are
+    overwritten rather than left for a checker to call extra blocks."""
+    marks = tape.filemark_blocks(DATA_PARTITION)
+    return marks[-1] + 1 if marks else tape.eod(DATA_PARTITION)
 
 
 def _child_directory(parent: DirectoryEntry, name: str, now: str, next_uid: Callable[[], int]) -> DirectoryEntry:

@@ -51,3 +51,50 @@ def test_mistakes_get_clear_messages(tmp_path: Path) -> None:
     full = reelkeep("tape", "write", f"file:{tmp_path / 'small'}", str(tmp_path / "big"), catalog=catalog,
                     check=False)
     assert full.returncode == 1 and "do not fit" in full.stderr
+
+
+def test_a_write_killed_midway_leaves_the_previous_generation_and_the_next_write_reuses_its_space(
+        tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from app.tape.simulated import SimulatedTape
+    from app.tape.volume import read_volume
+    from app.tape.write_files import append_block
+    from tests.integration.test_cli import ROOT
+
+    catalog = tmp_path / "c.db"
+    folder = tmp_path / "RK0012L9"
+    device = f"file:{folder}"
+    reelkeep("tape", "format", device, "--barcode", "RK0012L9", catalog=catalog)
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "kept.txt").write_text("generation 2")
+    reelkeep("tape", "write", device, str(first), "-q", catalog=catalog)
+    big = tmp_path / "big"
+    big.mkdir()
+    for number in range(4):
+        (big / f"plate_{number}.bin").write_bytes(os.urandom(64 << 20))
+    writer = subprocess.Popen([sys.executable, "-m", "app", "tape", "write", device, str(big), "-q"], cwd=ROOT,
+                              env={**os.environ, "REELKEEP_CATALOG": str(catalog)})
+    deadline = time.monotonic() + 60
+    while len(list(folder.glob("1_*_R"))) < 20 and time.monotonic() < deadline and writer.poll() is None:
+        time.sleep(0.01)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(30)
+    tape = SimulatedTape.open(folder)
+    assert tape.eod(1) > append_block(tape)  # records no index refers to
+    volume = read_volume(tape)
+    assert volume.index.generation == 2 and [p for p, _e in volume.index.root.walk()] == ["first",
+                                                                                  "first/kept.txt"]
+    assert "tape OK: 1 files" in reelkeep("tape", "verify", device, "-q", catalog=catalog).stdout
+
+    small = tmp_path / "again"
+    small.mkdir()
+    (small / "next.txt").write_text("generation 3")
+    reelkeep("tape", "write", device, str(small), "-q", catalog=catalog)
+    tape = SimulatedTape.open(folder)
+    assert tape.eod(1) == append_block(tape)  # nothing after the last index: the orphans were overwritten
+    assert "tape OK: 2 files" in reelkeep("tape", "verify", device, "-q", catalog=catalog).stdout
