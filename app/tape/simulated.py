@@ -165,6 +165,11 @@ class SimulatedTape:
     def _truncate(self) -> None:
         """Writing at this block: everything at and above it in the partition goes (as on a tape)."""
         objects = self._objects[self.partition]
+        if objects.get(self.block) == END and self.block + 1 not in objects:  # appending: only the end marker
+            del objects[self.block]
+            with contextlib.suppress(FileNotFoundError):
+                (self.folder / f"{self.partition}_{self.block}_{END}").unlink()
+            return
         for block in [b for b in objects if b >= self.block]:
             kind = objects.pop(block)
             self._sizes.pop((self.partition, block), None)
