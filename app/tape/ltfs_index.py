@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-from app.tape.ltfs_label import FORMAT_VERSION, PARTITION_LETTERS
+from app.tape.ltfs_label import FORMAT_VERSION, PARTITION_LETTERS, parse_xml
 from app.tape.profiles import TapeError
 
 
@@ -107,12 +107,7 @@ class LtfsIndex:
 
     @staticmethod
     def parse(data: bytes) -> LtfsIndex:
-        try:
-            root = ElementTree.fromstring(data)
-        except ElementTree.ParseError as exc:
-            raise TapeError(f"the LTFS index cannot be read: {exc}") from None
-        if root.tag != "ltfsindex":
-            raise TapeError(f"not an LTFS index (<{root.tag}>)")
+        root = parse_xml(data, "ltfsindex", "LTFS index")
         top = root.find("directory")
         if top is None:
             raise TapeError("the LTFS index has no root directory")

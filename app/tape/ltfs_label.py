@@ -66,15 +66,21 @@ class VolumeLabel:
 
     @staticmethod
     def parse(data: bytes) -> VolumeLabel:
-        try:
-            root = ElementTree.fromstring(data)
-        except ElementTree.ParseError as exc:
-            raise TapeError(f"the LTFS label cannot be read: {exc}") from None
-        if root.tag != "ltfslabel":
-            raise TapeError(f"not an LTFS label (<{root.tag}>)")
+        root = parse_xml(data, "ltfslabel", "LTFS label")
         try:
             return VolumeLabel(root.findtext("creator") or "", root.findtext("formattime") or "",
                                (root.findtext("volumeuuid") or "").strip(), int(root.findtext("blocksize") or "0"),
                                (root.findtext("compression") or "").strip() == "true")
         except ValueError:
             raise TapeError("the LTFS label has no valid block size") from None
+
+
+def parse_xml(data: bytes, tag: str, what: str) -> ElementTree.Element:
+    """The root element of an LTFS XML record, which must be <tag>; TapeError naming `what` otherwise."""
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise TapeError(f"the {what} cannot be read: {exc}") from None
+    if root.tag != tag:
+        raise TapeError(f"not an {what} (<{root.tag}>)")
+    return root
