@@ -27,6 +27,7 @@ from app.tape.profiles import GENERATIONS, LTO8, Generation, TapeError
 CONF = "filedebug_tc_conf.xml"
 _OBJECT = re.compile(r"([01])_([0-9]+)_([RFE])")
 RECORD, FILEMARK, END = "R", "F", "E"
+VOLUME_CHANGE_REFERENCE = 0x0009
 
 
 class EndOfData(TapeError):
@@ -55,6 +56,7 @@ class SimulatedTape:
         self.partition = 0
         self.block = 0
         self._objects: list[dict[int, str]] = [{}, {}]  # per partition: block → R | F | E
+        self._changed = False  # written since load (the drive then bumps the volume change reference once)
         self._sizes: dict[tuple[int, int], int] = {}
         self._scan()
 
@@ -164,6 +166,9 @@ class SimulatedTape:
 
     def _truncate(self) -> None:
         """Writing at this block: everything at and above it in the partition goes (as on a tape)."""
+        if not self._changed:
+            self._changed = True
+            self.write_attribute(0, VOLUME_CHANGE_REFERENCE, struct.pack(">I", self.volume_change_reference + 1))
         objects = self._objects[self.partition]
         if objects.get(self.block) == END and self.block + 1 not in objects:  # appending: only the end marker
             del objects[self.block]
@@ -209,6 +214,13 @@ class SimulatedTape:
         """One MAM attribute (form: 0 binary, 1 ASCII, 2 text), stored as the SCSI attribute it would be."""
         header = struct.pack(">HBH", identifier, form, len(value))
         (self.folder / f"attr_{partition}_{identifier:x}").write_bytes(header + value)
+
+    @property
+    def volume_change_reference(self) -> int:
+        """The drive's count of write passes over this cartridge (MAM 0x0009), which LTFS's coherency records
+        quote so a mount can trust them."""
+        value = self.read_attribute(0, VOLUME_CHANGE_REFERENCE)
+        return int.from_bytes(value, "big") if value else 0
 
     def read_attribute(self, partition: int, identifier: int) -> bytes | None:
         try:

@@ -21,6 +21,7 @@ from app.tape.simulated import FILEMARK_READ, EndOfData, SimulatedTape
 CREATOR = "Reelkeep"
 INDEX_PARTITION, DATA_PARTITION = 0, 1
 LABEL_BLOCKS = 4  # VOL1, filemark, XML label, filemark
+VOLUME_COHERENCY = 0x080C
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,10 @@ def format_volume(tape: SimulatedTape, barcode: str, block_size: int = DEFAULT_R
     first = LtfsIndex(creator, label.volume_uuid, 1, now, Location(DATA_PARTITION, 0),
                       DirectoryEntry("", 1, Times.all(label.format_time)))
     index = write_index(tape, first, block_size)
-    tape.write_attribute(INDEX_PARTITION, 0x0806, barcode.strip().upper().encode("ascii").ljust(32)[:32], form=1)
+    for identifier, value, form in ((0x0800, b"REELKEEP", 1), (0x0801, b"Reelkeep".ljust(32), 1),
+                                    (0x080B, b"2.4.0".ljust(16), 1), (0x0805, b"\x81", 0),
+                                    (0x0806, barcode.strip().upper().encode("ascii").ljust(32)[:32], 1)):
+        tape.write_attribute(INDEX_PARTITION, identifier, value, form)
     return Volume(label, index)
 
 
@@ -63,7 +67,18 @@ def write_index(tape: SimulatedTape, index: LtfsIndex, block_size: int = DEFAULT
     on_index = replace(on_data, location=Location(INDEX_PARTITION, tape.block), previous=on_data.location)
     _write_records(tape, on_index.xml(), block_size)
     tape.write_filemarks(1)
+    for copy in (on_index, on_data):
+        tape.write_attribute(copy.location.partition, VOLUME_COHERENCY, coherency(tape.volume_change_reference, copy))
     return on_index
+
+
+def coherency(volume_change_reference: int, index: LtfsIndex) -> bytes:
+    """The volume coherency information (MAM 0x080C) of one partition: the drive's volume change reference,
+    the index generation and its block, and 'LTFS' with the volume UUID, as the LTFS specification lays it out;
+    a mount that finds it matching goes straight to that index instead of scanning the tape."""
+    client = b"LTFS\0" + index.volume_uuid.encode("ascii")[:36].ljust(36, b"\0") + b"\0" + bytes([1])
+    return (bytes([8]) + volume_change_reference.to_bytes(8, "big") + index.generation.to_bytes(8, "big")
+            + index.location.start_block.to_bytes(8, "big") + len(client).to_bytes(2, "big") + client)
 
 
 def _write_records(tape: SimulatedTape, data: bytes, block_size: int) -> None:

@@ -104,3 +104,26 @@ def test_a_blank_or_foreign_tape_is_a_clear_error(tmp_path: Path) -> None:
         read_volume(tape)
     with pytest.raises(TapeError, match="not a usable barcode"):
         format_volume(tape, "RK-1")
+
+
+def test_coherency_records_quote_the_volume_change_reference_and_each_index(tmp_path: Path) -> None:
+    """MAM 0x080C per partition (what lets a mount go straight to the index; the reference ltfsck then skips
+    its scan), and the drive's volume change reference (0x0009) bumped once per load that writes."""
+    tape = SimulatedTape.create(tmp_path / "t", LTO8)
+    volume = format_volume(tape, "RK0007L8")
+    assert tape.volume_change_reference == 1
+
+    def coherency(partition: int) -> tuple[int, int, int, bytes]:
+        value = tape.read_attribute(partition, 0x080C)
+        assert value is not None and len(value) == 70 and value[0] == 8
+        return (int.from_bytes(value[1:9], "big"), int.from_bytes(value[9:17], "big"),
+                int.from_bytes(value[17:25], "big"), value[25:])
+
+    uuid = volume.label.volume_uuid.encode()
+    assert coherency(0) == (1, 1, 5, b"\x00\x2bLTFS\x00" + uuid + b"\x00\x01")
+    assert coherency(1)[:3] == (1, 1, 5)
+    tape = SimulatedTape.open(tmp_path / "t")  # a new load
+    now = ltfs_time()
+    write_index(tape, dataclasses.replace(volume.index, generation=2, update_time=now))
+    assert tape.volume_change_reference == 2
+    assert coherency(0)[:3] == (2, 2, 5) and coherency(1)[:3] == (2, 2, 8)
