@@ -13,8 +13,8 @@ EXIT_OK, EXIT_DAMAGED = 0, 1
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    tape = sub.add_parser("tape", help="LTFS tapes: format, write, list and verify (DEVICE: file:FOLDER, a "
-                                       "simulated cartridge)",
+    tape = sub.add_parser("tape", help="LTFS tapes: format, write, list, verify and restore (DEVICE: file:FOLDER, "
+                                       "a simulated cartridge)",
                           description="LTO-8/LTO-9 tapes in LTFS format. DEVICE is file:FOLDER, a simulated "
                                       "cartridge in the LTFS reference implementation's file layout. "
                                       "See docs/tape.md.")
@@ -35,12 +35,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                              "and the damaged files named")
     verify.add_argument("device", metavar="DEVICE")
     verify.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    back = verbs.add_parser("restore", help="copy files or folders from the tape back to disk, each checked against "
+                                            "its xxh128; nothing is overwritten")
+    back.add_argument("device", metavar="DEVICE")
+    back.add_argument("paths", nargs="*", metavar="PATH", help="files or folders on the tape (default: all)")
+    back.add_argument("--to", required=True, type=Path, dest="dest", help="folder to restore into")
+    back.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
 
 def command_tape(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
     from app.streaming.stream_cache import parse_size
-    from app.tape.jobs import FormatTapeJob, VerifyTapeJob, WriteTapeJob, open_device
+    from app.tape.jobs import FormatTapeJob, RestoreTapeJob, VerifyTapeJob, WriteTapeJob, open_device
     from app.tape.ltfs_index import FileEntry
     from app.tape.profiles import TapeError, generation
     from app.tape.volume import read_volume
@@ -70,6 +76,12 @@ def command_tape(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> in
             else:
                 out.write(f"{'folder':>15}  {path}/\n")
         return EXIT_OK
+    if args.tape_command == "restore":
+        restored = run_job(RestoreTapeJob(args.device, args.paths, args.dest), args.quiet)
+        for path, problem in restored.problems:
+            print(f"NOT RESTORED {path}: {problem}", file=sys.stderr)
+        out.write(f"restored {len(restored.restored)} files, {restored.bytes:,} bytes into {args.dest}\n")
+        return EXIT_DAMAGED if restored.problems else EXIT_OK
     report = run_job(VerifyTapeJob(args.device), args.quiet)
     for path, problem in report.problems:
         print(f"DAMAGED {path}: {problem}", file=sys.stderr)

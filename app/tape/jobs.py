@@ -14,6 +14,7 @@ from app.core.progress import ProgressMeter
 from app.tape.ltfs_index import FileEntry
 from app.tape.profiles import Generation, TapeError
 from app.tape.read_files import check_entry
+from app.tape.restore import RestoreReport, restore
 from app.tape.simulated import SimulatedTape
 from app.tape.volume import Volume, format_volume, read_volume
 from app.tape.write_files import TapeWrite, write_folder
@@ -115,3 +116,18 @@ class VerifyTapeJob:
                 problems.append((path, problem))
             meter.advance(entry.length, path)
         return VerifyReport(len(files), sum(e.length for _p, e in files), problems)
+
+
+class RestoreTapeJob:
+    lane = "tape"
+
+    def __init__(self, device: str, paths: list[str], dest: Path) -> None:
+        self.device, self.paths, self.dest = device, paths or [""], Path(dest)
+        self.title = f"Restore from tape to {self.dest.name}"
+
+    def plan(self) -> SimulatedTape:
+        return open_device(self.device)
+
+    def run(self, tape: SimulatedTape, ctx: JobContext) -> RestoreReport:
+        meter = ProgressMeter(ctx.progress, unit="bytes")
+        return restore(tape, self.paths, self.dest, ctx.cancel, meter.advance)

@@ -24,6 +24,11 @@ def test_format_write_list_verify_and_a_damaged_record(tmp_path: Path) -> None:
     listed = reelkeep("tape", "list", device, catalog=catalog).stdout
     assert "2026/Day 02/B001/B001C001.mov" in listed and "folder  2026/Day 02/B001/" in listed
     assert "tape OK: 2 files" in reelkeep("tape", "verify", device, "-q", catalog=catalog).stdout
+    restored = reelkeep("tape", "restore", device, "2026/Day 02/B001", "--to", str(tmp_path / "back"), "-q",
+                        catalog=catalog)
+    assert "restored 1 files, 1,048,576 bytes" in restored.stdout
+    assert (tmp_path / "back" / "2026/Day 02/B001/B001C001.mov").read_bytes() == \
+        (project / "B001" / "B001C001.mov").read_bytes()
 
     first_data = tmp_path / "RK0010L8" / "1_7_R"  # the first record after the format's index: notes.txt
     damaged = bytearray(first_data.read_bytes())
