@@ -52,11 +52,16 @@ def format_volume(tape: SimulatedTape, barcode: str, block_size: int = DEFAULT_R
     return Volume(label, index)
 
 
-def write_index(tape: SimulatedTape, index: LtfsIndex, block_size: int = DEFAULT_RECORD) -> LtfsIndex:
+def write_index(tape: SimulatedTape, index: LtfsIndex, block_size: int = DEFAULT_RECORD,
+                append_at: int | None = None) -> LtfsIndex:
     """index as the next generation's pair (data partition, then index partition); returns the index-partition
-    copy as written. index.previous is set here from the data partition's last index."""
+    copy as written. index.previous is set here from the data partition's last index. append_at: the data
+    partition's block to write it at (records from there on are dropped), default its end of data."""
     previous_dp = _last_index_location(tape, DATA_PARTITION)
-    tape.seek_eod(DATA_PARTITION)
+    if append_at is None:
+        tape.seek_eod(DATA_PARTITION)
+    else:
+        tape.locate(DATA_PARTITION, append_at)
     tape.write_filemarks(1)
     on_data = replace(index, location=Location(DATA_PARTITION, tape.block), previous=previous_dp)
     _write_records(tape, on_data.xml(), block_size)

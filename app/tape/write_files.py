@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.core.errors import Cancelled
 from app.core.progress import CancelToken
 from app.tape.ltfs_index import DirectoryEntry, Extent, FileEntry, LtfsIndex, Times
 from app.tape.ltfs_label import ltfs_time
@@ -54,19 +55,37 @@ def write_folder(tape: SimulatedTape, source: Path, dest: str = "", cancel: Canc
     if volume.label.block_size <= 0:
         raise TapeError("the volume's label gives no block size")
     tape.locate(DATA_PARTITION, append_block(tape))
+    free = tape.block  # after the last complete file: where the index goes when the write stops early
+    done: set[int] = set()
     total = 0
-    for written in write_pieces([piece for _entry, piece in entries], tape, volume.label.block_size, cancel,
-                                on_bytes, sha1=True):
-        entry = written.piece.key
-        assert isinstance(entry, FileEntry)
-        if written.records:
-            entry.extents = [Extent(0, DATA_PARTITION, written.start_block, 0, written.piece.length)]
-        entry.xattrs[XXH128_KEY] = written.xxh128
-        if written.sha1 is not None:
-            entry.xattrs[SHA1_KEY] = written.sha1
-        total += written.piece.length
+    try:
+        for written in write_pieces([piece for _entry, piece in entries], tape, volume.label.block_size, cancel,
+                                    on_bytes, sha1=True):
+            entry = written.piece.key
+            assert isinstance(entry, FileEntry)
+            if written.records:
+                entry.extents = [Extent(0, DATA_PARTITION, written.start_block, 0, written.piece.length)]
+                free = written.start_block + written.records
+            entry.xattrs[XXH128_KEY] = written.xxh128
+            if written.sha1 is not None:
+                entry.xattrs[SHA1_KEY] = written.sha1
+            done.add(entry.uid)
+            total += written.piece.length
+    except Cancelled:
+        # A cancel (or pause then cancel) keeps what is complete: the half-written file is dropped from the
+        # tree and its records are overwritten by the index, so the volume is clean, not half a file.
+        _drop_unwritten(root, {entry.uid for entry, _piece in entries} - done)
+        stopped = replace(index, generation=index.generation + 1, update_time=ltfs_time(), highest_uid=uid[0])
+        write_index(tape, stopped, volume.label.block_size, append_at=free)
+        raise
     new = replace(index, generation=index.generation + 1, update_time=ltfs_time(), highest_uid=uid[0])
     return TapeWrite(write_index(tape, new, volume.label.block_size), len(entries), total)
+
+
+def _drop_unwritten(directory: DirectoryEntry, unwritten: set[int]) -> None:
+    directory.files = [f for f in directory.files if f.uid not in unwritten]
+    for child in directory.directories:
+        _drop_unwritten(child, unwritten)
 
 
 def append_block(tape: SimulatedTape) -> int:

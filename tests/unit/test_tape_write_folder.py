@@ -62,3 +62,37 @@ def test_a_damaged_record_is_found_and_named(tmp_path: Path) -> None:
     record.write_bytes(bytes(damaged))
     problem = check_entry(SimulatedTape.open(tmp_path / "t"), entry)
     assert problem is not None and problem.startswith("xxh128 is ")
+
+
+def test_a_cancelled_write_keeps_the_finished_files_and_a_clean_volume(tmp_path: Path) -> None:
+    from app.core.errors import Cancelled
+    from app.core.progress import CancelToken
+    from app.tape.read_files import check_entry
+    from app.tape.write_files import append_block
+
+    project = tmp_path / "p"
+    project.mkdir()
+    for number in range(3):
+        (project / f"clip_{number}.mov").write_bytes(os.urandom(RECORD * 8))
+    tape = SimulatedTape.create(tmp_path / "t", LTO9)
+    format_volume(tape, "RK0013L9", block_size=RECORD)
+    cancel = CancelToken()
+    seen = []
+
+    def press_cancel_midway(count: int) -> None:
+        seen.append(count)
+        if len(seen) == 12:  # in the middle of the second clip
+            cancel.cancel()
+
+    try:
+        write_folder(tape, project, cancel=cancel, on_bytes=press_cancel_midway)
+        raise AssertionError("the write was not cancelled")
+    except Cancelled:
+        pass
+    reloaded = SimulatedTape.open(tmp_path / "t")
+    volume = read_volume(reloaded)
+    files = {path: entry for path, entry in volume.index.root.walk() if isinstance(entry, FileEntry)}
+    assert volume.index.generation == 2 and list(files) == ["p/clip_0.mov"]  # the half clip is not listed
+    assert check_entry(reloaded, files["p/clip_0.mov"]) is None
+    assert reloaded.eod(1) == append_block(reloaded)  # nothing after the index: no half file on tape
+    assert files["p/clip_0.mov"].extents[0].start_block + 8 + 1 == volume.index.previous.start_block
