@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -43,45 +44,67 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     back.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
 
-def command_tape(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+def command_tape(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    return _VERBS[args.tape_command](catalog, args, out)
+
+
+def _format(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
     from app.streaming.stream_cache import parse_size
-    from app.tape.jobs import FormatTapeJob, RestoreTapeJob, VerifyTapeJob, WriteTapeJob, open_device
-    from app.tape.ltfs_index import FileEntry
+    from app.tape.jobs import FormatTapeJob
     from app.tape.profiles import TapeError, generation
+
+    try:
+        capacity = parse_size(args.capacity) if args.capacity else None
+    except ValueError as exc:
+        raise TapeError(f"--capacity {exc}") from None
+    chosen = generation(args.generation)
+    volume = run_job(FormatTapeJob(args.device, args.barcode, chosen, capacity), True)
+    out.write(f"formatted {args.barcode.upper()} ({chosen.name}): LTFS volume {volume.label.volume_uuid}\n")
+    return EXIT_OK
+
+
+def _write(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.cli import run_job
+    from app.tape.jobs import WriteTapeJob
+
+    written = run_job(WriteTapeJob(args.device, args.sources, args.to), args.quiet)
+    for result in written:
+        out.write(f"wrote {result.files} files, {result.bytes:,} bytes: index generation "
+                  f"{result.index.generation}\n")
+    return EXIT_OK
+
+
+def _list(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.tape.jobs import open_device
+    from app.tape.ltfs_index import FileEntry
     from app.tape.volume import read_volume
 
-    if args.tape_command == "format":
-        try:
-            capacity = parse_size(args.capacity) if args.capacity else None
-        except ValueError as exc:
-            raise TapeError(f"--capacity {exc}") from None
-        chosen = generation(args.generation)
-        volume = run_job(FormatTapeJob(args.device, args.barcode, chosen, capacity), True)
-        out.write(f"formatted {args.barcode.upper()} ({chosen.name}): LTFS volume "
-                  f"{volume.label.volume_uuid}\n")
-        return EXIT_OK
-    if args.tape_command == "write":
-        written = run_job(WriteTapeJob(args.device, args.sources, args.to), args.quiet)
-        for result in written:
-            out.write(f"wrote {result.files} files, {result.bytes:,} bytes: index generation "
-                      f"{result.index.generation}\n")
-        return EXIT_OK
-    if args.tape_command == "list":
-        volume = read_volume(open_device(args.device))
-        for path, entry in volume.index.root.walk():
-            if isinstance(entry, FileEntry):
-                target = f" -> {entry.symlink}" if entry.symlink is not None else ""
-                out.write(f"{entry.length:>15,}  {path}{target}\n")
-            else:
-                out.write(f"{'folder':>15}  {path}/\n")
-        return EXIT_OK
-    if args.tape_command == "restore":
-        restored = run_job(RestoreTapeJob(args.device, args.paths, args.dest), args.quiet)
-        for path, problem in restored.problems:
-            print(f"NOT RESTORED {path}: {problem}", file=sys.stderr)
-        out.write(f"restored {len(restored.restored)} files, {restored.bytes:,} bytes into {args.dest}\n")
-        return EXIT_DAMAGED if restored.problems else EXIT_OK
+    volume = read_volume(open_device(args.device))
+    for path, entry in volume.index.root.walk():
+        if isinstance(entry, FileEntry):
+            target = f" -> {entry.symlink}" if entry.symlink is not None else ""
+            out.write(f"{entry.length:>15,}  {path}{target}\n")
+        else:
+            out.write(f"{'folder':>15}  {path}/\n")
+    return EXIT_OK
+
+
+def _restore(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.cli import run_job
+    from app.tape.jobs import RestoreTapeJob
+
+    restored = run_job(RestoreTapeJob(args.device, args.paths, args.dest), args.quiet)
+    for path, problem in restored.problems:
+        print(f"NOT RESTORED {path}: {problem}", file=sys.stderr)
+    out.write(f"restored {len(restored.restored)} files, {restored.bytes:,} bytes into {args.dest}\n")
+    return EXIT_DAMAGED if restored.problems else EXIT_OK
+
+
+def _verify(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.cli import run_job
+    from app.tape.jobs import VerifyTapeJob
+
     report = run_job(VerifyTapeJob(args.device), args.quiet)
     for path, problem in report.problems:
         print(f"DAMAGED {path}: {problem}", file=sys.stderr)
@@ -91,3 +114,8 @@ def command_tape(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> in
         return EXIT_DAMAGED
     out.write(f"tape OK: {report.files} files, {report.bytes:,} bytes read back and their xxh128 checked\n")
     return EXIT_OK
+
+
+_VERBS: dict[str, Callable[[Catalog, argparse.Namespace, TextIO], int]] = {
+    "format": _format, "write": _write, "list": _list, "restore": _restore, "verify": _verify,
+}
