@@ -15,6 +15,7 @@ from app.catalog.links import ArchiveLocation, SubclipLink
 from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
 from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
 from app.catalog.moves import MoveMatcher, adopt_moved
+from app.catalog.tapes import TapeCatalog
 from app.core.errors import CatalogError
 from app.core.facts import AudioStreamFacts, FileState, MediaFacts, ProbeOutcome
 from app.core.kinds import kind_for_name
@@ -49,6 +50,7 @@ class Catalog:
     def __init__(self, path: Path | str) -> None:
         self.path = path
         self.db: CatalogDatabase = open_database(path)
+        self.tapes = TapeCatalog(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -17,13 +17,14 @@ from app.catalog.migrations import (
     m0005_video_slices,
     m0006_audio_streams,
     m0007_archive_locations,
+    m0008_tapes,
 )
 from app.core.errors import CatalogError
 
 # Listed explicitly (not discovered) so frozen builds carry every step.
 STEPS: list[ModuleType] = [
     m0001_initial, m0002_search_and_content_hash, m0003_proxies, m0004_subclips_and_relinks, m0005_video_slices,
-    m0006_audio_streams, m0007_archive_locations,
+    m0006_audio_streams, m0007_archive_locations, m0008_tapes,
 ]
 HEAD = STEPS[-1].VERSION
 
