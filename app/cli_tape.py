@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from app.catalog.catalog import Catalog
 
+if TYPE_CHECKING:
+    from app.tape.restore import RestoreReport
+
 EXIT_OK, EXIT_DAMAGED = 0, 1
+DEFAULT_REVERIFY_DAYS = 365.0
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,17 +35,41 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     write.add_argument("sources", nargs="+", type=Path, metavar="SRC")
     write.add_argument("--to", default="", help="folder on the tape to write under (default: the root)")
     write.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    listing = verbs.add_parser("list", help="the files on the volume (from its newest index)")
-    listing.add_argument("device", metavar="DEVICE")
+    listing = verbs.add_parser("list", help="the tapes in the catalog; with --tape B its files; with DEVICE the "
+                                            "files of the loaded volume (its newest index)")
+    listing.add_argument("device", nargs="?", metavar="DEVICE")
+    listing.add_argument("--tape", metavar="BARCODE", help="the files of this cataloged tape, in tape order")
+    listing.add_argument("--reverify-days", type=float, default=DEFAULT_REVERIFY_DAYS, metavar="DAYS",
+                         help=f"a tape is due for re-verification this long after its last clean pass (default "
+                              f"{DEFAULT_REVERIFY_DAYS:g})")
+    find = verbs.add_parser("find", help="which tapes hold files whose path has these words (or this very file: "
+                                         "--file), from the catalog, with no tape loaded")
+    find.add_argument("words", nargs="*", metavar="WORD")
+    find.add_argument("--file", type=Path, metavar="PATH", help="a file on disk: the tapes holding exactly its bytes "
+                                                               "(by xxh128)")
+    find.add_argument("--limit", type=int, default=1000, help="at most this many results (default 1000)")
+    imp = verbs.add_parser("import-index", help="put a tape's index into the catalog: from a loaded DEVICE or an "
+                                                "LTFS index XML file written by any LTFS software")
+    imp.add_argument("source", metavar="DEVICE|INDEX.xml")
+    imp.add_argument("--barcode", help="the tape's barcode (needed for an index XML of a tape not cataloged yet)")
     verify = verbs.add_parser("verify", help="read every file back and compare its xxh128 with the index; exit 1 "
                                              "and the damaged files named")
     verify.add_argument("device", metavar="DEVICE")
     verify.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    back = verbs.add_parser("restore", help="copy files or folders from the tape back to disk, each checked against "
-                                            "its xxh128; nothing is overwritten")
-    back.add_argument("device", metavar="DEVICE")
-    back.add_argument("paths", nargs="*", metavar="PATH", help="files or folders on the tape (default: all)")
-    back.add_argument("--to", required=True, type=Path, dest="dest", help="folder to restore into")
+    back = verbs.add_parser("restore", help="copy files or folders from tape back to disk, each checked against "
+                                            "its xxh128; nothing is overwritten",
+                            description="tape restore DEVICE [PATH…] --to DEST restores from the loaded tape. "
+                                        "tape restore --from-catalog PATH… [--device PATTERN] --to DEST finds the "
+                                        "tapes in the catalog and restores from each in turn (PATTERN with "
+                                        "{barcode}, e.g. file:/tapes/{barcode}); without --device it prints the "
+                                        "restore plan: which tapes, in what order.")
+    back.add_argument("args", nargs="*", metavar="DEVICE PATH",
+                      help="the device, then files or folders on the tape (default: all); with --from-catalog only "
+                           "paths")
+    back.add_argument("--from-catalog", action="store_true", help="find the tapes holding PATH… in the catalog")
+    back.add_argument("--device", metavar="PATTERN", help="with --from-catalog: where each tape is loaded")
+    back.add_argument("--copy", help="with --from-catalog: the copy set to read (A or B; default A)")
+    back.add_argument("--to", type=Path, dest="dest", help="folder to restore into")
     back.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
 
@@ -75,12 +104,35 @@ def _write(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _list(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+def _list(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    if args.device:
+        return _list_device(args.device, out)
+    if args.tape:
+        return _list_cataloged_tape(catalog, args.tape, out)
+    tapes = catalog.tapes.all(args.reverify_days)
+    if not tapes:
+        out.write("no tapes in the catalog: `reelkeep tape write` adds the tapes it writes, `reelkeep tape "
+                  "import-index` adds others\n")
+        return EXIT_OK
+    out.write(f"{'BARCODE':<10}{'GEN':<6}{'SET/COPY':<18}{'FILES':>10}{'USED':>12}{'FREE':>12}  LAST VERIFIED\n")
+    for tape in tapes:
+        capacity = tape["capacity"]
+        free = _size(capacity - tape["used"]) if capacity else "?"
+        copy = "/".join(x for x in (tape["tape_set"], tape["copy"]) if x) or "-"
+        verified = (f"{_date(tape['last_verified_at'])} {tape['last_verify']}" if tape["last_verified_at"]
+                    else "never")
+        due = " (due)" if tape["due_at"] <= time.time() else ""
+        out.write(f"{tape['barcode']:<10}{tape['generation'] or '?':<6}{copy:<18}{tape['files']:>10,}"
+                  f"{_size(tape['used']):>12}{free:>12}  {verified}{due}\n")
+    return EXIT_OK
+
+
+def _list_device(device: str, out: TextIO) -> int:
     from app.tape.jobs import open_device
     from app.tape.ltfs_index import FileEntry
     from app.tape.volume import read_volume
 
-    volume = read_volume(open_device(args.device))
+    volume = read_volume(open_device(device))
     for path, entry in volume.index.root.walk():
         if isinstance(entry, FileEntry):
             target = f" -> {entry.symlink}" if entry.symlink is not None else ""
@@ -90,15 +142,119 @@ def _list(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _restore(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+def _list_cataloged_tape(catalog: Catalog, barcode: str, out: TextIO) -> int:
+    from app.tape.profiles import TapeError
+
+    tape = catalog.tapes.by_barcode(barcode)
+    if tape is None:
+        raise TapeError(f"no tape {barcode.upper()} in the catalog (`reelkeep tape list` shows the tapes)")
+    for row in catalog.tapes.files(tape["id"]):
+        out.write(_entry_line(row))
+    return EXIT_OK
+
+
+def _entry_line(row: dict, with_barcode: bool = False) -> str:
+    where = f"{row['barcode']:<10}" if with_barcode else ""
+    if row["kind"] == "folder":
+        return f"{where}{'folder':>15}  {'':>9}  {row['path']}/\n"
+    block = f"{'ab'[row['partition']]}:{row['start_block']}" if row["start_block"] is not None else "-"
+    target = f" -> {row['symlink']}" if row["kind"] == "symlink" else ""
+    span = (f"  [part at {row['span_offset']:,} of {row['span_length']:,}]" if row["span_offset"] is not None
+            else "")
+    return f"{where}{row['length']:>15,}  {block:>9}  {row['path']}{target}{span}\n"
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} B"
+
+
+def _date(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d", time.localtime(epoch))
+
+
+def _find(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.media.hashing import content_hash
+    from app.tape.profiles import TapeError
+
+    if args.file is not None:
+        try:
+            rows = catalog.tapes.files_with_digest(content_hash(args.file))
+        except OSError as exc:
+            raise TapeError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    elif args.words:
+        rows = catalog.tapes.find_files(" ".join(args.words), args.limit)
+    else:
+        raise TapeError("give words to look for, or --file PATH")
+    for row in rows:
+        out.write(_entry_line(row, with_barcode=True))
+    if not rows:
+        out.write("no cataloged tape holds it\n")
+    return EXIT_OK if rows else EXIT_DAMAGED
+
+
+def _import_index(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.tape.jobs import open_device
+    from app.tape.offline import import_index_file, import_volume
+
+    if args.source.startswith(("file:", "/dev/")):
+        outcome = import_volume(catalog, open_device(args.source))
+    else:
+        outcome = import_index_file(catalog, Path(args.source), args.barcode)
+    tape = next(t for t in catalog.tapes.all() if t["id"] == outcome.tape_id)
+    verb = "updated" if outcome.replaced else "added"
+    out.write(f"{verb} {tape['barcode']}: index generation {tape['index_generation']}, {outcome.files:,} files, "
+              f"{_size(tape['used'])}\n")
+    return EXIT_OK
+
+
+def _restore(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
     from app.tape.jobs import RestoreTapeJob
+    from app.tape.profiles import TapeError
 
-    restored = run_job(RestoreTapeJob(args.device, args.paths, args.dest), args.quiet)
+    if args.from_catalog:
+        return _recall(catalog, args, out)
+    if not args.args:
+        raise TapeError("give the DEVICE to restore from (or --from-catalog)")
+    if args.dest is None:
+        raise TapeError("give the folder to restore into with --to")
+    device, paths = args.args[0], args.args[1:]
+    restored = run_job(RestoreTapeJob(device, paths, args.dest), args.quiet)
+    return _restored(restored, args.dest, out)
+
+
+def _restored(restored: RestoreReport, dest: Path, out: TextIO) -> int:
     for path, problem in restored.problems:
         print(f"NOT RESTORED {path}: {problem}", file=sys.stderr)
-    out.write(f"restored {len(restored.restored)} files, {restored.bytes:,} bytes into {args.dest}\n")
+    out.write(f"restored {len(restored.restored)} files, {restored.bytes:,} bytes into {dest}\n")
     return EXIT_DAMAGED if restored.problems else EXIT_OK
+
+
+def _recall(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.cli import run_job
+    from app.tape.profiles import TapeError
+    from app.tape.recall import RecallJob, plan_recall
+
+    if not args.args:
+        raise TapeError("give the paths to restore (as `reelkeep tape find` shows them)")
+    if args.device is None:
+        plan = plan_recall(catalog, args.args, args.copy)
+        for step, visit in enumerate(plan.visits, start=1):
+            out.write(f"{step}. load {visit.barcode}: {len(visit.paths):,} files, {_size(visit.bytes)}\n")
+        for parts in plan.spanned:
+            tapes = ", ".join(p["barcode"] for p in parts)
+            out.write(f"   spanning {tapes}: {parts[0]['path']} ({_size(parts[0]['span_length'])})\n")
+        for path, problem in plan.missing:
+            print(f"CANNOT RESTORE {path}: {problem}", file=sys.stderr)
+        out.write(f"{plan.files:,} files, {_size(plan.bytes)}; restore with --device PATTERN --to FOLDER\n")
+        return EXIT_DAMAGED if plan.missing else EXIT_OK
+    if args.dest is None:
+        raise TapeError("give the folder to restore into with --to")
+    restored = run_job(RecallJob(catalog, args.args, args.dest, args.device, args.copy), args.quiet)
+    return _restored(restored, args.dest, out)
 
 
 def _verify(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
@@ -117,5 +273,6 @@ def _verify(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
 
 
 _VERBS: dict[str, Callable[[Catalog, argparse.Namespace, TextIO], int]] = {
-    "format": _format, "write": _write, "list": _list, "restore": _restore, "verify": _verify,
+    "format": _format, "write": _write, "list": _list, "restore": _restore, "verify": _verify, "find": _find,
+    "import-index": _import_index,
 }

@@ -75,7 +75,7 @@ def _file_dicts(cursor: Any) -> Iterator[dict[str, Any]]:
         yield dict(zip(names, row, strict=True))
 
 
-_FILE_SELECT = (f"SELECT f.id, t.barcode, t.tape_set, t.copy, {', '.join('f.' + c for c in _FILE_COLUMNS)}"
+_FILE_SELECT = (f"SELECT f.id, t.barcode, t.volume_uuid, t.tape_set, t.copy, {', '.join('f.' + c for c in _FILE_COLUMNS)}"
                 " FROM tape_file f JOIN tape t ON t.id = f.tape_id")
 
 
@@ -196,6 +196,15 @@ class TapeCatalog:
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE {' AND '.join(clauses)}"
                                 f" ORDER BY f.start_block IS NOT NULL, f.partition, f.start_block, f.path{page}", params)
+        return list(_file_dicts(cursor))
+
+    def entries_at(self, path: str) -> list[dict[str, Any]]:
+        """Every tape's entry at path and below it ('' for everything), on all tapes."""
+        path = path.strip("/")
+        if not path:
+            return list(_file_dicts(self.db.execute_sql(_FILE_SELECT)))
+        cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE f.path = ? OR (f.path > ? AND f.path < ?)",
+                                     (path, path + "/", path + "0"))  # '0' sorts right after '/'
         return list(_file_dicts(cursor))
 
     def find_files(self, text: str, limit: int = 1000) -> list[dict[str, Any]]:
