@@ -18,6 +18,7 @@ APT_PACKAGES=(
   libxkbcommon-x11-0 libegl1 libgl1 libgl1-mesa-dri libfontconfig1 libdbus-1-3
   xfsprogs  # the tests prove archive checkouts are copy-on-write clones on a real XFS image
   chromium chromium-driver fonts-liberation  # the web client is tested in a real browser (headless, driven by Selenium)
+  fonts-dejavu-core  # PDF reports embed DejaVu Sans: Greek and Cyrillic file names too (reportlab's own fonts are Latin-1)
 )
 
 say() { echo "reelkeep setup: $*"; }
