@@ -1,0 +1,205 @@
+"""A mounted LTFS volume — what the LTFS software of IBM, HPE or Quantum (or the reference `ltfs`) gives: the tape
+as a folder. The drive and the index belong to that software; Reelkeep writes files into the mount in tape order
+(one after the other, folder by folder, so the drive streams instead of shoe-shining between interleaved files),
+hashing them from the one read, stores the digests as extended attributes, and reads the LTFS virtual extended
+attributes for the volume's identity, free space and where each file starts on the tape.
+
+LTFS on Linux shows its attributes in the `user.` namespace: `user.ltfs.volumeUUID`,
+`user.ltfs.mediaDataPartitionAvailableSpace` (MiB), `user.ltfs.startblock`, `user.ltfs.partition`. A folder
+without them (not an LTFS mount) is written the same way; its free space comes from the file system.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import xxhash
+
+from app.catalog.catalog import Catalog
+from app.catalog.tapes import ImportOutcome, TapeFacts, TapeFileRow
+from app.core.errors import Cancelled
+from app.core.progress import CancelToken
+from app.core.regular_file import open_regular
+from app.tape.ltfs_label import ltfs_time
+from app.tape.profiles import GENERATIONS, TapeError
+from app.tape.write_files import SHA1_KEY, XXH128_KEY
+
+MOUNT_PREFIX = "user."
+VOLUME_UUID, AVAILABLE_MIB = "user.ltfs.volumeUUID", "user.ltfs.mediaDataPartitionAvailableSpace"
+START_BLOCK, PARTITION = "user.ltfs.startblock", "user.ltfs.partition"
+_CHUNK = 1 << 20  # a cancel is seen within a MiB
+_PARTIAL = ".reelkeep-partial"
+
+
+def _xattr(path: Path | str, name: str) -> str | None:
+    try:
+        return os.getxattr(path, name).decode("utf-8", "replace").strip("\0 ")
+    except OSError:
+        return None
+
+
+def is_ltfs_mount(mount: Path) -> bool:
+    return _xattr(mount, VOLUME_UUID) is not None
+
+
+def free_space(mount: Path) -> int:
+    """Bytes left for data: LTFS's own figure when the folder is an LTFS mount, else the file system's."""
+    available = _xattr(mount, AVAILABLE_MIB)
+    if available is not None and available.isdigit():
+        return int(available) << 20
+    info = os.statvfs(mount)
+    return info.f_bavail * info.f_frsize
+
+
+@dataclass(frozen=True)
+class MountWrite:
+    files: int
+    bytes: int
+    written: list[tuple[str, str]]  # (path in the mount, xxh128)
+
+
+def tape_order(source: Path) -> Iterator[tuple[Path, os.stat_result]]:
+    """Files of source (by name), then its folders (by name), depth first: the order they go onto tape."""
+    try:
+        with os.scandir(source) as listing:
+            children = sorted(listing, key=lambda entry: entry.name)
+    except OSError as exc:
+        raise TapeError(f"cannot read {source}: {exc.strerror or exc}") from None
+    folders = []
+    for child in children:
+        info = child.stat(follow_symlinks=False)
+        if stat.S_ISDIR(info.st_mode):
+            folders.append(child)
+        elif stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
+            yield Path(child.path), info
+    for folder in folders:
+        yield Path(folder.path), folder.stat(follow_symlinks=False)
+        yield from tape_order(Path(folder.path))
+
+
+def write_to_mount(mount: Path, source: Path, dest: str = "", cancel: CancelToken | None = None,
+                   on_bytes: Callable[[int], None] | None = None) -> MountWrite:
+    """source's tree into the mount under dest, in tape order; existing files are never replaced."""
+    mount = Path(mount)
+    if not mount.is_dir():
+        raise TapeError(f"{mount} is not a mounted volume (not a folder)")
+    target_root = mount.joinpath(*[p for p in dest.split("/") if p]) / _nfc(source.name)
+    planned = [(path, info) for path, info in tape_order(source)]
+    size = sum(info.st_size for _p, info in planned if stat.S_ISREG(info.st_mode))
+    if size > free_space(mount):
+        raise TapeError(f"{size:,} bytes do not fit: the volume at {mount} has {free_space(mount):,} left")
+    for path, info in planned:
+        target = target_root / _nfc_relative(path.relative_to(source))
+        if not stat.S_ISDIR(info.st_mode) and os.path.lexists(target):
+            raise TapeError(f"{target} already exists on the volume; nothing was written (files on tape are never "
+                            "replaced)")
+    target_root.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[str, str]] = []
+    total = 0
+    for path, info in planned:
+        if cancel is not None:
+            cancel.check()
+        target = target_root / _nfc_relative(path.relative_to(source))
+        if stat.S_ISDIR(info.st_mode):
+            target.mkdir(exist_ok=True)
+        elif stat.S_ISLNK(info.st_mode):
+            os.symlink(os.readlink(path), target)
+        else:
+            digest = _copy(path, target, info, cancel, on_bytes)
+            written.append((target.relative_to(mount).as_posix(), digest))
+            total += info.st_size
+    return MountWrite(len(written), total, written)
+
+
+def _nfc(name: str) -> str:
+    return unicodedata.normalize("NFC", name)
+
+
+def _nfc_relative(relative: Path) -> Path:
+    return Path(*[_nfc(part) for part in relative.parts])
+
+
+def _copy(path: Path, target: Path, info: os.stat_result, cancel: CancelToken | None,
+          on_bytes: Callable[[int], None] | None) -> str:
+    """One file, hashed as it is read, written under a partial name and renamed when whole (a rename is only an
+    index change on LTFS); its digests become extended attributes."""
+    partial = target.with_name(target.name + _PARTIAL)
+    xxh, sha1 = xxhash.xxh3_128(), hashlib.sha1()
+    copied = 0
+    try:
+        with open_regular(path) as src, open(partial, "xb") as out:
+            while block := src.read(_CHUNK):
+                if cancel is not None:
+                    cancel.check()
+                out.write(block)
+                xxh.update(block)
+                sha1.update(block)
+                copied += len(block)
+                if on_bytes is not None:
+                    on_bytes(len(block))
+        if copied != info.st_size:
+            raise TapeError(f"{path} changed while it was written ({copied:,} bytes instead of {info.st_size:,}); "
+                            "write it again")
+        os.rename(partial, target)
+    except (Cancelled, TapeError, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            raise TapeError(f"the volume is full: {target.name} did not fit; it was removed, the files before it "
+                            "are complete") from None
+        raise
+    os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
+    _set_digest(target, XXH128_KEY, xxh.hexdigest())
+    _set_digest(target, SHA1_KEY, sha1.hexdigest())
+    return xxh.hexdigest()
+
+
+def _set_digest(target: Path, key: str, value: str) -> None:
+    try:
+        os.setxattr(target, MOUNT_PREFIX + key, value.encode())
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTSUP, errno.EPERM):
+            raise
+        # the file system keeps no user attributes: the catalog still has the digest
+
+
+def mount_rows(mount: Path) -> Iterator[TapeFileRow]:
+    """The mount's tree as catalog rows, with LTFS's virtual start block and partition where the mount has them."""
+    for path, info in tape_order(mount):
+        relative = path.relative_to(mount).as_posix()
+        modified = ltfs_time_of(info.st_mtime_ns)
+        if stat.S_ISDIR(info.st_mode):
+            yield TapeFileRow(relative, "folder", modified=modified)
+        elif stat.S_ISLNK(info.st_mode):
+            yield TapeFileRow(relative, "symlink", symlink=os.readlink(path), modified=modified)
+        else:
+            block, partition = _xattr(path, START_BLOCK), _xattr(path, PARTITION)
+            yield TapeFileRow(relative, "file", info.st_size,
+                              partition={"a": 0, "b": 1}.get(partition or ""),
+                              start_block=int(block) if block and block.isdigit() else None,
+                              xxh128=_xattr(path, MOUNT_PREFIX + XXH128_KEY), sha1=_xattr(path, MOUNT_PREFIX + SHA1_KEY),
+                              modified=modified)
+
+
+def ltfs_time_of(nanoseconds: int) -> str:
+    from datetime import UTC, datetime
+
+    moment = datetime.fromtimestamp(nanoseconds // 10**9, UTC)
+    return ltfs_time(moment)[:20] + f"{nanoseconds % 10**9:09d}Z"
+
+
+def import_mount(catalog: Catalog, mount: Path, barcode: str, index_generation: int | None = None) -> ImportOutcome:
+    """An LTFS mount's files into the catalog under barcode (the mount's index generation when LTFS shows it)."""
+    uuid = _xattr(mount, VOLUME_UUID)
+    if uuid is None:
+        raise TapeError(f"{mount} is not an LTFS mount (it has no {VOLUME_UUID} attribute)")
+    generation = index_generation or int(_xattr(mount, "user.ltfs.indexGeneration") or "0")
+    by_suffix = next((g.name for g in GENERATIONS.values() if barcode.upper().endswith(g.cartridge_type)), None)
+    facts = TapeFacts(barcode.strip().upper(), uuid, generation, ltfs_time(), "LTFS mount", by_suffix)
+    return catalog.tapes.import_tape(facts, mount_rows(mount))
