@@ -186,8 +186,8 @@ class TapeCatalog:
 
     def files(self, tape_id: int, under: str = "", limit: int | None = None,
                    offset: int = 0) -> list[dict[str, Any]]:
-        """The entries of one tape (optionally below folder `under`), in tape order: data by partition and first
-        block, folders and empty files first."""
+        """The entries of one tape (optionally below folder `under`), in tape order: folders, symlinks and empty
+        files (no place on tape) first, then data by partition and first block (index tape_file_order)."""
         clauses, params = ["f.tape_id = ?"], [tape_id]
         under = under.strip("/")
         if under:
@@ -195,7 +195,7 @@ class TapeCatalog:
             params += [under, len(under) + 1, under + "/"]
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
         cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE {' AND '.join(clauses)}"
-                                f" ORDER BY f.start_block IS NOT NULL, f.partition, f.start_block, f.path{page}", params)
+                                f" ORDER BY f.partition, f.start_block, f.path{page}", params)
         return list(_file_dicts(cursor))
 
     def entries_at(self, path: str) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 from xml.etree import ElementTree
 
 from app.tape.ltfs_label import FORMAT_VERSION, PARTITION_LETTERS, parse_xml
@@ -280,3 +281,80 @@ def _read_file(element: ElementTree.Element) -> FileEntry:
     return FileEntry(_read_name(element), int(element.findtext("fileuid") or "0"), _read_times(element),
                      int(element.findtext("length") or "0"), extents, _read_xattrs(element),
                      element.findtext("symlink"), (element.findtext("readonly") or "").strip() == "true")
+
+
+# ---- streaming (an index of a million files is hundreds of MB of XML: imports read it element by element)
+@dataclass(frozen=True)
+class IndexHeader:
+    creator: str
+    volume_uuid: str
+    generation: int
+    update_time: str
+    root_xattrs: dict[str, str]
+
+
+def read_index_header(source: BinaryIO) -> IndexHeader:
+    """The index's own fields and its root folder's attributes, reading no further than the root's contents."""
+    fields: dict[str, str] = {}
+    try:
+        for event, element in ElementTree.iterparse(source, events=("start", "end")):
+            if event == "start" and element.tag == "contents":
+                break
+            if event == "end" and element.tag in ("creator", "volumeuuid", "generationnumber", "updatetime"):
+                fields[element.tag] = (element.text or "").strip()
+            if event == "end" and element.tag == "extendedattributes":
+                xattrs = {x.findtext("key") or "": x.findtext("value") or "" for x in element.findall("xattr")}
+                fields.update({f"xattr:{k}": v for k, v in xattrs.items()})
+    except ElementTree.ParseError as exc:
+        raise TapeError(f"the LTFS index cannot be read: {exc}") from None
+    try:
+        generation = int(fields.get("generationnumber", "0"))
+    except ValueError:
+        raise TapeError("the LTFS index is damaged: its generation number is not a number") from None
+    return IndexHeader(fields.get("creator", ""), fields.get("volumeuuid", ""), generation,
+                       fields.get("updatetime", ""),
+                       {k[6:]: v for k, v in fields.items() if k.startswith("xattr:")})
+
+
+def iter_index_entries(source: BinaryIO) -> Iterator[tuple[str, FileEntry | DirectoryEntry]]:
+    """(path, entry) of every folder and file below the root, as the XML goes (folders carry no children), keeping
+    only the open folders in memory."""
+    names: list[str] = []  # the open folders' names below the root
+    open_elements: list[ElementTree.Element] = []
+    folders: list[bool] = []  # per open <directory>: already yielded (at the start of its contents)
+
+    def folder_entry(folder: ElementTree.Element) -> DirectoryEntry:
+        return DirectoryEntry(_read_name(folder), int(folder.findtext("fileuid") or "0"), _read_times(folder),
+                              xattrs=_read_xattrs(folder))
+
+    try:
+        for event, element in ElementTree.iterparse(source, events=("start", "end")):
+            if event == "start":
+                if element.tag == "contents" and len(folders) > 1 and open_elements[-1].tag == "directory":
+                    # a folder's own fields come before its contents: it is complete now
+                    entry = folder_entry(open_elements[-1])
+                    names.append(entry.name)
+                    folders[-1] = True
+                    yield "/".join(names), entry
+                elif element.tag == "directory":
+                    folders.append(False)
+                open_elements.append(element)
+                continue
+            open_elements.pop()
+            if element.tag == "file" and folders:
+                entry_file = _read_file(element)
+                yield "/".join([*names, entry_file.name]), entry_file
+                del open_elements[-1][-1]  # the file is done: drop it from its <contents>
+            elif element.tag == "directory":
+                yielded = folders.pop()
+                if yielded:
+                    names.pop()
+                elif folders:  # a folder written without <contents>
+                    entry = folder_entry(element)
+                    yield "/".join([*names, entry.name]), entry
+                if open_elements:
+                    del open_elements[-1][-1]
+    except ElementTree.ParseError as exc:
+        raise TapeError(f"the LTFS index cannot be read: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise TapeError(f"the LTFS index is damaged: {exc}") from None

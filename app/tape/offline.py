@@ -6,13 +6,13 @@ on the shelf.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from app.catalog.catalog import Catalog
 from app.catalog.tapes import ImportOutcome, TapeFacts, TapeFileRow
 from app.core.errors import CatalogError
-from app.tape.ltfs_index import DirectoryEntry, FileEntry, LtfsIndex
+from app.tape.ltfs_index import DirectoryEntry, FileEntry, LtfsIndex, iter_index_entries, read_index_header
 from app.tape.ltfs_label import volume_serial
 from app.tape.profiles import GENERATIONS, TapeError
 from app.tape.simulated import SimulatedTape
@@ -38,7 +38,11 @@ def _int(value: str | None) -> int | None:
 
 def index_rows(index: LtfsIndex) -> Iterator[TapeFileRow]:
     """Every folder, file and symlink of the index as catalog rows (paths '/'-joined, NFC as on the tape)."""
-    for path, entry in index.root.walk():
+    return entry_rows(index.root.walk())
+
+
+def entry_rows(entries: Iterable[tuple[str, FileEntry | DirectoryEntry]]) -> Iterator[TapeFileRow]:
+    for path, entry in entries:
         if isinstance(entry, DirectoryEntry):
             yield TapeFileRow(path, "folder", modified=entry.times.modify)
             continue
@@ -81,25 +85,27 @@ def import_volume(catalog: Catalog, tape: SimulatedTape, volume: Volume | None =
 
 
 def import_index_file(catalog: Catalog, path: Path, barcode: str | None = None) -> ImportOutcome:
-    """An index XML file (ours or another LTFS software's) into the catalog; the barcode is the one given, or the
-    one the catalog already knows for this volume."""
+    """An index XML file (ours or another LTFS software's) into the catalog, read as a stream (a million-file
+    index never sits in memory whole); the barcode is the one given, or the one the catalog knows for this
+    volume."""
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as source:
+            header = read_index_header(source)
     except OSError as exc:
         raise TapeError(f"cannot read {path}: {exc.strerror or exc}") from None
-    index = LtfsIndex.parse(data)
-    if not index.volume_uuid:
+    if not header.volume_uuid:
         raise TapeError(f"{path}: the index names no volume UUID; it cannot be told apart from other tapes")
     if barcode is None:
-        known = catalog.tapes.by_volume_uuid(index.volume_uuid)
+        known = catalog.tapes.by_volume_uuid(header.volume_uuid)
         if known is None:
-            raise CatalogError(f"{path}: volume {index.volume_uuid} is not in the catalog yet; give its barcode "
+            raise CatalogError(f"{path}: volume {header.volume_uuid} is not in the catalog yet; give its barcode "
                                "with --barcode")
         barcode = known["barcode"]
     barcode = barcode.strip().upper()
     volume_serial(barcode)  # a usable barcode, or a clear error
-    root = index.root.xattrs
     by_suffix = next((g.name for g in GENERATIONS.values() if barcode.endswith(g.cartridge_type)), None)
-    facts = TapeFacts(barcode, index.volume_uuid, index.generation, index.update_time, index.creator, by_suffix,
-                      tape_set=root.get(TAPE_SET_KEY), copy=root.get(COPY_KEY))
-    return catalog.tapes.import_tape(facts, index_rows(index))
+    facts = TapeFacts(barcode, header.volume_uuid, header.generation, header.update_time, header.creator,
+                      by_suffix, tape_set=header.root_xattrs.get(TAPE_SET_KEY),
+                      copy=header.root_xattrs.get(COPY_KEY))
+    with open(path, "rb") as source:
+        return catalog.tapes.import_tape(facts, entry_rows(iter_index_entries(source)))

@@ -241,7 +241,7 @@ def test_a_version_7_catalog_upgrades_to_the_tape_tables(tmp_path: Path) -> None
     _version_7_catalog(path)
     catalog = Catalog(path)
     try:
-        assert migrations.schema_version(catalog.db) == 8
+        assert migrations.schema_version(catalog.db) == migrations.HEAD >= 9
         assert catalog._sql("SELECT name FROM tag") == [("keep",)]
         catalog.tapes.import_tape(TapeFacts("RK0001L9", "u", 1, "t"), [TapeFileRow("a.mov", "file", 1)])
         assert catalog.tapes.find_files("a")[0]["path"] == "a.mov"
@@ -249,3 +249,25 @@ def test_a_version_7_catalog_upgrades_to_the_tape_tables(tmp_path: Path) -> None
         catalog.close()
     assert list(tmp_path.glob("v7.sqlite.v7-*.bak"))
     assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM tape_fts").fetchone() == (1,)
+
+
+def test_the_streamed_index_gives_the_same_rows_as_the_whole_one(tmp_path: Path) -> None:
+    import io
+
+    from app.tape.ltfs_index import iter_index_entries, read_index_header
+    from app.tape.offline import entry_rows, index_rows
+
+    project = _project(tmp_path / "src")
+    (project / "A001" / "deeper" / "deepest").mkdir(parents=True)
+    (project / "A001" / "deeper" / "deepest" / "x.wav").write_bytes(b"x" * 10)
+    tape = _tape(tmp_path, "RK0011L9")
+    write_folder(tape, project)
+    index = read_volume(tape).index
+    data = index.xml()
+    streamed = list(entry_rows(iter_index_entries(io.BytesIO(data))))
+    assert sorted(streamed, key=lambda r: r.path) == sorted(index_rows(index), key=lambda r: r.path)
+    assert read_index_header(io.BytesIO(data)).generation == 2
+    # a folder written without <contents> (allowed for an empty one) is still a folder
+    bare = data.replace(b"<contents /></directory>", b"</directory>", 1)
+    assert bare != data
+    assert {r.path for r in entry_rows(iter_index_entries(io.BytesIO(bare)))} == {r.path for r in streamed}

@@ -1,0 +1,18 @@
+"""Version 9: a tape's files listed in tape order (partition, block) page by page without sorting the whole tape
+each time — a 1,000,000-file tape in the Tape panel.
+
+Frozen DDL: later changes go into new steps, never here.
+"""
+
+from peewee import SqliteDatabase
+
+VERSION = 9
+
+STATEMENTS = [
+    "CREATE INDEX tape_file_order ON tape_file(tape_id, partition, start_block, path)",
+]
+
+
+def apply(db: SqliteDatabase) -> None:
+    for statement in STATEMENTS:
+        db.execute_sql(statement)
