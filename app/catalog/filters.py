@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 KINDS = ("video", "audio", "image")
@@ -45,3 +46,14 @@ class LibraryFilter:
     album: str | None = None
     sort: str = "name"
     descending: bool = False
+
+
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_expression(text: str) -> str | None:
+    """Instant-search semantics: every word must match the start of a word somewhere."""
+    tokens = _TOKEN_RE.findall(text)
+    if not tokens:
+        return None
+    return " ".join(f'"{token}"*' for token in tokens)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -10,24 +9,15 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from app.catalog import audio_streams, links
-from app.catalog.filters import SORT_COLUMNS, LibraryFilter
+from app.catalog.filters import SORT_COLUMNS, LibraryFilter, fts_expression
+from app.catalog.tapes import TapeCatalog
 from app.core.errors import CatalogError
-
-_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 
 ROW_COLUMNS = (
     "id", "name", "path", "kind", "duration", "width", "height", "fps_num", "fps_den", "video_codec",
     "audio_codec", "start_tc", "rating", "favourite", "size", "added_at", "status", "status_message",
     "title", "artist", "album_artist", "album", "track", "disc",
 )
-
-
-def fts_expression(text: str) -> str | None:
-    """Instant-search semantics: every word must match the start of a word somewhere."""
-    tokens = _TOKEN_RE.findall(text)
-    if not tokens:
-        return None
-    return " ".join(f'"{token}"*' for token in tokens)
 
 
 def _where(flt: LibraryFilter) -> tuple[str, list[Any]]:
@@ -151,6 +141,11 @@ def info(db: SqliteDatabase, media_id: int) -> dict[str, Any]:
         "subclip_of": _link_record(links.subclip_source(db, media_id)),
         "subclips": [_link_record(r) for r in links.subclips_of(db, media_id)],
         "archive": links.archive_location(db, media_id),
+        "tapes": [
+            {"barcode": t["barcode"], "copy": t["copy"], "path": t["path"], "span_offset": t["span_offset"],
+             "exact": t["exact"]}
+            for t in TapeCatalog(db).holding(m["content_hash"], m["name"], m["size"])
+        ],
     }
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
-from app.catalog.queries import fts_expression
+from app.catalog.filters import fts_expression
 from app.core.errors import CatalogError
 
 _CHUNK = 2000
@@ -242,6 +242,14 @@ class TapeCatalog:
                                 " ORDER BY t.copy, t.barcode",
                                 (fts_expression(name) or '""', name, "%/" + _like_escape(name), length))
         return list(_file_dicts(cursor))
+
+    def holding(self, content_hash: str | None, name: str, size: int) -> list[dict[str, Any]]:
+        """Where a library file is on tape: by its full content hash (exact), else by name and size (likely)."""
+        if content_hash:
+            found = self.files_with_digest(content_hash)
+            if found:
+                return [{**row, "exact": True} for row in found]
+        return [{**row, "exact": False} for row in self.files_named(name, size)] if size else []
 
     def span_parts(self, path: str, span_length: int, tape_set: str | None,
                    copy: str | None) -> list[dict[str, Any]]:

@@ -271,3 +271,22 @@ def test_the_streamed_index_gives_the_same_rows_as_the_whole_one(tmp_path: Path)
     bare = data.replace(b"<contents /></directory>", b"</directory>", 1)
     assert bare != data
     assert {r.path for r in entry_rows(iter_index_entries(io.BytesIO(bare)))} == {r.path for r in streamed}
+
+
+def test_a_library_file_knows_which_tapes_hold_it(tmp_path: Path, catalog: Catalog) -> None:
+    from app.core.facts import FileState
+    from app.media.hashing import content_hash
+
+    project = _project(tmp_path / "src")
+    tape = _tape(tmp_path, "RK0012L9")
+    write_folder(tape, project)
+    import_volume(catalog, tape)
+    clip = project / "A001" / "A001C003.mov"
+    [media_id] = catalog.add_discovered(None, [FileState(os.fsencode(clip), clip.stat().st_size, 1.0)])
+    likely = catalog.info(media_id)["tapes"]
+    assert [(t["barcode"], t["path"], t["exact"]) for t in likely] == [
+        ("RK0012L9", "Day 01/A001/A001C003.mov", False)]  # no content hash yet: name and size
+    catalog.db.execute_sql("UPDATE media_file SET content_hash = ? WHERE id = ?", (content_hash(clip), media_id))
+    assert catalog.info(media_id)["tapes"][0]["exact"] is True
+    catalog.db.execute_sql("UPDATE media_file SET content_hash = ? WHERE id = ?", ("0" * 32, media_id))
+    assert catalog.info(media_id)["tapes"][0]["exact"] is False  # another file's bytes: only a likely match

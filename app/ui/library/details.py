@@ -69,8 +69,20 @@ def _sections(m: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Content hash", m["content_hash"] or ""),
     ]
     groups = [("File", file_rows), ("Subclip", _subclip_rows(m)), ("Video", video), ("Audio", audio),
-              ("Music", music), ("Tags", tags), ("Library", library)]
+              ("Music", music), ("Tags", tags), ("Tape", _tape_rows(m)), ("Library", library)]
     return [(title, [(k, v) for k, v in rows if v]) for title, rows in groups if any(v for _, v in rows)]
+
+
+def _tape_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
+    """Which tapes hold the file (the offline catalog): by content hash, or likely by name and size."""
+    copies = m.get("tapes") or []
+    if not copies:
+        return []
+    where = ", ".join(sorted({f"{t['barcode']}" + (f" (copy {t['copy']})" if t["copy"] else "") for t in copies}))
+    rows = [("On tape", where), ("Tape path", copies[0]["path"])]
+    if not copies[0]["exact"]:
+        rows.append(("Match", "Same name and size; not checked by content hash"))
+    return rows
 
 
 def _audio_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
