@@ -211,7 +211,7 @@ def command_info(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         out.write("\n")
     else:
         source, subclips = record.pop("subclip_of"), record.pop("subclips")
-        stored_in = record.pop("archive")
+        stored_in, tapes = record.pop("archive"), record.pop("tapes")
         tracks = record["audio_tracks"]
         record["audio_tracks"] = len(tracks) if tracks is not None else UNREAD_TRACKS
         width = max(len(k) for k in record)
@@ -226,6 +226,10 @@ def command_info(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         if stored_in is not None:
             out.write(f"stored in archive {stored_in['archive']}, {stored_in['version']}: "
                       f"{stored_in['logical_path']}\n")
+        for tape in tapes:
+            copy = f" (copy {tape['copy']})" if tape["copy"] else ""
+            likely = "" if tape["exact"] else "  [same name and size; not checked by content hash]"
+            out.write(f"on tape {tape['barcode']}{copy}: {tape['path']}{likely}\n")
     return EXIT_OK
 
 

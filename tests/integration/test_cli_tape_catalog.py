@@ -47,6 +47,10 @@ def test_find_which_tape_holds_a_file_and_restore_from_two_tapes_in_order(tmp_pa
     missing = reelkeep("tape", "find", "--file", str(stranger), catalog=catalog, check=False)
     assert missing.returncode == 1 and "no cataloged tape holds it" in missing.stdout
 
+    reelkeep("scan", str(day1), "-q", catalog=catalog)
+    info = reelkeep("info", str(day1 / "A001" / "A001C003.mov"), catalog=catalog).stdout
+    assert "on tape RK0001L9: Day 01/A001/A001C003.mov  [same name and size; not checked by content hash]" in info
+
     # the restore plan needs no tape: the shelf is away
     shutil.move(tmp_path / "shelf", tmp_path / "vault")
     wanted = ["Day 02/B001/B001C001.mov", "Day 01/A001", "Day 02/empty"]
