@@ -16,6 +16,7 @@ from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.settings import Settings
 from app.services.streaming import StreamingService
+from app.services.tape import TapeService
 from app.services.thumbnails import ThumbnailService
 from app.services.timeline import TimelineService
 from app.services.watch import WatchService
@@ -33,6 +34,7 @@ class AppContext:
     timeline: TimelineService
     archive: ArchiveService
     streaming: StreamingService
+    tape: TapeService
 
     def shutdown(self) -> None:
         """Stop mpv and watching, cancel and join every job thread, close the catalog: no thread outlives this."""
@@ -57,7 +59,8 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     player = PlayerService(catalog, runner)
     return AppContext(catalog, runner, settings, library, watcher, player, ThumbnailService(library),
                       TimelineService(catalog, runner, player, library),
-                      ArchiveService(catalog, runner, player, library), StreamingService(catalog.path, settings))
+                      ArchiveService(catalog, runner, player, library), StreamingService(catalog.path, settings),
+                      TapeService(catalog, runner, settings))
 
 
 def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from app.catalog.catalog import Catalog
+from app.tape.reverify import DEFAULT_REVERIFY_DAYS
 
 if TYPE_CHECKING:
     from app.tape.restore import RestoreReport
 
 EXIT_OK, EXIT_DAMAGED = 0, 1
-DEFAULT_REVERIFY_DAYS = 365.0
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

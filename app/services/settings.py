@@ -6,6 +6,11 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QObject, QSettings, Signal
 
+# Where tape cartridges are loaded: a device, or a pattern with {barcode} (file:/tapes/{barcode} for a shelf of
+# simulated cartridges); and how many days after a clean verify pass a tape is due again.
+TAPE_DEVICE_KEY = "tape/device"
+TAPE_REVERIFY_DAYS_KEY = "tape/reverify_days"
+
 
 class Settings(QObject):
     changed = Signal(str)

@@ -11,6 +11,7 @@ from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.settings import Settings
 from app.services.streaming import StreamingService
+from app.services.tape import TapeService
 from app.services.thumbnails import ThumbnailService
 from app.services.timeline import TimelineService
 from app.services.watch import WatchService
@@ -18,7 +19,7 @@ from app.services.watch import WatchService
 
 class UiContext(Protocol):
     """Structurally bootstrap.AppContext: catalog, runner, settings, services (library, watcher, player,
-    thumbnails, timeline, archive, streaming)."""
+    thumbnails, timeline, archive, streaming, tape)."""
 
     catalog: Catalog
     runner: JobRunner
@@ -30,3 +31,4 @@ class UiContext(Protocol):
     timeline: TimelineService
     archive: ArchiveService
     streaming: StreamingService
+    tape: TapeService

@@ -23,6 +23,8 @@ from app.ui.menus import MainMenus
 from app.ui.player.panel import PlayerPanel
 from app.ui.shortcuts import ShortcutsDialog, shortcut_rows
 from app.ui.status_bar import LibraryStatusBar
+from app.ui.tape.panel import TapePanel
+from app.ui.tape.window import TapeWindowMixin
 from app.ui.timeline.panel import TimelinePanel
 from app.ui.timeline.window import TimelineWindowMixin, timeline_paths
 from app.ui.widgets.icons import app_icon
@@ -35,7 +37,7 @@ HEADER_COLUMNS_KEY = "library/header_columns"  # how many columns the saved head
 HEADER_COLUMNS_BEFORE_TAGS = 12  # headers saved before Title…Folder were added did not say
 LAST_SELECTED_KEY = "library/last_selected"
 VIEW_KEY = "library/view"  # 'table' or 'grid'
-STATE_VERSION = 4  # bump when docks change so an old layout is not forced onto new panels
+STATE_VERSION = 5  # bump when docks change so an old layout is not forced onto new panels
 MAX_ERRORS = 50
 
 
@@ -44,7 +46,7 @@ def local_paths(mime: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
 
 
-class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, QMainWindow):
+class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMainWindow):
     """Reelkeep's main window."""
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -69,6 +71,7 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, QMainWindow):
         self.player_panel = PlayerPanel(ctx.player)
         self.timeline_panel = TimelinePanel(ctx.timeline, ctx.settings)
         self.archive_panel = ArchivePanel(ctx.archive)
+        self.tape_panel = TapePanel(ctx.tape)
         left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
                                Qt.DockWidgetArea.BottomDockWidgetArea)
         self.browse_dock = self._dock("Browse", "browseDock", self.browse_panel, left)
@@ -77,6 +80,7 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, QMainWindow):
         self.jobs_dock = self._dock("Jobs", "jobsDock", self.jobs_panel, bottom)
         self.timeline_dock = self._dock("Timeline", "timelineDock", self.timeline_panel, bottom)
         self.archive_dock = self._dock("Archive", "archiveDock", self.archive_panel, bottom)
+        self.tape_dock = self._dock("Tape", "tapeDock", self.tape_panel, bottom)
         self.status = LibraryStatusBar(ctx, self.library_panel.model, self)
         self.setStatusBar(self.status)
         self.toast = Toast(self)
@@ -102,6 +106,7 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, QMainWindow):
         self.status.jobs_clicked.connect(self.show_jobs)
         self._wire_timeline()
         self._wire_archive()
+        self._wire_tape()
         self.share_dialog: QDialog | None = None
         self.ctx.streaming.failed.connect(self.show_error)
         self._wire_thumbnails()
@@ -136,13 +141,15 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, QMainWindow):
                            (self.details_dock, Qt.DockWidgetArea.RightDockWidgetArea),
                            (self.jobs_dock, Qt.DockWidgetArea.BottomDockWidgetArea),
                            (self.timeline_dock, Qt.DockWidgetArea.BottomDockWidgetArea),
-                           (self.archive_dock, Qt.DockWidgetArea.BottomDockWidgetArea)):
+                           (self.archive_dock, Qt.DockWidgetArea.BottomDockWidgetArea),
+                           (self.tape_dock, Qt.DockWidgetArea.BottomDockWidgetArea)):
             dock.setFloating(False)
             self.addDockWidget(area, dock)
             dock.show()
         self.splitDockWidget(self.player_dock, self.details_dock, Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.timeline_dock, self.jobs_dock)  # jobs on top until a timeline opens
         self.tabifyDockWidget(self.jobs_dock, self.archive_dock)
+        self.tabifyDockWidget(self.archive_dock, self.tape_dock)
         self.jobs_dock.raise_()
         # In proportion on a small screen, so the library in the middle keeps a useful width
         width, height = self.width(), self.height()

@@ -88,7 +88,7 @@ class MainMenus:
         view_menu.addSeparator()
         # Player is Alt+5: Alt+1…4 were taken before it could be closed and opened again here
         docks = (window.browse_dock, window.details_dock, window.jobs_dock, window.timeline_dock, window.player_dock,
-                 window.archive_dock)
+                 window.archive_dock, window.tape_dock)
         for number, dock in enumerate(docks, start=1):
             toggle = dock.toggleViewAction()
             toggle.setShortcut(QKeySequence(f"Alt+{number}"))
@@ -103,6 +103,16 @@ class MainMenus:
         self.reset_layout = action("&Reset Layout", None, window.reset_layout,
                                    "Put panels and columns back where they started")
         view_menu.addAction(self.reset_layout)
+
+        tape_menu = bar.addMenu("&Tape")
+        tape = window.tape_panel
+        tape_menu.addActions([tape.format_action, tape.write_action, tape.verify_action])
+        tape_menu.addSeparator()
+        tape_menu.addActions([tape.import_cartridge_action, tape.import_file_action])
+        tape_menu.addSeparator()
+        tape_menu.addActions([tape.restore_action, tape.find_action])
+        tape_menu.addSeparator()
+        tape_menu.addAction(tape.device_action)
 
         help_menu = bar.addMenu("&Help")
         self.shortcuts = action("&Keyboard Shortcuts", "Ctrl+/", window.show_shortcuts,

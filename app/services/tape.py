@@ -1,0 +1,412 @@
+"""TapeService: the tapes of the offline catalog, the files of the tape shown (a page at a time) or of a search
+across tapes, the write queue and its plan, and every tape operation as a job.
+
+Catalog reads are small hidden jobs on the 'catalog' lane; anything that touches a cartridge runs on the 'tape'
+lane (one thread: a drive is serial hardware) through app/tape's jobs, the ones the CLI runs. After a format or a
+write the tape's new index is imported into the catalog, and a verify pass is recorded there, so the tapes list
+says what is on the shelf. Answers for a tape or search no longer shown are dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.catalog.catalog import Catalog
+from app.core.job import Outcome
+from app.jobs.runner import JobRunner
+from app.services.settings import TAPE_DEVICE_KEY, TAPE_REVERIFY_DAYS_KEY, Settings
+from app.services.tape_jobs import CatalogReadJob, FolderSize, ImportCartridgeJob, LoadedTapeJob, folder_size
+from app.tape.recall import BARCODE_FIELD, device_for
+from app.tape.reverify import DEFAULT_REVERIFY_DAYS, due_tapes, record_pass
+
+PAGE = 1000  # rows per read of a tape's files: a screenful many times over, a few ms of SQLite
+
+
+@dataclass(frozen=True)
+class TapeFile:
+    """One row of the files table, made on the worker from a catalog row (plain values only)."""
+
+    path: str
+    kind: str  # file | folder | symlink
+    length: int
+    partition: int | None
+    start_block: int | None
+    xxh128: str | None
+    barcode: str
+    symlink: str | None = None
+    span_offset: int | None = None
+    span_length: int | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> TapeFile:
+        return cls(row["path"], row["kind"], row["length"] or 0, row["partition"], row["start_block"],
+                   row["xxh128"], row["barcode"], row["symlink"], row["span_offset"], row["span_length"])
+
+
+@dataclass
+class QueuedFolder:
+    path: str
+    size: FolderSize | None = None  # None while it is being measured
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedTape:
+    """One cartridge of the write plan: what is on it, what the plan adds, how big it is."""
+
+    barcode: str
+    capacity: int | None
+    used: int
+    planned: int
+    folders: tuple[str, ...] = ()
+
+    @property
+    def free(self) -> int | None:
+        return None if self.capacity is None else max(0, self.capacity - self.used)
+
+    @property
+    def overflow(self) -> int:
+        """Planned bytes beyond the free space (0 when it fits)."""
+        free = self.free
+        return 0 if free is None else max(0, self.planned - free)
+
+
+@dataclass
+class _Shown:
+    """What the files table shows: a tape's files (paged) or a search's results; serial tells answers apart."""
+
+    serial: int
+    tape_id: int | None = None
+    search: str = ""
+    rows: list[TapeFile] = field(default_factory=list)
+    complete: bool = False
+    pending: bool = False
+
+
+class TapeService(QObject):
+    tapes_changed = Signal()
+    files_reset = Signal()  # the files table shows another tape or search (rows empty until the first page)
+    files_added = Signal(int, int)  # first row, how many
+    queue_changed = Signal()
+    restore_planned = Signal(object, str, object)  # paths, destination folder, RecallPlan
+    restored = Signal(str, object)  # destination folder, RestoreReport
+    verified = Signal(str, object)  # barcode, the verify report
+    message = Signal(str)  # what finished, for the status bar
+    failed = Signal(str)  # what went wrong and what to do
+
+    def __init__(self, catalog: Catalog, runner: JobRunner, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.catalog, self.runner, self.settings = catalog, runner, settings
+        self.tapes: list[dict[str, Any]] = []
+        self.loaded = False  # the first tapes list arrived
+        self.shown = _Shown(0)
+        self.queue: list[QueuedFolder] = []
+        self.queue_target: str | None = None
+        self.tape_jobs: set[int] = set()  # tape-lane jobs started here and not finished
+
+    # ---- settings
+    @property
+    def device_pattern(self) -> str:
+        """Where cartridges are loaded; by default a shelf of simulated cartridges beside the catalog file."""
+        default = f"file:{Path(self.catalog.path).resolve().parent / 'tapes' / BARCODE_FIELD}"
+        return str(self.settings.value(TAPE_DEVICE_KEY, default) or default)
+
+    def set_device_pattern(self, pattern: str) -> None:
+        self.settings.set_value(TAPE_DEVICE_KEY, pattern.strip())
+
+    @property
+    def reverify_days(self) -> float:
+        try:
+            return float(self.settings.value(TAPE_REVERIFY_DAYS_KEY, DEFAULT_REVERIFY_DAYS))
+        except (TypeError, ValueError):
+            return DEFAULT_REVERIFY_DAYS
+
+    def set_reverify_days(self, days: float) -> None:
+        self.settings.set_value(TAPE_REVERIFY_DAYS_KEY, float(days))
+        self.refresh()
+
+    def device_for(self, barcode: str) -> str:
+        return device_for(self.device_pattern, barcode)
+
+    # ---- the tapes
+    def refresh(self) -> None:
+        """Read the tapes list again (answers with tapes_changed)."""
+        days = self.reverify_days
+        self.runner.submit(CatalogReadJob("Read the tape catalog", lambda: self.catalog.tapes.all(days)),
+                           self._on_tapes)
+
+    def _on_tapes(self, outcome: Outcome) -> None:
+        if not outcome.ok:
+            self.failed.emit(f"Cannot read the tape catalog: {outcome.message}")
+            return
+        self.tapes, self.loaded = outcome.value, True
+        if self.queue_target is not None and self.tape(self.queue_target) is None:
+            self.queue_target = None
+        self.tapes_changed.emit()
+        self.queue_changed.emit()  # the plan bars follow the tapes' use
+
+    def tape(self, barcode: str) -> dict[str, Any] | None:
+        return next((t for t in self.tapes if t["barcode"] == barcode), None)
+
+    def due(self, now: float | None = None) -> list[dict[str, Any]]:
+        """Tapes due for re-verification, the longest overdue first."""
+        return due_tapes(self.tapes, now)
+
+    def set_location(self, barcode: str, location: str) -> None:
+        """Where a cartridge is kept (a shelf, a vault, a box); empty forgets it."""
+        text = location.strip() or None
+        self.runner.submit(CatalogReadJob(f"Location of {barcode}",
+                                          lambda: self.catalog.tapes.set_location(barcode, text)),
+                           lambda outcome: self._after_catalog_write(outcome, f"Cannot keep the location of {barcode}"))
+
+    def _after_catalog_write(self, outcome: Outcome, failure: str) -> None:
+        if not outcome.ok:
+            self.failed.emit(f"{failure}: {outcome.message}")
+        self.refresh()
+
+    # ---- files of a tape, and search across tapes
+    def show_tape(self, tape_id: int | None) -> None:
+        """Show a tape's files in tape order, a page at a time (fetch_more asks for the next page)."""
+        self.shown = _Shown(self.shown.serial + 1, tape_id=tape_id, complete=tape_id is None)
+        self.files_reset.emit()
+        self.fetch_more()
+
+    def search(self, text: str) -> None:
+        """Files on any cataloged tape whose path has every word of text; empty text goes back to nothing shown."""
+        text = text.strip()
+        self.shown = _Shown(self.shown.serial + 1, search=text, complete=not text, pending=bool(text))
+        self.files_reset.emit()
+        if not text:
+            return
+        shown = self.shown
+        self.runner.submit(CatalogReadJob(f"Find {text!r} on tapes", lambda: [
+            TapeFile.from_row(r) for r in self.catalog.tapes.find_files(text)]),
+            lambda outcome: self._on_rows(shown, outcome, last=True))
+
+    def can_fetch_more(self) -> bool:
+        return not self.shown.complete and not self.shown.pending
+
+    def fetch_more(self) -> None:
+        shown = self.shown
+        if shown.complete or shown.pending or shown.tape_id is None:
+            return
+        shown.pending = True
+        tape_id, offset = shown.tape_id, len(shown.rows)
+        self.runner.submit(CatalogReadJob(f"Files of tape {tape_id} from {offset}", lambda: [
+            TapeFile.from_row(r) for r in self.catalog.tapes.files(tape_id, limit=PAGE, offset=offset)]),
+            lambda outcome: self._on_rows(shown, outcome, last=False))
+
+    def _on_rows(self, shown: _Shown, outcome: Outcome, last: bool) -> None:
+        if shown is not self.shown:
+            return
+        shown.pending = False
+        if not outcome.ok:
+            shown.complete = True
+            self.failed.emit(f"Cannot read the tape catalog: {outcome.message}")
+            return
+        rows: list[TapeFile] = outcome.value
+        start = len(shown.rows)
+        shown.rows.extend(rows)
+        shown.complete = last or len(rows) < PAGE
+        if rows:
+            self.files_added.emit(start, len(rows))
+
+    # ---- operations on the tape lane
+    def _submit_tape(self, job: Any, on_done: Any) -> int:
+        def finished(outcome: Outcome) -> None:
+            self.tape_jobs.discard(job_id)
+            on_done(outcome)
+
+        job_id = self.runner.submit(job, finished)
+        self.tape_jobs.add(job_id)
+        return job_id
+
+    def _loaded(self, job: Any, barcode: str) -> LoadedTapeJob:
+        tape = self.tape(barcode)
+        if tape is None:
+            raise KeyError(barcode)
+        return LoadedTapeJob(job, self.device_for(barcode), barcode, tape["volume_uuid"])
+
+    def format(self, barcode: str, generation: str, capacity: int | None = None) -> int:
+        """Format the cartridge at the device for barcode (a simulated one is made there if none is), then catalog
+        its empty index."""
+        from app.tape.jobs import FormatTapeJob
+        from app.tape.profiles import generation as generation_named
+
+        barcode = barcode.strip().upper()
+        device = self.device_for(barcode)
+        job = FormatTapeJob(device, barcode, generation_named(generation), capacity)
+        return self._submit_tape(job, lambda outcome: self._after_tape_change(outcome, barcode, device,
+                                                                              f"Formatted {barcode}"))
+
+    def verify(self, barcode: str) -> int:
+        """Read every file of the tape back and check its xxh128; the pass is recorded in the catalog."""
+        from app.tape.jobs import VerifyTapeJob
+
+        started = time.time()
+        job = self._loaded(VerifyTapeJob(self.device_for(barcode)), barcode)
+        return self._submit_tape(job, lambda outcome: self._on_verified(job, started, outcome))
+
+    def _on_verified(self, job: LoadedTapeJob, started: float, outcome: Outcome) -> None:
+        barcode = job.barcode
+        if not outcome.ok:
+            if not getattr(outcome, "cancelled", False):
+                self.failed.emit(outcome.message)
+            return
+        report = outcome.value
+        problems = list(report.problems.items() if isinstance(report.problems, dict) else report.problems)
+        tape = self.tape(barcode)
+        if tape is None:
+            return
+        generation = job.index_generation or tape["index_generation"]
+        complete = bool(getattr(report, "complete", True))
+        self.runner.submit(CatalogReadJob(f"Record the verification of {barcode}", lambda: record_pass(
+            self.catalog, tape["id"], started, generation, report.files, report.bytes, problems, complete)),
+            lambda done: self._after_catalog_write(done, f"{barcode} was verified, but the catalog did not keep it"))
+        self.verified.emit(barcode, report)
+        if problems:
+            names = ", ".join(p for p, _ in problems[:3]) + (" …" if len(problems) > 3 else "")
+            self.failed.emit(f"{barcode} is DAMAGED: {len(problems)} of {report.files} files do not read back as "
+                             f"written ({names}); restore them from the other copy")
+        else:
+            self.message.emit(f"{barcode} OK: {report.files:,} files read back and checked")
+
+    def import_cartridge(self, barcode: str) -> int:
+        """The newest index of the cartridge loaded for barcode into the catalog."""
+        device = self.device_for(barcode.strip().upper())
+        return self._submit_tape(ImportCartridgeJob(self.catalog, device, barcode.strip().upper()),
+                                 lambda outcome: self._on_imported(outcome))
+
+    def import_index_file(self, path: str, barcode: str | None = None) -> None:
+        """An LTFS index XML (from any LTFS software) into the catalog; no cartridge is needed."""
+        from app.tape.offline import import_index_file
+
+        code = barcode.strip().upper() if barcode and barcode.strip() else None
+        self.runner.submit(CatalogReadJob(f"Import the tape index {Path(path).name}",
+                                          lambda: import_index_file(self.catalog, Path(path), code), visible=True),
+                           self._on_imported)
+
+    def _on_imported(self, outcome: Outcome, quiet: bool = False) -> None:
+        if outcome.ok:
+            if not quiet:
+                self.message.emit(f"Cataloged {outcome.value.files:,} files of the tape")
+        elif not quiet:
+            self.failed.emit(outcome.message)
+        self.refresh()
+
+    def _after_tape_change(self, outcome: Outcome, barcode: str, device: str, done: str) -> None:
+        """A format or write changed the cartridge: its new index goes into the catalog (a cancelled write
+        changed it too: it ends with an index of the files it finished)."""
+        cancelled = getattr(outcome, "cancelled", False)
+        if not outcome.ok and not cancelled:
+            self.failed.emit(outcome.message)
+            return
+        if outcome.ok:
+            self.message.emit(done)
+        self._submit_tape(ImportCartridgeJob(self.catalog, device, barcode),
+                          lambda imported: self._on_imported(imported, quiet=imported.ok))
+
+    # ---- the write queue
+    def queue_folders(self, paths: list[str], target: str | None = None) -> None:
+        """Add folders to the write queue (each measured off the GUI thread) for the target tape."""
+        if target is not None:
+            self.queue_target = target
+        known = {q.path for q in self.queue}
+        for path in paths:
+            path = str(Path(path))
+            if path in known:
+                continue
+            item = QueuedFolder(path)
+            self.queue.append(item)
+            known.add(path)
+            self.runner.submit(CatalogReadJob(f"Measure {path}", lambda p=path: folder_size(p)),
+                               lambda outcome, it=item: self._on_sized(it, outcome))
+        self.queue_changed.emit()
+
+    def _on_sized(self, item: QueuedFolder, outcome: Outcome) -> None:
+        if item not in self.queue:
+            return
+        if outcome.ok:
+            item.size = outcome.value
+        else:
+            item.problem = outcome.message
+        self.queue_changed.emit()
+
+    def unqueue(self, rows: list[int]) -> None:
+        self.queue = [q for i, q in enumerate(self.queue) if i not in set(rows)]
+        self.queue_changed.emit()
+
+    def set_queue_target(self, barcode: str | None) -> None:
+        self.queue_target = barcode
+        self.queue_changed.emit()
+
+    def write_plan(self) -> list[PlannedTape]:
+        """The queue drawn per tape: today one tape, the target, filled by the folders' bytes.
+
+        TODO(tape plan): when app/tape's plan jobs land, the plan spans several cartridges and comes from them."""
+        tape = self.tape(self.queue_target) if self.queue_target else None
+        if tape is None:
+            return []
+        planned = sum(q.size.bytes for q in self.queue if q.size is not None)
+        return [PlannedTape(tape["barcode"], tape["capacity"], tape["used"] or 0, planned,
+                            tuple(q.path for q in self.queue))]
+
+    def queue_ready(self) -> bool:
+        """Every queued folder measured, without a problem, and a target tape chosen."""
+        return bool(self.queue) and self.queue_target is not None and all(
+            q.size is not None and not q.problem for q in self.queue)
+
+    def write_queue(self, dest: str = "") -> int | None:
+        """Write the queued folders onto the target tape as one new index generation; the queue empties."""
+        from app.tape.jobs import WriteTapeJob
+
+        if not self.queue_ready() or self.queue_target is None:
+            return None
+        barcode = self.queue_target
+        device = self.device_for(barcode)
+        job = self._loaded(WriteTapeJob(device, [Path(q.path) for q in self.queue], dest), barcode)
+        self.queue = []
+        self.queue_changed.emit()
+        return self._submit_tape(job, lambda outcome: self._after_tape_change(outcome, barcode, device,
+                                                                              f"Wrote to {barcode}"))
+
+    # ---- restore
+    def plan_restore(self, paths: list[str], dest: str) -> None:
+        """Which tapes hold paths and in what order to load them (answers with restore_planned)."""
+        from app.tape.recall import plan_recall
+
+        chosen = list(paths)
+        self.runner.submit(CatalogReadJob("Plan a restore from tape", lambda: plan_recall(self.catalog, chosen)),
+                           lambda outcome: self._on_restore_planned(chosen, dest, outcome))
+
+    def _on_restore_planned(self, paths: list[str], dest: str, outcome: Outcome) -> None:
+        if not outcome.ok:
+            self.failed.emit(f"Cannot plan the restore: {outcome.message}")
+            return
+        self.restore_planned.emit(paths, dest, outcome.value)
+
+    def restore(self, paths: list[str], dest: str) -> int:
+        """Restore paths into dest, tape after tape in the plan's order, each file checked before it is kept."""
+        from app.tape.recall import RecallJob
+
+        job = RecallJob(self.catalog, list(paths), Path(dest), self.device_pattern)
+        return self._submit_tape(job, lambda outcome: self._on_restored(dest, outcome))
+
+    def _on_restored(self, dest: str, outcome: Outcome) -> None:
+        if not outcome.ok:
+            if not getattr(outcome, "cancelled", False):
+                self.failed.emit(outcome.message)
+            return
+        report = outcome.value
+        self.restored.emit(dest, report)
+        if report.problems:
+            path, why = report.problems[0]
+            self.failed.emit(f"Restored {len(report.restored):,} files into {dest}; {len(report.problems)} could "
+                             f"not be restored ({path}: {why})")
+        else:
+            self.message.emit(f"Restored {len(report.restored):,} files into {dest}")
