@@ -30,11 +30,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     fmt.add_argument("--barcode", required=True, help="six letters or digits and the media type, e.g. RK0001L9")
     fmt.add_argument("--generation", default="LTO9", help="LTO8 or LTO9 (default LTO9)")
     fmt.add_argument("--capacity", metavar="SIZE", help="a simulated cartridge's capacity (default: native)")
-    write = verbs.add_parser("write", help="write folders onto the volume as a new index generation")
+    write = verbs.add_parser("write", help="write folders onto the volume as a new index generation; with --plan "
+                                           "or --copies, onto every cartridge of a tape plan",
+                             description="tape write DEVICE SRC… writes folders onto the loaded volume. "
+                                         "tape write --plan PLAN_DIR DEVICE writes a plan made by `tape plan`, and "
+                                         "tape write DEVICE SRC… --copies 2 plans on the fly; DEVICE then holds "
+                                         "{barcode} when the plan needs several cartridges (file:/tapes/{barcode}: "
+                                         "each a simulated cartridge, made and formatted when blank).")
     write.add_argument("device", metavar="DEVICE")
-    write.add_argument("sources", nargs="+", type=Path, metavar="SRC")
-    write.add_argument("--to", default="", help="folder on the tape to write under (default: the root)")
+    write.add_argument("sources", nargs="*", type=Path, metavar="SRC")
+    write.add_argument("--plan", type=Path, metavar="PLAN_DIR", help="write this tape plan")
+    _plan_options(write, on_the_fly=True)
     write.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    plan = verbs.add_parser("plan", help="plan folders onto as many cartridges as they need (files spanning "
+                                         "cartridges, A/B copies), with no tape; `tape write --plan` writes it")
+    plan.add_argument("sources", nargs="*", type=Path, metavar="SRC")
+    plan.add_argument("--out", required=True, type=Path, metavar="PLAN_DIR", help="a new folder for the plan")
+    plan.add_argument("--rest", type=Path, metavar="PLAN_DIR",
+                      help="plan what a stopped write of this plan left (same set and copy, new barcodes)")
+    _plan_options(plan, on_the_fly=False)
+    plan.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     listing = verbs.add_parser("list", help="the tapes in the catalog; with --tape B its files; with DEVICE the "
                                             "files of the loaded volume (its newest index)")
     listing.add_argument("device", nargs="?", metavar="DEVICE")
@@ -93,14 +108,102 @@ def _format(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _write(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
-    from app.cli import run_job
-    from app.tape.jobs import WriteTapeJob
+def _plan_options(parser: argparse.ArgumentParser, on_the_fly: bool) -> None:
+    when = " (with --copies or a DEVICE holding {barcode})" if on_the_fly else ""
+    parser.add_argument("--to", default="", help="folder on the tape to write under (default: the root)")
+    parser.add_argument("--copies", type=int, choices=(1, 2), default=None if on_the_fly else 1,
+                        help="2: an A and a B set of cartridges, the same files on each" + when)
+    parser.add_argument("--generation", default="LTO9", help="LTO8 or LTO9 (default LTO9)" + when)
+    parser.add_argument("--capacity", metavar="SIZE", help="each cartridge's capacity (default: native)" + when)
+    parser.add_argument("--barcode-start", default=None, metavar="BARCODE",
+                        help="the first cartridge's barcode, counting up (default RK0001; copy B continues the "
+                             "numbering after copy A)" + when)
+    parser.add_argument("--no-split", action="store_true",
+                        help="a file that does not fit in the space left moves whole to the next cartridge "
+                             "instead of spanning two" + when)
+    parser.add_argument("--block-size", metavar="SIZE", help="record size (default 512K)" + when)
 
-    written = run_job(WriteTapeJob(args.device, args.sources, args.to), args.quiet)
+
+def _plan_job(args: argparse.Namespace, out: Path, copies: int, rest: Path | None = None):  # noqa: ANN202
+    from app.streaming.stream_cache import parse_size
+    from app.tape.jobs import PlanTapesJob
+    from app.tape.pipeline import DEFAULT_RECORD
+    from app.tape.profiles import TapeError, generation
+
+    try:
+        capacity = parse_size(args.capacity) if args.capacity else None
+        block_size = parse_size(args.block_size) if args.block_size else DEFAULT_RECORD
+    except ValueError as exc:
+        raise TapeError(f"--capacity / --block-size: {exc}") from None
+    return PlanTapesJob(args.sources, out, generation(args.generation), capacity, copies,
+                        args.barcode_start or ("" if rest else "RK0001"), not args.no_split, args.to, block_size,
+                        rest_of=rest)
+
+
+def _plan(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.cli import run_job
+    from app.tape.profiles import TapeError
+
+    if bool(args.sources) == bool(args.rest):
+        raise TapeError("give the folders to plan (SRC…), or --rest PLAN_DIR for what a stopped write left")
+    plan = run_job(_plan_job(args, args.out, args.copies, args.rest), args.quiet)
+    _plan_summary(plan, out)
+    out.write(f"plan written to {plan.folder}; write it with `reelkeep tape write --plan {plan.folder} "
+              f"DEVICE` (DEVICE with {{barcode}} for several cartridges)\n")
+    return EXIT_OK
+
+
+def _plan_summary(plan, out: TextIO) -> None:  # noqa: ANN001 - a TapePlan (imported lazily)
+    tapes = len(plan.tapes)
+    out.write(f"tape set {plan.tape_set}: {tapes} {plan.generation.name} cartridge{'s' * (tapes != 1)} per copy, "
+              f"{len(plan.barcodes)} cop{'ies' if len(plan.barcodes) > 1 else 'y'} "
+              f"({', '.join(plan.barcodes)}), {_size(plan.capacity)} each\n")
+    out.write(f"{'BARCODE':<10}{'COPY':<6}{'FILES':>10}{'SPANNED':>9}{'DATA':>12}{'FILL':>7}  FIRST … LAST\n")
+    for copy in plan.barcodes:
+        for tape in plan.tapes:
+            out.write(f"{plan.barcode(copy, tape.number):<10}{copy:<6}{tape.files:>10,}{tape.spanned:>9}"
+                      f"{_size(tape.bytes):>12}{plan.fill(tape):>7.1%}  {tape.first} … {tape.last}\n")
+
+
+def _write(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    import shutil
+    import tempfile
+
+    from app.cli import run_job
+    from app.tape.jobs import WritePlanJob, WriteTapeJob
+    from app.tape.plan_write import BARCODE_FIELD
+    from app.tape.profiles import TapeError
+
+    if args.plan is not None:
+        if args.sources:
+            raise TapeError("--plan writes the plan's folders: give no SRC with it")
+        return _write_plan(WritePlanJob(args.plan, args.device), args.quiet, out)
+    if not args.sources:
+        raise TapeError("give the folders to write (SRC…), or --plan PLAN_DIR")
+    if args.copies is None and BARCODE_FIELD not in args.device:
+        written = run_job(WriteTapeJob(args.device, args.sources, args.to), args.quiet)
+        for result in written:
+            out.write(f"wrote {result.files} files, {result.bytes:,} bytes: index generation "
+                      f"{result.index.generation}\n")
+        return EXIT_OK
+    folder = Path(tempfile.mkdtemp(prefix="reelkeep-plan-"))
+    plan = run_job(_plan_job(args, folder / "plan", args.copies or 1), True)
+    _plan_summary(plan, out)
+    try:
+        _write_plan(WritePlanJob(plan.folder, args.device), args.quiet, out)
+    except TapeError as exc:  # the plan stays: a plan of the rest is made from it
+        raise TapeError(f"{exc} (the plan made for this write is in {plan.folder})") from None
+    shutil.rmtree(folder, ignore_errors=True)
+    return EXIT_OK
+
+
+def _write_plan(job, quiet: bool, out: TextIO) -> int:  # noqa: ANN001 - a WritePlanJob
+    from app.cli import run_job
+
+    written = run_job(job, quiet)
     for result in written:
-        out.write(f"wrote {result.files} files, {result.bytes:,} bytes: index generation "
-                  f"{result.index.generation}\n")
+        out.write(f"wrote {result.barcode} (copy {result.copy}, tape {result.number}): {result.files:,} files, "
+                  f"{result.bytes:,} bytes: index generation {result.index_generation}\n")
     return EXIT_OK
 
 
@@ -273,6 +376,7 @@ def _verify(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
 
 
 _VERBS: dict[str, Callable[[Catalog, argparse.Namespace, TextIO], int]] = {
+    "plan": _plan,
     "format": _format, "write": _write, "list": _list, "restore": _restore, "verify": _verify, "find": _find,
     "import-index": _import_index,
 }

@@ -12,12 +12,25 @@ from pathlib import Path
 from app.core.job import JobContext
 from app.core.progress import ProgressMeter
 from app.tape.ltfs_index import FileEntry
+from app.tape.pipeline import DEFAULT_RECORD
+from app.tape.plan import TapePlan, plan_tapes
+from app.tape.plan_walk import TapeItem, walk_sources
+from app.tape.plan_write import (
+    BARCODE_FIELD,
+    SpanStates,
+    device_for,
+    plan_rest,
+    prepare_cartridge,
+    record_written,
+    write_planned_tape,
+    written_state,
+)
 from app.tape.profiles import Generation, TapeError
 from app.tape.read_files import check_entry
 from app.tape.restore import RestoreReport, restore
 from app.tape.simulated import SimulatedTape
 from app.tape.volume import Volume, format_volume, read_volume
-from app.tape.write_files import TapeWrite, write_folder
+from app.tape.write_files import CartridgeFull, TapeWrite, write_folder
 
 SIMULATED = "file:"
 
@@ -76,8 +89,8 @@ class WriteTapeJob:
             for folder, _dirs, files in os.walk(source):
                 total += sum(os.lstat(os.path.join(folder, f)).st_size for f in files)
         if total > tape.remaining:
-            raise TapeError(f"{total:,} bytes do not fit: the cartridge has {tape.remaining:,} left (spanning "
-                            "across cartridges comes with the tape plan)")
+            raise TapeError(f"{total:,} bytes do not fit: the cartridge has {tape.remaining:,} left; span them "
+                            "across cartridges with `reelkeep tape plan` (docs/tape.md)")
         return WritePlan(tape, self.sources, total)
 
     def run(self, plan: WritePlan, ctx: JobContext) -> list[TapeWrite]:
@@ -131,3 +144,112 @@ class RestoreTapeJob:
     def run(self, tape: SimulatedTape, ctx: JobContext) -> RestoreReport:
         meter = ProgressMeter(ctx.progress, unit="bytes")
         return restore(tape, self.paths, self.dest, ctx.cancel, meter.advance)
+
+
+class PlanTapesJob:
+    """Plan folders onto cartridges (spanning, copies), streamed to a plan folder; no tape needed."""
+
+    lane = "tape"
+
+    def __init__(self, sources: list[Path], out: Path, generation: Generation, capacity: int | None = None,
+                 copies: int = 1, barcode_start: str = "RK0001", split: bool = True, dest: str = "",
+                 block_size: int = DEFAULT_RECORD, rest_of: Path | None = None) -> None:
+        self.sources, self.out, self.generation = [Path(s) for s in sources], Path(out), generation
+        self.capacity, self.copies, self.barcode_start, self.split = capacity, copies, barcode_start, split
+        self.dest, self.block_size, self.rest_of = dest, block_size, rest_of
+        self.title = f"Plan tapes for {len(self.sources)} folder(s)" if rest_of is None else "Plan the rest"
+
+    def plan(self) -> TapePlan | None:
+        """The plan whose rest is asked for (None for a new plan); checks the sources are folders."""
+        for source in self.sources:
+            if not source.is_dir():
+                raise TapeError(f"{source} is not a folder")
+        return TapePlan.load(self.rest_of) if self.rest_of is not None else None
+
+    def run(self, previous: TapePlan | None, ctx: JobContext) -> TapePlan:
+        meter = ProgressMeter(ctx.progress, unit="files")
+
+        def placed(item: TapeItem, number: int) -> None:
+            ctx.cancel.check()
+            meter.advance(1, f"tape {number}: {item.path}")
+
+        if previous is not None:
+            return plan_rest(previous, self.out, None, self.barcode_start or None, placed)
+        return plan_tapes(walk_sources(self.sources, self.dest), self.out, self.generation, self.capacity,
+                          self.block_size, self.copies, self.barcode_start, self.split,
+                          [str(s) for s in self.sources], placed)
+
+
+@dataclass(frozen=True)
+class PlannedWrite:
+    """One cartridge of a plan, written."""
+
+    barcode: str
+    copy: str
+    number: int
+    device: str
+    files: int
+    bytes: int
+    index_generation: int
+
+
+class WritePlanJob:
+    """Write a tape plan: every cartridge of every copy in turn; with a device pattern holding {barcode}
+    (file:/tapes/{barcode}) each cartridge is its own simulated one, made and formatted when blank."""
+
+    lane = "tape"
+
+    def __init__(self, plan_folder: Path, device_pattern: str) -> None:
+        self.folder, self.pattern = Path(plan_folder), device_pattern
+        self.title = f"Write the tape plan {self.folder.name}"
+
+    def plan(self) -> TapePlan:
+        plan = TapePlan.load(self.folder)
+        count = len(plan.tapes) * len(plan.barcodes)
+        if count > 1 and BARCODE_FIELD not in self.pattern:
+            raise TapeError(f"the plan needs {count} cartridges ({', '.join(self._barcodes(plan))}) but "
+                            f"{self.pattern} names one; give a device with {BARCODE_FIELD} in it (e.g. "
+                            f"file:/tapes/{BARCODE_FIELD}) so each cartridge has its own")
+        return plan
+
+    @staticmethod
+    def _barcodes(plan: TapePlan) -> list[str]:
+        return [b for barcodes in plan.barcodes.values() for b in barcodes]
+
+    def run(self, plan: TapePlan, ctx: JobContext) -> list[PlannedWrite]:
+        meter = ProgressMeter(ctx.progress, total=sum(t.bytes for t in plan.tapes) * len(plan.barcodes),
+                              unit="bytes")
+        done: list[PlannedWrite] = []
+        spans: SpanStates = {}
+        done_before = written_state(plan)
+        for copy in plan.barcodes:
+            for planned in plan.tapes:
+                barcode = plan.barcode(copy, planned.number)
+                if done_before.get(copy, {}).get(barcode) in ("complete", "full"):
+                    continue  # written by an earlier run of this plan
+                where = f"{barcode} (copy {copy}, tape {planned.number} of {len(plan.tapes)})"
+                meter.note(f"{where}: loading")
+                device = device_for(self.pattern, barcode)
+                tape = open_device(device, plan.generation, plan.capacity)
+                prepare_cartridge(tape, plan, barcode)
+
+                def finished(item: TapeItem, where: str = where) -> None:
+                    if meter.message.endswith(": loading"):  # the tape's first file is always shown
+                        meter.note(f"{where}: {item.path}")
+                    else:  # the others with the next throttled update
+                        meter.message = f"{where}: {item.path}"
+
+                try:
+                    result = write_planned_tape(tape, plan, copy, planned.number, spans, ctx.cancel,
+                                                meter.advance, finished)
+                except CartridgeFull as full:
+                    record_written(plan, copy, barcode, "full")
+                    raise TapeError(
+                        f"{where} held less than planned and is full: {full}. The tapes written so far are "
+                        f"complete; {barcode}'s index lists what it holds. Plan what is left with `reelkeep tape "
+                        f"plan --rest {plan.folder} --out NEW_PLAN` and write that plan on new cartridges"
+                    ) from None
+                record_written(plan, copy, barcode, "complete")
+                done.append(PlannedWrite(barcode, copy, planned.number, device, result.files, result.bytes,
+                                         result.index.generation))
+        return done

@@ -13,7 +13,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import xxhash
 
@@ -42,6 +42,7 @@ class Piece:
     offset: int
     length: int
     key: object = None  # the caller's handle for the result (a logical path, a plan entry)
+    carry: Any = None  # another xxh3_128 state fed the same bytes (a file spanning tapes: the whole file's)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ def _read_piece(index: int, piece: Piece, ring: queue.Queue[bytearray], record_s
                     raise SourceChanged(f"{name} is shorter than when the tape plan was made (it changed); "
                                         "make the plan again")
                 xxh.update(view)
+                if piece.carry is not None:
+                    piece.carry.update(view)
                 if sha is not None:
                     sha.update(view)
                 left -= got

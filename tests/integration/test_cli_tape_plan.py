@@ -1,0 +1,69 @@
+"""`reelkeep tape plan` and `tape write --plan / --copies` as a user runs them, on a shelf of simulated
+cartridges: the plan's summary, the A and B sets written and cataloged, a cartridge that fills up early and the
+plan of what it left."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.integration.test_cli import reelkeep
+
+
+def footage(tmp_path: Path) -> Path:
+    root = tmp_path / "Day 07"
+    (root / "C001").mkdir(parents=True)
+    (root / "C001" / "C001C001.mov").write_bytes(os.urandom(1_600_000))
+    (root / "C001" / "C001C002.mov").write_bytes(os.urandom(1_400_000))
+    (root / "notes.txt").write_text("seven")
+    return root
+
+
+def test_plan_then_write_two_copies_on_a_shelf(tmp_path: Path) -> None:
+    catalog = tmp_path / "c.db"
+    source = footage(tmp_path)
+    planned = reelkeep("tape", "plan", str(source), "--capacity", "3M", "--block-size", "64K", "--copies", "2",
+                       "--out", str(tmp_path / "plan"), "-q", catalog=catalog).stdout
+    assert "tape set RK0001L9: 2 LTO9 cartridges per copy, 2 copies (A, B)" in planned
+    assert "RK0004L9  B" in planned and "Day 07/C001/C001C002.mov" in planned
+    shelf = f"file:{tmp_path / 'shelf'}/{{barcode}}"
+    written = reelkeep("tape", "write", "--plan", str(tmp_path / "plan"), shelf, "-q", catalog=catalog).stdout
+    assert "wrote RK0004L9 (copy B, tape 2)" in written
+    for barcode in ("RK0001L9", "RK0002L9", "RK0003L9", "RK0004L9"):
+        verified = reelkeep("tape", "verify", f"file:{tmp_path / 'shelf' / barcode}", "-q", catalog=catalog)
+        assert "tape OK" in verified.stdout
+        reelkeep("tape", "import-index", f"file:{tmp_path / 'shelf' / barcode}", catalog=catalog)
+    listed = reelkeep("tape", "list", catalog=catalog).stdout  # the catalog sees each tape's set and copy
+    assert "RK0001L9/A" in listed and "RK0001L9/B" in listed
+
+    again = reelkeep("tape", "write", f"file:{tmp_path / 'one'}", str(source), "--copies", "2",
+                     "--capacity", "3M", "--block-size", "64K", catalog=catalog, check=False)
+    assert again.returncode == 1 and "give a device with {barcode} in it" in again.stderr
+    fly = reelkeep("tape", "write", f"file:{tmp_path / 'fly'}/{{barcode}}", str(source), "--copies", "2",
+                   "--barcode-start", "FLY001", "--capacity", "8M", "-q", catalog=catalog).stdout
+    assert "wrote FLY001L9 (copy A, tape 1)" in fly and "wrote FLY002L9 (copy B, tape 1)" in fly
+
+
+def test_a_cartridge_filling_up_early_says_what_is_left_and_how_to_go_on(tmp_path: Path) -> None:
+    catalog = tmp_path / "c.db"
+    source = footage(tmp_path)
+    reelkeep("tape", "plan", str(source), "--capacity", "5M", "--out",
+             str(tmp_path / "plan"), "-q", catalog=catalog)
+    reelkeep("tape", "format", f"file:{tmp_path / 'shelf' / 'RK0001L9'}", "--barcode", "RK0001L9", "--capacity",
+             "2M", catalog=catalog)  # smaller than the plan counted
+    full = reelkeep("tape", "write", "--plan", str(tmp_path / "plan"), f"file:{tmp_path / 'shelf'}/{{barcode}}",
+                    "-q", catalog=catalog, check=False)
+    assert full.returncode == 1 and "Traceback" not in full.stderr
+    assert "RK0001L9 (copy A, tape 1 of 1) held less than planned and is full" in full.stderr
+    assert f"reelkeep tape plan --rest {tmp_path / 'plan'} --out NEW_PLAN" in full.stderr
+    assert "tape OK" in reelkeep("tape", "verify", f"file:{tmp_path / 'shelf' / 'RK0001L9'}", "-q",
+                                 catalog=catalog).stdout
+    rest = reelkeep("tape", "plan", "--rest", str(tmp_path / "plan"), "--out", str(tmp_path / "rest"), "-q",
+                    catalog=catalog).stdout
+    assert "tape set RK0001L9" in rest and "RK0002L9  A" in rest
+    reelkeep("tape", "write", "--plan", str(tmp_path / "rest"), f"file:{tmp_path / 'shelf'}/{{barcode}}", "-q",
+             catalog=catalog)
+    on_tapes = "".join(reelkeep("tape", "list", f"file:{tmp_path / 'shelf' / b}", catalog=catalog).stdout
+                       for b in ("RK0001L9", "RK0002L9"))
+    for name in ("C001C001.mov", "C001C002.mov", "notes.txt"):
+        assert name in on_tapes
