@@ -107,6 +107,8 @@ class TapeFilesTableModel(QAbstractTableModel):
                 return f"{row.path}\non {row.barcode}" + (f", from block {row.start_block}" if row.start_block else "")
             if column == COL_SIZE and row.kind == "file":
                 return f"{row.length:,} bytes"
+            if column == COL_DIGEST and row.xxh128:
+                return f"xxh128 {row.xxh128}"
         if role == Qt.ItemDataRole.FontRole and column == COL_DIGEST:
             return self._mono
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_SIZE, COL_POSITION):

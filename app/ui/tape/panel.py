@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -91,9 +92,9 @@ class TapePanel(QWidget):
         body = QSplitter(Qt.Orientation.Horizontal, self)
         body.addWidget(self._titled("Tapes", self.tapes, self.device_label))
         body.addWidget(self.tabs)
-        body.setStretchFactor(0, 2)
-        body.setStretchFactor(1, 3)
-        body.setSizes([560, 760])
+        body.setStretchFactor(0, 1)
+        body.setStretchFactor(1, 1)
+        body.setSizes([600, 660])
         self.empty = EmptyState(None, "No tapes in the catalog", EMPTY_HINT, "Format Cartridge…", self)
         self.empty.action_clicked.connect(self.format_cartridge)
         self.stack = QStackedWidget(self)
@@ -106,7 +107,7 @@ class TapePanel(QWidget):
         # two groups that stack on a narrow screen: the dock shares the bottom with Jobs, Timeline and Archive
         bar = WrapRow([self._group([self._button(a) for a in (self.format_action, self.write_action,
                                                                self.verify_action)]),
-                       self._group([importer, self._button(self.restore_action)])],
+                       self._group([importer, self._button(self.restore_action)], last=True)],
                       self, margins=(8, 4, 8, 4), stretch_first=False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -185,14 +186,17 @@ class TapePanel(QWidget):
         return box
 
     @staticmethod
-    def _group(buttons: list[QToolButton]) -> QWidget:
+    def _group(buttons: list[QToolButton], last: bool = False) -> QWidget:
         group = QWidget()
         row = QHBoxLayout(group)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
         for button in buttons:
             row.addWidget(button)
-        row.addStretch(1)
+        if last:
+            row.addStretch(1)  # the last group takes the room left, so the buttons stay together on the left
+        else:
+            group.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         return group
 
     def _table(self, name: str) -> QTableView:
@@ -216,7 +220,7 @@ class TapePanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_LOCATION, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_USE, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(COL_USE, 190)
+        header.resizeSection(COL_USE, table.fontMetrics().horizontalAdvance("999.9 GB · 99.9 TB free") + 16)
         table.selectionModel().currentRowChanged.connect(self._on_tape_row)
         return table
 

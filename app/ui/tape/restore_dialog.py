@@ -3,10 +3,12 @@ files that span cartridges and anything that cannot be restored; Restore starts 
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QLabel,
     QTreeWidget,
     QTreeWidgetItem,
@@ -53,7 +55,16 @@ class RestorePlanDialog(QDialog):
             item = QTreeWidgetItem(self.tree, [f"Cannot restore {path}: {why}", "", ""])
             item.setForeground(0, QColor(ERROR_COLOR))
             item.setToolTip(0, why)
-        self.tree.resizeColumnToContents(0)
+        for step in range(self.tree.topLevelItemCount()):
+            for column in (1, 2):
+                self.tree.topLevelItem(step).setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+        if plan.visits:
+            self.tree.topLevelItem(0).setExpanded(True)  # the first tape's files: what is about to be read
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.restore_button = buttons.addButton("Restore", QDialogButtonBox.ButtonRole.AcceptRole)
         self.restore_button.setEnabled(plan.files > 0 or bool(plan.folders))

@@ -14,9 +14,10 @@ from app.services.tape import TapeService
 from app.ui.library.format import date_text, size_text
 from app.ui.widgets.icons import ERROR_COLOR
 
-(COL_BARCODE, COL_GENERATION, COL_USE, COL_FILES, COL_SET, COL_LOCATION, COL_VERIFIED,
- COL_DUE) = range(8)
-HEADERS = ("Barcode", "Gen", "Used / free", "Files", "Set / copy", "Location", "Last verified", "Due")
+# Location last: it is the one column of free text, and takes the width that is left
+(COL_BARCODE, COL_GENERATION, COL_USE, COL_FILES, COL_VERIFIED, COL_DUE, COL_SET,
+ COL_LOCATION) = range(8)
+HEADERS = ("Barcode", "Gen", "Used / free", "Files", "Last verified", "Due", "Set / copy", "Location")
 FRACTION_ROLE = Qt.ItemDataRole.UserRole + 1  # used / capacity, None when the capacity is unknown
 OK_COLOR = "#2e9a68"
 Index = QModelIndex | QPersistentModelIndex

@@ -123,6 +123,9 @@ class WriteQueuePage(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.folders, 1)
+        self.plan_caption = QLabel("Plan per tape — grey: on it now, blue: this queue, red: does not fit", self)
+        self.plan_caption.setEnabled(False)
+        layout.addWidget(self.plan_caption)
         layout.addLayout(self.plans)
         layout.addLayout(buttons)
         service.queue_changed.connect(self.refresh)
@@ -158,6 +161,7 @@ class WriteQueuePage(QWidget):
         self.bars = [PlanBar(plan, self) for plan in service.write_plan()]
         for bar in self.bars:
             self.plans.addWidget(bar)
+        self.plan_caption.setVisible(bool(self.bars))
         if not service.queue:
             self.note.setText("Add folders with Write Folders…; they are written together as one generation")
         elif service.queue_target is None:
