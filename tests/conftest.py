@@ -56,11 +56,16 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 def fill_disk(folder: Path) -> Path:
     """Take every free byte of folder's filesystem."""
     filler = folder / "filler"
-    with open(filler, "wb") as handle:
+    # Unbuffered: a buffered file would try to flush its rest again on close and raise there.
+    with open(filler, "wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
+        except OSError:
+            pass
+        try:
+            while handle.write(b"\0" * 512):  # the last partial block
+                pass
         except OSError:
             pass
     return filler
