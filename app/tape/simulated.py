@@ -58,6 +58,7 @@ class SimulatedTape:
         self._objects: list[dict[int, str]] = [{}, {}]  # per partition: block → R | F | E
         self._changed = False  # written since load (the drive then bumps the volume change reference once)
         self._sizes: dict[tuple[int, int], int] = {}
+        self._used = 0  # the sum of _sizes, kept as records come and go (a write checks it for every record)
         self._scan()
 
     # ---- a cartridge
@@ -109,6 +110,7 @@ class SimulatedTape:
                 self._objects[partition][block] = kind
                 if kind == RECORD:
                     self._sizes[partition, block] = os.stat(self.folder / name).st_size
+                    self._used += self._sizes[partition, block]
         for partition in (0, 1):
             if END not in self._objects[partition].values():
                 self._objects[partition][self.eod(partition)] = END
@@ -126,7 +128,7 @@ class SimulatedTape:
 
     @property
     def used(self) -> int:
-        return sum(self._sizes.values())
+        return self._used
 
     @property
     def remaining(self) -> int:
@@ -177,7 +179,7 @@ class SimulatedTape:
             return
         for block in [b for b in objects if b >= self.block]:
             kind = objects.pop(block)
-            self._sizes.pop((self.partition, block), None)
+            self._used -= self._sizes.pop((self.partition, block), 0)
             with contextlib.suppress(FileNotFoundError):
                 (self.folder / f"{self.partition}_{block}_{kind}").unlink()
 
@@ -186,6 +188,7 @@ class SimulatedTape:
         objects[self.block] = kind
         if kind == RECORD:
             self._sizes[self.partition, self.block] = size
+            self._used += size
         self.block += 1
         (self.folder / f"{self.partition}_{self.block}_{END}").touch()
         objects[self.block] = END
