@@ -67,9 +67,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                                 "LTFS index XML file written by any LTFS software")
     imp.add_argument("source", metavar="DEVICE|INDEX.xml")
     imp.add_argument("--barcode", help="the tape's barcode (needed for an index XML of a tape not cataloged yet)")
-    verify = verbs.add_parser("verify", help="read every file back and compare its xxh128 with the index; exit 1 "
-                                             "and the damaged files named")
+    verify = verbs.add_parser("verify", help="read every file back along the tape and compare its xxh128 with the "
+                                             "index; the pass goes into the catalog and its report (HTML, PDF, "
+                                             "CSV) beside it; exit 1 and the damaged files named")
     verify.add_argument("device", metavar="DEVICE")
+    verify.add_argument("--report", type=Path, metavar="FOLDER",
+                        help="where the reports go (default: reports/tape beside the catalog)")
     verify.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     back = verbs.add_parser("restore", help="copy files or folders from tape back to disk, each checked against "
                                             "its xxh128; nothing is overwritten",
@@ -360,18 +363,20 @@ def _recall(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     return _restored(restored, args.dest, out)
 
 
-def _verify(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+def _verify(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
-    from app.tape.jobs import VerifyTapeJob
+    from app.tape.jobs import VerifyTapeJob, default_report_dir
 
-    report = run_job(VerifyTapeJob(args.device), args.quiet)
-    for path, problem in report.problems:
+    result = run_job(VerifyTapeJob(args.device, catalog, args.report or default_report_dir(catalog)), args.quiet)
+    for path, problem in result.problems.items():
         print(f"DAMAGED {path}: {problem}", file=sys.stderr)
-    if report.problems:
-        out.write(f"tape DAMAGED: {len(report.problems)} of {report.files} files do not read back as written; "
+    if result.report is not None:
+        out.write(f"report: {result.report} (and .pdf, .csv)\n")
+    if result.problems:
+        out.write(f"tape DAMAGED: {len(result.problems)} of {result.files} files do not read back as written; "
                   "restore them from the other copy\n")
         return EXIT_DAMAGED
-    out.write(f"tape OK: {report.files} files, {report.bytes:,} bytes read back and their xxh128 checked\n")
+    out.write(f"tape OK: {result.files} files, {result.bytes:,} bytes read back and their xxh128 checked\n")
     return EXIT_OK
 
 

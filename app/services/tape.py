@@ -9,7 +9,6 @@ says what is on the shelf. Answers for a tape or search no longer shown are drop
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from app.jobs.runner import JobRunner
 from app.services.settings import TAPE_DEVICE_KEY, TAPE_REVERIFY_DAYS_KEY, Settings
 from app.services.tape_jobs import CatalogReadJob, FolderSize, ImportCartridgeJob, LoadedTapeJob, folder_size
 from app.tape.recall import BARCODE_FIELD, device_for
-from app.tape.reverify import DEFAULT_REVERIFY_DAYS, due_tapes, record_pass
+from app.tape.reverify import DEFAULT_REVERIFY_DAYS, due_tapes
 
 PAGE = 1000  # rows per read of a tape's files: a screenful many times over, a few ms of SQLite
 
@@ -245,36 +244,30 @@ class TapeService(QObject):
                                                                               f"Formatted {barcode}"))
 
     def verify(self, barcode: str) -> int:
-        """Read every file of the tape back and check its xxh128; the pass is recorded in the catalog."""
-        from app.tape.jobs import VerifyTapeJob
+        """Read every file of the tape back and check its xxh128; the job records the pass in the catalog and
+        writes its HTML/PDF/CSV report beside the catalog."""
+        from app.tape.jobs import VerifyTapeJob, default_report_dir
 
-        started = time.time()
-        job = self._loaded(VerifyTapeJob(self.device_for(barcode)), barcode)
-        return self._submit_tape(job, lambda outcome: self._on_verified(job, started, outcome))
+        job = self._loaded(VerifyTapeJob(self.device_for(barcode), self.catalog, default_report_dir(self.catalog)),
+                           barcode)
+        return self._submit_tape(job, lambda outcome: self._on_verified(job, outcome))
 
-    def _on_verified(self, job: LoadedTapeJob, started: float, outcome: Outcome) -> None:
+    def _on_verified(self, job: LoadedTapeJob, outcome: Outcome) -> None:
         barcode = job.barcode
+        self.refresh()  # the pass (even a cancelled one) is in the catalog now
         if not outcome.ok:
             if not getattr(outcome, "cancelled", False):
                 self.failed.emit(outcome.message)
             return
-        report = outcome.value
-        problems = list(report.problems.items() if isinstance(report.problems, dict) else report.problems)
-        tape = self.tape(barcode)
-        if tape is None:
-            return
-        generation = job.index_generation or tape["index_generation"]
-        complete = bool(getattr(report, "complete", True))
-        self.runner.submit(CatalogReadJob(f"Record the verification of {barcode}", lambda: record_pass(
-            self.catalog, tape["id"], started, generation, report.files, report.bytes, problems, complete)),
-            lambda done: self._after_catalog_write(done, f"{barcode} was verified, but the catalog did not keep it"))
-        self.verified.emit(barcode, report)
-        if problems:
-            names = ", ".join(p for p, _ in problems[:3]) + (" …" if len(problems) > 3 else "")
-            self.failed.emit(f"{barcode} is DAMAGED: {len(problems)} of {report.files} files do not read back as "
-                             f"written ({names}); restore them from the other copy")
+        result = outcome.value
+        self.verified.emit(barcode, result)
+        report = f"; report {result.report}" if result.report else ""
+        if result.problems:
+            names = ", ".join(list(result.problems)[:3]) + (" …" if len(result.problems) > 3 else "")
+            self.failed.emit(f"{barcode} is DAMAGED: {len(result.problems)} of {result.files} files do not read back "
+                             f"as written ({names}); restore them from the other copy{report}")
         else:
-            self.message.emit(f"{barcode} OK: {report.files:,} files read back and checked")
+            self.message.emit(f"{barcode} OK: {result.files:,} files read back and checked{report}")
 
     def import_cartridge(self, barcode: str) -> int:
         """The newest index of the cartridge loaded for barcode into the catalog."""

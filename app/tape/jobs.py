@@ -1,7 +1,8 @@
 """Tape jobs on the `tape` lane (a drive is serial hardware: one job at a time); the CLI runs the same ones.
 
-Devices today: `file:DIR`, a simulated cartridge (app/tape/simulated.py). Real drives (`/dev/nstN`) and mounted
-LTFS volumes come next (docs/tape.md)."""
+Devices: `file:DIR`, a simulated cartridge (app/tape/simulated.py); `/dev/nstN`, a drive through the Linux st
+driver (app/tape/st_device.py, untested here); a mounted LTFS volume is a folder with its own writer
+(app/tape/mounted.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.catalog.catalog import Catalog
 from app.core.job import JobContext
 from app.core.progress import ProgressMeter
-from app.tape.ltfs_index import FileEntry
 from app.tape.pipeline import DEFAULT_RECORD
 from app.tape.plan import TapePlan, plan_tapes
 from app.tape.plan_walk import TapeItem, walk_sources
@@ -26,9 +27,9 @@ from app.tape.plan_write import (
     written_state,
 )
 from app.tape.profiles import Generation, TapeError
-from app.tape.read_files import check_entry
 from app.tape.restore import RestoreReport, restore
 from app.tape.simulated import SimulatedTape
+from app.tape.verification import VerificationResult, files_in_tape_order, verify_volume, write_reports
 from app.tape.volume import Volume, format_volume, read_volume
 from app.tape.write_files import CartridgeFull, TapeWrite, write_folder
 
@@ -43,9 +44,15 @@ def open_device(device: str, create: Generation | None = None, capacity: int | N
             return SimulatedTape.create(folder, create, capacity)
         return SimulatedTape.open(folder)
     if device.startswith("/dev/"):
-        raise TapeError(f"{device}: real drives through the Linux st driver are not supported yet; use a simulated "
-                        "cartridge (file:FOLDER) — see docs/tape.md")
-    raise TapeError(f"{device!r} is not a tape device: give file:FOLDER for a simulated cartridge")
+        from app.tape.st_device import StTape  # untested here: no drive on this machine (docs/tape.md)
+
+        return StTape(device)  # type: ignore[return-value]  # the same calls as a simulated cartridge
+    if os.path.isdir(device):
+        raise TapeError(f"{device} is a folder: a mounted LTFS volume takes `reelkeep tape write MOUNT SRC…`, "
+                        "`tape list MOUNT` and `tape import-index MOUNT --barcode B`; other verbs need a cartridge "
+                        "(file:FOLDER for a simulated one, /dev/nstN for a drive)")
+    raise TapeError(f"{device!r} is not a tape device: give file:FOLDER (a simulated cartridge), /dev/nstN (a drive) "
+                    "or the folder of a mounted LTFS volume")
 
 
 class FormatTapeJob:
@@ -98,37 +105,52 @@ class WriteTapeJob:
         return [write_folder(plan.tape, source, self.dest, ctx.cancel, meter.advance) for source in plan.sources]
 
 
-@dataclass(frozen=True)
-class VerifyReport:
-    files: int
-    bytes: int
-    problems: list[tuple[str, str]]  # (path on tape, what is wrong)
-
-
 class VerifyTapeJob:
+    """Read every file back along the tape and check it; with a catalog, the pass is recorded there (the tape is
+    imported first when the catalog does not have this index yet) and its reports are written to report_dir.
+    A cancel keeps what was checked: the pass is recorded as incomplete, then the job ends cancelled."""
+
     lane = "tape"
 
-    def __init__(self, device: str) -> None:
-        self.device = device
+    def __init__(self, device: str, catalog: Catalog | None = None, report_dir: Path | None = None) -> None:
+        self.device, self.catalog, self.report_dir = device, catalog, report_dir
         self.title = "Verify tape"
 
     def plan(self) -> tuple[SimulatedTape, Volume]:
         tape = open_device(self.device)
         return tape, read_volume(tape)
 
-    def run(self, plan: tuple[SimulatedTape, Volume], ctx: JobContext) -> VerifyReport:
+    def run(self, plan: tuple[SimulatedTape, Volume], ctx: JobContext) -> VerificationResult:
+        from app.tape.offline import import_volume, tape_barcode
+
         tape, volume = plan
-        files = [(path, entry) for path, entry in volume.index.root.walk()
-                 if isinstance(entry, FileEntry) and entry.symlink is None]
-        meter = ProgressMeter(ctx.progress, total=sum(e.length for _p, e in files), unit="bytes")
-        problems = []
-        for path, entry in files:
-            ctx.cancel.check()
-            problem = check_entry(tape, entry)
-            if problem is not None:
-                problems.append((path, problem))
-            meter.advance(entry.length, path)
-        return VerifyReport(len(files), sum(e.length for _p, e in files), problems)
+        barcode = tape_barcode(tape) or volume_serial_of(tape)
+        total = sum(e.length for _p, e in files_in_tape_order(volume.index))
+        meter = ProgressMeter(ctx.progress, total=total, unit="bytes")
+        result = verify_volume(tape, volume, barcode, ctx.cancel, meter.advance)
+        report = write_reports(result, self.report_dir) if self.report_dir is not None and result.files else None
+        result.report = report
+        if self.catalog is not None and result.files:
+            known = self.catalog.tapes.by_volume_uuid(volume.index.volume_uuid)
+            if known is None or known["index_generation"] < volume.index.generation:
+                known = {"id": import_volume(self.catalog, tape, volume).tape_id}
+            self.catalog.tapes.record_verification(known["id"], result.started_at, volume.index.generation,
+                                                   result.files, result.bytes, len(result.problems), result.complete,
+                                                   str(report) if report else None)
+        ctx.cancel.check()
+        return result
+
+
+def volume_serial_of(tape: SimulatedTape) -> str:
+    """The barcode's stand-in when the cartridge memory has none: the VOL1 label's volume serial."""
+    tape.locate(0, 0)
+    record = tape.read_record()
+    return record[4:10].decode("ascii", "replace").strip() if isinstance(record, bytes) else "?"
+
+
+def default_report_dir(catalog: Catalog) -> Path | None:
+    """Reports beside the catalog file (reports/tape/); None for an in-memory catalog."""
+    return None if str(catalog.path) == ":memory:" else Path(catalog.path).parent / "reports" / "tape"
 
 
 class RestoreTapeJob:

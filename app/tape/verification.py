@@ -55,6 +55,7 @@ class VerificationResult:
     complete: bool = False
     problems: dict[str, str] = field(default_factory=dict)  # path -> what is wrong, in tape order
     rows: list[tuple[str, str, int, str, str]] = field(default_factory=list)  # path, start, bytes, xxh128, result
+    report: Path | None = None  # the HTML report, when one was written
 
     @property
     def ok(self) -> bool:
@@ -111,9 +112,12 @@ def _report(result: VerificationResult) -> Report:
 
 
 def write_reports(result: VerificationResult, folder: Path) -> Path:
-    """The pass as <barcode>.html, .pdf and .csv in folder; returns the HTML's path."""
+    """The pass as <barcode>-verify-<time>.html, .pdf and .csv in folder (one set per pass: the history stays);
+    returns the HTML's path."""
     report = _report(result)
-    html = Path(folder) / f"{result.barcode}.html"
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(result.started_at))
+    html = Path(folder) / f"{result.barcode}-verify-{stamp}.html"
     write_html(report, html)
     write_pdf(report, html.with_suffix(".pdf"))
     write_csv(report, html.with_suffix(".csv"))

@@ -23,7 +23,13 @@ def test_format_write_list_verify_and_a_damaged_record(tmp_path: Path) -> None:
     assert "wrote 2 files, 1,048,583 bytes: index generation 2" in written.stdout
     listed = reelkeep("tape", "list", device, catalog=catalog).stdout
     assert "2026/Day 02/B001/B001C001.mov" in listed and "folder  2026/Day 02/B001/" in listed
-    assert "tape OK: 2 files" in reelkeep("tape", "verify", device, "-q", catalog=catalog).stdout
+    verified = reelkeep("tape", "verify", device, "-q", catalog=catalog).stdout
+    assert "tape OK: 2 files" in verified
+    report = Path(verified.split("report: ")[1].split(" (and")[0])
+    assert report.parent == tmp_path / "reports" / "tape" and "-verify-" in report.name
+    assert report.with_suffix(".pdf").stat().st_size > 0 and "B001C001.mov" in report.with_suffix(".csv").read_text()
+    tapes = reelkeep("tape", "list", catalog=catalog).stdout  # verify put the tape and its pass in the catalog
+    assert "RK0010L8" in tapes and " ok" in tapes and "(due)" not in tapes
     restored = reelkeep("tape", "restore", device, "2026/Day 02/B001", "--to", str(tmp_path / "back"), "-q",
                         catalog=catalog)
     assert "restored 1 files, 1,048,576 bytes" in restored.stdout
@@ -44,7 +50,9 @@ def test_mistakes_get_clear_messages(tmp_path: Path) -> None:
     bad = reelkeep("tape", "format", f"file:{tmp_path / 't'}", "--barcode", "R1", catalog=catalog, check=False)
     assert bad.returncode == 1 and "'R1' is not a usable barcode" in bad.stderr and "Traceback" not in bad.stderr
     drive = reelkeep("tape", "list", "/dev/nst0", catalog=catalog, check=False)
-    assert drive.returncode == 1 and "not supported yet" in drive.stderr
+    assert drive.returncode == 1 and "cannot open the drive /dev/nst0" in drive.stderr
+    assert "is a folder: a mounted LTFS volume" in reelkeep("tape", "verify", str(tmp_path), catalog=catalog,
+                                                           check=False).stderr
     blank = tmp_path / "blank"
     blank.mkdir()
     missing = reelkeep("tape", "write", f"file:{blank}", str(tmp_path), catalog=catalog, check=False)

@@ -134,7 +134,10 @@ def test_verify_runs_on_the_drive_and_shows_ok_then_damaged(qtbot, shelf: Path, 
     assert "RK0001L9 is DAMAGED: 1 of 3 files" in errors[0] and "Day 01/A001/A001C001.mov" in errors[0]
     assert panel.due_page.barcodes() == ["RK0001L9", "RK0002L9"]  # a damaged tape is due again at once
     [last, _first] = window.ctx.catalog.tapes.verifications(service.tape("RK0001L9")["id"])
-    assert last["damaged"] == 1 and "A001C001.mov" in last["report"]
+    assert last["damaged"] == 1 and last["report"].endswith(".html") and "-verify-" in last["report"]
+    damaged_rows = [line for line in Path(last["report"]).with_suffix(".csv").read_text().splitlines()
+                    if line.startswith("Day 01/A001/A001C001.mov,")]
+    assert len(damaged_rows) == 1 and ",\"xxh128 is " in damaged_rows[0]  # the report names the damaged file
 
 
 def test_a_wrong_cartridge_in_the_drive_is_refused(qtbot, shelf: Path, window: MainWindow) -> None:
