@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -65,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     find.add_argument("--limit", type=int, default=1000, help="at most this many results (default 1000)")
     imp = verbs.add_parser("import-index", help="put a tape's index into the catalog: from a loaded DEVICE or an "
                                                 "LTFS index XML file written by any LTFS software")
-    imp.add_argument("source", metavar="DEVICE|INDEX.xml")
+    imp.add_argument("source", metavar="DEVICE|INDEX.xml|MOUNT")
     imp.add_argument("--barcode", help="the tape's barcode (needed for an index XML of a tape not cataloged yet)")
     verify = verbs.add_parser("verify", help="read every file back along the tape and compare its xxh128 with the "
                                              "index; the pass goes into the catalog and its report (HTML, PDF, "
@@ -95,7 +96,7 @@ def command_tape(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
     return _VERBS[args.tape_command](catalog, args, out)
 
 
-def _format(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+def _format(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
     from app.streaming.stream_cache import parse_size
     from app.tape.jobs import FormatTapeJob
@@ -108,7 +109,26 @@ def _format(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     chosen = generation(args.generation)
     volume = run_job(FormatTapeJob(args.device, args.barcode, chosen, capacity), True)
     out.write(f"formatted {args.barcode.upper()} ({chosen.name}): LTFS volume {volume.label.volume_uuid}\n")
+    _catalog_devices(catalog, [args.device], out)
     return EXIT_OK
+
+
+def _catalog_devices(catalog: Catalog, devices: list[str], out: TextIO) -> None:
+    """The tapes just written (or stopped part way: they end with an index of what they finished) into the
+    catalog; one that cannot be read is said, the write's own outcome stands."""
+    from app.core.errors import ReelkeepError
+    from app.tape.jobs import open_device
+    from app.tape.offline import import_volume
+
+    for device in devices:
+        try:
+            outcome = import_volume(catalog, open_device(device))
+        except (ReelkeepError, OSError) as exc:
+            print(f"reelkeep: {device} was not cataloged ({exc}); `reelkeep tape import-index {device}` does it",
+                  file=sys.stderr)
+            continue
+        tape = next(t for t in catalog.tapes.all() if t["id"] == outcome.tape_id)
+        out.write(f"cataloged {tape['barcode']}: {outcome.files:,} files\n")
 
 
 def _plan_options(parser: argparse.ArgumentParser, on_the_fly: bool) -> None:
@@ -168,23 +188,32 @@ def _plan_summary(plan, out: TextIO) -> None:  # noqa: ANN001 - a TapePlan (impo
                       f"{_size(tape.bytes):>12}{plan.fill(tape):>7.1%}  {tape.first} … {tape.last}\n")
 
 
-def _write(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+def _write(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     import shutil
     import tempfile
 
     from app.cli import run_job
-    from app.tape.jobs import WritePlanJob, WriteTapeJob
+    from app.tape.jobs import MountWriteJob, WritePlanJob, WriteTapeJob
     from app.tape.plan_write import BARCODE_FIELD
     from app.tape.profiles import TapeError
 
     if args.plan is not None:
         if args.sources:
             raise TapeError("--plan writes the plan's folders: give no SRC with it")
-        return _write_plan(WritePlanJob(args.plan, args.device), args.quiet, out)
+        return _write_plan(catalog, WritePlanJob(args.plan, args.device), args.quiet, out)
     if not args.sources:
         raise TapeError("give the folders to write (SRC…), or --plan PLAN_DIR")
+    if os.path.isdir(args.device):
+        if args.copies is not None:
+            raise TapeError("a mounted LTFS volume is one cartridge: --copies needs cartridges Reelkeep loads")
+        for result in run_job(MountWriteJob(Path(args.device), args.sources, args.to), args.quiet):
+            out.write(f"wrote {result.files} files, {result.bytes:,} bytes into the LTFS volume at {args.device}\n")
+        return EXIT_OK
     if args.copies is None and BARCODE_FIELD not in args.device:
-        written = run_job(WriteTapeJob(args.device, args.sources, args.to), args.quiet)
+        try:
+            written = run_job(WriteTapeJob(args.device, args.sources, args.to), args.quiet)
+        finally:
+            _catalog_devices(catalog, [args.device], out)
         for result in written:
             out.write(f"wrote {result.files} files, {result.bytes:,} bytes: index generation "
                       f"{result.index.generation}\n")
@@ -193,21 +222,43 @@ def _write(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     plan = run_job(_plan_job(args, folder / "plan", args.copies or 1), True)
     _plan_summary(plan, out)
     try:
-        _write_plan(WritePlanJob(plan.folder, args.device), args.quiet, out)
+        _write_plan(catalog, WritePlanJob(plan.folder, args.device), args.quiet, out)
     except TapeError as exc:  # the plan stays: a plan of the rest is made from it
         raise TapeError(f"{exc} (the plan made for this write is in {plan.folder})") from None
     shutil.rmtree(folder, ignore_errors=True)
     return EXIT_OK
 
 
-def _write_plan(job, quiet: bool, out: TextIO) -> int:  # noqa: ANN001 - a WritePlanJob
+def _write_plan(catalog: Catalog, job, quiet: bool, out: TextIO) -> int:  # noqa: ANN001 - a WritePlanJob
     from app.cli import run_job
+    from app.tape.plan_write import device_for
 
-    written = run_job(job, quiet)
+    try:
+        written = run_job(job, quiet)
+    except BaseException:
+        # every cartridge of the plan that holds a written index goes into the catalog, the stopped one too
+        try:
+            devices = [device_for(job.pattern, barcode) for barcode in job.barcodes(job.plan())]
+        except Exception:  # noqa: BLE001 - the write's own error is the one to report
+            devices = []
+        _catalog_devices(catalog, [d for d in devices if _written_cartridge(d)], out)
+        raise
     for result in written:
         out.write(f"wrote {result.barcode} (copy {result.copy}, tape {result.number}): {result.files:,} files, "
                   f"{result.bytes:,} bytes: index generation {result.index_generation}\n")
+    _catalog_devices(catalog, [result.device for result in written], out)
     return EXIT_OK
+
+
+def _written_cartridge(device: str) -> bool:
+    from app.core.errors import ReelkeepError
+    from app.tape.jobs import open_device
+    from app.tape.volume import read_volume
+
+    try:
+        return read_volume(open_device(device)).index.generation > 1
+    except (ReelkeepError, OSError):
+        return False
 
 
 def _list(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
@@ -235,6 +286,16 @@ def _list(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
 
 def _list_device(device: str, out: TextIO) -> int:
     from app.tape.jobs import open_device
+    from app.tape.mounted import mount_rows
+
+    if os.path.isdir(device):  # a mounted LTFS volume
+        for row in mount_rows(Path(device)):
+            if row.kind == "folder":
+                out.write(f"{'folder':>15}  {row.path}/\n")
+            else:
+                target = f" -> {row.symlink}" if row.symlink is not None else ""
+                out.write(f"{row.length:>15,}  {row.path}{target}\n")
+        return EXIT_OK
     from app.tape.ltfs_index import FileEntry
     from app.tape.volume import read_volume
 
@@ -307,6 +368,13 @@ def _import_index(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> in
 
     if args.source.startswith(("file:", "/dev/")):
         outcome = import_volume(catalog, open_device(args.source))
+    elif os.path.isdir(args.source):
+        from app.tape.mounted import import_mount
+        from app.tape.profiles import TapeError
+
+        if not args.barcode:
+            raise TapeError(f"{args.source} is a mounted LTFS volume: give its barcode with --barcode")
+        outcome = import_mount(catalog, Path(args.source), args.barcode)
     else:
         outcome = import_index_file(catalog, Path(args.source), args.barcode)
     tape = next(t for t in catalog.tapes.all() if t["id"] == outcome.tape_id)

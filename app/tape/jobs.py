@@ -13,6 +13,7 @@ from pathlib import Path
 from app.catalog.catalog import Catalog
 from app.core.job import JobContext
 from app.core.progress import ProgressMeter
+from app.tape.mounted import MountWrite, write_to_mount
 from app.tape.pipeline import DEFAULT_RECORD
 from app.tape.plan import TapePlan, plan_tapes
 from app.tape.plan_walk import TapeItem, walk_sources
@@ -229,13 +230,13 @@ class WritePlanJob:
         plan = TapePlan.load(self.folder)
         count = len(plan.tapes) * len(plan.barcodes)
         if count > 1 and BARCODE_FIELD not in self.pattern:
-            raise TapeError(f"the plan needs {count} cartridges ({', '.join(self._barcodes(plan))}) but "
+            raise TapeError(f"the plan needs {count} cartridges ({', '.join(self.barcodes(plan))}) but "
                             f"{self.pattern} names one; give a device with {BARCODE_FIELD} in it (e.g. "
                             f"file:/tapes/{BARCODE_FIELD}) so each cartridge has its own")
         return plan
 
     @staticmethod
-    def _barcodes(plan: TapePlan) -> list[str]:
+    def barcodes(plan: TapePlan) -> list[str]:
         return [b for barcodes in plan.barcodes.values() for b in barcodes]
 
     def run(self, plan: TapePlan, ctx: JobContext) -> list[PlannedWrite]:
@@ -275,3 +276,24 @@ class WritePlanJob:
                 done.append(PlannedWrite(barcode, copy, planned.number, device, result.files, result.bytes,
                                          result.index.generation))
         return done
+
+
+class MountWriteJob:
+    """Folders into a mounted LTFS volume (the LTFS software owns the drive and the index; app/tape/mounted.py)."""
+
+    lane = "tape"
+
+    def __init__(self, mount: Path, sources: list[Path], dest: str = "") -> None:
+        self.mount, self.sources, self.dest = Path(mount), [Path(s) for s in sources], dest
+        self.title = f"Write {len(self.sources)} folder(s) to the LTFS volume at {self.mount}"
+
+    def plan(self) -> int:
+        for source in self.sources:
+            if not source.is_dir():
+                raise TapeError(f"{source} is not a folder")
+        return sum(os.lstat(os.path.join(folder, f)).st_size
+                   for source in self.sources for folder, _dirs, files in os.walk(source) for f in files)
+
+    def run(self, total: int, ctx: JobContext) -> list[MountWrite]:
+        meter = ProgressMeter(ctx.progress, total=total, unit="bytes")
+        return [write_to_mount(self.mount, source, self.dest, ctx.cancel, meter.advance) for source in self.sources]

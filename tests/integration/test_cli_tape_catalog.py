@@ -12,10 +12,12 @@ from tests.integration.test_cli import reelkeep
 
 def _tape_with(tmp_path: Path, catalog: Path, barcode: str, project: Path) -> str:
     device = f"file:{tmp_path / 'shelf' / barcode}"
-    reelkeep("tape", "format", device, "--barcode", barcode, catalog=catalog)
-    reelkeep("tape", "write", device, str(project), "-q", catalog=catalog)
+    assert f"cataloged {barcode}: 0 files" in reelkeep("tape", "format", device, "--barcode", barcode,
+                                                       catalog=catalog).stdout
+    written = reelkeep("tape", "write", device, str(project), "-q", catalog=catalog).stdout
+    assert f"cataloged {barcode}: " in written  # a write puts the tape's new index into the catalog
     imported = reelkeep("tape", "import-index", device, catalog=catalog).stdout
-    assert imported.startswith(f"added {barcode}: index generation 2, ")
+    assert imported.startswith(f"updated {barcode}: index generation 2, ")
     return device
 
 
@@ -87,3 +89,22 @@ def test_the_wrong_tape_in_the_drive_and_an_index_xml_import(tmp_path: Path) -> 
     assert "added RK0003L8: index generation 2, 1 files" in reelkeep(
         "tape", "import-index", str(index), "--barcode", "RK0003L8", catalog=fresh).stdout
     assert "P/clip.mov" in reelkeep("tape", "find", "clip", catalog=fresh).stdout
+
+
+def test_a_mounted_ltfs_volume_from_the_command_line(tmp_path: Path) -> None:
+    catalog = tmp_path / "c.db"
+    project = tmp_path / "Day 07"
+    (project / "G001").mkdir(parents=True)
+    (project / "G001" / "G001C001.mov").write_bytes(os.urandom(200_000))
+    mount = tmp_path / "ltfs"  # stands for the folder an LTFS driver mounts (tests/unit/test_tape_mounted.py)
+    mount.mkdir()
+    written = reelkeep("tape", "write", str(mount), str(project), "-q", catalog=catalog).stdout
+    assert "wrote 1 files, 200,000 bytes into the LTFS volume at" in written
+    assert (mount / "Day 07" / "G001" / "G001C001.mov").read_bytes() == (project / "G001" / "G001C001.mov").read_bytes()
+    assert "200,000  Day 07/G001/G001C001.mov" in reelkeep("tape", "list", str(mount), catalog=catalog).stdout
+    plain = reelkeep("tape", "import-index", str(mount), "--barcode", "RK0200L9", catalog=catalog, check=False)
+    assert plain.returncode == 1 and "is not an LTFS mount" in plain.stderr
+    os.setxattr(mount, "user.ltfs.volumeUUID", b"2b9d0f1e-6a55-4b8e-9e0e-0f8a1c5d7e21")
+    assert "added RK0200L9" in reelkeep("tape", "import-index", str(mount), "--barcode", "RK0200L9",
+                                        catalog=catalog).stdout
+    assert "RK0200L9" in reelkeep("tape", "find", "G001C001", catalog=catalog).stdout
