@@ -403,8 +403,11 @@ def _restore(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
 def _restored(restored: RestoreReport, dest: Path, out: TextIO) -> int:
     for path, problem in restored.problems:
         print(f"NOT RESTORED {path}: {problem}", file=sys.stderr)
+    for path in restored.parts:
+        print(f"ONLY A PART {path}: this tape holds only part of a file spanning tapes (as any LTFS reader shows "
+              f"it); `reelkeep tape restore --from-catalog '{path}'` joins all its parts", file=sys.stderr)
     out.write(f"restored {len(restored.restored)} files, {restored.bytes:,} bytes into {dest}\n")
-    return EXIT_DAMAGED if restored.problems else EXIT_OK
+    return EXIT_DAMAGED if restored.problems or restored.parts else EXIT_OK
 
 
 def _recall(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:

@@ -45,13 +45,20 @@ def restore(tape: SimulatedTape, paths: list[str], dest: Path, cancel: CancelTok
     folders."""
     entries = dict(read_volume(tape).index.root.walk())
     chosen: dict[str, FileEntry | DirectoryEntry] = {}
+    folders: list[str] = []
     for wanted in paths:
         wanted = wanted.strip("/")
         if wanted and wanted not in entries:
             raise TapeError(f"{wanted!r} is not on this tape (its newest index); `reelkeep tape list` shows what is")
-        for path, entry in entries.items():
-            if not wanted or path == wanted or path.startswith(wanted + "/"):
-                chosen[path] = entry
+        if not wanted:
+            chosen = dict(entries)
+            break
+        chosen[wanted] = entries[wanted]
+        if isinstance(entries[wanted], DirectoryEntry):
+            folders.append(wanted + "/")
+    if folders:  # one pass over the tape's entries for all chosen folders (a restore plan names thousands of files)
+        prefixes = tuple(folders)
+        chosen.update((path, entry) for path, entry in entries.items() if path.startswith(prefixes))
     taken = [path for path in chosen if os.path.lexists(dest / path) and not isinstance(chosen[path], DirectoryEntry)]
     if taken:
         raise TapeError(f"{dest / taken[0]} already exists; restore into another folder (nothing is overwritten)")

@@ -36,6 +36,24 @@ def test_plan_then_write_two_copies_on_a_shelf(tmp_path: Path) -> None:
     listed = reelkeep("tape", "list", catalog=catalog).stdout  # the catalog sees each tape's set and copy
     assert "RK0001L9/A" in listed and "RK0001L9/B" in listed
 
+    # The file spanning tapes 1 and 2, restored from the catalog: copy B's two tapes, joined and checked whole.
+    spanned = next(line for line in reelkeep("tape", "find", "C001C002", catalog=catalog).stdout.splitlines()
+                   if "[part at" in line)
+    assert "Day 07/C001/C001C002.mov" in spanned
+    plan = reelkeep("tape", "restore", "--from-catalog", "Day 07/C001/C001C002.mov", "--copy", "B",
+                    catalog=catalog).stdout
+    assert "spanning RK0003L9, RK0004L9: Day 07/C001/C001C002.mov" in plan
+    back = tmp_path / "back"
+    restored = reelkeep("tape", "restore", "--from-catalog", "Day 07", "--copy", "B", "--device", shelf,
+                        "--to", str(back), "-q", catalog=catalog)
+    assert "restored 3 files, 3,000,005 bytes" in restored.stdout
+    for name in ("C001/C001C001.mov", "C001/C001C002.mov", "notes.txt"):
+        assert (back / "Day 07" / name).read_bytes() == (source / name).read_bytes()
+    # one tape alone gives only its part of that file, and says so
+    alone = reelkeep("tape", "restore", f"file:{tmp_path / 'shelf' / 'RK0002L9'}", "Day 07", "--to",
+                     str(tmp_path / "alone"), "-q", catalog=catalog, check=False)
+    assert alone.returncode == 1 and "ONLY A PART Day 07/C001/C001C002.mov" in alone.stderr
+
     again = reelkeep("tape", "write", f"file:{tmp_path / 'one'}", str(source), "--copies", "2",
                      "--capacity", "3M", "--block-size", "64K", catalog=catalog, check=False)
     assert again.returncode == 1 and "give a device with {barcode} in it" in again.stderr
