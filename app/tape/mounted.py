@@ -14,8 +14,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import stat
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from app.core.errors import Cancelled
 from app.core.progress import CancelToken
 from app.core.regular_file import open_regular
 from app.tape.ltfs_label import ltfs_time
+from app.tape.plan_walk import FILE, FOLDER, SYMLINK, walk_sources
 from app.tape.profiles import GENERATIONS, TapeError
 from app.tape.write_files import SHA1_KEY, XXH128_KEY
 
@@ -65,68 +64,38 @@ class MountWrite:
     written: list[tuple[str, str]]  # (path in the mount, xxh128)
 
 
-def tape_order(source: Path) -> Iterator[tuple[Path, os.stat_result]]:
-    """Files of source (by name), then its folders (by name), depth first: the order they go onto tape."""
-    try:
-        with os.scandir(source) as listing:
-            children = sorted(listing, key=lambda entry: entry.name)
-    except OSError as exc:
-        raise TapeError(f"cannot read {source}: {exc.strerror or exc}") from None
-    folders = []
-    for child in children:
-        info = child.stat(follow_symlinks=False)
-        if stat.S_ISDIR(info.st_mode):
-            folders.append(child)
-        elif stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
-            yield Path(child.path), info
-    for folder in folders:
-        yield Path(folder.path), folder.stat(follow_symlinks=False)
-        yield from tape_order(Path(folder.path))
-
-
 def write_to_mount(mount: Path, source: Path, dest: str = "", cancel: CancelToken | None = None,
                    on_bytes: Callable[[int], None] | None = None) -> MountWrite:
-    """source's tree into the mount under dest, in tape order; existing files are never replaced."""
+    """source's tree into the mount under dest, in tape order (the walk a tape plan uses); existing files are never
+    replaced."""
     mount = Path(mount)
     if not mount.is_dir():
         raise TapeError(f"{mount} is not a mounted volume (not a folder)")
-    target_root = mount.joinpath(*[p for p in dest.split("/") if p]) / _nfc(source.name)
-    planned = [(path, info) for path, info in tape_order(source)]
-    size = sum(info.st_size for _p, info in planned if stat.S_ISREG(info.st_mode))
+    planned = list(walk_sources([Path(source)], dest))
+    size = sum(item.size for item in planned if item.kind == FILE)
     if size > free_space(mount):
         raise TapeError(f"{size:,} bytes do not fit: the volume at {mount} has {free_space(mount):,} left")
-    for path, info in planned:
-        target = target_root / _nfc_relative(path.relative_to(source))
-        if not stat.S_ISDIR(info.st_mode) and os.path.lexists(target):
-            raise TapeError(f"{target} already exists on the volume; nothing was written (files on tape are never "
-                            "replaced)")
-    target_root.mkdir(parents=True, exist_ok=True)
+    for item in planned:
+        if item.kind != FOLDER and os.path.lexists(mount / item.path):
+            raise TapeError(f"{mount / item.path} already exists on the volume; nothing was written (files on tape "
+                            "are never replaced)")
     written: list[tuple[str, str]] = []
     total = 0
-    for path, info in planned:
+    for item in planned:
         if cancel is not None:
             cancel.check()
-        target = target_root / _nfc_relative(path.relative_to(source))
-        if stat.S_ISDIR(info.st_mode):
-            target.mkdir(exist_ok=True)
-        elif stat.S_ISLNK(info.st_mode):
-            os.symlink(os.readlink(path), target)
+        target = mount / item.path
+        if item.kind == FOLDER:
+            target.mkdir(parents=True, exist_ok=True)
+        elif item.kind == SYMLINK:
+            os.symlink(item.target or "", target)
         else:
-            digest = _copy(path, target, info, cancel, on_bytes)
-            written.append((target.relative_to(mount).as_posix(), digest))
-            total += info.st_size
+            written.append((item.path, _copy(Path(item.source), target, item.size, item.mtime_ns, cancel, on_bytes)))
+            total += item.size
     return MountWrite(len(written), total, written)
 
 
-def _nfc(name: str) -> str:
-    return unicodedata.normalize("NFC", name)
-
-
-def _nfc_relative(relative: Path) -> Path:
-    return Path(*[_nfc(part) for part in relative.parts])
-
-
-def _copy(path: Path, target: Path, info: os.stat_result, cancel: CancelToken | None,
+def _copy(path: Path, target: Path, size: int, mtime_ns: int, cancel: CancelToken | None,
           on_bytes: Callable[[int], None] | None) -> str:
     """One file, hashed as it is read, written under a partial name and renamed when whole (a rename is only an
     index change on LTFS); its digests become extended attributes."""
@@ -144,8 +113,8 @@ def _copy(path: Path, target: Path, info: os.stat_result, cancel: CancelToken | 
                 copied += len(block)
                 if on_bytes is not None:
                     on_bytes(len(block))
-        if copied != info.st_size:
-            raise TapeError(f"{path} changed while it was written ({copied:,} bytes instead of {info.st_size:,}); "
+        if copied != size:
+            raise TapeError(f"{path} changed while it was written ({copied:,} bytes instead of {size:,}); "
                             "write it again")
         os.rename(partial, target)
     except (Cancelled, TapeError, OSError) as exc:
@@ -154,7 +123,7 @@ def _copy(path: Path, target: Path, info: os.stat_result, cancel: CancelToken | 
             raise TapeError(f"the volume is full: {target.name} did not fit; it was removed, the files before it "
                             "are complete") from None
         raise
-    os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
+    os.utime(target, ns=(mtime_ns, mtime_ns))
     _set_digest(target, XXH128_KEY, xxh.hexdigest())
     _set_digest(target, SHA1_KEY, sha1.hexdigest())
     return xxh.hexdigest()
@@ -171,20 +140,22 @@ def _set_digest(target: Path, key: str, value: str) -> None:
 
 def mount_rows(mount: Path) -> Iterator[TapeFileRow]:
     """The mount's tree as catalog rows, with LTFS's virtual start block and partition where the mount has them."""
-    for path, info in tape_order(mount):
-        relative = path.relative_to(mount).as_posix()
-        modified = ltfs_time_of(info.st_mtime_ns)
-        if stat.S_ISDIR(info.st_mode):
+    for item in walk_sources([Path(mount)]):
+        relative = item.path.partition("/")[2]  # the walk names the mount itself first
+        if not relative:
+            continue
+        modified = ltfs_time_of(item.mtime_ns)
+        if item.kind == FOLDER:
             yield TapeFileRow(relative, "folder", modified=modified)
-        elif stat.S_ISLNK(info.st_mode):
-            yield TapeFileRow(relative, "symlink", symlink=os.readlink(path), modified=modified)
+        elif item.kind == SYMLINK:
+            yield TapeFileRow(relative, "symlink", symlink=item.target, modified=modified)
         else:
-            block, partition = _xattr(path, START_BLOCK), _xattr(path, PARTITION)
-            yield TapeFileRow(relative, "file", info.st_size,
+            block, partition = _xattr(item.source, START_BLOCK), _xattr(item.source, PARTITION)
+            yield TapeFileRow(relative, "file", item.size,
                               partition={"a": 0, "b": 1}.get(partition or ""),
                               start_block=int(block) if block and block.isdigit() else None,
-                              xxh128=_xattr(path, MOUNT_PREFIX + XXH128_KEY), sha1=_xattr(path, MOUNT_PREFIX + SHA1_KEY),
-                              modified=modified)
+                              xxh128=_xattr(item.source, MOUNT_PREFIX + XXH128_KEY),
+                              sha1=_xattr(item.source, MOUNT_PREFIX + SHA1_KEY), modified=modified)
 
 
 def ltfs_time_of(nanoseconds: int) -> str:
