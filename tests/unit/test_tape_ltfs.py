@@ -73,6 +73,10 @@ def test_index_round_trip_keeps_names_attributes_links_and_empty_things() -> Non
     index = LtfsIndex("Reelkeep", "uuid", 7, now, Location(0, 5), tree, Location(1, 40), 6)
     xml = index.xml()
     assert b'<name percentencoded="true">reel%3A01</name>' in xml and "café grade".encode() in xml
+    # written as text, byte for byte what ElementTree writes for the same tree (the form ltfsck accepted)
+    from xml.etree import ElementTree
+
+    assert ElementTree.tostring(ElementTree.fromstring(xml), encoding="UTF-8", xml_declaration=True) + b"\n" == xml
     back = LtfsIndex.parse(xml)
     assert back == dataclasses.replace(index, root=dataclasses.replace(tree, directories=[
         dataclasses.replace(tree.directories[0], name="café grade"), tree.directories[1]]))
