@@ -13,15 +13,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.catalog.catalog import Catalog
 from app.core.job import Outcome
 from app.jobs.runner import JobRunner
 from app.services.settings import TAPE_DEVICE_KEY, TAPE_REVERIFY_DAYS_KEY, Settings
-from app.services.tape_jobs import CatalogReadJob, FolderSize, ImportCartridgeJob, LoadedTapeJob, folder_size
+from app.services.tape_jobs import CatalogReadJob, ImportCartridgeJob, LoadedTapeJob, QueuePlan
+from app.services.tape_queue import (
+    NEW_SET,
+    PLAN_DELAY_MS,
+    PlannedTape,
+    PlanOptions,
+    QueuedFolder,
+    WriteQueueMixin,
+)
 from app.tape.recall import BARCODE_FIELD, device_for
 from app.tape.reverify import DEFAULT_REVERIFY_DAYS, due_tapes
+
+__all__ = ["NEW_SET", "PAGE", "PlannedTape", "PlanOptions", "QueuedFolder", "TapeFile", "TapeService"]
 
 PAGE = 1000  # rows per read of a tape's files: a screenful many times over, a few ms of SQLite
 
@@ -48,34 +58,6 @@ class TapeFile:
 
 
 @dataclass
-class QueuedFolder:
-    path: str
-    size: FolderSize | None = None  # None while it is being measured
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class PlannedTape:
-    """One cartridge of the write plan: what is on it, what the plan adds, how big it is."""
-
-    barcode: str
-    capacity: int | None
-    used: int
-    planned: int
-    folders: tuple[str, ...] = ()
-
-    @property
-    def free(self) -> int | None:
-        return None if self.capacity is None else max(0, self.capacity - self.used)
-
-    @property
-    def overflow(self) -> int:
-        """Planned bytes beyond the free space (0 when it fits)."""
-        free = self.free
-        return 0 if free is None else max(0, self.planned - free)
-
-
-@dataclass
 class _Shown:
     """What the files table shows: a tape's files (paged) or a search's results; serial tells answers apart."""
 
@@ -87,7 +69,7 @@ class _Shown:
     pending: bool = False
 
 
-class TapeService(QObject):
+class TapeService(WriteQueueMixin, QObject):
     tapes_changed = Signal()
     files_reset = Signal()  # the files table shows another tape or search (rows empty until the first page)
     files_added = Signal(int, int)  # first row, how many
@@ -105,7 +87,14 @@ class TapeService(QObject):
         self.loaded = False  # the first tapes list arrived
         self.shown = _Shown(0)
         self.queue: list[QueuedFolder] = []
-        self.queue_target: str | None = None
+        self.queue_target: str | None = NEW_SET
+        self.plan_options = PlanOptions()
+        self.queue_plan: QueuePlan | None = None  # the plan of the queue as it is now (None while planning)
+        self.plan_error = ""  # why the queue cannot be planned as asked (a file larger than a cartridge, ...)
+        self.planning = False
+        self._plan_serial = 0  # a plan answer for an older queue or older options is dropped
+        self._plan_timer = QTimer(self, singleShot=True, interval=PLAN_DELAY_MS)
+        self._plan_timer.timeout.connect(self.plan_queue)
         self.tape_jobs: set[int] = set()  # tape-lane jobs started here and not finished
 
     # ---- settings
@@ -143,9 +132,12 @@ class TapeService(QObject):
         if not outcome.ok:
             self.failed.emit(f"Cannot read the tape catalog: {outcome.message}")
             return
+        barcodes = [t["barcode"] for t in self.tapes]
         self.tapes, self.loaded = outcome.value, True
-        if self.queue_target is not None and self.tape(self.queue_target) is None:
-            self.queue_target = None
+        if self.queue_target and self.tape(self.queue_target) is None:
+            self.queue_target = NEW_SET  # the tape it was to be appended to left the catalog
+        if barcodes != [t["barcode"] for t in self.tapes] and not self.plan_options.barcode_start:
+            self._replan()  # the next free barcode moved
         self.tapes_changed.emit()
         self.queue_changed.emit()  # the plan bars follow the tapes' use
 
@@ -303,70 +295,6 @@ class TapeService(QObject):
             self.message.emit(done)
         self._submit_tape(ImportCartridgeJob(self.catalog, device, barcode),
                           lambda imported: self._on_imported(imported, quiet=imported.ok))
-
-    # ---- the write queue
-    def queue_folders(self, paths: list[str], target: str | None = None) -> None:
-        """Add folders to the write queue (each measured off the GUI thread) for the target tape."""
-        if target is not None:
-            self.queue_target = target
-        known = {q.path for q in self.queue}
-        for path in paths:
-            path = str(Path(path))
-            if path in known:
-                continue
-            item = QueuedFolder(path)
-            self.queue.append(item)
-            known.add(path)
-            self.runner.submit(CatalogReadJob(f"Measure {path}", lambda p=path: folder_size(p)),
-                               lambda outcome, it=item: self._on_sized(it, outcome))
-        self.queue_changed.emit()
-
-    def _on_sized(self, item: QueuedFolder, outcome: Outcome) -> None:
-        if item not in self.queue:
-            return
-        if outcome.ok:
-            item.size = outcome.value
-        else:
-            item.problem = outcome.message
-        self.queue_changed.emit()
-
-    def unqueue(self, rows: list[int]) -> None:
-        self.queue = [q for i, q in enumerate(self.queue) if i not in set(rows)]
-        self.queue_changed.emit()
-
-    def set_queue_target(self, barcode: str | None) -> None:
-        self.queue_target = barcode
-        self.queue_changed.emit()
-
-    def write_plan(self) -> list[PlannedTape]:
-        """The queue drawn per tape: today one tape, the target, filled by the folders' bytes.
-
-        TODO(tape plan): when app/tape's plan jobs land, the plan spans several cartridges and comes from them."""
-        tape = self.tape(self.queue_target) if self.queue_target else None
-        if tape is None:
-            return []
-        planned = sum(q.size.bytes for q in self.queue if q.size is not None)
-        return [PlannedTape(tape["barcode"], tape["capacity"], tape["used"] or 0, planned,
-                            tuple(q.path for q in self.queue))]
-
-    def queue_ready(self) -> bool:
-        """Every queued folder measured, without a problem, and a target tape chosen."""
-        return bool(self.queue) and self.queue_target is not None and all(
-            q.size is not None and not q.problem for q in self.queue)
-
-    def write_queue(self, dest: str = "") -> int | None:
-        """Write the queued folders onto the target tape as one new index generation; the queue empties."""
-        from app.tape.jobs import WriteTapeJob
-
-        if not self.queue_ready() or self.queue_target is None:
-            return None
-        barcode = self.queue_target
-        device = self.device_for(barcode)
-        job = self._loaded(WriteTapeJob(device, [Path(q.path) for q in self.queue], dest), barcode)
-        self.queue = []
-        self.queue_changed.emit()
-        return self._submit_tape(job, lambda outcome: self._after_tape_change(outcome, barcode, device,
-                                                                              f"Wrote to {barcode}"))
 
     # ---- restore
     def plan_restore(self, paths: list[str], dest: str) -> None:

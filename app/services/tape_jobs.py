@@ -1,6 +1,6 @@
 """The small jobs behind the Tape panel: hidden catalog reads, a check that the loaded cartridge is the cataloged
-tape before a tape job touches it, an index import from a loaded cartridge, and sizing folders for the write plan.
-The tape work itself is done by app/tape's jobs, the same ones the CLI runs."""
+tape before a tape job touches it, an index import from a loaded cartridge, sizing folders for the write plan and
+planning the queue. The tape work itself is done by app/tape's jobs, the same ones the CLI runs."""
 
 from __future__ import annotations
 
@@ -66,24 +66,76 @@ class LoadedTapeJob:
 
 
 class ImportCartridgeJob:
-    """The loaded cartridge's newest index into the catalog (lane 'tape': it reads the cartridge)."""
+    """The loaded cartridge's newest index into the catalog (lane 'tape': it reads the cartridge).
+
+    only_written: after a plan write, a cartridge of the plan that is missing, blank or holds only the index of its
+    format (generation 1: the write stopped before it) is skipped and the job ends with None, as the CLI does."""
 
     lane = "tape"
 
-    def __init__(self, catalog: Catalog, device: str, barcode: str = "") -> None:
-        self.catalog, self.device = catalog, device
+    def __init__(self, catalog: Catalog, device: str, barcode: str = "", only_written: bool = False) -> None:
+        self.catalog, self.device, self.only_written = catalog, device, only_written
         self.title = f"Catalog the index of {barcode or device}"
 
     def plan(self) -> Any:
+        from app.core.errors import ReelkeepError
         from app.tape.jobs import open_device
+        from app.tape.volume import read_volume
 
-        return open_device(self.device)
+        if not self.only_written:
+            return open_device(self.device)
+        try:
+            tape = open_device(self.device)
+            return tape if read_volume(tape).index.generation > 1 else None
+        except (ReelkeepError, OSError):
+            return None
 
-    def run(self, tape: Any, ctx: JobContext) -> ImportOutcome:
+    def run(self, tape: Any, ctx: JobContext) -> ImportOutcome | None:
         from app.tape.offline import import_volume
 
         ctx.cancel.check()
-        return import_volume(self.catalog, tape)
+        return None if tape is None else import_volume(self.catalog, tape)
+
+
+@dataclass(frozen=True)
+class QueuePlan:
+    """A plan of the write queue and, per planned tape, whether its last file goes on onto the next tape."""
+
+    plan: Any  # app.tape.plan.TapePlan (a plain value: its folder, settings and per-tape totals)
+    continues: tuple[bool, ...]
+
+
+class QueuePlanJob:
+    """The write queue planned by app/tape's PlanTapesJob into a plan folder, hidden from the Jobs panel (it runs
+    again whenever the queue or its options change).
+
+    Lane 'scan', not 'tape': planning reads only the sources, so it neither waits behind a write on the drive nor
+    holds the drive up."""
+
+    lane = "scan"
+    visible = False
+
+    def __init__(self, job: Any) -> None:
+        self.job = job
+        self.title = job.title
+
+    def plan(self) -> Any:
+        return self.job.plan()
+
+    def run(self, previous: Any, ctx: JobContext) -> QueuePlan:
+        plan = self.job.run(previous, ctx)
+        return QueuePlan(plan, tuple(_ends_in_part(plan, tape.number) for tape in plan.tapes))
+
+
+def _ends_in_part(plan: Any, number: int) -> bool:
+    """The tape's last file is a part whose rest is on the next tape (a file is split only at a tape's end)."""
+    from app.tape.plan_walk import FILE
+
+    last = None
+    for item in plan.items(number):
+        if item.kind == FILE:
+            last = item
+    return last is not None and not last.last_part
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,7 @@ class TapePanel(QWidget):
         # bound methods, not lambdas: Qt drops them with the panel, while the service lives on
         service.files_added.connect(self._update_files_title)
         service.restore_planned.connect(self._confirm_restore)
+        service.queue_changed.connect(self._show_stack)
         service.message.connect(self.message)
         service.settings.changed.connect(self._show_device)
         self._show_device()
@@ -145,7 +146,8 @@ class TapePanel(QWidget):
         self.format_action = action("&Format…", self.format_cartridge,
                                     "Write an empty LTFS volume on a cartridge (erases it) and catalog it")
         self.write_action = action("&Write Folders…", self.write_folders,
-                                   "Queue folders to write onto the selected tape; the plan shows how they fit")
+                                   "Queue folders to write onto a new tape set (as many cartridges as they need) or "
+                                   "append to a tape; the plan shows how they fit")
         self.verify_action = action("&Verify", self.verify_selected,
                                     "Read every file of the selected tape back and check its xxh128")
         self.import_action = QAction("&Import Index", self)
@@ -262,7 +264,7 @@ class TapePanel(QWidget):
         keep = self.current_barcode()
         tapes = self.service.tapes
         self.tapes_model.set_tapes(tapes)
-        self.stack.setCurrentIndex(1 if tapes else 0)
+        self._show_stack()
         due = len(self.service.due())
         self.tabs.setTabText(TAB_DUE, f"Due ({due})" if due else "Due")
         row = self.tapes_model.row_of(keep) if keep else -1
@@ -278,6 +280,10 @@ class TapePanel(QWidget):
         finally:
             self._refreshing = False
         self._update_actions()
+
+    def _show_stack(self) -> None:
+        # a queue planned onto a new set needs no cataloged tape: the panel shows it while the catalog is empty
+        self.stack.setCurrentIndex(1 if self.service.tapes or self.service.queue else 0)
 
     def current_barcode(self) -> str | None:
         tape = self.tapes_model.tape(self.tapes.currentIndex().row())
@@ -304,8 +310,6 @@ class TapePanel(QWidget):
                 self.search.blockSignals(False)
             self.service.show_tape(tape["id"])
         self._shown_key = key
-        if self.service.queue_target is None:
-            self.service.set_queue_target(tape["barcode"])
         self._update_actions()
 
     # ---- files and search
@@ -350,7 +354,6 @@ class TapePanel(QWidget):
     def _update_actions(self) -> None:
         has_tape = self.current_barcode() is not None
         self.verify_action.setEnabled(has_tape)
-        self.write_action.setEnabled(bool(self.service.tapes))
         self.restore_action.setEnabled(bool(self.selected_paths()))
 
     def format_cartridge(self) -> None:
@@ -374,12 +377,9 @@ class TapePanel(QWidget):
         self.message.emit(f"Formatting {barcode} at {self.service.device_for(barcode)}…")
 
     def write_folders(self) -> None:
-        if not self.service.tapes:
-            self.message.emit("No tape to write to: format a cartridge first")
-            return
         folder = QFileDialog.getExistingDirectory(self, "Write Folder to Tape", os.path.expanduser("~"))
         if folder:
-            self.service.queue_folders([folder], self.service.queue_target or self.current_barcode())
+            self.service.queue_folders([folder])
             self.wanted.emit()
             self.tabs.setCurrentIndex(TAB_QUEUE)
 

@@ -1,92 +1,55 @@
-"""The write queue: folders waiting to go onto a tape, the target tape, and the plan drawn per tape as a bar (what
-is on the cartridge, what the queue adds, what stays free, and what does not fit)."""
+"""The write queue: folders waiting to go onto tape, where they go — appended to a cataloged tape, or planned onto
+a new tape set spanning as many cartridges as needed, in one or two copies (A/B) — and the plan drawn per tape."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPaintEvent, QPalette, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSizePolicy,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from app.services.tape import PlannedTape, TapeService
+from app.services.tape import NEW_SET, TapeService
 from app.ui.library.format import size_text
+from app.ui.tape.plan_bar import PlanBar
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.icons import ERROR_COLOR
+from app.ui.widgets.wrap_row import WrapRow
 
-USED_COLOR, PLANNED_COLOR = QColor("#8a8a8a"), QColor("#3d7dd8")
-
-
-def plan_text(plan: PlannedTape) -> str:
-    if plan.capacity is None:
-        return f"{plan.barcode}: +{size_text(plan.planned)} (capacity unknown)"
-    if plan.overflow:
-        return (f"{plan.barcode}: {size_text(plan.overflow)} more than its {size_text(plan.free)} free — remove "
-                "folders (spanning onto further cartridges comes with the tape plan)")
-    return (f"{plan.barcode}: {size_text(plan.used)} on it + {size_text(plan.planned)} planned · "
-            f"{size_text((plan.free or 0) - plan.planned)} free after")
-
-
-class PlanBar(QWidget):
-    """One cartridge of the plan: used (grey), planned (blue, red where it does not fit), free (empty)."""
-
-    def __init__(self, plan: PlannedTape, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.plan = plan
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip(plan_text(plan))
-
-    def sizeHint(self) -> QSize:
-        return QSize(200, self.fontMetrics().height() + 8)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        plan = self.plan
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        box = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        palette = self.palette()
-        painter.setPen(palette.color(QPalette.ColorRole.Mid))
-        painter.setBrush(palette.color(QPalette.ColorRole.Base))
-        painter.drawRoundedRect(box, 4, 4)
-        capacity = plan.capacity or max(1, plan.used + plan.planned)
-        scale = box.width() / max(capacity, plan.used + plan.planned)
-        used = plan.used * scale
-        fits = min(plan.planned, plan.free if plan.free is not None else plan.planned) * scale
-        painter.setPen(Qt.PenStyle.NoPen)
-        for x, width, color in ((box.x(), used, USED_COLOR), (box.x() + used, fits, PLANNED_COLOR),
-                                (box.x() + used + fits, plan.overflow * scale, QColor(ERROR_COLOR))):
-            if width > 0:
-                fill = QColor(color)
-                fill.setAlpha(150)
-                painter.setBrush(fill)
-                painter.drawRoundedRect(QRectF(x, box.y(), max(width, 2.0), box.height()), 4, 4)
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
-        text = self.fontMetrics().elidedText(plan_text(plan), Qt.TextElideMode.ElideRight, int(box.width()) - 12)
-        painter.drawText(box.adjusted(6, 0, -6, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                         text)
+NEW_SET_TEXT = "New tape set"
+APPEND_CAPTION = "Plan per tape — grey: on it now, blue: this queue, red: does not fit"
+SET_CAPTION = "Plan per cartridge — blue: copy A, green: copy B, hatched end: its last file goes on to the next tape"
 
 
 class WriteQueuePage(QWidget):
-    """The queue's tab: target tape, queued folders, the plan bars and the buttons."""
+    """The queue's tab: target, plan options, queued folders, the plan bars and the buttons."""
 
     add_requested = Signal()
 
     def __init__(self, service: TapeService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        self.bars: list[PlanBar] = []
         self.target = QComboBox(self)
         self.target.setObjectName("tapeWriteTarget")
-        self.target.setToolTip("The cartridge the queued folders are written to")
+        self.target.setToolTip("New tape set: planned across as many cartridges as the queue needs; or a "
+                               "cataloged tape the queue is appended to")
+        self.target.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.target.setMinimumContentsLength(len(NEW_SET_TEXT))  # the window's minimum width at 720p leaves the panel little room
         self.target.activated.connect(lambda _i: service.set_queue_target(self.target.currentData()))
+        self.options = self._make_options()
         self.folders = QListWidget(self)
         self.folders.setObjectName("tapeWriteQueue")
         self.folders.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -96,8 +59,6 @@ class WriteQueuePage(QWidget):
         remove_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.folders,
                                context=Qt.ShortcutContext.WidgetShortcut)
         remove_key.activated.connect(self.remove_selected)
-        self.plans = QVBoxLayout()
-        self.plans.setSpacing(3)
         self.note = ElidedLabel("", self)
         self.note.setEnabled(False)
         self.add_button = QPushButton("Add Folder…", self)
@@ -107,8 +68,25 @@ class WriteQueuePage(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.write_button = QPushButton("Write", self)
         self.write_button.setObjectName("tapeWriteStart")
-        self.write_button.setToolTip("Write the queued folders onto the target tape as one new index generation")
         self.write_button.clicked.connect(self.start)
+
+        self.plan_caption = QLabel("", self)
+        self.plan_caption.setEnabled(False)
+        self.bars_box = QWidget(self)
+        self.plans = QVBoxLayout(self.bars_box)
+        self.plans.setContentsMargins(0, 0, 0, 0)
+        self.plans.setSpacing(3)
+        self.plans.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidget(self.bars_box)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setMinimumHeight(36)
+        self.error = QLabel("", self)
+        self.error.setObjectName("tapePlanError")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setStyleSheet(f"color: {ERROR_COLOR}")
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Write to"))
@@ -122,25 +100,87 @@ class WriteQueuePage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.options)
         layout.addWidget(self.folders, 1)
-        self.plan_caption = QLabel("Plan per tape — grey: on it now, blue: this queue, red: does not fit", self)
-        self.plan_caption.setEnabled(False)
         layout.addWidget(self.plan_caption)
-        layout.addLayout(self.plans)
+        layout.addWidget(self.scroll, 3)  # the bars get the room: a set may be many cartridges
+        layout.addWidget(self.error)
         layout.addLayout(buttons)
         service.queue_changed.connect(self.refresh)
         service.tapes_changed.connect(self.refresh)
         self.refresh()
 
+    def _make_options(self) -> QWidget:
+        service = self.service
+        box, more = QWidget(self), QWidget(self)
+        self.generation = QComboBox(box)
+        self.generation.setObjectName("tapePlanGeneration")
+        for name, key in (("LTO-9", "LTO9"), ("LTO-8", "LTO8")):
+            self.generation.addItem(name, key)
+        self.generation.activated.connect(lambda _i: service.set_plan_options(generation=self.generation.currentData()))
+        self.copies = QComboBox(box)
+        self.copies.setObjectName("tapePlanCopies")
+        self.copies.addItem("1 copy", 1)
+        self.copies.addItem("2 copies (A/B)", 2)
+        self.copies.setToolTip("Two copies: a second set (B) with the same files on its own cartridges, to keep "
+                               "elsewhere")
+        self.copies.activated.connect(lambda _i: service.set_plan_options(copies=self.copies.currentData()))
+        self.first_barcode = QLineEdit(box)
+        self.first_barcode.setObjectName("tapePlanBarcode")
+        self.first_barcode.setToolTip("The first cartridge's barcode; the others count up from it (copy B after "
+                                      "copy A). Empty: the next one after the cataloged tapes")
+        self.first_barcode.setMaximumWidth(self.fontMetrics().horizontalAdvance("RK0000L9") + 40)
+        self.first_barcode.editingFinished.connect(
+            lambda: service.set_plan_options(barcode_start=self.first_barcode.text().strip().upper()))
+        self.split = QCheckBox("Split files across tapes", more)
+        self.split.setObjectName("tapePlanSplit")
+        self.split.setToolTip("A file larger than the space left is split into parts on consecutive cartridges; "
+                              "off: it moves whole to the next one (a file larger than a cartridge cannot be planned)")
+        self.split.toggled.connect(lambda on: service.set_plan_options(split=on))
+        self.plan_button = QPushButton("Plan", more)
+        self.plan_button.setObjectName("tapePlanNow")
+        self.plan_button.setToolTip("Plan the queue now (it is planned again by itself when it changes)")
+        self.plan_button.clicked.connect(service.plan_queue)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        for label, widget in (("Generation", self.generation), ("Copies", self.copies),
+                              ("First barcode", self.first_barcode)):
+            row.addWidget(QLabel(label, box))
+            row.addWidget(widget)
+            row.addSpacing(6)
+        row.addStretch(1)
+        second = QHBoxLayout(more)
+        second.setContentsMargins(0, 0, 0, 0)
+        second.addWidget(self.split)
+        second.addStretch(1)
+        second.addWidget(self.plan_button)
+        # two parts that stack when the tab is narrow: the dock shares the bottom with the other panels
+        return WrapRow([box, more], self)
+
+    def _show_options(self) -> None:
+        options = self.service.plan_options
+        for widget in (self.generation, self.copies, self.split):
+            widget.blockSignals(True)
+        self.generation.setCurrentIndex(max(0, self.generation.findData(options.generation)))
+        self.copies.setCurrentIndex(max(0, self.copies.findData(options.copies)))
+        self.split.setChecked(options.split)
+        for widget in (self.generation, self.copies, self.split):
+            widget.blockSignals(False)
+        if not self.first_barcode.hasFocus():
+            self.first_barcode.setText(options.barcode_start)
+        self.first_barcode.setPlaceholderText(self.service.next_barcode())
+
     def refresh(self) -> None:
         service = self.service
+        new_set = service.queue_target == NEW_SET
         self.target.clear()
+        self.target.addItem(NEW_SET_TEXT, NEW_SET)
         for tape in service.tapes:
             self.target.addItem(tape["barcode"], tape["barcode"])
-        if service.queue_target is not None:
-            self.target.setCurrentIndex(self.target.findData(service.queue_target))
-        else:
-            self.target.setCurrentIndex(-1)
+        self.target.setCurrentIndex(self.target.findData(service.queue_target)
+                                    if service.queue_target is not None else -1)
+        self.options.setVisible(new_set and bool(service.queue))  # room for them only when there is a queue
+        self._show_options()
         self.folders.clear()
         for queued in service.queue:
             if queued.problem:
@@ -154,26 +194,50 @@ class WriteQueuePage(QWidget):
             if queued.problem:
                 item.setForeground(QColor(ERROR_COLOR))
             self.folders.addItem(item)
-        while self.plans.count():
-            widget = self.plans.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
-        self.bars = [PlanBar(plan, self) for plan in service.write_plan()]
         for bar in self.bars:
-            self.plans.addWidget(bar)
+            self.plans.removeWidget(bar)
+            bar.hide()  # at once: deleteLater waits for the event loop
+            bar.deleteLater()
+        self.bars = [PlanBar(plan, self.bars_box) for plan in service.write_plan()]
+        for n, bar in enumerate(self.bars):
+            self.plans.insertWidget(n, bar)
+        self.plan_caption.setText(SET_CAPTION if new_set else APPEND_CAPTION)
         self.plan_caption.setVisible(bool(self.bars))
-        if not service.queue:
-            self.note.setText("Add folders with Write Folders…; they are written together as one generation")
-        elif service.queue_target is None:
-            self.note.setText("Choose the tape to write to")
-        else:
-            self.note.setText("")
+        self.scroll.setVisible(bool(self.bars))  # no room taken while there is no plan: the dock is short at 720p
+        self.error.setText(service.plan_error if new_set else "")
+        self.error.setVisible(bool(self.error.text()))
+        self.note.setText(self._note())
+        self.write_button.setToolTip(self._write_tip())
         self._update_buttons()
+
+    def _note(self) -> str:
+        service = self.service
+        if not service.queue:
+            return "Add folders with Write Folders…; they are written together"
+        if service.queue_target is None:
+            return "Choose where to write"
+        if service.queue_target != NEW_SET:
+            return ""
+        if service.planning:
+            return "Planning…"
+        planned = service.queue_plan
+        if planned is None:
+            return ""
+        plan = planned.plan
+        return (f"Tape set {plan.tape_set}: {len(plan.tapes)} cartridge(s) per copy × {plan.copies} = "
+                f"{len(plan.tapes) * plan.copies}; spanned parts: {sum(t.spanned for t in plan.tapes)}")
+
+    def _write_tip(self) -> str:
+        if self.service.queue_target == NEW_SET:
+            return ("Write the plan: every cartridge of every copy in turn, at the cartridge device "
+                    f"({self.service.device_pattern}); blank simulated cartridges are made and formatted")
+        return "Write the queued folders onto the target tape as one new index generation"
 
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(bool(self.folders.selectedItems()))
         fits = all(not plan.overflow for plan in self.service.write_plan())
         self.write_button.setEnabled(self.service.queue_ready() and fits)
+        self.plan_button.setEnabled(self.service.queue_measured())
 
     def remove_selected(self) -> None:
         rows = [self.folders.row(item) for item in self.folders.selectedItems()]
