@@ -39,13 +39,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                          "{barcode} when the plan needs several cartridges (file:/tapes/{barcode}: "
                                          "each a simulated cartridge, made and formatted when blank).")
     write.add_argument("device", metavar="DEVICE")
-    write.add_argument("sources", nargs="*", type=Path, metavar="SRC")
+    write.add_argument("sources", nargs="*", type=_source, metavar="SRC",
+                       help="a folder, or ARCHIVE_FOLDER@vN (@BRANCH, @head): an archive version, with a plan")
     write.add_argument("--plan", type=Path, metavar="PLAN_DIR", help="write this tape plan")
     _plan_options(write, on_the_fly=True)
     write.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     plan = verbs.add_parser("plan", help="plan folders onto as many cartridges as they need (files spanning "
                                          "cartridges, A/B copies), with no tape; `tape write --plan` writes it")
-    plan.add_argument("sources", nargs="*", type=Path, metavar="SRC")
+    plan.add_argument("sources", nargs="*", type=_source, metavar="SRC",
+                      help="a folder, or ARCHIVE_FOLDER@vN (@BRANCH, @head): an archive version's files, proxies "
+                           "and an ASC MHL of them under NAME/vN/")
     plan.add_argument("--out", required=True, type=Path, metavar="PLAN_DIR", help="a new folder for the plan")
     plan.add_argument("--rest", type=Path, metavar="PLAN_DIR",
                       help="plan what a stopped write of this plan left (same set and copy, new barcodes)")
@@ -147,6 +150,12 @@ def _plan_options(parser: argparse.ArgumentParser, on_the_fly: bool) -> None:
     parser.add_argument("--block-size", metavar="SIZE", help="record size (default 512K)" + when)
 
 
+def _source(text: str):  # noqa: ANN202 - a Path or an ArchiveSource (imported lazily)
+    from app.tape.plan_archive import parse_source
+
+    return parse_source(text)
+
+
 def _plan_job(args: argparse.Namespace, out: Path, copies: int, rest: Path | None = None):  # noqa: ANN202
     from app.streaming.stream_cache import parse_size
     from app.tape.jobs import PlanTapesJob
@@ -203,6 +212,10 @@ def _write(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
         return _write_plan(catalog, WritePlanJob(args.plan, args.device), args.quiet, out)
     if not args.sources:
         raise TapeError("give the folders to write (SRC…), or --plan PLAN_DIR")
+    archived = [str(s) for s in args.sources if not isinstance(s, Path)]
+    if archived and args.copies is None and BARCODE_FIELD not in args.device:
+        raise TapeError(f"{archived[0]} is an archive version: it goes on tape through a plan; add --copies 1 (or "
+                        "2), or give `reelkeep tape plan` and `tape write --plan`")
     if os.path.isdir(args.device):
         if args.copies is not None:
             raise TapeError("a mounted LTFS volume is one cartridge: --copies needs cartridges Reelkeep loads")

@@ -7,6 +7,7 @@ driver (app/tape/st_device.py, untested here); a mounted LTFS volume is a folder
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from app.core.progress import ProgressMeter
 from app.tape.mounted import MountWrite, write_to_mount
 from app.tape.pipeline import DEFAULT_RECORD
 from app.tape.plan import TapePlan, plan_tapes
+from app.tape.plan_archive import SOURCES_FOLDER, ArchiveSource, archive_items, check_source
 from app.tape.plan_walk import TapeItem, walk_sources
 from app.tape.plan_write import (
     BARCODE_FIELD,
@@ -170,24 +172,35 @@ class RestoreTapeJob:
 
 
 class PlanTapesJob:
-    """Plan folders onto cartridges (spanning, copies), streamed to a plan folder; no tape needed."""
+    """Plan folders and archive versions (app/tape/plan_archive.py) onto cartridges (spanning, copies), streamed to
+    a plan folder; no tape needed."""
 
     lane = "tape"
 
-    def __init__(self, sources: list[Path], out: Path, generation: Generation, capacity: int | None = None,
-                 copies: int = 1, barcode_start: str = "RK0001", split: bool = True, dest: str = "",
-                 block_size: int = DEFAULT_RECORD, rest_of: Path | None = None) -> None:
-        self.sources, self.out, self.generation = [Path(s) for s in sources], Path(out), generation
+    def __init__(self, sources: Sequence[Path | ArchiveSource], out: Path, generation: Generation,
+                 capacity: int | None = None, copies: int = 1, barcode_start: str = "RK0001", split: bool = True,
+                 dest: str = "", block_size: int = DEFAULT_RECORD, rest_of: Path | None = None) -> None:
+        self.sources = [s if isinstance(s, ArchiveSource) else Path(s) for s in sources]
+        self.out, self.generation = Path(out), generation
         self.capacity, self.copies, self.barcode_start, self.split = capacity, copies, barcode_start, split
         self.dest, self.block_size, self.rest_of = dest, block_size, rest_of
-        self.title = f"Plan tapes for {len(self.sources)} folder(s)" if rest_of is None else "Plan the rest"
+        self.title = f"Plan tapes for {len(self.sources)} source(s)" if rest_of is None else "Plan the rest"
 
     def plan(self) -> TapePlan | None:
-        """The plan whose rest is asked for (None for a new plan); checks the sources are folders."""
+        """The plan whose rest is asked for (None for a new plan); checks the sources are folders or versions."""
         for source in self.sources:
-            if not source.is_dir():
+            if isinstance(source, ArchiveSource):
+                check_source(source)
+            elif not source.is_dir():
                 raise TapeError(f"{source} is not a folder")
         return TapePlan.load(self.rest_of) if self.rest_of is not None else None
+
+    def _items(self) -> Iterator[TapeItem]:
+        for source in self.sources:  # in the order given; the plan folder exists once items are asked for
+            if isinstance(source, ArchiveSource):
+                yield from archive_items(source, self.dest, self.out / SOURCES_FOLDER)
+            else:
+                yield from walk_sources([source], self.dest)
 
     def run(self, previous: TapePlan | None, ctx: JobContext) -> TapePlan:
         meter = ProgressMeter(ctx.progress, unit="files")
@@ -198,7 +211,7 @@ class PlanTapesJob:
 
         if previous is not None:
             return plan_rest(previous, self.out, None, self.barcode_start or None, placed)
-        return plan_tapes(walk_sources(self.sources, self.dest), self.out, self.generation, self.capacity,
+        return plan_tapes(self._items(), self.out, self.generation, self.capacity,
                           self.block_size, self.copies, self.barcode_start, self.split,
                           [str(s) for s in self.sources], placed)
 

@@ -5,8 +5,10 @@ plan of what it left."""
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
+from tests.archive_oracles import ASCMHL_DEBUG
 from tests.integration.test_cli import reelkeep
 
 
@@ -85,3 +87,36 @@ def test_a_cartridge_filling_up_early_says_what_is_left_and_how_to_go_on(tmp_pat
                        for b in ("RK0001L9", "RK0002L9"))
     for name in ("C001C001.mov", "C001C002.mov", "notes.txt"):
         assert name in on_tapes
+
+
+def test_an_archive_version_planned_written_and_restored_from_the_catalog(tmp_path: Path) -> None:
+    catalog = tmp_path / "c.db"
+    source = footage(tmp_path)
+    archive = tmp_path / "Show"
+    reelkeep("archive", "create", str(source), str(archive), "-m", "day 7", "-q", catalog=catalog)
+    extra = tmp_path / "grade.cdl"
+    extra.write_text("<cdl/>\n")
+    reelkeep("archive", "add", str(archive), str(extra), "--to", "color", "-q", catalog=catalog)
+    unknown = reelkeep("tape", "plan", f"{archive}@v3", "--out", str(tmp_path / "none"), catalog=catalog,
+                       check=False)
+    assert unknown.returncode == 1 and "no version or branch 'v3'" in unknown.stderr and "v1…v2" in unknown.stderr
+    single = reelkeep("tape", "write", f"file:{tmp_path / 'one'}", f"{archive}@v2", catalog=catalog, check=False)
+    assert single.returncode == 1 and "goes on tape through a plan" in single.stderr
+
+    planned = reelkeep("tape", "plan", f"{archive}@main", "--capacity", "3M", "--block-size", "64K",
+                       "--out", str(tmp_path / "plan"), "-q", catalog=catalog).stdout
+    assert "2 LTO9 cartridges per copy" in planned and "  Show/v2/notes.txt … " in planned
+    shelf = f"file:{tmp_path / 'shelf'}/{{barcode}}"
+    reelkeep("tape", "write", "--plan", str(tmp_path / "plan"), shelf, "-q", catalog=catalog)
+    back = tmp_path / "back"
+    reelkeep("tape", "restore", "--from-catalog", "Show/v2", "--device", shelf, "--to", str(back), "-q",
+             catalog=catalog)
+    unpacked = tmp_path / "unpacked"
+    reelkeep("archive", "unpack", str(archive), str(unpacked), "--version", "v2", "-q", catalog=catalog)
+    files = sorted(p.relative_to(unpacked) for p in unpacked.rglob("*") if p.is_file())
+    assert Path("color/grade.cdl") in files and Path("C001/C001C002.mov") in files
+    for name in files:
+        assert (back / "Show" / "v2" / name).read_bytes() == (unpacked / name).read_bytes()
+    checked = subprocess.run([ASCMHL_DEBUG, "verify", str(back / "Show" / "v2")], capture_output=True, text=True,
+                             timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
