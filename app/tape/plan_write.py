@@ -191,8 +191,9 @@ def rest_items(plan: TapePlan, copy: str) -> Iterator[TapeItem]:
     where its own cartridges end)."""
     held: TapeItem | None = None
     for item in _rest(plan, copy):
+        # the same tape path too: an archive stores identical files once, so two paths can share one source
         if held is not None and item.kind == FILE and held.kind == FILE and item.source == held.source \
-                and held.offset + held.length == item.offset:
+                and item.path == held.path and held.offset + held.length == item.offset:
             held = replace(held, length=held.length + item.length)
             continue
         if held is not None:
