@@ -234,10 +234,18 @@ class _Planner:
                 part = fits * self.block_size  # a record boundary: each part starts its own records
                 self._put(replace(item, offset=offset, length=part), allowance)
                 offset, left = offset + part, left - part
-            elif blank:
+            elif blank and not self.split:
                 raise PlanError(f"{item.source} ({item.size:,} bytes) is larger than a whole cartridge "
                                 f"({self.usable:,} bytes usable): it can only be written split across cartridges "
                                 "(plan without --no-split)")
+            elif blank and fits >= 1:
+                raise PlanError(f"{item.source} ({item.size:,} bytes) is larger than a whole cartridge "
+                                f"({self.usable:,} bytes usable) and below {SPLIT_MIN_RECORDS} records, too small "
+                                "to split: plan with larger cartridges")
+            elif blank:  # split, yet not one record fits: the cartridge is smaller than its index reserve allows
+                raise PlanError(f"{item.source} ({item.size:,} bytes) does not fit: a cartridge has only "
+                                f"{self.usable:,} bytes usable after the index reserve, too little for a record of "
+                                f"{self.block_size:,} bytes; plan with larger cartridges (or a smaller block size)")
             self._next_tape()
 
     def finish(self) -> list[PlannedTape]:

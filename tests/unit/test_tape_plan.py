@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.tape.plan import SPLIT_MIN_RECORDS, PlanError, TapePlan, barcode_sequence, plan_tapes
+from app.tape.plan import SPLIT_MIN_RECORDS, TAPE_OVERHEAD, PlanError, TapePlan, barcode_sequence, plan_tapes
 from app.tape.plan_walk import FILE, FOLDER, TapeItem, walk_sources
 from app.tape.profiles import LTO8, LTO9
 from app.tape.write_files import metadata_allowance
@@ -73,6 +73,9 @@ def test_a_file_larger_than_a_cartridge_needs_splitting_and_bad_barcodes_are_ref
     with pytest.raises(PlanError, match="larger than a whole cartridge.*without --no-split"):
         plan_tapes(walk_sources([big]), tmp_path / "plan", LTO9, CAPACITY, BLOCK, split=False)
     assert not (tmp_path / "plan").exists()  # a failed plan leaves nothing
+    with pytest.raises(PlanError, match="too little for a record of"):  # split on, yet no record fits: said so
+        plan_tapes(walk_sources([big]), tmp_path / "plan", LTO9, TAPE_OVERHEAD + BLOCK // 2, BLOCK)
+    assert not (tmp_path / "plan").exists()
     plan = plan_tapes(walk_sources([big]), tmp_path / "plan", LTO9, CAPACITY, BLOCK)
     parts = [i for t in plan.tapes for i in plan.items(t.number) if i.kind == FILE]
     assert len(plan.tapes) == 3 and sum(p.length for p in parts) == 5_000_000
