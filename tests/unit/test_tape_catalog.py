@@ -290,3 +290,29 @@ def test_a_library_file_knows_which_tapes_hold_it(tmp_path: Path, catalog: Catal
     assert catalog.info(media_id)["tapes"][0]["exact"] is True
     catalog.db.execute_sql("UPDATE media_file SET content_hash = ? WHERE id = ?", ("0" * 32, media_id))
     assert catalog.info(media_id)["tapes"][0]["exact"] is False  # another file's bytes: only a likely match
+
+
+def test_a_truncated_index_xml_is_refused_and_the_catalog_keeps_what_it_had(tmp_path: Path, catalog: Catalog) -> None:
+    from app.tape.profiles import TapeError
+
+    project = _project(tmp_path / "src")
+    tape = _tape(tmp_path, "RK0013L9")
+    write_folder(tape, project)
+    import_volume(catalog, tape)
+    before = catalog.tapes.by_barcode("RK0013L9")
+    rows_before = catalog.tapes.files(before["id"])
+    newer = tmp_path / "second"
+    newer.mkdir()
+    (newer / "more.mov").write_bytes(b"m" * 10)
+    write_folder(tape, newer)
+    data = read_volume(tape).index.xml()
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(data[: len(data) * 2 // 3])  # a copy that stopped part way
+    with pytest.raises(TapeError, match="the LTFS index cannot be read"):
+        import_index_file(catalog, cut)
+    assert catalog.tapes.by_barcode("RK0013L9") == before  # nothing half imported
+    assert catalog.tapes.files(before["id"]) == rows_before
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    with pytest.raises(TapeError, match="cannot be read"):
+        import_index_file(catalog, empty)
