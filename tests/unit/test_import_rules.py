@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
-DOMAIN = {"core", "catalog", "media", "interchange", "ingest", "archive", "versioning", "streaming", "tape"}
+DOMAIN = {"core", "catalog", "media", "interchange", "ingest", "archive", "versioning", "streaming", "tape", "monitor"}
 # What each layer may import from app.* (besides itself); Qt bindings allowed per layer below.
 ALLOWED = {
     "core": {"core"},
