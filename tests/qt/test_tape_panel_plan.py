@@ -18,7 +18,7 @@ from app.tape.volume import format_volume
 from app.ui.main_window import MainWindow
 from app.ui.tape import panel as panel_module
 
-WAIT = 30000
+WAIT = 60000  # an upper bound: four cartridges are written and cataloged under a loaded CI machine
 CAPACITY = 3 << 20  # a tiny simulated cartridge: about 2 MB left for files after its reserve
 RECORD = 64 << 10
 
