@@ -56,6 +56,11 @@ class CancelToken:
     def paused(self) -> bool:
         return not self._running.is_set()
 
+    def check_cancelled(self) -> None:
+        """Raise Cancelled once cancelled, without waiting out a pause (for code that pauses at its own points)."""
+        if self._cancelled.is_set():
+            raise Cancelled("cancelled by the user")
+
     def check(self) -> None:
         """Block while paused; raise Cancelled once cancelled."""
         if not self._running.is_set():  # Event.wait() costs µs even when set; jobs check per file

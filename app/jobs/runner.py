@@ -129,8 +129,8 @@ class JobRunner(QObject):
             record.token = self._records[group].token
         self._records[record.id] = record
         self._callbacks[record.id] = (on_done, on_event)
+        self.job_added.emit(record.id)  # before a worker can take it: a pause pressed as it appears holds
         self._queues[lane].put(_Ticket(record.id, job, record.token))
-        self.job_added.emit(record.id)
         return record.id
 
     def open_group(self, title: str, lane: str) -> int:
@@ -170,8 +170,10 @@ class JobRunner(QObject):
             record.token.cancel()
 
     def pause(self, job_id: int) -> None:
+        """Pause a running job at its next check, or a queued one before it does any work (it then starts
+        paused, holding its lane's thread: a drive waits rather than letting the next tape job in)."""
         record = self._records[job_id]
-        if record.state == RUNNING:
+        if record.state in (RUNNING, QUEUED):
             record.token.pause()
             record.state = PAUSED
             self.job_changed.emit(job_id)
@@ -180,7 +182,7 @@ class JobRunner(QObject):
         record = self._records[job_id]
         if record.state == PAUSED:
             record.token.resume()
-            record.state = RUNNING
+            record.state = RUNNING if record.started_at is not None else QUEUED
             self.job_changed.emit(job_id)
 
     def forget(self, job_id: int) -> None:
@@ -209,7 +211,7 @@ class JobRunner(QObject):
     def _on_started(self, job_id: int) -> None:
         record = self._records.get(job_id)
         if record:
-            record.state = RUNNING
+            record.state = PAUSED if record.token.paused and not record.token.cancelled else RUNNING
             record.started_at = time.time()
             self.job_changed.emit(job_id)
 

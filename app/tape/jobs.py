@@ -7,13 +7,14 @@ driver (app/tape/st_device.py, untested here); a mounted LTFS volume is a folder
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.catalog.catalog import Catalog
 from app.core.job import JobContext
 from app.core.progress import ProgressMeter
+from app.tape.ltfs_index import LtfsIndex
 from app.tape.mounted import MountWrite, write_to_mount
 from app.tape.pipeline import DEFAULT_RECORD
 from app.tape.plan import TapePlan, plan_tapes
@@ -82,6 +83,19 @@ class WritePlan:
     bytes: int
 
 
+# In a write's progress message once its pause took effect (between files); the Tape panel looks for it.
+PAUSE_TOOK_EFFECT = "finished before the pause"
+
+
+def paused_note(meter: ProgressMeter, barcode: str = "") -> Callable[[LtfsIndex, int], None]:
+    """What the progress line says while a write is paused: the index that makes its finished files safe."""
+    def note(index: LtfsIndex, files: int) -> None:
+        where = f"{barcode}: " if barcode else ""
+        meter.note(f"{where}{files:,} file(s) {PAUSE_TOOK_EFFECT} · index generation {index.generation} written: "
+                   "the cartridge is a clean volume")
+    return note
+
+
 class WriteTapeJob:
     lane = "tape"
 
@@ -105,7 +119,8 @@ class WriteTapeJob:
 
     def run(self, plan: WritePlan, ctx: JobContext) -> list[TapeWrite]:
         meter = ProgressMeter(ctx.progress, total=plan.bytes, unit="bytes")
-        return [write_folder(plan.tape, source, self.dest, ctx.cancel, meter.advance) for source in plan.sources]
+        return [write_folder(plan.tape, source, self.dest, ctx.cancel, meter.advance, paused_note(meter))
+                for source in plan.sources]
 
 
 class VerifyTapeJob:
@@ -277,7 +292,7 @@ class WritePlanJob:
 
                 try:
                     result = write_planned_tape(tape, plan, copy, planned.number, spans, ctx.cancel,
-                                                meter.advance, finished)
+                                                meter.advance, finished, paused_note(meter, barcode))
                 except CartridgeFull as full:
                     record_written(plan, copy, barcode, "full")
                     raise TapeError(
@@ -309,4 +324,8 @@ class MountWriteJob:
 
     def run(self, total: int, ctx: JobContext) -> list[MountWrite]:
         meter = ProgressMeter(ctx.progress, total=total, unit="bytes")
-        return [write_to_mount(self.mount, source, self.dest, ctx.cancel, meter.advance) for source in self.sources]
+        def paused(files: int) -> None:
+            meter.note(f"{files:,} file(s) {PAUSE_TOOK_EFFECT} · each is closed and indexed by the LTFS software")
+
+        return [write_to_mount(self.mount, source, self.dest, ctx.cancel, meter.advance, paused)
+                for source in self.sources]

@@ -65,9 +65,11 @@ class MountWrite:
 
 
 def write_to_mount(mount: Path, source: Path, dest: str = "", cancel: CancelToken | None = None,
-                   on_bytes: Callable[[int], None] | None = None) -> MountWrite:
+                   on_bytes: Callable[[int], None] | None = None,
+                   on_pause: Callable[[int], None] | None = None) -> MountWrite:
     """source's tree into the mount under dest, in tape order (the walk a tape plan uses); existing files are never
-    replaced."""
+    replaced. A pause takes effect between files (the LTFS software indexes a file when it is closed);
+    on_pause(files written) follows."""
     mount = Path(mount)
     if not mount.is_dir():
         raise TapeError(f"{mount} is not a mounted volume (not a folder)")
@@ -83,6 +85,8 @@ def write_to_mount(mount: Path, source: Path, dest: str = "", cancel: CancelToke
     total = 0
     for item in planned:
         if cancel is not None:
+            if cancel.paused and on_pause is not None:
+                on_pause(len(written))
             cancel.check()
         target = mount / item.path
         if item.kind == FOLDER:
@@ -106,7 +110,7 @@ def _copy(path: Path, target: Path, size: int, mtime_ns: int, cancel: CancelToke
         with open_regular(path) as src, open(partial, "xb") as out:
             while block := src.read(_CHUNK):
                 if cancel is not None:
-                    cancel.check()
+                    cancel.check_cancelled()
                 out.write(block)
                 xxh.update(block)
                 sha1.update(block)

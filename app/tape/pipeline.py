@@ -61,10 +61,12 @@ class SourceChanged(OSError):
 
 def write_pieces(pieces: Sequence[Piece], sink: RecordSink, record_size: int = DEFAULT_RECORD,
                  cancel: CancelToken | None = None, on_bytes: Callable[[int], None] | None = None,
-                 sha1: bool = False) -> Iterator[Written]:
+                 sha1: bool = False, pause_between_records: bool = True) -> Iterator[Written]:
     """Write every piece to sink in order, one record per `record_size` bytes; yields each piece once its last
     record is written. A source that cannot be read or is shorter than planned raises (OSError, SourceChanged)
-    before any record of that piece is written past what was read; cancel raises Cancelled between records."""
+    before any record of that piece is written past what was read; cancel raises Cancelled between records, and
+    a pause waits there too unless pause_between_records is False (the caller then pauses between pieces)."""
+    check = None if cancel is None else cancel.check if pause_between_records else cancel.check_cancelled
     ring: queue.Queue[bytearray] = queue.Queue()
     for _ in range(_RING):
         ring.put(bytearray(record_size))
@@ -119,8 +121,8 @@ def write_pieces(pieces: Sequence[Piece], sink: RecordSink, record_size: int = D
             pending = got[::-1]
             while pending:
                 index, buffer, length, done = pending[-1]
-                if cancel is not None:
-                    cancel.check()
+                if check is not None:
+                    check()
                 pending.pop()
                 if buffer is not None:
                     try:

@@ -25,7 +25,7 @@ import xxhash
 
 from app.core.progress import CancelToken
 from app.core.regular_file import open_regular
-from app.tape.ltfs_index import FileEntry
+from app.tape.ltfs_index import FileEntry, LtfsIndex
 from app.tape.manifest import MANIFEST_FOLDER, TapeManifest, file_facts, write_mhl, write_set_manifest
 from app.tape.plan import TapePlan, barcode_sequence, plan_tapes
 from app.tape.plan_walk import FILE, TapeItem
@@ -76,7 +76,8 @@ def prepare_cartridge(tape: SimulatedTape, plan: TapePlan, barcode: str) -> None
 
 def write_planned_tape(tape: SimulatedTape, plan: TapePlan, copy: str, number: int, spans: SpanStates,
                        cancel: CancelToken | None = None, on_bytes: Callable[[int], None] | None = None,
-                       on_file: Callable[[TapeItem], None] | None = None) -> TapeWrite:
+                       on_file: Callable[[TapeItem], None] | None = None,
+                       on_pause: Callable[[LtfsIndex, int], None] | None = None) -> TapeWrite:
     """Tape `number` of copy `copy` onto a prepared cartridge, with its manifests and ASC MHL."""
     barcode = plan.barcode(copy, number)
     work = Path(tempfile.mkdtemp(prefix="reelkeep-tape-"))
@@ -107,7 +108,7 @@ def write_planned_tape(tape: SimulatedTape, plan: TapePlan, copy: str, number: i
 
     try:
         return write_items(tape, items(), cancel, on_bytes, written, after, {TAPE_SET_KEY: plan.tape_set,
-                                                                            COPY_KEY: copy})
+                                                                            COPY_KEY: copy}, on_pause)
     except CartridgeFull as full:
         for item in full.left:
             spans.pop(item.source, None)  # its state took bytes of a part that is not on tape

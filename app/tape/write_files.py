@@ -7,10 +7,15 @@ generation: a write cut short loses only its own files, and the next write start
 A write that stops early — cancelled, or the cartridge filling up before the plan said it would — ends with an
 index of the files it finished: the half-written file leaves the tree and its records are overwritten by that
 index, so no index ever lists half a file.
+
+A pause takes effect when the file being written is finished: the files finished so far get an index at once
+(what LTFS implementations do on a sync), so a paused cartridge is a clean volume that could be unloaded; the
+write then waits, and on resume goes on after that index towards the next generation.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -70,9 +75,10 @@ class CartridgeFull(TapeError):
 
 
 def write_folder(tape: SimulatedTape, source: Path, dest: str = "", cancel: CancelToken | None = None,
-                 on_bytes: Callable[[int], None] | None = None) -> TapeWrite:
+                 on_bytes: Callable[[int], None] | None = None,
+                 on_pause: Callable[[LtfsIndex, int], None] | None = None) -> TapeWrite:
     """source's tree under `dest` (a '/'-separated folder on the volume, '' for the root) as a new generation."""
-    return write_items(tape, walk_sources([Path(source)], dest), cancel, on_bytes)
+    return write_items(tape, walk_sources([Path(source)], dest), cancel, on_bytes, on_pause=on_pause)
 
 
 @dataclass
@@ -151,10 +157,12 @@ def write_items(tape: SimulatedTape, items: Iterable[TapeItem], cancel: CancelTo
                 on_bytes: Callable[[int], None] | None = None,
                 on_written: Callable[[TapeItem, FileEntry], None] | None = None,
                 after: Callable[[], list[TapeItem]] | None = None,
-                root_xattrs: dict[str, str] | None = None) -> TapeWrite:
+                root_xattrs: dict[str, str] | None = None,
+                on_pause: Callable[[LtfsIndex, int], None] | None = None) -> TapeWrite:
     """items as a new generation. on_written(item, entry) follows each file once its last record is on tape;
     after() is called once the data is written and gives more files to write behind it (a tape's manifests),
-    which are then in the same index. root_xattrs go on the volume's root folder."""
+    which are then in the same index. root_xattrs go on the volume's root folder. on_pause(index, files) follows
+    the index written when a pause takes effect (see the module's docstring)."""
     volume = read_volume(tape)
     block_size = volume.label.block_size
     if block_size <= 0:
@@ -166,21 +174,33 @@ def write_items(tape: SimulatedTape, items: Iterable[TapeItem], cancel: CancelTo
     pieces, keep = _place(tree, items, with_manifests=after is not None)
     keep += sum(index_allowance(path) for path, _entry in index.root.walk())
     tape.locate(DATA_PARTITION, append_block(tape))
-    state = _Progress(tape.block)
+    state = _Progress(tape.block, index.generation)
+
+    def pause() -> None:
+        assert cancel is not None
+        synced = _index_of_finished(index, tree, pieces, state)
+        state.generation = synced.generation
+        written = write_index(tape, synced, block_size, append_at=state.free)
+        if on_pause is not None:
+            on_pause(written, len(state.done))
+        cancel.check()  # waits for resume; a cancel while paused raises here
+        tape.locate(DATA_PARTITION, append_block(tape))
+        state.free = tape.block
+
     data_bytes = data_files = 0
     try:
-        _write(pieces, _EarlyWarning(tape, keep), block_size, cancel, on_bytes, state, on_written)
+        _write(pieces, _EarlyWarning(tape, keep), block_size, cancel, on_bytes, state, on_written, pause)
         data_bytes, data_files = state.bytes, len(pieces)
         if after is not None:
             extra, _keep = _place(tree, after(), with_manifests=False)
             pieces += extra
-            _write(extra, tape, block_size, cancel, on_bytes, state, None)
+            _write(extra, tape, block_size, cancel, on_bytes, state, None, pause)
     except (Cancelled, _Full) as stop:
         # What is complete stays: the half-written file leaves the tree and its records are overwritten by the
         # index, so the volume is clean and no index lists half a file.
         left = [piece.key for piece in pieces if id(piece.key) not in state.done]
         _drop_unwritten(index.root, {entry.uid for entry, _item in left})
-        stopped = replace(index, generation=index.generation + 1, update_time=ltfs_time(), highest_uid=tree.uid)
+        stopped = replace(index, generation=state.generation + 1, update_time=ltfs_time(), highest_uid=tree.uid)
         written = write_index(tape, stopped, block_size, append_at=state.free)
         if isinstance(stop, Cancelled):
             raise
@@ -190,15 +210,23 @@ def write_items(tape: SimulatedTape, items: Iterable[TapeItem], cancel: CancelTo
                             f"{written.generation}) lists the {len(state.done):,} files finished; {len(left):,} "
                             f"files ({rest:,} bytes){first} were not written", written, len(state.done),
                             [item for _entry, item in left]) from None
-    new = replace(index, generation=index.generation + 1, update_time=ltfs_time(), highest_uid=tree.uid)
+    new = replace(index, generation=state.generation + 1, update_time=ltfs_time(), highest_uid=tree.uid)
     return TapeWrite(write_index(tape, new, block_size), data_files, data_bytes)
 
 
 @dataclass
 class _Progress:
     free: int  # after the last complete file: where the index goes when the write stops early
+    generation: int  # the volume's newest generation (a pause writes one)
     bytes: int = 0
     done: set[int] = field(default_factory=set)  # id() of the finished pieces' keys
+
+
+def _index_of_finished(index: LtfsIndex, tree: _Tree, pieces: list[Piece], state: _Progress) -> LtfsIndex:
+    """The next generation listing the files finished so far; the write's own tree stays whole."""
+    root = copy.deepcopy(index.root)
+    _drop_unwritten(root, {piece.key[0].uid for piece in pieces if id(piece.key) not in state.done})
+    return replace(index, root=root, generation=state.generation + 1, update_time=ltfs_time(), highest_uid=tree.uid)
 
 
 def _place(tree: _Tree, items: Iterable[TapeItem], with_manifests: bool) -> tuple[list[Piece], int]:
@@ -234,8 +262,8 @@ def _place(tree: _Tree, items: Iterable[TapeItem], with_manifests: bool) -> tupl
 
 def _write(pieces: list[Piece], sink: _EarlyWarning | SimulatedTape, block_size: int, cancel: CancelToken | None,
            on_bytes: Callable[[int], None] | None, state: _Progress,
-           on_written: Callable[[TapeItem, FileEntry], None] | None) -> None:
-    for written in write_pieces(pieces, sink, block_size, cancel, on_bytes, sha1=True):
+           on_written: Callable[[TapeItem, FileEntry], None] | None, pause: Callable[[], None]) -> None:
+    for written in write_pieces(pieces, sink, block_size, cancel, on_bytes, sha1=True, pause_between_records=False):
         entry, item = written.piece.key
         _finish(entry, item, written)
         if written.records:
@@ -244,6 +272,8 @@ def _write(pieces: list[Piece], sink: _EarlyWarning | SimulatedTape, block_size:
         state.bytes += written.piece.length
         if on_written is not None:
             on_written(item, entry)
+        if cancel is not None and cancel.paused:
+            pause()
 
 
 def _finish(entry: FileEntry, item: TapeItem, written: Written) -> None:

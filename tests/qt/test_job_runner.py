@@ -8,7 +8,7 @@ import pytest
 
 from app.core.job import JobContext
 from app.core.progress import ProgressMeter
-from app.jobs.runner import CANCELLED, DONE, FAILED, JobRunner
+from app.jobs.runner import CANCELLED, DONE, FAILED, PAUSED, JobRunner
 
 
 class CountingJob:
@@ -109,6 +109,23 @@ def test_pause_and_resume(qtbot, runner) -> None:
     runner.resume(job_id)
     qtbot.waitUntil(lambda: runner.record(job_id).state == DONE, timeout=5000)
     assert job.reached == 50
+
+
+def test_a_job_paused_while_queued_starts_paused_and_does_no_work(qtbot, runner) -> None:
+    gate = threading.Event()
+    first, second = CountingJob(3, gate), CountingJob(5)
+    first_id = runner.submit(first)
+    second_id = runner.submit(second)  # queued behind the first on the single-thread lane
+    runner.pause(second_id)
+    assert runner.record(second_id).state == PAUSED
+    gate.set()
+    qtbot.waitUntil(lambda: runner.record(first_id).state == DONE and runner.record(second_id).started_at is not None,
+                    timeout=30000)
+    qtbot.wait(100)
+    assert runner.record(second_id).state == PAUSED and second.reached == 0
+    runner.resume(second_id)
+    qtbot.waitUntil(lambda: runner.record(second_id).state == DONE, timeout=30000)
+    assert second.reached == 5
 
 
 def test_lanes_run_in_parallel(qtbot, runner) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -45,6 +46,11 @@ def progress_text(update: ProgressUpdate | None) -> str:
     if update.message:
         parts.append(update.message)
     return " · ".join(parts)
+
+
+def still_progress(update: ProgressUpdate | None) -> ProgressUpdate | None:
+    """A paused job's progress without a rate or an ETA (neither means anything while it waits)."""
+    return None if update is None else replace(update, rate=0.0, eta_seconds=None)
 
 
 def outcome_text(record: JobRecord) -> str:
@@ -138,7 +144,8 @@ class JobRow(QFrame):
                 self.bar.setRange(0, _STEPS)
                 self.bar.setValue(round(update.fraction * _STEPS))
                 self.bar.setFormat("%p%")
-            self.detail.setText(("Paused · " if self._paused else "") + progress_text(update))
+            self.detail.setText("Paused · " + progress_text(still_progress(update)) if self._paused
+                               else progress_text(update))
         else:
             self.detail.setText(outcome_text(record))
             color = ERROR_COLOR if record.state == FAILED else ""
