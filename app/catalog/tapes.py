@@ -12,6 +12,7 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from app.catalog.filters import fts_expression
+from app.catalog.tape_matches import LibraryMatch, library_matches
 from app.core.errors import CatalogError
 
 _CHUNK = 2000
@@ -250,6 +251,10 @@ class TapeCatalog:
             if found:
                 return [{**row, "exact": True} for row in found]
         return [{**row, "exact": False} for row in self.files_named(name, size)] if size else []
+
+    def library_matches(self, digests: Iterable[str | None]) -> dict[str, LibraryMatch]:
+        """digest -> the library file holding exactly those bytes (by its content hash), in one query a page."""
+        return library_matches(self.db, digests)
 
     def span_parts(self, path: str, span_length: int, tape_set: str | None,
                    copy: str | None) -> list[dict[str, Any]]:
