@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from app.catalog.catalog import Catalog
+from app.cli_tape_library import library_options, library_source, say_skipped
 from app.tape.reverify import DEFAULT_REVERIFY_DAYS
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                            "or --copies, onto every cartridge of a tape plan",
                              description="tape write DEVICE SRC… writes folders onto the loaded volume. "
                                          "tape write --plan PLAN_DIR DEVICE writes a plan made by `tape plan`, and "
-                                         "tape write DEVICE SRC… --copies 2 plans on the fly; DEVICE then holds "
+                                         "tape write DEVICE SRC… --copies 2 (or --library [FILTERS] --copies 1) "
+                                         "plans on the fly; DEVICE then holds "
                                          "{barcode} when the plan needs several cartridges (file:/tapes/{barcode}: "
                                          "each a simulated cartridge, made and formatted when blank).")
     write.add_argument("device", metavar="DEVICE")
@@ -43,8 +45,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        help="a folder, or ARCHIVE_FOLDER@vN (@BRANCH, @head): an archive version, with a plan")
     write.add_argument("--plan", type=Path, metavar="PLAN_DIR", help="write this tape plan")
     _plan_options(write, on_the_fly=True)
+    library_options(write)
     write.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    plan = verbs.add_parser("plan", help="plan folders onto as many cartridges as they need (files spanning "
+    plan = verbs.add_parser("plan", help="plan folders (or library files: --library) onto as many cartridges as "
+                                         "they need (files spanning "
                                          "cartridges, A/B copies), with no tape; `tape write --plan` writes it")
     plan.add_argument("sources", nargs="*", type=_source, metavar="SRC",
                       help="a folder, or ARCHIVE_FOLDER@vN (@BRANCH, @head): an archive version's files, proxies "
@@ -53,6 +57,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("--rest", type=Path, metavar="PLAN_DIR",
                       help="plan what a stopped write of this plan left (same set and copy, new barcodes)")
     _plan_options(plan, on_the_fly=False)
+    library_options(plan)
     plan.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     listing = verbs.add_parser("list", help="the tapes in the catalog; with --tape B its files; with DEVICE the "
                                             "files of the loaded volume (its newest index)")
@@ -156,7 +161,8 @@ def _source(text: str):  # noqa: ANN202 - a Path or an ArchiveSource (imported l
     return parse_source(text)
 
 
-def _plan_job(args: argparse.Namespace, out: Path, copies: int, rest: Path | None = None):  # noqa: ANN202
+def _plan_job(args: argparse.Namespace, out: Path, copies: int, rest: Path | None = None,  # noqa: ANN202
+              catalog: Catalog | None = None, library=None):  # noqa: ANN001 - a LibrarySource (imported lazily)
     from app.streaming.stream_cache import parse_size
     from app.tape.jobs import PlanTapesJob
     from app.tape.pipeline import DEFAULT_RECORD
@@ -167,18 +173,27 @@ def _plan_job(args: argparse.Namespace, out: Path, copies: int, rest: Path | Non
         block_size = parse_size(args.block_size) if args.block_size else DEFAULT_RECORD
     except ValueError as exc:
         raise TapeError(f"--capacity / --block-size: {exc}") from None
+    if library is not None:
+        from app.tape.plan_library import PlanLibraryJob
+
+        return PlanLibraryJob(catalog, library, args.sources, out, generation(args.generation), capacity, copies,
+                              args.barcode_start or "RK0001", not args.no_split, args.to, block_size)
     return PlanTapesJob(args.sources, out, generation(args.generation), capacity, copies,
                         args.barcode_start or ("" if rest else "RK0001"), not args.no_split, args.to, block_size,
                         rest_of=rest)
 
 
-def _plan(_catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+def _plan(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
     from app.tape.profiles import TapeError
 
-    if bool(args.sources) == bool(args.rest):
-        raise TapeError("give the folders to plan (SRC…), or --rest PLAN_DIR for what a stopped write left")
-    plan = run_job(_plan_job(args, args.out, args.copies, args.rest), args.quiet)
+    library = library_source(catalog, args)
+    if bool(args.sources or library) == bool(args.rest):
+        raise TapeError("give the folders to plan (SRC…) or --library, or --rest PLAN_DIR for what a stopped write "
+                        "left")
+    job = _plan_job(args, args.out, args.copies, args.rest, catalog, library)
+    plan = run_job(job, args.quiet)
+    say_skipped(job)
     _plan_summary(plan, out)
     out.write(f"plan written to {plan.folder}; write it with `reelkeep tape write --plan {plan.folder} "
               f"DEVICE` (DEVICE with {{barcode}} for several cartridges)\n")
@@ -207,15 +222,20 @@ def _write(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.tape.profiles import TapeError
 
     if args.plan is not None:
-        if args.sources:
-            raise TapeError("--plan writes the plan's folders: give no SRC with it")
+        if args.sources or args.library:
+            raise TapeError("--plan writes the plan's folders: give no SRC or --library with it")
         return _write_plan(catalog, WritePlanJob(args.plan, args.device), args.quiet, out)
-    if not args.sources:
-        raise TapeError("give the folders to write (SRC…), or --plan PLAN_DIR")
-    archived = [str(s) for s in args.sources if not isinstance(s, Path)]
+    library = library_source(catalog, args)
+    if not args.sources and library is None:
+        raise TapeError("give the folders to write (SRC…) or --library, or --plan PLAN_DIR")
+    archived = [str(s) for s in args.sources if not isinstance(s, Path)] + ([str(library)] if library else [])
     if archived and args.copies is None and BARCODE_FIELD not in args.device:
-        raise TapeError(f"{archived[0]} is an archive version: it goes on tape through a plan; add --copies 1 (or "
+        what = "a library selection" if library and archived[0] == str(library) else "an archive version"
+        raise TapeError(f"{archived[0]} is {what}: it goes on tape through a plan; add --copies 1 (or "
                         "2), or give `reelkeep tape plan` and `tape write --plan`")
+    if os.path.isdir(args.device) and library is not None:
+        raise TapeError("a library selection goes onto cartridges Reelkeep loads, through a plan; write it to a "
+                        "mounted LTFS volume from a folder")
     if os.path.isdir(args.device):
         if args.copies is not None:
             raise TapeError("a mounted LTFS volume is one cartridge: --copies needs cartridges Reelkeep loads")
@@ -232,7 +252,13 @@ def _write(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
                       f"{result.index.generation}\n")
         return EXIT_OK
     folder = Path(tempfile.mkdtemp(prefix="reelkeep-plan-"))
-    plan = run_job(_plan_job(args, folder / "plan", args.copies or 1), True)
+    job = _plan_job(args, folder / "plan", args.copies or 1, None, catalog, library)
+    try:
+        plan = run_job(job, True)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    say_skipped(job)
     _plan_summary(plan, out)
     try:
         _write_plan(catalog, WritePlanJob(plan.folder, args.device), args.quiet, out)
