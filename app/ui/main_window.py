@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QLabel, QMainWi
 
 from app import __version__
 from app.core.kinds import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from app.services.tape_library import TapeLibraryService
 from app.ui.archive.panel import ArchivePanel
 from app.ui.archive.window import ArchiveWindowMixin, archive_paths
 from app.ui.context import UiContext
@@ -71,7 +72,9 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMain
         self.player_panel = PlayerPanel(ctx.player)
         self.timeline_panel = TimelinePanel(ctx.timeline, ctx.settings)
         self.archive_panel = ArchivePanel(ctx.archive)
-        self.tape_panel = TapePanel(ctx.tape)
+        # which tape files the library holds (posters, Play with no tape loaded)
+        self.tape_library = TapeLibraryService(ctx.tape, ctx.player, self)
+        self.tape_panel = TapePanel(ctx.tape, library=self.tape_library, thumbnails=ctx.thumbnails)
         left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
                                Qt.DockWidgetArea.BottomDockWidgetArea)
         self.browse_dock = self._dock("Browse", "browseDock", self.browse_panel, left)
@@ -107,6 +110,9 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMain
         self._wire_timeline()
         self._wire_archive()
         self._wire_tape()
+        self.tape_panel.player_wanted.connect(self.show_player)
+        self.tape_panel.library_wanted.connect(self.show_in_library)
+        self.tape_library.failed.connect(self.show_error)
         self.share_dialog: QDialog | None = None
         self.ctx.streaming.failed.connect(self.show_error)
         self._wire_thumbnails()
@@ -175,6 +181,13 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMain
         self.player_dock.raise_()
         self.player_panel.open_media(media_id)
         self.ctx.thumbnails.request([media_id], visible_first=False)  # its filmstrip before anything else
+
+    def show_in_library(self, media_id: int) -> None:
+        """Select a library file (the Tape panel's Show in Library) and show its details, shown or filtered out."""
+        self.library_panel.select_ids([media_id])
+        self.details_panel.show_ids([media_id])
+        self.details_dock.show()
+        self.library_panel.focus_table()
 
     def play_media(self, media_id: int) -> None:
         """Open a library file in the player and start playing it."""

@@ -1,20 +1,27 @@
 """The files of one tape in tape order, or of a search across tapes, as a table that loads as it scrolls.
 
 A tape can hold 100,000 files or more: rows come a page at a time from TapeService (canFetchMore/fetchMore, each
-page a catalog read off the GUI thread), and the view only asks for the rows it draws."""
+page a catalog read off the GUI thread), and the view only asks for the rows it draws. A file the library holds (the
+same bytes: its xxh128 is a library file's content hash) shows the library's poster in the first column; the match
+comes a page at a time from TapeLibraryService, the pixmaps from the library's PosterCache."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QFont
 
 from app.services.tape import TapeFile, TapeService
+from app.services.tape_library import TapeLibraryService
+from app.services.thumbnails import ThumbnailService
 from app.ui.library.format import size_text
+from app.ui.library.posters import PosterCache
+from app.ui.tape.files_posters import library_tooltip
 
-COL_TAPE, COL_PATH, COL_SIZE, COL_POSITION, COL_DIGEST = range(5)
-HEADERS = ("Tape", "Path", "Size", "Position", "xxh128")
+COL_POSTER, COL_TAPE, COL_PATH, COL_SIZE, COL_POSITION, COL_DIGEST = range(6)
+HEADERS = ("", "Tape", "Path", "Size", "Position", "xxh128")
+POSTER_BOX = QSize(48, 27)  # 16:9, a row of the files list a little taller than its text
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -36,14 +43,37 @@ def path_text(row: TapeFile) -> str:
 
 
 class TapeFilesTableModel(QAbstractTableModel):
-    def __init__(self, service: TapeService, parent: Any = None) -> None:
+    def __init__(self, service: TapeService, parent: Any = None, library: TapeLibraryService | None = None,
+                 thumbnails: ThumbnailService | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        self.library = library
+        self.posters = PosterCache(thumbnails, POSTER_BOX, self)
         self._count = 0  # rows announced to the view; the service's list may already hold more
         self._mono = QFont("monospace")
         self._mono.setStyleHint(QFont.StyleHint.TypeWriter)
         service.files_reset.connect(self._reset)
         service.files_added.connect(self._added)
+        if library is not None:
+            library.matches_changed.connect(self._matched)
+        self.posters.loaded.connect(self._posters_loaded)
+        if thumbnails is not None:
+            thumbnails.thumbnails_ready.connect(self._posters_loaded)  # a poster made since: load it
+
+    def _matched(self, first: int, count: int) -> None:
+        last = min(first + count, self._count) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, COL_POSTER), self.index(last, COL_PATH))
+
+    def _posters_loaded(self, _ids: list[int]) -> None:
+        # One range over the column: the view repaints only the rows on screen, whichever held these ids
+        if self._count:
+            self.dataChanged.emit(self.index(0, COL_POSTER), self.index(self._count - 1, COL_POSTER),
+                                  [Qt.ItemDataRole.DecorationRole])
+
+    def match(self, row: int) -> Any:
+        """The library file holding row's bytes (a LibraryMatch), or None."""
+        return self.library.match(self.entry(row)) if self.library is not None else None
 
     def _reset(self) -> None:
         self.beginResetModel()
@@ -91,6 +121,8 @@ class TapeFilesTableModel(QAbstractTableModel):
         if row is None:
             return None
         column = index.column()
+        if column == COL_POSTER:
+            return self._poster_data(row, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == COL_TAPE:
                 return row.barcode
@@ -104,7 +136,8 @@ class TapeFilesTableModel(QAbstractTableModel):
                 return row.xxh128 or ""
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_PATH:
-                return f"{row.path}\non {row.barcode}" + (f", from block {row.start_block}" if row.start_block else "")
+                where = f"{row.path}\non {row.barcode}" + (f", from block {row.start_block}" if row.start_block else "")
+                return where + self._library_text(row)
             if column == COL_SIZE and row.kind == "file":
                 return f"{row.length:,} bytes"
             if column == COL_DIGEST and row.xxh128:
@@ -113,4 +146,19 @@ class TapeFilesTableModel(QAbstractTableModel):
             return self._mono
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_SIZE, COL_POSITION):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _library_text(self, row: TapeFile) -> str:
+        if self.library is None or row.kind != "file":
+            return ""
+        return "\n\n" + library_tooltip(row, self.library)
+
+    def _poster_data(self, row: TapeFile, role: int) -> Any:
+        if self.library is None:
+            return None
+        if role == Qt.ItemDataRole.DecorationRole:
+            match = self.library.match(row)
+            return self.posters.pixmap(match.media_id) if match is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole and row.kind == "file":
+            return library_tooltip(row, self.library)
         return None

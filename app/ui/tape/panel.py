@@ -29,11 +29,23 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.tape import TapeService
+from app.services.tape_library import TapeLibraryService
+from app.services.thumbnails import ThumbnailService
 from app.tape.recall import RecallPlan
 from app.ui.dialogs.confirm import ask
 from app.ui.library.format import count_text
 from app.ui.tape.due_list import DueListPage
-from app.ui.tape.files_model import COL_DIGEST, COL_PATH, COL_TAPE, TapeFilesTableModel
+from app.ui.tape.files_model import (
+    COL_DIGEST,
+    COL_PATH,
+    COL_POSITION,
+    COL_POSTER,
+    COL_SIZE,
+    COL_TAPE,
+    POSTER_BOX,
+    TapeFilesTableModel,
+)
+from app.ui.tape.files_posters import TapeFileActions
 from app.ui.tape.progress_line import TapeProgressLine
 from app.ui.tape.restore_dialog import RestorePlanDialog
 from app.ui.tape.tapes_model import COL_LOCATION, COL_USE, TapesTableModel, UseDelegate
@@ -53,8 +65,11 @@ TAB_FILES, TAB_QUEUE, TAB_DUE = range(3)
 class TapePanel(QWidget):
     message = Signal(str)
     wanted = Signal()  # a command needs the panel in view (its dock may be hidden or behind another)
+    library_wanted = Signal(int)  # Show in Library: a media id
+    player_wanted = Signal()  # a tape file's library copy plays
 
-    def __init__(self, service: TapeService, parent: QWidget | None = None) -> None:
+    def __init__(self, service: TapeService, parent: QWidget | None = None, library: TapeLibraryService | None = None,
+                 thumbnails: ThumbnailService | None = None) -> None:
         super().__init__(parent)
         self.service = service
         self.restore_dialog: RestorePlanDialog | None = None
@@ -62,9 +77,10 @@ class TapePanel(QWidget):
         self._refreshing = False
         self._make_actions()
         self.tapes_model = TapesTableModel(service, self)
-        self.files_model = TapeFilesTableModel(service, self)
+        self.files_model = TapeFilesTableModel(service, self, library, thumbnails)
         self.tapes = self._make_tapes_table()
         self.files = self._make_files_table()
+        self.file_actions = None if library is None else self._make_file_actions(library)
         self.search = QLineEdit(self)
         self.search.setObjectName("tapeSearch")
         self.search.setPlaceholderText("Search all tapes: words of a path (Ctrl+Shift+T)")
@@ -239,14 +255,27 @@ class TapePanel(QWidget):
         metrics = table.fontMetrics()
         header.resizeSection(COL_TAPE, metrics.horizontalAdvance("RK0000L9") + 24)
         header.resizeSection(COL_DIGEST, metrics.horizontalAdvance("0" * 16) + 16)
-        for column, sample in ((2, "999.9 MB"), (3, "b:99999999")):
+        for column, sample in ((COL_SIZE, "999.9 MB"), (COL_POSITION, "b:99999999")):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        # the library's poster of a file it holds: a row tall enough for it, the column as wide
+        if self.files_model.library is not None:
+            table.setIconSize(POSTER_BOX)
+            table.verticalHeader().setDefaultSectionSize(max(metrics.height() + 8, POSTER_BOX.height() + 4))
+            header.resizeSection(COL_POSTER, POSTER_BOX.width() + 10)
+        table.setColumnHidden(COL_POSTER, self.files_model.library is None)
         table.setColumnHidden(COL_TAPE, True)
         table.selectionModel().selectionChanged.connect(self._update_actions)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut = QShortcut(QKeySequence(key), table, context=Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(self.restore_selected)
         return table
+
+    def _make_file_actions(self, library: TapeLibraryService) -> TapeFileActions:
+        actions = TapeFileActions(self.files, library, [self.restore_action], self)
+        actions.library_wanted.connect(self.library_wanted)
+        actions.player_wanted.connect(self.player_wanted)
+        actions.message.connect(self.message)
+        return actions
 
     def _make_files_page(self) -> QWidget:
         page = QWidget(self)
