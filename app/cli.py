@@ -22,6 +22,8 @@ from app.cli_extract import add_parser as add_extract_parser
 from app.cli_extract import command_extract
 from app.cli_serve import add_parser as add_serve_parser
 from app.cli_serve import command_serve
+from app.cli_stats import add_parser as add_stats_parser
+from app.cli_stats import command_stats
 from app.cli_tape import add_parser as add_tape_parser
 from app.cli_tape import command_tape
 from app.core.errors import ReelkeepError
@@ -31,7 +33,8 @@ from app.core.timecode import format_rate
 
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
-COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract", "archive", "serve", "tape")
+COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract", "archive", "serve", "tape",
+            "stats")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_archive_parser(sub)
     add_serve_parser(sub)
     add_tape_parser(sub)
+    add_stats_parser(sub)
     return parser
 
 
@@ -352,6 +356,8 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
     from app.catalog.db import default_catalog_path
 
     args = build_parser().parse_args(argv)
+    if args.command == "stats":  # the machine's figures: no catalog to open (or to lock)
+        return command_stats(args, out)
     try:
         catalog = Catalog(args.catalog or default_catalog_path())
     except ReelkeepError as exc:
