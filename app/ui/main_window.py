@@ -24,7 +24,7 @@ from app.ui.menus import MainMenus
 from app.ui.player.panel import PlayerPanel
 from app.ui.shortcuts import ShortcutsDialog, shortcut_rows
 from app.ui.status_bar import LibraryStatusBar
-from app.ui.tape.panel import TapePanel
+from app.ui.tape.panel import TAB_QUEUE, TapePanel
 from app.ui.tape.window import TapeWindowMixin
 from app.ui.timeline.panel import TimelinePanel
 from app.ui.timeline.window import TimelineWindowMixin, timeline_paths
@@ -101,6 +101,7 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMain
         panel.activated.connect(self.open_media)
         ctx.library.media_changed.connect(ctx.player.refresh_sources)  # new proxies of the open clip
         panel.play_requested.connect(self.play_media)
+        panel.edits.write_to_tape_requested.connect(self.write_to_tape)
         self.player_panel.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.player_panel.fullscreen_toggled.connect(self.toggle_player_fullscreen)
         self.browse_panel.tag_selected.connect(panel.set_tag)
@@ -202,6 +203,12 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMain
         paths = [p for p in paths if os.path.isfile(p)]
         if paths:
             self.ctx.library.add_files(paths, lambda ids: ids and self.play_media(ids[0]))
+
+    def write_to_tape(self, ids: list[int]) -> None:
+        """Library → Write to Tape…: the files as one entry of the Tape panel's write queue, which plans them."""
+        self.ctx.tape.queue_library(ids)
+        self.show_tape()
+        self.tape_panel.tabs.setCurrentIndex(TAB_QUEUE)
 
     def show_jobs(self) -> None:
         """Bring the Jobs panel forward (the status bar's job indicator was clicked)."""

@@ -106,7 +106,7 @@ class MainMenus:
 
         tape_menu = bar.addMenu("&Tape")
         tape = window.tape_panel
-        tape_menu.addActions([tape.format_action, tape.write_action, tape.verify_action])
+        tape_menu.addActions([tape.format_action, tape.write_action, edits.write_to_tape, tape.verify_action])
         tape_menu.addSeparator()
         tape_menu.addActions([tape.import_cartridge_action, tape.import_file_action])
         tape_menu.addSeparator()
