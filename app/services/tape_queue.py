@@ -26,11 +26,17 @@ from app.tape.pipeline import DEFAULT_RECORD
 NEW_SET = ""  # the queue's target when it is planned onto a new tape set, as many cartridges as it needs
 PLAN_DELAY_MS = 400  # the queue is planned again this long after its last change (options typed, folders added)
 
+LIBRARY_SELECTION = "Library selection"
+
+
 @dataclass
 class QueuedFolder:
+    """A folder, or a library selection (library: its media ids; path: its name in the queue)."""
+
     path: str
     size: FolderSize | None = None  # None while it is being measured
     problem: str = ""
+    library: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class PlanOptions:
     split: bool = True
     capacity: int | None = None  # None: the generation's; a simulated shelf (a demo, a test) may be tiny
     block_size: int = DEFAULT_RECORD
+    with_proxies: bool = False  # a library selection's proxies and posters go with it
 
 
 class WriteQueueMixin:
@@ -97,6 +104,28 @@ class WriteQueueMixin:
             known.add(path)
             self.runner.submit(CatalogReadJob(f"Measure {path}", lambda p=path: folder_size(p)),
                                lambda outcome, it=item: self._on_sized(it, outcome))
+        self._replan()
+        self.queue_changed.emit()
+
+    def queue_library(self, ids: list[int]) -> None:
+        """Add library files (by id) as one entry, planned onto a new tape set; their count and bytes are summed
+        from the catalog's recorded sizes off the GUI thread."""
+        from app.tape.plan_library import library_totals
+
+        if not ids:
+            return
+        count = sum(1 for q in self.queue if q.library)
+        item = QueuedFolder(LIBRARY_SELECTION + (f" {count + 1}" if count else ""), library=tuple(ids))
+        self.queue.append(item)
+        self.queue_target = NEW_SET  # a selection goes through a plan; it is not appended to a cataloged tape
+        catalog = self.catalog
+
+        def measure() -> FolderSize:
+            files, size = library_totals(catalog, item.library)
+            return FolderSize(item.path, files, size)
+
+        self.runner.submit(CatalogReadJob(f"Measure the {item.path.lower()}", measure),
+                           lambda outcome: self._on_sized(item, outcome))
         self._replan()
         self.queue_changed.emit()
 
@@ -192,8 +221,17 @@ class WriteQueueMixin:
             self.queue_changed.emit()
             return None
         out = self.plan_folder() / f"{time.strftime('%Y%m%d-%H%M%S')}-{serial}"
-        job = PlanTapesJob([Path(q.path) for q in self.queue], out, chosen, options.capacity, options.copies,
-                           start, options.split, block_size=options.block_size)
+        folders = [Path(q.path) for q in self.queue if not q.library]
+        ids = tuple(dict.fromkeys(i for q in self.queue for i in q.library))
+        if ids:
+            from app.tape.plan_library import LibrarySource, PlanLibraryJob
+
+            job = PlanLibraryJob(self.catalog, LibrarySource(ids, options.with_proxies), folders, out, chosen,
+                                 options.capacity, options.copies, start, options.split,
+                                 block_size=options.block_size)
+        else:
+            job = PlanTapesJob(folders, out, chosen, options.capacity, options.copies, start, options.split,
+                               block_size=options.block_size)
         self.queue_changed.emit()
         return self.runner.submit(QueuePlanJob(job), lambda outcome: self._on_planned(serial, outcome))
 
@@ -230,7 +268,9 @@ class WriteQueueMixin:
         """Every queued folder measured, without a problem, and a target tape chosen (for a new set: planned)."""
         if not self.queue_measured() or self.queue_target is None:
             return False
-        return self.queue_plan is not None if self.queue_target == NEW_SET else True
+        if self.queue_target != NEW_SET:
+            return not any(q.library for q in self.queue)  # a library selection goes through a plan
+        return self.queue_plan is not None
 
     def write_queue(self, dest: str = "") -> int | None:
         """Write the queued folders onto the target tape as one new index generation, or the plan onto the new

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QUrl
+from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -28,6 +28,8 @@ PROXY_CHOICES = (("Preview", (PREVIEW,)), ("Editorial", (EDITORIAL,)), ("Thumbna
 
 class LibraryEdits(QObject):
     """The panel's actions (also shown in the Edit menu and the context menu) and what they do."""
+
+    write_to_tape_requested = Signal(list)  # media ids for the Tape panel's write queue (the window wires it)
 
     def __init__(self, panel: LibraryPanel) -> None:
         super().__init__(panel)
@@ -61,6 +63,8 @@ class LibraryEdits(QObject):
                  f"Make {' + '.join(presets)} proxies of the selected videos (see the Jobs panel)")
             for text, presets in PROXY_CHOICES
         ]
+        self.write_to_tape = make("Write to Tape…", None, self.write_selected_to_tape,
+                                  "Plan the selected files onto new tapes in the Tape panel's write queue")
         self.select_all = make("Select All", QKeySequence.StandardKey.SelectAll, panel.view.selectAll)
         # Enter plays only where the focus is on the list itself (Enter in the search box goes to the list).
         self.play = make("Play", None, self.play_current, "Open the file in the player and play it")
@@ -82,7 +86,7 @@ class LibraryEdits(QObject):
     def actions(self) -> list[QAction]:
         """Every action of the panel, for menus and shortcuts."""
         return [*self.rate, self.favourite, self.tags, self.copy_paths, self.reveal, self.rescan, self.remove,
-                *self.make_proxies, self.select_all]
+                *self.make_proxies, self.write_to_tape, self.select_all]
 
     def rating_menu(self, parent: QMenu) -> QMenu:
         """Add a Rating submenu (No Rating, ★ … ★★★★★) to parent."""
@@ -115,6 +119,7 @@ class LibraryEdits(QObject):
         menu.addAction(self.rescan)
         proxies = menu.addMenu("Make Proxies")
         proxies.addActions(self.make_proxies)
+        menu.addAction(self.write_to_tape)
         menu.addAction(self.remove)
         menu.popup(self.panel.view.viewport().mapToGlobal(pos))
 
@@ -213,6 +218,12 @@ class LibraryEdits(QObject):
         if not ids:
             return None
         return self.library.make_proxies(ids, presets)
+
+    def write_selected_to_tape(self) -> None:
+        """The selected files to the Tape panel's write queue, as one entry."""
+        ids = self.panel.selected_ids()
+        if ids:
+            self.write_to_tape_requested.emit(ids)
 
     def remove_selected(self) -> None:
         """Forget the selected files after asking; the files on disk stay."""

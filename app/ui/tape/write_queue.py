@@ -137,6 +137,11 @@ class WriteQueuePage(QWidget):
         self.split.setToolTip("A file larger than the space left is split into parts on consecutive cartridges; "
                               "off: it moves whole to the next one (a file larger than a cartridge cannot be planned)")
         self.split.toggled.connect(lambda on: service.set_plan_options(split=on))
+        self.with_proxies = QCheckBox("Library proxies and posters", more)
+        self.with_proxies.setObjectName("tapePlanProxies")
+        self.with_proxies.setToolTip("The proxies and posters the catalog knows of each library file go with it, "
+                                     "under .reelkeep/ on the tape")
+        self.with_proxies.toggled.connect(lambda on: service.set_plan_options(with_proxies=on))
         self.plan_button = QPushButton("Plan", more)
         self.plan_button.setObjectName("tapePlanNow")
         self.plan_button.setToolTip("Plan the queue now (it is planned again by itself when it changes)")
@@ -152,6 +157,7 @@ class WriteQueuePage(QWidget):
         second = QHBoxLayout(more)
         second.setContentsMargins(0, 0, 0, 0)
         second.addWidget(self.split)
+        second.addWidget(self.with_proxies)
         second.addStretch(1)
         second.addWidget(self.plan_button)
         # two parts that stack when the tab is narrow: the dock shares the bottom with the other panels
@@ -159,12 +165,14 @@ class WriteQueuePage(QWidget):
 
     def _show_options(self) -> None:
         options = self.service.plan_options
-        for widget in (self.generation, self.copies, self.split):
+        for widget in (self.generation, self.copies, self.split, self.with_proxies):
             widget.blockSignals(True)
         self.generation.setCurrentIndex(max(0, self.generation.findData(options.generation)))
         self.copies.setCurrentIndex(max(0, self.copies.findData(options.copies)))
         self.split.setChecked(options.split)
-        for widget in (self.generation, self.copies, self.split):
+        self.with_proxies.setChecked(options.with_proxies)
+        self.with_proxies.setVisible(any(q.library for q in self.service.queue))
+        for widget in (self.generation, self.copies, self.split, self.with_proxies):
             widget.blockSignals(False)
         if not self.first_barcode.hasFocus():
             self.first_barcode.setText(options.barcode_start)
@@ -183,10 +191,13 @@ class WriteQueuePage(QWidget):
         self._show_options()
         self.folders.clear()
         for queued in service.queue:
+            ids = f": {len(queued.library):,} files" if queued.library else ""
             if queued.problem:
                 text = f"{queued.path} — {queued.problem}"
             elif queued.size is None:
-                text = f"{queued.path} — measuring…"
+                text = f"{queued.path}{ids} — measuring…"
+            elif queued.library:
+                text = f"{queued.path}: {queued.size.files:,} files, {size_text(queued.size.bytes)}"
             else:
                 text = f"{queued.path} — {queued.size.files:,} files, {size_text(queued.size.bytes)}"
             item = QListWidgetItem(text)
@@ -213,11 +224,12 @@ class WriteQueuePage(QWidget):
     def _note(self) -> str:
         service = self.service
         if not service.queue:
-            return "Add folders with Write Folders…; they are written together"
+            return "Add folders with Write Folders… (library files: Write to Tape… in the library)"
         if service.queue_target is None:
             return "Choose where to write"
         if service.queue_target != NEW_SET:
-            return ""
+            return ("A library selection is written onto a new tape set (it is planned)"
+                    if any(q.library for q in service.queue) else "")
         if service.planning:
             return "Planning…"
         planned = service.queue_plan
