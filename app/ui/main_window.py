@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QLabel, QMainWi
 
 from app import __version__
 from app.core.kinds import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from app.services.monitor import MonitorService
 from app.services.tape_library import TapeLibraryService
 from app.ui.archive.panel import ArchivePanel
 from app.ui.archive.window import ArchiveWindowMixin, archive_paths
@@ -21,6 +22,7 @@ from app.ui.library.details import DetailsPanel
 from app.ui.library.filter_bar import STATUS_CHOICES
 from app.ui.library.panel import LibraryPanel
 from app.ui.menus import MainMenus
+from app.ui.monitor.host import PerformancePanelHost
 from app.ui.player.panel import PlayerPanel
 from app.ui.shortcuts import ShortcutsDialog, shortcut_rows
 from app.ui.status_bar import LibraryStatusBar
@@ -84,6 +86,9 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMain
         self.timeline_dock = self._dock("Timeline", "timelineDock", self.timeline_panel, bottom)
         self.archive_dock = self._dock("Archive", "archiveDock", self.archive_panel, bottom)
         self.tape_dock = self._dock("Tape", "tapeDock", self.tape_panel, bottom)
+        self.monitor = MonitorService(ctx.runner, ctx.settings, parent=self)  # samples while its panel is shown
+        self.performance_host = PerformancePanelHost(self.monitor)
+        self.performance_dock = self._dock("Performance", "performanceDock", self.performance_host, bottom)
         self.status = LibraryStatusBar(ctx, self.library_panel.model, self)
         self.setStatusBar(self.status)
         self.toast = Toast(self)
@@ -158,6 +163,8 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMain
         self.tabifyDockWidget(self.jobs_dock, self.archive_dock)
         self.tabifyDockWidget(self.archive_dock, self.tape_dock)
         self.jobs_dock.raise_()
+        self.performance_dock.setFloating(True)  # six plots want more room than the bottom tabs have
+        self.performance_dock.hide()  # closed until View → Performance: it samples only while shown
         # In proportion on a small screen, so the library in the middle keeps a useful width
         width, height = self.width(), self.height()
         self.resizeDocks([self.browse_dock, self.player_dock], [min(185, width // 7), min(640, width * 2 // 5)],

@@ -88,7 +88,7 @@ class MainMenus:
         view_menu.addSeparator()
         # Player is Alt+5: Alt+1…4 were taken before it could be closed and opened again here
         docks = (window.browse_dock, window.details_dock, window.jobs_dock, window.timeline_dock, window.player_dock,
-                 window.archive_dock, window.tape_dock)
+                 window.archive_dock, window.tape_dock, window.performance_dock)
         for number, dock in enumerate(docks, start=1):
             toggle = dock.toggleViewAction()
             toggle.setShortcut(QKeySequence(f"Alt+{number}"))
