@@ -73,3 +73,24 @@ def test_selected_rows_written_to_tape_from_the_library(qtbot, window: MainWindo
     for clip in picked:
         assert (back / "Dailies" / clip.relative_to(media)).read_bytes() == clip.read_bytes()
     assert decode_indexes(back / "Dailies" / "A001" / "A001C001.mov") == list(range(24))
+
+
+def test_a_missing_file_of_the_selection_is_said_in_the_queue_and_nothing_is_planned(
+        qtbot, window: MainWindow, tmp_path: Path) -> None:
+    service, catalog = window.ctx.tape, window.ctx.catalog
+    qtbot.waitUntil(lambda: service.loaded, timeout=WAIT)
+    media = tmp_path / "Dailies"
+    media.mkdir()
+    clips = [make_clip(media / f"C00{n}.mov", rate="25", frames=6, size=(160, 90), audio=False) for n in (1, 2)]
+    window.add_paths([str(media)])
+    panel = window.library_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2, timeout=WAIT)
+    panel.select_ids([catalog.id_for_path(p) for p in clips])
+    clips[1].unlink()
+    panel.edits.write_to_tape.trigger()
+    queue = window.tape_panel.queue_page
+    qtbot.waitUntil(lambda: queue.error.isVisible(), timeout=WAIT)
+    assert "1 file(s) of the library selection are missing on disk or changed" in queue.error.text()
+    assert f"{clips[1]}: missing" in queue.error.text()
+    assert not queue.bars and not queue.write_button.isEnabled()
+    qtbot.waitUntil(lambda: not any((tmp_path / "plans").iterdir()), timeout=WAIT)  # no plan folder left behind
