@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -21,12 +20,11 @@ from PySide6.QtWidgets import (
 
 from app.monitor.sampler import Sample
 from app.services.monitor import MonitorService
-from app.ui.monitor.plots import LivePlot, color, with_gaps
+from app.ui.monitor.columns import Columns
+from app.ui.monitor.plots import LivePlot, color
 
 WINDOWS = (("Last minute", 60.0), ("Last 10 minutes", 600.0), ("Session", None))
 NO_JOBS = "No jobs running"
-MB = 1e6  # decimal, as the Jobs panel and file managers show sizes
-GB = 1e9
 
 
 class PerformancePanel(QWidget):
@@ -36,6 +34,8 @@ class PerformancePanel(QWidget):
         super().__init__(parent)
         self.monitor = monitor
         self._watching = False
+        self._drawn_at = 0.0  # monotonic time of the last redraw
+        self._redraw_every = 0.0  # seconds of the window one pixel wide: no sooner is there anything new to draw
         self.window_choice = QComboBox(self)
         for text, seconds in WINDOWS:
             self.window_choice.addItem(text, seconds)
@@ -93,14 +93,17 @@ class PerformancePanel(QWidget):
         samples = history.since(now - seconds) if seconds is not None else list(history)
         interval = self.monitor.interval_seconds
         start = now - seconds if seconds is not None else (samples[0].time if samples else now - 60)
-        self._draw_jobs(samples, interval)
-        self._draw_lanes(samples, interval)
-        self._draw_cpu(samples, interval)
-        self._draw_memory(samples, interval)
-        self._draw_disks(samples, interval)
-        self._draw_network(samples, interval)
+        data = Columns(samples, interval)
+        self._draw_jobs(data)
+        self._draw_lanes(data)
+        self._draw_cpu(data)
+        self._draw_memory(data)
+        self._draw_disks(data)
+        self._draw_network(data)
         for plot in self.plots:
             plot.show_range(start, max(now, start + 1))
+        self._drawn_at = time.monotonic()
+        self._redraw_every = (now - start) / max(self.cpu_plot.plot.width(), 100)
         self.summary.setText(f"{len(history):,} samples this session")
 
     def export_csv(self, path: str) -> int:
@@ -116,75 +119,56 @@ class PerformancePanel(QWidget):
             self.summary.setText(f"{rows:,} samples saved to {path}")
 
     # ---- the plots
-    def _draw_jobs(self, samples: list[Sample], interval: float) -> None:
-        names: dict[int, str] = {}
-        for sample in samples:
-            for job in sample.jobs:
-                names[job.job_id] = f"{job.title} ({job.shown[1]})"
-        for index, (job_id, name) in enumerate(names.items()):
-            points = [(s.time, next((j.shown[0] for j in s.jobs if j.job_id == job_id), np.nan)) for s in samples]
-            x, y = with_gaps([p[0] for p in points], [p[1] for p in points], interval)
-            self.jobs_plot.set_curve(job_id, name, x, y, color(index))
-        self.jobs_plot.keep_only(set(names))
-        running = bool(samples and samples[-1].jobs)
-        self.jobs_plot.set_message("" if running else NO_JOBS)
+    def _draw_jobs(self, data: Columns) -> None:
+        # Jobs that ended within the window keep their line; the legend names them while it has room.
+        few = len(data.jobs) <= 6
+        for job_id, (name, values) in data.jobs.items():
+            shown = name if job_id in data.running else f"{name}, ended" if few else None
+            self.jobs_plot.set_curve(job_id, shown, data.x, data.y(values), color(job_id))
+        self.jobs_plot.keep_only(set(data.jobs))
+        self.jobs_plot.set_message("" if data.running else NO_JOBS)
 
-    def _draw_lanes(self, samples: list[Sample], interval: float) -> None:
-        lanes = sorted({lane for s in samples for lane, _ in s.lanes})
-        for index, lane in enumerate(lanes):
-            x, y = with_gaps([s.time for s in samples], [dict(s.lanes).get(lane, 0) for s in samples], interval)
-            self.lanes_plot.set_curve(lane, lane, x, y, color(index))
-        self.lanes_plot.keep_only(set(lanes))
+    def _draw_lanes(self, data: Columns) -> None:
+        for index, (lane, values) in enumerate(sorted(data.lanes.items())):
+            self.lanes_plot.set_curve(lane, lane, data.x, data.y(values), color(index))
+        self.lanes_plot.keep_only(set(data.lanes))
 
-    def _draw_cpu(self, samples: list[Sample], interval: float) -> None:
-        cores = max((len(s.cpu) for s in samples), default=0)
-        times = [s.time for s in samples]
-        for core in range(cores):  # every core thin; named in the legend while there are few enough to read
-            x, y = with_gaps(times, [s.cpu[core] if core < len(s.cpu) else np.nan for s in samples], interval)
-            self.cpu_plot.set_curve(core, f"core {core}" if cores <= 8 else None, x, y, color(core + 1), width=1)
-        x, y = with_gaps(times, [s.cpu_average for s in samples], interval)
-        self.cpu_plot.set_curve("average", "average", x, y, color(0), width=3)
-        self.cpu_plot.keep_only(set(range(cores)) | {"average"})
+    def _draw_cpu(self, data: Columns) -> None:
+        for core in range(data.cores):  # every core thin; named in the legend while there are few enough to read
+            self.cpu_plot.set_curve(core, f"core {core}" if data.cores <= 8 else None, data.x,
+                                    data.y(data.cpu[:, core]), color(core + 1), width=1)
+        self.cpu_plot.set_curve("average", "average", data.x, data.y(data.cpu_average), color(0), width=3)
+        self.cpu_plot.keep_only(set(range(data.cores)) | {"average"})
 
-    def _draw_memory(self, samples: list[Sample], interval: float) -> None:
-        times = [s.time for s in samples]
-        x, y = with_gaps(times, [s.memory_used / GB for s in samples], interval)
-        self.memory_plot.set_curve("used", "used", x, y, color(0))
-        x, y = with_gaps(times, [s.memory_total / GB for s in samples], interval)
-        self.memory_plot.set_curve("total", "installed", x, y, color(9), width=1, dashed=True)
+    def _draw_memory(self, data: Columns) -> None:
+        self.memory_plot.set_curve("used", "used", data.x, data.y(data.memory_used), color(0))
+        self.memory_plot.set_curve("total", "installed", data.x, data.y(data.memory_total), color(9), width=1,
+                                   dashed=True)
         keys: set[object] = {"used", "total"}
-        if any(s.swap_total for s in samples):
-            x, y = with_gaps(times, [s.swap_used / GB for s in samples], interval)
-            self.memory_plot.set_curve("swap", "swap used", x, y, color(3))
+        if data.has_swap:
+            self.memory_plot.set_curve("swap", "swap used", data.x, data.y(data.swap_used), color(3))
             keys.add("swap")
         self.memory_plot.keep_only(keys)
 
-    def _draw_disks(self, samples: list[Sample], interval: float) -> None:
-        names = sorted({d.name for s in samples for d in s.disks})
-        times = [s.time for s in samples]
+    def _draw_disks(self, data: Columns) -> None:
         keys: set[object] = set()
-        for index, name in enumerate(names):
-            for kind, dashed in (("read", False), ("write", True)):
-                values = []
-                for sample in samples:
-                    found = next((d for d in sample.disks if d.name == name), None)
-                    values.append(np.nan if found is None else (found.read if kind == "read" else found.write) / MB)
-                x, y = with_gaps(times, values, interval)
-                self.disk_plot.set_curve((name, kind), f"{name} {kind}", x, y, color(index), dashed=dashed)
-                keys.add((name, kind))
+        for index, (name, (read, write)) in enumerate(sorted(data.disks.items())):
+            self.disk_plot.set_curve((name, "read"), f"{name} read", data.x, data.y(read), color(index))
+            self.disk_plot.set_curve((name, "write"), f"{name} write", data.x, data.y(write), color(index),
+                                     dashed=True)
+            keys |= {(name, "read"), (name, "write")}
         self.disk_plot.keep_only(keys)
-        self.disk_plot.set_message("" if names or not samples else "No disk counters on this system")
+        self.disk_plot.set_message("" if data.disks or not len(data.x) else "No disk counters on this system")
 
-    def _draw_network(self, samples: list[Sample], interval: float) -> None:
-        times = [s.time for s in samples]
-        x, y = with_gaps(times, [s.net_rx / MB for s in samples], interval)
-        self.network_plot.set_curve("rx", "received", x, y, color(2))
-        x, y = with_gaps(times, [s.net_tx / MB for s in samples], interval)
-        self.network_plot.set_curve("tx", "sent", x, y, color(1), dashed=True)
+    def _draw_network(self, data: Columns) -> None:
+        self.network_plot.set_curve("rx", "received", data.x, data.y(data.net_rx), color(2))
+        self.network_plot.set_curve("tx", "sent", data.x, data.y(data.net_tx), color(1), dashed=True)
 
     # ---- visibility and palette
     def _on_sample(self, _sample: Sample) -> None:
-        if self.isVisible():
+        # A 4-hour session on a 500-pixel plot moves a pixel every ~30 s; redrawing its 14,400 points each second
+        # would cost the GUI thread a good part of that second.
+        if self.isVisible() and time.monotonic() - self._drawn_at >= self._redraw_every:
             self.redraw()
 
     def _apply_palette(self) -> None:

@@ -3,8 +3,6 @@ that follow the window's palette."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -18,19 +16,6 @@ COLORS = ("#3b82f6", "#f97316", "#10b981", "#e11d48", "#a855f7", "#ca8a04", "#08
 
 def color(index: int) -> str:
     return COLORS[index % len(COLORS)]
-
-
-def with_gaps(times: Sequence[float], values: Sequence[float], interval: float) -> tuple[np.ndarray, np.ndarray]:
-    """Arrays for a curve, with a NaN wherever samples are more than three intervals apart (the monitor was not
-    sampling), so the line breaks there instead of drawing a straight ramp across the pause."""
-    x = np.asarray(times, dtype=float)
-    y = np.asarray(values, dtype=float)
-    if len(x) > 1:
-        gaps = np.nonzero(np.diff(x) > 3 * interval)[0] + 1
-        if len(gaps):
-            x = np.insert(x, gaps, x[gaps - 1] + interval)
-            y = np.insert(y, gaps, np.nan)
-    return x, y
 
 
 class LivePlot(QWidget):
@@ -49,6 +34,9 @@ class LivePlot(QWidget):
         item.setLabel("left", unit)
         item.getAxis("left").enableAutoSIPrefix(False)  # the unit already says MB or GB: no "(x0.001)"
         item.getViewBox().setLimits(yMin=0)
+        # A session is up to 14,400 points a curve: draw what is in view, one peak per pixel
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, mode="peak")
         item.enableAutoRange(axis="y", enable=True)
         self.legend = item.addLegend(offset=(8, 4), labelTextSize="8pt")
         self.curves: dict[object, pg.PlotDataItem] = {}
