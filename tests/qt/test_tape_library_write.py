@@ -9,7 +9,10 @@ from pathlib import Path
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QMenu
 
-from app.core.job import JobContext
+from app.core.job import JobContext, execute
+from app.ingest.proxies import ProxyJob
+from app.ingest.thumbs import thumbs_dir
+from app.media.thumbnails import POSTER
 from app.services.tape import NEW_SET
 from app.tape.jobs import RestoreTapeJob
 from app.ui.library.format import size_text
@@ -17,6 +20,11 @@ from app.ui.main_window import MainWindow
 from tests.media.clips import decode_indexes, make_clip
 
 WAIT = 60000  # an upper bound on a loaded CI machine: a scan, a plan, a write and an import
+
+
+def _run(job) -> None:  # noqa: ANN001 - a job, run here as the CLI runs it
+    outcome = execute(job, JobContext())
+    assert outcome.ok, outcome.message
 
 
 def test_selected_rows_written_to_tape_from_the_library(qtbot, window: MainWindow, tmp_path: Path) -> None:
@@ -45,6 +53,9 @@ def test_selected_rows_written_to_tape_from_the_library(qtbot, window: MainWindo
     for menu in menus:
         menu.close()
 
+    _run(ProxyJob(catalog, [ids[0]], ["thumbnail"], root=tmp_path / "proxies"))
+    posters = [thumbs_dir(catalog.info(i)["identity_hash"]) / POSTER for i in ids]
+    qtbot.waitUntil(lambda: all(p.is_file() for p in posters), timeout=WAIT)  # made after the scan
     service.set_plan_options(capacity=8 << 20, block_size=64 << 10)  # a small simulated shelf
     edits.write_to_tape.trigger()
     queue = window.tape_panel.queue_page
@@ -54,16 +65,21 @@ def test_selected_rows_written_to_tape_from_the_library(qtbot, window: MainWindo
     qtbot.waitUntil(lambda: queue.folders.count() == 1 and queue.folders.item(0).text().startswith(
         "Library selection: 2 files, "), timeout=WAIT)
     assert queue.folders.item(0).text() == f"Library selection: 2 files, {size_text(size)}"  # the recorded sizes
-    assert queue.with_proxies.isVisibleTo(queue)
+    assert queue.with_proxies.isVisibleTo(queue) and not queue.with_proxies.isChecked()
     qtbot.waitUntil(lambda: len(queue.bars) == 1 and queue.write_button.isEnabled(), timeout=WAIT)
     assert queue.bars[0].plan.files == 2
+    queue.with_proxies.setChecked(True)  # planned again, with the proxy and both posters
+    qtbot.waitUntil(lambda: len(queue.bars) == 1 and queue.bars[0].plan.files == 5, timeout=WAIT)
+    qtbot.waitUntil(lambda: queue.write_button.isEnabled(), timeout=WAIT)
     window.tape_panel.grab().save(str(tmp_path / "queue.png"))
 
     queue.write_button.click()
     qtbot.waitUntil(lambda: service.tape("RK0001L9") is not None and service.tape("RK0001L9")["files"] > 0,
                     timeout=WAIT)
     on_tape = {r["path"] for r in catalog.tapes.files(service.tape("RK0001L9")["id"]) if r["kind"] == "file"}
-    assert {"Dailies/A001/A001C001.mov", "Dailies/B001C001.mov"} <= on_tape
+    assert {"Dailies/A001/A001C001.mov", "Dailies/B001C001.mov",
+            ".reelkeep/proxies/thumbnail/Dailies/A001/A001C001.mov.mp4",
+            ".reelkeep/posters/Dailies/A001/A001C001.mov.jpg", ".reelkeep/posters/Dailies/B001C001.mov.jpg"} <= on_tape
     assert not any("A001C002" in path for path in on_tape) and not service.queue
 
     back = tmp_path / "back"
