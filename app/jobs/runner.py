@@ -23,7 +23,7 @@ from app.core.job import Err, Job, JobContext, Outcome, execute
 from app.core.progress import CancelToken, ProgressUpdate
 
 DEFAULT_LANES = {"scan": 1, "catalog": 1, "proxy": 1, "extract": 1, "thumbs": 1, "preview": 1, "scrub": 1, "tape": 1,
-                 "archive": 1}
+                 "archive": 1, "offload": 1}
 
 QUEUED, RUNNING, PAUSED, DONE, FAILED, CANCELLED = "queued", "running", "paused", "done", "failed", "cancelled"
 FINAL_STATES = (DONE, FAILED, CANCELLED)
