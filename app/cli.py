@@ -20,6 +20,8 @@ from app.cli_edl import add_parser as add_edl_parser
 from app.cli_edl import command_edl
 from app.cli_extract import add_parser as add_extract_parser
 from app.cli_extract import command_extract
+from app.cli_offload import add_parser as add_offload_parser
+from app.cli_offload import command_offload
 from app.cli_sanitize import add_parser as add_sanitize_parser
 from app.cli_sanitize import command_sanitize
 from app.cli_serve import add_parser as add_serve_parser
@@ -36,7 +38,7 @@ from app.core.timecode import format_rate
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract", "archive", "serve", "tape",
-            "stats", "sanitize")
+            "stats", "sanitize", "offload")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_tape_parser(sub)
     add_sanitize_parser(sub)
     add_stats_parser(sub)
+    add_offload_parser(sub)
     return parser
 
 
@@ -395,6 +398,8 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
             return command_tape(catalog, args, out)
         if args.command == "sanitize":
             return command_sanitize(catalog, args, out)
+        if args.command == "offload":
+            return command_offload(catalog, args, out)
         build_parser().print_help(out)
         return EXIT_USAGE
     except ReelkeepError as exc:
