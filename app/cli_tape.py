@@ -354,13 +354,24 @@ def _list_cataloged_tape(catalog: Catalog, barcode: str, out: TextIO) -> int:
     tape = catalog.tapes.by_barcode(barcode)
     if tape is None:
         raise TapeError(f"no tape {barcode.upper()} in the catalog (`reelkeep tape list` shows the tapes)")
-    for row in catalog.tapes.files(tape["id"]):
-        out.write(_entry_line(row))
+    rows = catalog.tapes.files(tape["id"])
+    marks = _library_marks(catalog, rows)
+    for row in rows:
+        out.write(_entry_line(row, marks=marks))
     return EXIT_OK
 
 
-def _entry_line(row: dict, with_barcode: bool = False) -> str:
+def _library_marks(catalog: Catalog, rows: list[dict]) -> dict[str, str]:
+    """xxh128 -> 'LP' (a library file holds these bytes and has a proxy) or 'L' (no proxy): docs/cli.md."""
+    found = catalog.tapes.library_matches(r["xxh128"] for r in rows if r["kind"] == "file")
+    return {digest: "LP" if match.best_proxy else "L" for digest, match in found.items()}
+
+
+def _entry_line(row: dict, with_barcode: bool = False, marks: dict[str, str] | None = None) -> str:
     where = f"{row['barcode']:<10}" if with_barcode else ""
+    if marks is not None:  # a part of a spanned file holds other bytes than the library's whole file
+        whole = row["kind"] == "file" and row["span_offset"] is None
+        where += f"{marks.get((row['xxh128'] or '').lower(), '') if whole else '':<3}"
     if row["kind"] == "folder":
         return f"{where}{'folder':>15}  {'':>9}  {row['path']}/\n"
     block = f"{'ab'[row['partition']]}:{row['start_block']}" if row["start_block"] is not None else "-"
@@ -394,8 +405,9 @@ def _find(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
         rows = catalog.tapes.find_files(" ".join(args.words), args.limit)
     else:
         raise TapeError("give words to look for, or --file PATH")
+    marks = _library_marks(catalog, rows)
     for row in rows:
-        out.write(_entry_line(row, with_barcode=True))
+        out.write(_entry_line(row, with_barcode=True, marks=marks))
     if not rows:
         out.write("no cataloged tape holds it\n")
     return EXIT_OK if rows else EXIT_DAMAGED
