@@ -59,13 +59,11 @@ class PerformancePanel(QWidget):
         bar.addWidget(self.export_button)
 
         self.jobs_plot = LivePlot("Jobs throughput", "per second")
-        self.lanes_plot = LivePlot("Jobs waiting per lane", "jobs")
+        self.lanes_plot = LivePlot("Jobs waiting per lane", "jobs", min_span=2)
         self.cpu_plot = LivePlot("CPU per core", "%")
         self.memory_plot = LivePlot("Memory", "GB")
         self.disk_plot = LivePlot("Disks (solid read, dashed write)", "MB/s")
         self.network_plot = LivePlot("Network (all interfaces)", "MB/s")
-        self.cpu_plot.plot.getPlotItem().getViewBox().setYRange(0, 100, padding=0.02)
-        self.cpu_plot.plot.getPlotItem().enableAutoRange(axis="y", enable=False)
         grid = QGridLayout()
         for index, plot in enumerate((self.jobs_plot, self.lanes_plot, self.cpu_plot, self.memory_plot,
                                       self.disk_plot, self.network_plot)):
@@ -102,6 +100,7 @@ class PerformancePanel(QWidget):
         self._draw_network(data)
         for plot in self.plots:
             plot.show_range(start, max(now, start + 1))
+            plot.fit_y(102.0 if plot is self.cpu_plot else None)  # 100 % and its tick label in view
         self._drawn_at = time.monotonic()
         self._redraw_every = (now - start) / max(self.cpu_plot.plot.width(), 100)
         self.summary.setText(f"{len(history):,} samples this session")

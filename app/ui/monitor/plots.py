@@ -21,7 +21,7 @@ def color(index: int) -> str:
 class LivePlot(QWidget):
     """A titled plot of curves over wall-clock time, with an optional centred message over it."""
 
-    def __init__(self, title: str, unit: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, unit: str, min_span: float = 1.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = title
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
@@ -33,11 +33,12 @@ class LivePlot(QWidget):
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("left", unit)
         item.getAxis("left").enableAutoSIPrefix(False)  # the unit already says MB or GB: no "(x0.001)"
+        self.min_span = min_span
         item.getViewBox().setLimits(yMin=0)
         # A session is up to 14,400 points a curve: draw what is in view, one peak per pixel
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
-        item.enableAutoRange(axis="y", enable=True)
+        item.enableAutoRange(axis="y", enable=False)  # fit_y() scales from 0: a rate's axis starts at nothing
         self.legend = item.addLegend(offset=(8, 4), labelTextSize="8pt")
         self.curves: dict[object, pg.PlotDataItem] = {}
         self.message = QLabel(self.plot)
@@ -86,6 +87,15 @@ class LivePlot(QWidget):
 
     def show_range(self, start: float, end: float) -> None:
         self.plot.setXRange(start, end, padding=0)
+
+    def fit_y(self, top: float | None = None) -> None:
+        """From 0 to `top`, or to a little above the highest point drawn. At least min_span high: an idle
+        network would otherwise scale to 0.00015 MB/s and label its axis in 5e-05 steps."""
+        if top is None:
+            highest = [np.nanmax(y) for y in (c.getData()[1] for c in self.curves.values())
+                       if y is not None and len(y) and not np.isnan(y).all()]
+            top = max(max(highest, default=0.0) * 1.1, self.min_span)
+        self.plot.setYRange(0, top, padding=0)
 
     def apply_palette(self, palette: QPalette) -> None:
         """Background, axes, title and legend in the window's colours (light or dark)."""
