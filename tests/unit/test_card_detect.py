@@ -1,0 +1,411 @@
+"""Camera card detection and reel naming (issue 13), on real folders laid out as each camera family writes them.
+
+Fixtures are tiny files with the real folder layouts, file names and sidecar XML; the BWF files carry a real
+bext and iXML chunk written here, and the MXF clips a real SMPTE header key and identification strings.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import stat
+import struct
+from pathlib import Path
+
+import pytest
+from pathvalidate import validate_filename
+
+from app.ingest.card import CardInfo, detect_card, offload_folder_name
+
+DAY = datetime.date(2023, 4, 15)
+
+
+def put(root: Path, rel: str, data: bytes | str = b"\0" * 16) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def mxf_header(company: str, product: str) -> bytes:
+    """A header partition key, then an Identification set's CompanyName/ProductName local tags (UTF-16BE)."""
+    partition = bytes.fromhex("060e2b34020501010d01020101020400") + b"\x83\x00\x00\x58" + b"\0" * 0x58
+    ident_key = bytes.fromhex("060e2b34025301010d01010101013000")
+    body = b""
+    for tag, text in ((0x3C01, company), (0x3C02, product)):
+        value = text.encode("utf-16-be")
+        body += struct.pack(">HH", tag, len(value)) + value
+    return partition + ident_key + b"\x83" + len(body).to_bytes(3, "big") + body + b"\0" * 64
+
+
+def bwf(ixml: str | None, originator: str = "", frames: int = 48) -> bytes:
+    """A 48 kHz 24-bit mono broadcast WAVE: fmt, bext (EBU Tech 3285 v1 layout), iXML, then data."""
+    chunks = [b"fmt " + struct.pack("<I", 16) + struct.pack("<HHIIHH", 1, 1, 48000, 48000 * 3, 3, 24)]
+    bext = (b"take notes".ljust(256, b"\0") + originator.encode("latin-1").ljust(32, b"\0") + b"\0" * 32
+            + b"2023-04-15" + b"12:30:00" + struct.pack("<Q", 48000 * 3600) + struct.pack("<H", 1)
+            + b"\0" * 64 + b"\0" * 190)
+    assert len(bext) == 602
+    chunks.append(b"bext" + struct.pack("<I", len(bext)) + bext)
+    if ixml is not None:
+        body = ixml.encode("utf-8")
+        chunks.append(b"iXML" + struct.pack("<I", len(body)) + body + (b"\0" if len(body) & 1 else b""))
+    data = b"\0" * (3 * frames)
+    chunks.append(b"data" + struct.pack("<I", len(data)) + data)
+    payload = b"WAVE" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(payload)) + payload
+
+
+def ixml(project: str, scene: str, tape: str, take: str = "1") -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<BWFXML><IXML_VERSION>1.61</IXML_VERSION>'
+            f"<PROJECT>{project}</PROJECT><SCENE>{scene}</SCENE><TAKE>{take}</TAKE><TAPE>{tape}</TAPE>"
+            "<CIRCLED>FALSE</CIRCLED><NOTE>wild track</NOTE><SPEED><MASTER_SPEED>25/1</MASTER_SPEED></SPEED>"
+            "</BWFXML>")
+
+
+def sony_m01(model: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<NonRealTimeMeta xmlns="urn:schemas-professionalDisc:nonRealTimeMeta:ver.2.20" '
+            'xmlns:lib="urn:schemas-professionalDisc:lib:ver.2.10" lastUpdate="2023-04-15T12:30:00+01:00">\n'
+            '<TargetMaterial umidRef="060A2B340101010501010D43130000000000000000000000000000000000000000"/>\n'
+            '<Duration value="250"/>\n<LtcChangeTable tcFps="25" halfStep="false">'
+            '<LtcChange frameCount="0" value="00000010" status="increment"/></LtcChangeTable>\n'
+            '<CreationDate value="2023-04-15T12:30:00+01:00"/>\n'
+            '<VideoFormat><VideoFrame videoCodec="AVC_3840_2160_H422IP@L51" captureFps="25p" formatFps="25p"/>'
+            '<VideoLayout pixel="3840" numOfVerticalLine="2160" aspectRatio="16:9"/></VideoFormat>\n'
+            f'<Device manufacturer="Sony" modelName="{model}" serialNo="4001234"/>\n'
+            '<RecordingMode type="normal" cacheRec="false"/>\n</NonRealTimeMeta>\n')
+
+
+def mediapro(system_kind: str, clips: list[str]) -> str:
+    materials = "".join(
+        f'<Material uri="./CLIP/{c}.MP4" type="MP4" videoType="AVC_1920_1080_HP@L42" fps="25p" dur="250">'
+        f'<RelevantInfo uri="./CLIP/{c}M01.XML" type="XML"/></Material>' for c in clips)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<MediaProfile xmlns="http://xmlns.sony.net/pro/metadata/mediaprofile" version="2.10"><Properties>'
+            f'<System systemId="784B87FFFEBA9815" systemKind="{system_kind}" masterVersion="XAVC-M4@1.10.00"/>'
+            f'</Properties><Contents>{materials}</Contents></MediaProfile>\n')
+
+
+def canon_xml(model: str, clip: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<ClipMetadata xmlns="http://www.canon.com/ns/VideoClip">'
+            f"<ClipName>{clip}</ClipName><Device><Manufacturer>Canon</Manufacturer><ModelName>{model}</ModelName>"
+            "<SerialNumber>123456789012</SerialNumber></Device><Duration>250</Duration></ClipMetadata>\n")
+
+
+# -- one test per family
+
+
+def test_arri_prores_mxf_card(tmp_path: Path) -> None:
+    card = tmp_path / "A001R1AB"
+    for n in (1, 2, 3):
+        put(card, f"A001R1AB/A001C00{n}_230415_R1AB.mxf", mxf_header("ARRI", "ALEXA Mini LF"))
+    put(card, "A001R1AB/A001R1AB_FCP.xml", "<xmeml version='5'/>")
+    put(card, "A001R1AB/A001R1AB.ale", "Heading\nFIELD_DELIM\tTABS\n")
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("ARRI", "ALEXA Mini LF", "A001", 3)
+    assert info.clip_paths == tuple(f"A001R1AB/A001C00{n}_230415_R1AB.mxf" for n in (1, 2, 3))
+    assert info.root == card and info.notes == ()
+
+
+def test_arriraw_frame_folders_are_one_clip_each(tmp_path: Path) -> None:
+    card = tmp_path / "mag"
+    for clip in ("A002C003_130101_R2CD", "A002C004_130101_R2CD"):
+        for frame in range(3):
+            put(card, f"A002R2CD/{clip}/{clip}.{frame:07d}.ari", b"ARRI\x12\x34\x56\x78")
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("ARRI", "ARRI", "A002", 2)
+    assert info.clip_paths == ("A002R2CD/A002C003_130101_R2CD", "A002R2CD/A002C004_130101_R2CD")
+
+
+def test_red_card_counts_rdc_folders_not_spanned_r3d_files(tmp_path: Path) -> None:
+    card = tmp_path / "RED_MAG"
+    rdm = "A001_0415AB.RDM"
+    for clip, spans in (("A001_C001_0415AB", 2), ("A001_C002_0415K7", 1), ("A001_C003_04159Z", 3)):
+        for n in range(1, spans + 1):
+            put(card, f"{rdm}/{clip}.RDC/{clip}_{n:03d}.R3D", b"RED2")
+        put(card, f"{rdm}/{clip}.RDC/{clip}.rtn", b"thumb")
+    put(card, f"{rdm}/digital_magazine.bin", b"x")
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("RED", "RED", "A001", 3)
+    assert info.clip_paths == (f"{rdm}/A001_C001_0415AB.RDC", f"{rdm}/A001_C002_0415K7.RDC",
+                               f"{rdm}/A001_C003_04159Z.RDC")
+    assert info.root == card
+
+
+def test_sony_xavc_card_reads_the_camera_from_m01_xml_and_names_the_reel_after_the_volume(tmp_path: Path) -> None:
+    card = tmp_path / "FX6_CARD_A"
+    m4 = "PRIVATE/M4ROOT"
+    for c in ("C0001", "C0002"):
+        put(card, f"{m4}/CLIP/{c}.MP4")
+        put(card, f"{m4}/CLIP/{c}M01.XML", sony_m01("ILME-FX6V"))
+        put(card, f"{m4}/THMBNL/{c}T01.JPG")
+        put(card, f"{m4}/SUB/{c}S03.MP4")
+    put(card, f"{m4}/MEDIAPRO.XML", mediapro("ILME-FX6V", ["C0001", "C0002"]))
+    put(card, f"{m4}/STATUS.BIN")
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("Sony", "FX6", "FX6_CARD_A", 2)
+    assert info.clip_paths == (f"{m4}/CLIP/C0001.MP4", f"{m4}/CLIP/C0002.MP4")
+    assert info.notes == ()  # thumbnails and proxies belong to the card, they are not loose stills
+
+
+@pytest.mark.parametrize(("model", "camera"), [("ILME-FX6V", "FX6"), ("MPC-3610", "VENICE"), ("PXW-FX9", "FX9")])
+def test_sony_xdroot_card_with_named_clips(tmp_path: Path, model: str, camera: str) -> None:
+    card = tmp_path / "card"
+    for c in ("B101C001_230415CD", "B101C002_230415EF"):
+        put(card, f"XDROOT/Clip/{c}.MXF", mxf_header("Sony", model))
+        put(card, f"XDROOT/Clip/{c}M01.XML", sony_m01(model))
+    put(card, "XDROOT/MEDIAPRO.XML", mediapro(model, []))
+    put(card, "XDROOT/DISCMETA.XML", "<DiscMeta/>")
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("Sony", camera, "B101", 2)
+    assert info.clip_paths == ("XDROOT/Clip/B101C001_230415CD.MXF", "XDROOT/Clip/B101C002_230415EF.MXF")
+
+
+def test_sony_camera_falls_back_to_mediapro_system_kind(tmp_path: Path) -> None:
+    put(tmp_path, "PRIVATE/M4ROOT/CLIP/C0001.MP4")
+    put(tmp_path, "PRIVATE/M4ROOT/MEDIAPRO.XML", mediapro("FDR-AX100", ["C0001"]))
+    info = detect_card(tmp_path)
+    assert (info.family, info.camera, info.clips) == ("Sony", "FDR-AX100", 1)
+
+
+def test_canon_cinema_eos_card(tmp_path: Path) -> None:
+    card = tmp_path / "CANON_A"
+    for c in ("A001C001_230415XX_CANON", "A001C002_230415B7_CANON"):
+        put(card, f"CONTENTS/CLIPS001/{c}.MXF")
+        put(card, f"CONTENTS/CLIPS001/{c}.XML", canon_xml("Canon EOS C300 Mark III", c))
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("Canon", "C300 Mark III", "A001", 2)
+    assert info.clip_paths == ("CONTENTS/CLIPS001/A001C001_230415XX_CANON.MXF",
+                               "CONTENTS/CLIPS001/A001C002_230415B7_CANON.MXF")
+
+
+def test_canon_mp4_in_dcim_is_dcim(tmp_path: Path) -> None:
+    put(tmp_path, "DCIM/100CANON/MVI_0001.MP4")
+    put(tmp_path, "DCIM/100CANON/MVI_0002.MP4")
+    put(tmp_path, "MISC/DATA.CFG")
+    info = detect_card(tmp_path)
+    assert (info.family, info.camera, info.clips) == ("DCIM", "Canon", 2)
+    assert info.clip_paths == ("DCIM/100CANON/MVI_0001.MP4", "DCIM/100CANON/MVI_0002.MP4")
+
+
+def test_blackmagic_raw_card(tmp_path: Path) -> None:
+    card = tmp_path / "BMPCC"
+    for c in ("A001_04151230_C001", "A001_04151245_C002"):
+        put(card, f"{c}.braw", b"\0\0\0\x08wide")
+    put(card, "A001_04151230_C001.sidecar", json.dumps({"camera_type": "Blackmagic URSA Mini Pro 12K",
+                                                        "iso": 800}))
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("Blackmagic", "URSA Mini Pro 12K", "A001", 2)
+    assert info.clip_paths == ("A001_04151230_C001.braw", "A001_04151245_C002.braw")
+
+
+def test_dcim_keeps_sidecars_out_of_the_clips(tmp_path: Path) -> None:
+    card = tmp_path / "GOPRO"
+    put(card, "DCIM/100GOPRO/GX010001.MP4")
+    put(card, "DCIM/100GOPRO/GL010001.LRV")
+    put(card, "DCIM/100GOPRO/GX010001.THM")
+    put(card, "DCIM/100GOPRO/GOPR0002.JPG")
+    put(card, "MISC/version.txt", "HERO11")
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("DCIM", "GoPro", "GOPRO", 2)
+    assert info.clip_paths == ("DCIM/100GOPRO/GOPR0002.JPG", "DCIM/100GOPRO/GX010001.MP4")
+
+
+def test_audio_recorder_reads_roll_and_recorder_from_bwf_chunks(tmp_path: Path) -> None:
+    card = tmp_path / "F8n_SD"
+    put(card, "FOLDER01/230415_001.WAV", bwf(ixml("Reelkeep", "12A", "SR04"), originator="ZOOM F8n"))
+    put(card, "FOLDER01/230415_002.WAV", bwf(ixml("Reelkeep", "12B", "SR04"), originator="ZOOM F8n"))
+    put(card, "FOLDER02/230415_003.WAV", bwf(ixml("Reelkeep", "14", "SR04"), originator="ZOOM F8n"))
+    put(card, "F8n.SYS", b"settings")
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("Audio", "ZOOM F8n", "SR04", 3)
+    assert info.clip_paths == ("FOLDER01/230415_001.WAV", "FOLDER01/230415_002.WAV", "FOLDER02/230415_003.WAV")
+    assert info.root == card
+
+
+def test_audio_without_ixml_takes_the_folder_name(tmp_path: Path) -> None:
+    card = tmp_path / "Day3_Sound"
+    put(card, "FOLDER01/T001.WAV", bwf(None))
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("Audio", "Audio", "Day3_Sound", 1)
+    assert info.root == card  # FOLDER01 is the recorder's folder, not the card
+
+
+def test_unrecognised_folder_counts_media_by_kind(tmp_path: Path) -> None:
+    card = tmp_path / "phone dump"
+    put(card, "IMG_0001.MOV")
+    put(card, "sub/IMG_0002.HEIC")
+    put(card, "notes.txt", "hello")
+    info = detect_card(card)
+    assert (info.family, info.camera, info.reel, info.clips) == ("Folder", "Folder", "phone dump", 2)
+    assert info.clip_paths == ("IMG_0001.MOV", "sub/IMG_0002.HEIC")
+
+
+# -- where the card is, and what else is there
+
+
+def test_nested_card_root_is_the_folder_holding_the_structure(tmp_path: Path) -> None:
+    drive = tmp_path / "SSD"
+    card = drive / "Shoot" / "Day1" / "CANON_B"
+    put(card, "CONTENTS/CLIPS001/B002C001_230415AA_CANON.MXF")
+    put(drive, "Shoot/readme.txt", "offload notes")
+    info = detect_card(drive)
+    assert (info.family, info.reel, info.root, info.source) == ("Canon", "B002", card, drive)
+    assert info.clip_paths == ("CONTENTS/CLIPS001/B002C001_230415AA_CANON.MXF",)
+    # given as the mount that holds CONTENTS/ directly, the mount is the root
+    assert detect_card(card).root == card
+    # the ARRI reel folder itself given: the source is the root
+    put(tmp_path, "A003R1AB/A003C001_230415_R1AB.mov")
+    arri = detect_card(tmp_path / "A003R1AB")
+    assert (arri.family, arri.root, arri.clip_paths) == ("ARRI", tmp_path / "A003R1AB", ("A003C001_230415_R1AB.mov",))
+
+
+def test_mixed_folder_takes_the_family_with_most_clips_and_says_so(tmp_path: Path) -> None:
+    for n in (1, 2, 3):
+        put(tmp_path, f"A001_0415123{n}_C00{n}.braw")
+    put(tmp_path, "A001R1AB/A001C001_230415_R1AB.mxf")
+    put(tmp_path, "extra/holiday.mp4")
+    info = detect_card(tmp_path)
+    assert (info.family, info.clips) == ("Blackmagic", 3)
+    assert any("1 ARRI clips" in note for note in info.notes), info.notes
+    assert any("1 other media files" in note for note in info.notes), info.notes
+
+
+def test_a_stills_camera_card_with_video_structure_too(tmp_path: Path) -> None:
+    for n in range(1, 5):
+        put(tmp_path, f"DCIM/100MSDCF/DSC0000{n}.ARW")
+    put(tmp_path, "PRIVATE/M4ROOT/CLIP/C0001.MP4")
+    put(tmp_path, "PRIVATE/M4ROOT/CLIP/C0001M01.XML", sony_m01("ILCE-7SM3"))
+    info = detect_card(tmp_path)
+    assert (info.family, info.camera, info.clips) == ("DCIM", "Sony", 4)
+    assert any("Sony" in note for note in info.notes)
+
+
+def test_several_reels_take_the_biggest_and_note_the_rest(tmp_path: Path) -> None:
+    for reel, clips in (("A001", 1), ("A002", 2)):
+        for n in range(1, clips + 1):
+            put(tmp_path, f"{reel}_0415XY.RDM/{reel}_C00{n}_0415XY.RDC/{reel}_C00{n}_0415XY_001.R3D")
+    info = detect_card(tmp_path)
+    assert (info.family, info.reel, info.clips) == ("RED", "A002", 3)
+    assert any("A001 (1 clips)" in note for note in info.notes)
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    card = tmp_path / "EMPTY_CARD"
+    card.mkdir()
+    info = detect_card(card)
+    assert info == CardInfo("Folder", "Folder", "EMPTY_CARD", 0, (), card, (), card)
+    with pytest.raises(NotADirectoryError):
+        detect_card(put(tmp_path, "file.mov"))
+
+
+def _too_deep(base: Path, name: bytes) -> None:
+    """Folders nested past PATH_MAX (4096 bytes), built through directory fds: no path-based call can list the
+    innermost, whatever the permissions, so this unreadable folder is unreadable even for root."""
+    fd = os.open(base, os.O_RDONLY)
+    try:
+        for _ in range(24):
+            os.mkdir(b"d" * 200, dir_fd=fd)
+            inner = os.open(b"d" * 200, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=fd))
+    finally:
+        os.close(fd)
+
+
+def test_unreadable_subfolders_are_noted_and_the_rest_detected(tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    put(card, "A001_04151230_C001.braw")
+    _too_deep(card, b"A001_04151300_C002.braw")
+    os.mkfifo(card / "A001_04151400_C003.braw")  # not a regular file: never opened, never counted
+    os.symlink("loop", card / "loop")  # a symlink loop
+    os.symlink("missing", card / "A001_04151500_C004.braw")  # a broken link
+    info = detect_card(card)
+    assert (info.family, info.reel, info.clip_paths) == ("Blackmagic", "A001", ("A001_04151230_C001.braw",))
+    assert any("could not read folder" in note for note in info.notes), info.notes
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 folder anyway (the PATH_MAX test covers it)")
+def test_chmod_000_subfolder(tmp_path: Path) -> None:
+    put(tmp_path, "A001_04151230_C001.braw")
+    locked = tmp_path / "locked"
+    put(locked, "A001_04151300_C002.braw")
+    locked.chmod(0)
+    try:
+        info = detect_card(tmp_path)
+    finally:
+        locked.chmod(stat.S_IRWXU)
+    assert (info.family, info.clips) == ("Blackmagic", 1)
+    assert any("could not read folder locked" in note for note in info.notes), info.notes
+
+
+def test_non_utf8_and_very_long_names(tmp_path: Path) -> None:
+    raw_card = os.fsencode(tmp_path) + b"/Reel\xff"
+    os.mkdir(raw_card)
+    card = Path(os.fsdecode(raw_card))
+    long_name = "x" * 251 + ".mp4"
+    put(card, long_name)
+    open(raw_card + b"/caf\xe9.mov", "wb").close()
+    info = detect_card(card)
+    assert (info.family, info.clips, info.reel) == ("Folder", 2, "Reel\udcff")
+    assert set(info.clip_paths) == {long_name, "caf\udce9.mov"}
+    for clip in info.clip_paths:  # surrogate-escaped str gives back the exact bytes
+        assert os.path.isfile(os.fsencode(info.root / clip))
+    name = offload_folder_name("{card}/{reel}", info, DAY)
+    assert "\udcff" not in name
+    for part in name.split("/"):
+        validate_filename(part, platform="universal")
+    braw = tmp_path / "braw"
+    braw.mkdir()
+    open(os.fsencode(braw) + b"/A007_04151230_C001\xfe.braw", "wb").close()
+    assert detect_card(braw).reel == "A007"
+
+
+# -- offload_folder_name
+
+
+def card_info(**kw: object) -> CardInfo:
+    fields: dict[str, object] = dict(family="ARRI", camera="ALEXA Mini LF", reel="A001", clips=1,
+                                     clip_paths=("x.mxf",), root=Path("/media/A001R1AB"))
+    fields.update(kw)
+    return CardInfo(**fields)  # type: ignore[arg-type]
+
+
+def test_pattern_fields() -> None:
+    card = card_info(source=Path("/media/CARD_7"))
+    assert offload_folder_name("{date}/{camera}/{reel}", card, DAY) == "2023-04-15/ALEXA Mini LF/A001"
+    assert (offload_folder_name("{year}/{month}/{day}/{family}_{card}", card, datetime.date(2024, 1, 5))
+            == "2024/01/05/ARRI_CARD_7")
+    assert offload_folder_name("{project}/Day {day_no}/{reel}", card, DAY,
+                               {"project": "Night Shoot", "day_no": "03"}) == "Night Shoot/Day 03/A001"
+    assert offload_folder_name("{card}", card_info(), DAY) == "A001R1AB"  # no source: the root's name
+    assert offload_folder_name("./{reel}//", card, DAY) == "A001"
+
+
+def test_pattern_values_are_sanitised_into_single_legal_names() -> None:
+    card = card_info(camera='A/B: "C"?', reel="CON", family="RED")
+    name = offload_folder_name("{camera}/{reel}", card, DAY)
+    assert name == "A_B_ _C__/CON_"
+    long = offload_folder_name("{reel}", card_info(reel="é" * 300), DAY)
+    assert "/" not in long and len(long.encode()) <= 255
+    # a value with slashes stays one folder and can never climb out
+    assert offload_folder_name("{reel}", card_info(reel="../../etc"), DAY) == ".._.._etc"
+    for part in (name.split("/") + [long]):
+        validate_filename(part, platform="universal")
+
+
+def test_unknown_field_names_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match=r"unknown field \{roll\}.*camera.*date.*reel"):
+        offload_folder_name("{date}/{roll}", card_info(), DAY)
+    for bad in ("{reel.upper}", "{reel[0]}", "{}", "{reel"):
+        with pytest.raises(ValueError):
+            offload_folder_name(bad, card_info(), DAY)
+
+
+@pytest.mark.parametrize("pattern", ["../{reel}", "{date}/../../x", "/abs/{reel}", "\\\\server\\share",
+                                     "C:\\offload\\{reel}", "{reel}"])
+def test_traversal_and_absolute_results_are_refused(pattern: str) -> None:
+    with pytest.raises(ValueError):
+        offload_folder_name(pattern, card_info(reel=".."), DAY)
