@@ -42,20 +42,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     offload.add_argument("--quiet", action="store_true", help="no progress line")
 
 
-def default_report_dir(catalog: Catalog) -> Path | None:
-    """Reports beside the catalog file (reports/offload/); None for an in-memory catalog."""
-    return None if str(catalog.path) == ":memory:" else Path(catalog.path).parent / "reports" / "offload"
-
-
 def command_offload(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
-    from app.ingest.offload import OffloadJob, OffloadRequest
-    from app.ingest.offload_report import write_offload_reports
+    from app.ingest.offload import OffloadJob, OffloadRequest, default_report_dir
 
     request = OffloadRequest(Path(args.source), tuple(Path(d) for d in args.destinations), args.hash_format,
                              args.verify, args.pattern)
-    job = OffloadJob(request)
-    plan = job.plan()
+    plan = OffloadJob(request).plan()
     card = plan.card
     out.write(f"{card.family} card, camera {card.camera}, reel {card.reel}: {card.clips:,} clip(s), "
               f"{len(plan.files):,} files, {plan.bytes:,} bytes\n")
@@ -69,10 +62,8 @@ def command_offload(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
         out.write(f"  → {target}\n")
     if args.dry_run:
         return EXIT_OK
-    result = run_job(_Planned(job, plan), args.quiet)
-    folder = Path(args.report) if args.report else default_report_dir(catalog)
-    if folder is not None:
-        write_offload_reports(result, folder)
+    report_dir = Path(args.report) if args.report else default_report_dir(catalog.path)
+    result = run_job(OffloadJob(request, report_dir, plan), args.quiet)
     out.write(f"Offloaded: {result.summary()}\n")
     for destination in result.destinations:
         mhl = f"; ASC MHL {destination.mhl[-1].name}" if destination.mhl else ""
@@ -89,19 +80,6 @@ def command_offload(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
         print("reelkeep: the offload has problems (listed above); nothing was overwritten. Fix the cause and run "
               "the same command again: verified files are skipped.", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
-
-
-class _Planned:
-    """The job with the plan already made (the command printed it first)."""
-
-    def __init__(self, job, plan) -> None:  # noqa: ANN001 - OffloadJob and its OffloadPlan
-        self.job, self.made, self.title, self.lane = job, plan, job.title, job.lane
-
-    def plan(self):  # noqa: ANN201
-        return self.made
-
-    def run(self, plan, ctx):  # noqa: ANN001, ANN201
-        return self.job.run(plan, ctx)
 
 
 def _catalog(catalog: Catalog, folder: Path, quiet: bool, out: TextIO) -> None:

@@ -189,20 +189,31 @@ def _card_files(root: Path) -> tuple[list[SourceFile], list[str]]:
     return files, skipped
 
 
+def default_report_dir(catalog_path: str | Path) -> Path | None:
+    """Reports beside the catalog file (reports/offload/); None for an in-memory catalog."""
+    return None if str(catalog_path) == ":memory:" else Path(catalog_path).parent / "reports" / "offload"
+
+
 class OffloadJob:
-    """Plan, copy, verify, write the ASC MHL generations; the report is written by the caller (offload_report)."""
+    """Plan, copy, verify, write the ASC MHL generations, then the report (HTML, PDF, CSV) into report_dir."""
 
     lane = "offload"
 
-    def __init__(self, request: OffloadRequest) -> None:
-        self.request = request
+    def __init__(self, request: OffloadRequest, report_dir: Path | None = None,
+                 plan: OffloadPlan | None = None) -> None:
+        self.request, self.report_dir, self._plan = request, report_dir, plan
         self.title = f"Offload {Path(request.source).name} to {len(request.destinations)} destination(s)"
 
     def plan(self) -> OffloadPlan:
-        return plan_offload(self.request)
+        return self._plan if self._plan is not None else plan_offload(self.request)
 
     def run(self, plan: OffloadPlan, ctx: JobContext) -> OffloadResult:
-        return run_offload(plan, ctx.cancel, ProgressMeter(ctx.progress, unit="bytes"))
+        result = run_offload(plan, ctx.cancel, ProgressMeter(ctx.progress, unit="bytes"))
+        if self.report_dir is not None:
+            from app.ingest.offload_report import write_offload_reports  # it imports this module
+
+            write_offload_reports(result, self.report_dir)
+        return result
 
 
 def run_offload(plan: OffloadPlan, cancel: CancelToken, meter: ProgressMeter) -> OffloadResult:
