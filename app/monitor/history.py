@@ -11,7 +11,7 @@ from typing import TextIO
 from app.monitor.sampler import Sample
 
 # Four hours at one sample a second; older samples fall out first. Measured with tracemalloc: a sample of a
-# 16-core machine with 3 disks, 3 running jobs and unchanged lanes takes ~1.5 KB, so a full ring ~22 MB.
+# 16-core machine with 3 disks, 3 running jobs and unchanged lanes takes ~1.5 KB, so a full ring ~21 MB.
 HISTORY_CAPACITY = 4 * 3600
 
 Column = tuple[str, Callable[[Sample], float | int | str | None]]
