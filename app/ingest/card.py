@@ -158,6 +158,18 @@ def _camera_and_reel(found: Found, src: str, index: dict[Parts, Parts]) -> tuple
     return None, None
 
 
+_STRUCTURE_DIRS = re.compile(r"^(?:.+\.RDM|.+\.RDC|XDROOT|M4ROOT|CLIPS\d{3}|DCIM|BPAV)$", re.IGNORECASE)
+
+
+def _inside_structure(src: Path) -> str | None:
+    """A note when the folder given sits inside a card's structure (its CLIP folder, say): the card is above."""
+    here = Path(os.path.abspath(src))
+    for folder in (here, *list(here.parents)[:4]):
+        if _STRUCTURE_DIRS.match(folder.name):
+            return f"this folder is inside a card structure ({folder.name}); give the folder that holds it: {folder.parent}"
+    return None
+
+
 def detect_card(source: Path) -> CardInfo:
     """Recognise the camera card at source (its root or any folder above it)."""
     src = Path(source)
@@ -172,12 +184,19 @@ def detect_card(source: Path) -> CardInfo:
             found.append(hit)
             remaining = [p for p in remaining if p not in hit.claimed]
     loose = [p for p in remaining if kind_for_name(p[-1]) is not None]
-    if not found:
+    with_clips = [f for f in found if f.clips]
+    # A card structure without clips (a freshly formatted card) is still that family, unless loose media
+    # are there: then the folder is just a folder that happens to hold an empty structure.
+    if not with_clips and (loose or not found):
         clip_paths = tuple(sorted("/".join(p) for p in loose))
-        reel = _name(src, "Folder")
-        return CardInfo("Folder", "Folder", reel, len(clip_paths), clip_paths, src, tuple(notes), src)
+        inside = _inside_structure(src)
+        if inside:
+            notes.append(inside)
+        return CardInfo("Folder", "Folder", _name(src, "Folder"), len(clip_paths), clip_paths, src, tuple(notes),
+                        src)
 
-    best = max(found, key=lambda f: (len(f.clips), len(f.claimed)))  # ties: the earlier, more specific layout
+    # the most clips wins; on a tie the earlier (more specific) layout, as max keeps the first
+    best = max(with_clips or found, key=lambda f: len(f.clips))
     for other in found:
         if other is not best and other.clips:
             notes.append(f"also holds {len(other.clips)} {other.family} clips, left out: the card is taken as "

@@ -69,13 +69,22 @@ def _clip_reel(name: str) -> str | None:
 _RED_REEL = re.compile(r"^([A-Z]\d{3})_", re.IGNORECASE)
 
 
+_R3D_SPAN = re.compile(r"^(.+)_(\d{3})\.R3D$", re.IGNORECASE)
+
+
 def red(files: list[Parts]) -> Found:
     found = Found("RED")
+    loose: dict[Parts, Parts] = {}  # R3D spans outside an .RDC (one clip folder given, or copied flat)
     for parts in files:
         rdc = _index(parts, lambda p: p.upper().endswith(".RDC"))
         rdm = _index(parts, lambda p: p.upper().endswith(".RDM"))
         if rdc < 0:
-            if rdm >= 0:
+            span = _R3D_SPAN.match(parts[-1])
+            if span:
+                found.claimed.add(parts)
+                key = (*parts[:-1], span.group(1))
+                loose[key] = min(loose.get(key, parts), parts)  # the clip is named by its first span
+            elif rdm >= 0:
                 found.claimed.add(parts)  # magazine-level files beside the clips
             continue
         found.claimed.add(parts)
@@ -83,6 +92,9 @@ def red(files: list[Parts]) -> Found:
         top = rdm if 0 <= rdm < rdc else rdc
         match = _RED_REEL.match(parts[rdc])
         found.clips.setdefault(clip, Clip(parts[:top], match.group(1).upper() if match else None))
+    for first in loose.values():
+        match = _RED_REEL.match(first[-1])
+        found.clips[first] = Clip(first[:-1], match.group(1).upper() if match else None)
     return found
 
 

@@ -133,6 +133,14 @@ def test_red_card_counts_rdc_folders_not_spanned_r3d_files(tmp_path: Path) -> No
     assert info.root == card
 
 
+def test_one_red_clip_folder_given_is_one_clip_named_by_its_first_span(tmp_path: Path) -> None:
+    rdc = tmp_path / "A004_C007_0415AB.RDC"
+    for n in (2, 1, 3):
+        put(rdc, f"A004_C007_0415AB_{n:03d}.R3D", b"RED2")
+    info = detect_card(rdc)
+    assert (info.family, info.reel, info.clips, info.clip_paths) == ("RED", "A004", 1, ("A004_C007_0415AB_001.R3D",))
+
+
 def test_sony_xavc_card_reads_the_camera_from_m01_xml_and_names_the_reel_after_the_volume(tmp_path: Path) -> None:
     card = tmp_path / "FX6_CARD_A"
     m4 = "PRIVATE/M4ROOT"
@@ -298,6 +306,23 @@ def test_empty_folder(tmp_path: Path) -> None:
     assert info == CardInfo("Folder", "Folder", "EMPTY_CARD", 0, (), card, (), card)
     with pytest.raises(NotADirectoryError):
         detect_card(put(tmp_path, "file.mov"))
+
+
+def test_a_formatted_card_without_clips_keeps_its_family(tmp_path: Path) -> None:
+    put(tmp_path, "PRIVATE/M4ROOT/MEDIAPRO.XML", mediapro("ILME-FX3", []))
+    put(tmp_path, "PRIVATE/M4ROOT/STATUS.BIN")
+    info = detect_card(tmp_path)
+    assert (info.family, info.camera, info.clips, info.root) == ("Sony", "FX3", 0, tmp_path)
+    put(tmp_path, "cat.mp4")  # an empty structure beside real media: just a folder
+    assert (detect_card(tmp_path).family, detect_card(tmp_path).clips) == ("Folder", 1)
+
+
+def test_a_folder_inside_a_card_structure_says_where_the_card_is(tmp_path: Path) -> None:
+    clip_dir = tmp_path / "FX3" / "PRIVATE" / "M4ROOT" / "CLIP"
+    put(clip_dir, "C0001.MP4")
+    info = detect_card(clip_dir)
+    assert (info.family, info.clips) == ("Folder", 1)
+    assert any("inside a card structure (M4ROOT)" in note for note in info.notes), info.notes
 
 
 def _too_deep(base: Path, name: bytes) -> None:
