@@ -122,6 +122,12 @@ def _legal(name: str, rules: Rules) -> tuple[str, list[str]]:
     return clean, reasons
 
 
+def _inner_spaces(text: str) -> str:
+    """Spaces to _ except at the start and the end, which the legal rules drop ("take 1 " -> "take_1")."""
+    left, right = len(text) - len(text.lstrip(" ")), len(text.rstrip(" "))
+    return text[:left] + text[left:right].replace(" ", "_") + text[right:]
+
+
 def clean_name(raw: bytes, rules: Rules = Rules(), is_dir: bool = False) -> tuple[str, list[str]]:
     """The clean form of one name and why it differs (an empty list: the name is already clean)."""
     name, reasons = _decode(raw)
@@ -132,8 +138,9 @@ def clean_name(raw: bytes, rules: Rules = Rules(), is_dir: bool = False) -> tupl
     stem, ext = ("", "") if is_dir else split_suffix(name)
     if is_dir or not ext:
         stem = name
-    if rules.spaces_to_underscore and " " in stem + ext:
-        stem, ext = stem.replace(" ", "_"), ext.replace(" ", "_")
+    if rules.spaces_to_underscore and " " in (stem + ext).strip(" "):
+        spaced = _inner_spaces(stem + ext)
+        stem, ext = spaced[: len(stem)], spaced[len(stem):]
         reasons.append("rule: spaces to _")
     if rules.lowercase_extension and ext != ext.lower():
         ext = ext.lower()

@@ -82,6 +82,8 @@ class MainMenus:
         edit_menu.addActions([edits.copy_paths, edits.reveal])
         edit_menu.addSeparator()
         edit_menu.addActions([edits.rescan, edits.remove])
+        edit_menu.addSeparator()
+        edit_menu.addAction(edits.sanitize)
 
         view_menu = bar.addMenu("&View")
         view_menu.addActions([panel.view_switch.table_action, panel.view_switch.grid_action])  # Ctrl+1, Ctrl+2

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu
 
 from app.core.paths import os_path
 from app.core.proxy_presets import EDITORIAL, PREVIEW, THUMBNAIL
+from app.ui.dialogs.sanitize_dialog import SanitizeDialog
 from app.ui.dialogs.tags_dialog import TagsDialog
 from app.ui.library.format import STAR, count_text
 
@@ -35,6 +36,7 @@ class LibraryEdits(QObject):
         super().__init__(panel)
         self.library = panel.library
         self.tags_dialog: TagsDialog | None = None
+        self.sanitize_dialog: SanitizeDialog | None = None
 
         def make(text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
                  slot: Callable[..., object], tip: str = "") -> QAction:
@@ -65,6 +67,9 @@ class LibraryEdits(QObject):
         ]
         self.write_to_tape = make("Write to Tape…", None, self.write_selected_to_tape,
                                   "Plan the selected files onto new tapes in the Tape panel's write queue")
+        # Not in actions(): without a selection it opens on a folder of your choice.
+        self.sanitize = make("Sanitize File Names…", None, self.sanitize_selected,
+                             "Rename to names legal on every OS, with a preview and undo; records are kept")
         self.select_all = make("Select All", QKeySequence.StandardKey.SelectAll, panel.view.selectAll)
         # Enter plays only where the focus is on the list itself (Enter in the search box goes to the list).
         self.play = make("Play", None, self.play_current, "Open the file in the player and play it")
@@ -120,6 +125,7 @@ class LibraryEdits(QObject):
         proxies = menu.addMenu("Make Proxies")
         proxies.addActions(self.make_proxies)
         menu.addAction(self.write_to_tape)
+        menu.addAction(self.sanitize)
         menu.addAction(self.remove)
         menu.popup(self.panel.view.viewport().mapToGlobal(pos))
 
@@ -224,6 +230,20 @@ class LibraryEdits(QObject):
         ids = self.panel.selected_ids()
         if ids:
             self.write_to_tape_requested.emit(ids)
+
+    def sanitize_selected(self) -> SanitizeDialog:
+        """The Sanitize File Names dialog for the selected files (none selected: it asks for a folder)."""
+        ids = self.panel.selected_ids()
+        if self.sanitize_dialog is not None and self.sanitize_dialog.busy:
+            self.sanitize_dialog.raise_()  # a rename is running: that dialog reports it
+            return self.sanitize_dialog
+        if self.sanitize_dialog is not None:
+            self.sanitize_dialog.close()
+            self.sanitize_dialog.deleteLater()
+        dialog = SanitizeDialog(self.library, self._paths(ids), ids, self.panel.window())
+        self.sanitize_dialog = dialog
+        dialog.show()
+        return dialog
 
     def remove_selected(self) -> None:
         """Forget the selected files after asking; the files on disk stay."""
