@@ -63,6 +63,12 @@ def _job_points(panel: PerformancePanel, job_id: int) -> list[float]:
     return [v for v in (y if y is not None else []) if not math.isnan(v)]
 
 
+def _last_point(panel: PerformancePanel, lane: str) -> float | None:
+    curve = panel.lanes_plot.curves.get(lane)
+    _, y = curve.getData() if curve is not None else (None, None)
+    return float(y[-1]) if y is not None and len(y) else None
+
+
 def test_the_monitor_shows_a_running_jobs_throughput(qtbot, runner: JobRunner, monitor: MonitorService,
                                                      tmp_path: Path) -> None:
     source = tmp_path / "dailies.bin"
@@ -82,7 +88,11 @@ def test_the_monitor_shows_a_running_jobs_throughput(qtbot, runner: JobRunner, m
     assert not panel.jobs_plot.message.isVisible()
     shown = [j for s in monitor.history for j in s.jobs if j.job_id == job_id]
     assert shown and shown[-1].unit == "bytes" and max(j.rate for j in shown) > 0
-    assert "archive" in dict(monitor.history.since(0)[-1].lanes)
+
+    waiting = runner.submit(ReadFileJob(source, title="Reading it again"))  # the lane's one thread is taken
+    qtbot.waitUntil(lambda: dict(monitor.history.since(0)[-1].lanes).get("archive") == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: _last_point(panel, "archive") == 1, timeout=WAIT)
+    runner.cancel(waiting)
 
     runner.cancel(job_id)
     qtbot.waitUntil(lambda: runner.record(job_id).finished, timeout=WAIT)
