@@ -134,3 +134,32 @@ def test_a_name_taken_after_the_preview_is_never_overwritten(catalog: Catalog, m
     assert (messy / "CON_.mov").read_bytes() == b"arrived after the preview"
     assert (messy / "CON.mov").exists()
     assert outcome.value.renamed == len(plan.renames) - 1
+
+
+def test_a_cancelled_apply_leaves_a_journal_that_undoes_what_was_done(catalog: Catalog, messy: Path) -> None:
+    before_tree, before_ids, before = tree(messy), ids_by_path(catalog), decorate(catalog)
+    ctx = JobContext()
+    landed = []
+
+    def emit(event: object) -> None:
+        landed.append(event)
+        if len(landed) == 2:
+            ctx.cancel.cancel()  # the user presses Cancel while the third rename is due
+
+    ctx.emit = emit
+    plan = plan_sanitize([messy])
+    outcome = execute(SanitizeApplyJob(catalog, plan, journal_dir(catalog.path)), ctx)
+    assert not outcome.ok and outcome.cancelled
+    journal = last_undoable(journal_dir(catalog.path))
+    assert journal is not None and journal.state == "cancelled" and len(journal.done()) == 2
+    undone = execute(SanitizeUndoJob(catalog, journal.path), JobContext())
+    assert undone.ok and undone.value.renamed == 2
+    assert tree(messy) == before_tree and ids_by_path(catalog) == before_ids and records(catalog) == before
+
+
+def test_a_torn_last_journal_line_is_ignored(catalog: Catalog, messy: Path) -> None:
+    _, result = _apply(catalog, messy)
+    with open(result.journal, "a", encoding="utf-8") as handle:
+        handle.write('{"event": "undo')  # power cut in the middle of an append
+    journal = Journal.load(result.journal)
+    assert journal.state == APPLIED and len(journal.done()) == 9
