@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 
 from app.services.tape import TapeFile, TapeService
 from app.services.tape_library import TapeLibraryService
@@ -114,6 +114,8 @@ class TapeFilesTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section == COL_POSTER:
+            return "The library's poster of a file it holds (the same bytes); double-click it to play"
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -161,4 +163,14 @@ class TapeFilesTableModel(QAbstractTableModel):
             return self.posters.pixmap(match.media_id) if match is not None else None
         if role == Qt.ItemDataRole.ToolTipRole and row.kind == "file":
             return library_tooltip(row, self.library)
+        if role == Qt.ItemDataRole.DisplayRole:
+            # in the library but nothing to show (audio without cover art, or no poster made yet): say so
+            match = self.library.match(row)
+            thumbnails = self.posters.thumbnails
+            if match is not None and (thumbnails is None or thumbnails.poster_for(match.media_id) is None):
+                return "library"
+        if role == Qt.ItemDataRole.ForegroundRole and self.library.match(row) is not None:
+            return QPalette().brush(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
         return None
