@@ -98,64 +98,85 @@ def _name(path: Path, fallback: str) -> str:
     return Path(os.path.abspath(path)).name or fallback
 
 
-def _sibling(index: dict[Parts, Parts], folder: Parts, name: str) -> Parts | None:
-    """The file `name` in folder, matched case-insensitively (cards are FAT/exFAT; copies keep any case)."""
-    return index.get(tuple(p.upper() for p in (*folder, name)))
-
-
 def _stem(name: str) -> str:
     dot = name.rfind(".")
     return name[:dot] if dot > 0 else name
 
 
-def _camera_and_reel(found: Found, src: str, index: dict[Parts, Parts]) -> tuple[str | None, str | None]:
-    """The camera (and for audio the sound roll) the card's sidecars or headers name, reading a few files."""
-    clips = sorted(found.clips)
-    path = lambda parts: os.path.join(src, *parts)  # noqa: E731
-    family = found.family
-    if family in ("Sony", "Canon"):
-        for clip in clips[:_TRIES]:
-            names = [_stem(clip[-1]) + "M01.XML"] if family == "Sony" else [_stem(clip[-1]) + ".XML"]
-            folder = clip[:-1]
-            if family == "Canon" and "." not in clip[-1]:  # an XF clip folder holds <clip>.XML
-                folder, names = clip, [clip[-1] + ".XML"]
-            for name in names:
-                sidecar = _sibling(index, folder, name)
-                model = card_meta.xml_model_name(path(sidecar)) if sidecar else None
+class _Reader:
+    """Reads of the few sidecars and headers that name a card's camera (and for sound, its roll)."""
+
+    def __init__(self, src: str, files: list[Parts], found: Found) -> None:
+        self.src = src
+        self.found = found
+        self.clips = sorted(found.clips)
+        self._index = {tuple(p.upper() for p in parts): parts for parts in files}
+
+    def path(self, parts: Parts) -> str:
+        return os.path.join(self.src, *parts)
+
+    def sibling(self, folder: Parts, name: str) -> str | None:
+        """The file `name` in folder, matched case-insensitively (cards are FAT/exFAT; copies keep any case)."""
+        parts = self._index.get(tuple(p.upper() for p in (*folder, name)))
+        return self.path(parts) if parts else None
+
+    def sony(self) -> tuple[str | None, str | None]:
+        for clip in self.clips[:_TRIES]:
+            sidecar = self.sibling(clip[:-1], _stem(clip[-1]) + "M01.XML")
+            model = card_meta.xml_model_name(sidecar) if sidecar else None
+            if model:
+                return card_meta.sony_camera(model), None
+        for parts in sorted(self.found.claimed):  # no clip sidecar: the card's MEDIAPRO.XML names the system
+            if parts[-1].upper() == "MEDIAPRO.XML":
+                model = card_meta.xml_model_name(self.path(parts))
                 if model:
-                    return (card_meta.sony_camera(model) if family == "Sony" else card_meta.canon_camera(model)), None
-        if family == "Sony":
-            for parts in index.values():
-                if parts[-1].upper() == "MEDIAPRO.XML":
-                    model = card_meta.xml_model_name(path(parts))
-                    if model:
-                        return card_meta.sony_camera(model), None
-    elif family == "ARRI":
-        for clip in [c for c in clips if c[-1].lower().endswith(".mxf")][:_TRIES]:
-            model = card_meta.mxf_arri_camera(path(clip))
+                    return card_meta.sony_camera(model), None
+        return None, None
+
+    def canon(self) -> tuple[str | None, str | None]:
+        for clip in self.clips[:_TRIES]:
+            # an XF-AVC clip has <clip>.XML beside it; an XF MPEG-2 clip folder holds <folder>.XML
+            folder, stem = (clip[:-1], _stem(clip[-1])) if "." in clip[-1] else (clip, clip[-1])
+            sidecar = self.sibling(folder, stem + ".XML")
+            model = card_meta.xml_model_name(sidecar) if sidecar else None
+            if model:
+                return card_meta.canon_camera(model), None
+        return None, None
+
+    def arri(self) -> tuple[str | None, str | None]:
+        for clip in [c for c in self.clips if c[-1].lower().endswith(".mxf")][:_TRIES]:
+            model = card_meta.mxf_arri_camera(self.path(clip))
             if model:
                 return model, None
-    elif family == "Blackmagic":
-        for clip in clips[:_TRIES]:
-            sidecar = _sibling(index, clip[:-1], _stem(clip[-1]) + ".sidecar")
-            model = card_meta.braw_sidecar_camera(path(sidecar)) if sidecar else None
+        return None, None
+
+    def blackmagic(self) -> tuple[str | None, str | None]:
+        for clip in self.clips[:_TRIES]:
+            sidecar = self.sibling(clip[:-1], _stem(clip[-1]) + ".sidecar")
+            model = card_meta.braw_sidecar_camera(sidecar) if sidecar else None
             if model:
                 return model, None
-    elif family == "DCIM":
-        folders = Counter(clip[-2] for clip in clips)
-        for folder, _count in folders.most_common():
+        return None, None
+
+    def dcim(self) -> tuple[str | None, str | None]:
+        for folder, _count in Counter(clip[-2] for clip in self.clips).most_common():
             maker = dcim_camera(folder)
             if maker:
                 return maker, None
-    elif family == "Audio":
-        infos = [card_meta.read_bwf(path(clip)) for clip in clips[:_AUDIO_TRIES]]
-        infos = [i for i in infos if i is not None]
-        # The iXML TAPE is the sound roll, what a reel is for sound; SCENE is the next best thing.
-        rolls = Counter(i.tape or i.scene for i in infos if i.tape or i.scene)
-        recorders = Counter(i.originator for i in infos if i.originator)
+        return None, None
+
+    def audio(self) -> tuple[str | None, str | None]:
+        infos = [card_meta.read_bwf(self.path(clip)) for clip in self.clips[:_AUDIO_TRIES]]
+        found = [i for i in infos if i is not None]
+        # the iXML TAPE is the sound roll, what a reel is for sound; SCENE is the next best thing
+        rolls = Counter(i.tape or i.scene for i in found if i.tape or i.scene)
+        recorders = Counter(i.originator for i in found if i.originator)
         return (recorders.most_common(1)[0][0] if recorders else None,
                 rolls.most_common(1)[0][0] if rolls else None)
-    return None, None
+
+    def read(self) -> tuple[str | None, str | None]:
+        method = getattr(self, self.found.family.lower(), None)
+        return method() if method else (None, None)
 
 
 _STRUCTURE_DIRS = re.compile(r"^(?:.+\.RDM|.+\.RDC|XDROOT|M4ROOT|CLIPS\d{3}|DCIM|BPAV)$", re.IGNORECASE)
@@ -207,8 +228,7 @@ def detect_card(source: Path) -> CardInfo:
     root = src.joinpath(*root_parts)
     clip_paths = tuple(sorted("/".join(p[len(root_parts):]) for p in best.clips))
 
-    index = {tuple(p.upper() for p in parts): parts for parts in files}
-    camera, roll = _camera_and_reel(best, os.fspath(src), index)
+    camera, roll = _Reader(os.fspath(src), files, best).read()
     reels = Counter(clip.reel for clip in best.clips.values() if clip.reel)
     ranked = sorted(reels.items(), key=lambda kv: (-kv[1], kv[0]))
     if len(ranked) > 1:
