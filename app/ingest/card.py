@@ -21,14 +21,12 @@ from pathvalidate import sanitize_filename
 from app.core.kinds import kind_for_name
 from app.core.naming import NAME_MAX, fit_name
 from app.ingest import card_meta
-from app.ingest.card_families import RECOGNISERS, Found, Parts, dcim_camera
+from app.ingest.card_families import RECOGNISERS, Found, Parts
 
 # what OSes put on a removable volume; never part of a card
 _SKIP = {".Spotlight-V100", ".Trashes", ".fseventsd", ".TemporaryItems", ".DocumentRevisions-V100",
          "System Volume Information", "$RECYCLE.BIN", ".DS_Store"}
 _MAX_ENTRIES = 500_000  # a card holds thousands; a source this big is a whole disk, not a card
-_TRIES = 4  # clips whose sidecar or header is read for the camera name, at most
-_AUDIO_TRIES = 16
 
 
 @dataclass(frozen=True)
@@ -98,87 +96,6 @@ def _name(path: Path, fallback: str) -> str:
     return Path(os.path.abspath(path)).name or fallback
 
 
-def _stem(name: str) -> str:
-    dot = name.rfind(".")
-    return name[:dot] if dot > 0 else name
-
-
-class _Reader:
-    """Reads of the few sidecars and headers that name a card's camera (and for sound, its roll)."""
-
-    def __init__(self, src: str, files: list[Parts], found: Found) -> None:
-        self.src = src
-        self.found = found
-        self.clips = sorted(found.clips)
-        self._index = {tuple(p.upper() for p in parts): parts for parts in files}
-
-    def path(self, parts: Parts) -> str:
-        return os.path.join(self.src, *parts)
-
-    def sibling(self, folder: Parts, name: str) -> str | None:
-        """The file `name` in folder, matched case-insensitively (cards are FAT/exFAT; copies keep any case)."""
-        parts = self._index.get(tuple(p.upper() for p in (*folder, name)))
-        return self.path(parts) if parts else None
-
-    def sony(self) -> tuple[str | None, str | None]:
-        for clip in self.clips[:_TRIES]:
-            sidecar = self.sibling(clip[:-1], _stem(clip[-1]) + "M01.XML")
-            model = card_meta.xml_model_name(sidecar) if sidecar else None
-            if model:
-                return card_meta.sony_camera(model), None
-        for parts in sorted(self.found.claimed):  # no clip sidecar: the card's MEDIAPRO.XML names the system
-            if parts[-1].upper() == "MEDIAPRO.XML":
-                model = card_meta.xml_model_name(self.path(parts))
-                if model:
-                    return card_meta.sony_camera(model), None
-        return None, None
-
-    def canon(self) -> tuple[str | None, str | None]:
-        for clip in self.clips[:_TRIES]:
-            # an XF-AVC clip has <clip>.XML beside it; an XF MPEG-2 clip folder holds <folder>.XML
-            folder, stem = (clip[:-1], _stem(clip[-1])) if "." in clip[-1] else (clip, clip[-1])
-            sidecar = self.sibling(folder, stem + ".XML")
-            model = card_meta.xml_model_name(sidecar) if sidecar else None
-            if model:
-                return card_meta.canon_camera(model), None
-        return None, None
-
-    def arri(self) -> tuple[str | None, str | None]:
-        for clip in [c for c in self.clips if c[-1].lower().endswith(".mxf")][:_TRIES]:
-            model = card_meta.mxf_arri_camera(self.path(clip))
-            if model:
-                return model, None
-        return None, None
-
-    def blackmagic(self) -> tuple[str | None, str | None]:
-        for clip in self.clips[:_TRIES]:
-            sidecar = self.sibling(clip[:-1], _stem(clip[-1]) + ".sidecar")
-            model = card_meta.braw_sidecar_camera(sidecar) if sidecar else None
-            if model:
-                return model, None
-        return None, None
-
-    def dcim(self) -> tuple[str | None, str | None]:
-        for folder, _count in Counter(clip[-2] for clip in self.clips).most_common():
-            maker = dcim_camera(folder)
-            if maker:
-                return maker, None
-        return None, None
-
-    def audio(self) -> tuple[str | None, str | None]:
-        infos = [card_meta.read_bwf(self.path(clip)) for clip in self.clips[:_AUDIO_TRIES]]
-        found = [i for i in infos if i is not None]
-        # the iXML TAPE is the sound roll, what a reel is for sound; SCENE is the next best thing
-        rolls = Counter(i.tape or i.scene for i in found if i.tape or i.scene)
-        recorders = Counter(i.originator for i in found if i.originator)
-        return (recorders.most_common(1)[0][0] if recorders else None,
-                rolls.most_common(1)[0][0] if rolls else None)
-
-    def read(self) -> tuple[str | None, str | None]:
-        method = getattr(self, self.found.family.lower(), None)
-        return method() if method else (None, None)
-
-
 _STRUCTURE_DIRS = re.compile(r"^(?:.+\.RDM|.+\.RDC|XDROOT|M4ROOT|CLIPS\d{3}|DCIM|BPAV)$", re.IGNORECASE)
 
 
@@ -228,7 +145,7 @@ def detect_card(source: Path) -> CardInfo:
     root = src.joinpath(*root_parts)
     clip_paths = tuple(sorted("/".join(p[len(root_parts):]) for p in best.clips))
 
-    camera, roll = _Reader(os.fspath(src), files, best).read()
+    camera, roll = card_meta.camera_and_roll(os.fspath(src), files, best)
     reels = Counter(clip.reel for clip in best.clips.values() if clip.reel)
     ranked = sorted(reels.items(), key=lambda kv: (-kv[1], kv[0]))
     if len(ranked) > 1:

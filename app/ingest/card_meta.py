@@ -11,12 +11,17 @@ import os
 import re
 import struct
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass
+
+from app.ingest.card_families import Found, Parts, dcim_camera
 
 _XML_LIMIT = 1 << 20  # sidecar XML is a few KiB; a bigger "sidecar" is not one we should parse
 _MXF_HEAD = 1 << 16  # the header partition's identification set sits in the first few KiB of an MXF
 _CHUNK_LIMIT = 1 << 20  # iXML is usually < 16 KiB
 _MAX_CHUNKS = 64
+_TRIES = 4  # clips whose sidecar or header is read for the camera name, at most
+_AUDIO_TRIES = 16
 
 
 def _read_head(path: str, limit: int) -> bytes | None:
@@ -179,3 +184,91 @@ def read_bwf(path: str) -> BwfInfo | None:
         return None
     finally:
         f.close()
+
+
+class _Reader:
+    """Reads of the few sidecars and headers that name a card's camera (and for sound, its roll)."""
+
+    def __init__(self, src: str, files: list[Parts], found: Found) -> None:
+        self.src = src
+        self.found = found
+        self.clips = sorted(found.clips)
+        self._index = {tuple(p.upper() for p in parts): parts for parts in files}
+
+    def path(self, parts: Parts) -> str:
+        return os.path.join(self.src, *parts)
+
+    def sibling(self, folder: Parts, name: str) -> str | None:
+        """The file `name` in folder, matched case-insensitively (cards are FAT/exFAT; copies keep any case)."""
+        parts = self._index.get(tuple(p.upper() for p in (*folder, name)))
+        return self.path(parts) if parts else None
+
+    def sony(self) -> tuple[str | None, str | None]:
+        for clip in self.clips[:_TRIES]:
+            sidecar = self.sibling(clip[:-1], _stem(clip[-1]) + "M01.XML")
+            model = xml_model_name(sidecar) if sidecar else None
+            if model:
+                return sony_camera(model), None
+        for parts in sorted(self.found.claimed):  # no clip sidecar: the card's MEDIAPRO.XML names the system
+            if parts[-1].upper() == "MEDIAPRO.XML":
+                model = xml_model_name(self.path(parts))
+                if model:
+                    return sony_camera(model), None
+        return None, None
+
+    def canon(self) -> tuple[str | None, str | None]:
+        for clip in self.clips[:_TRIES]:
+            # an XF-AVC clip has <clip>.XML beside it; an XF MPEG-2 clip folder holds <folder>.XML
+            folder, stem = (clip[:-1], _stem(clip[-1])) if "." in clip[-1] else (clip, clip[-1])
+            sidecar = self.sibling(folder, stem + ".XML")
+            model = xml_model_name(sidecar) if sidecar else None
+            if model:
+                return canon_camera(model), None
+        return None, None
+
+    def arri(self) -> tuple[str | None, str | None]:
+        for clip in [c for c in self.clips if c[-1].lower().endswith(".mxf")][:_TRIES]:
+            model = mxf_arri_camera(self.path(clip))
+            if model:
+                return model, None
+        return None, None
+
+    def blackmagic(self) -> tuple[str | None, str | None]:
+        for clip in self.clips[:_TRIES]:
+            sidecar = self.sibling(clip[:-1], _stem(clip[-1]) + ".sidecar")
+            model = braw_sidecar_camera(sidecar) if sidecar else None
+            if model:
+                return model, None
+        return None, None
+
+    def dcim(self) -> tuple[str | None, str | None]:
+        for folder, _count in Counter(clip[-2] for clip in self.clips).most_common():
+            maker = dcim_camera(folder)
+            if maker:
+                return maker, None
+        return None, None
+
+    def audio(self) -> tuple[str | None, str | None]:
+        infos = [read_bwf(self.path(clip)) for clip in self.clips[:_AUDIO_TRIES]]
+        found = [i for i in infos if i is not None]
+        # the iXML TAPE is the sound roll, what a reel is for sound; SCENE is the next best thing
+        rolls = Counter(i.tape or i.scene for i in found if i.tape or i.scene)
+        recorders = Counter(i.originator for i in found if i.originator)
+        return (recorders.most_common(1)[0][0] if recorders else None,
+                rolls.most_common(1)[0][0] if rolls else None)
+
+    def read(self) -> tuple[str | None, str | None]:
+        readers = {"Sony": self.sony, "Canon": self.canon, "ARRI": self.arri, "Blackmagic": self.blackmagic,
+                   "DCIM": self.dcim, "Audio": self.audio}
+        reader = readers.get(self.found.family)
+        return reader() if reader else (None, None)  # RED: nothing cheap names the camera
+
+
+def _stem(name: str) -> str:
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
+
+
+def camera_and_roll(src: str, files: list[Parts], found: Found) -> tuple[str | None, str | None]:
+    """The camera a card's sidecars or headers name (and for sound, the roll), reading a few files at most."""
+    return _Reader(src, files, found).read()
