@@ -13,6 +13,7 @@ from app.catalog.db import default_catalog_path
 from app.jobs.runner import JobRunner
 from app.services.archive import ArchiveService
 from app.services.library import LibraryService
+from app.services.offload import OffloadService
 from app.services.player import PlayerService
 from app.services.settings import Settings
 from app.services.streaming import StreamingService
@@ -35,6 +36,7 @@ class AppContext:
     archive: ArchiveService
     streaming: StreamingService
     tape: TapeService
+    offload: OffloadService
 
     def shutdown(self) -> None:
         """Stop mpv and watching, cancel and join every job thread, close the catalog: no thread outlives this."""
@@ -60,7 +62,7 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     return AppContext(catalog, runner, settings, library, watcher, player, ThumbnailService(library),
                       TimelineService(catalog, runner, player, library),
                       ArchiveService(catalog, runner, player, library), StreamingService(catalog.path, settings),
-                      TapeService(catalog, runner, settings))
+                      TapeService(catalog, runner, settings), OffloadService(catalog, runner, settings, library))
 
 
 def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from app.catalog.catalog import Catalog
 from app.jobs.runner import JobRunner
 from app.services.archive import ArchiveService
 from app.services.library import LibraryService
+from app.services.offload import OffloadService
 from app.services.player import PlayerService
 from app.services.settings import Settings
 from app.services.streaming import StreamingService
@@ -19,7 +20,7 @@ from app.services.watch import WatchService
 
 class UiContext(Protocol):
     """Structurally bootstrap.AppContext: catalog, runner, settings, services (library, watcher, player,
-    thumbnails, timeline, archive, streaming, tape)."""
+    thumbnails, timeline, archive, streaming, tape, offload)."""
 
     catalog: Catalog
     runner: JobRunner
@@ -32,3 +33,4 @@ class UiContext(Protocol):
     archive: ArchiveService
     streaming: StreamingService
     tape: TapeService
+    offload: OffloadService

@@ -27,6 +27,7 @@ from app.ui.player.panel import PlayerPanel
 from app.ui.shortcuts import ShortcutsDialog, shortcut_rows
 from app.ui.status_bar import LibraryStatusBar
 from app.ui.tape.panel import TAB_QUEUE, TapePanel
+from app.ui.offload_window import OffloadWindowMixin
 from app.ui.tape.window import TapeWindowMixin
 from app.ui.timeline.panel import TimelinePanel
 from app.ui.timeline.window import TimelineWindowMixin, timeline_paths
@@ -49,7 +50,7 @@ def local_paths(mime: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
 
 
-class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMainWindow):
+class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, OffloadWindowMixin, QMainWindow):
     """Reelkeep's main window."""
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -116,6 +117,7 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMain
         self._wire_timeline()
         self._wire_archive()
         self._wire_tape()
+        self._wire_offload()
         self.tape_panel.player_wanted.connect(self.show_player)
         self.tape_panel.library_wanted.connect(self.show_in_library)
         self.tape_library.failed.connect(self.show_error)
@@ -338,7 +340,8 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMain
             only_timelines = len(timeline_paths(paths)) == len(paths)
             only_archives = len(archive_paths(paths)) == len(paths)
             self.drop_hint.setText("Drop to open the timeline" if only_timelines else
-                                   "Drop to open the archive" if only_archives else "Drop to add to the library")
+                                   "Drop to open the archive" if only_archives else
+                                   "Drop to offload the card" if self.is_card(paths) else "Drop to add to the library")
             self.drop_hint.setGeometry(self.library_panel.rect().adjusted(12, 12, -12, -12))
             self.drop_hint.show()
             self.drop_hint.raise_()
@@ -360,6 +363,9 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, QMain
             return
         event.acceptProposedAction()
         paths = local_paths(event.mimeData())
+        if self.is_card(paths):  # a camera card is offloaded (verified copies), not scanned where it sits
+            self.open_offload_dialog(paths[0])
+            return
         timelines = timeline_paths(paths)
         if timelines:
             self.open_timeline(timelines[0])

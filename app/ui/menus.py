@@ -37,6 +37,8 @@ class MainMenus:
                                  QStyle.StandardPixmap.SP_DirOpenIcon)
         self.add_files = action("Add Fi&les…", "Ctrl+Shift+O", window.add_files, "Add single files to the library",
                                 QStyle.StandardPixmap.SP_FileIcon)
+        self.offload = action("O&ffload Card…", "Ctrl+Shift+D", lambda: window.open_offload_dialog(),
+                              "Copy a camera card to one or more drives, verified, with ASC MHL and a report")
         self.open_timeline = action("Open &Timeline…", "Ctrl+E", window.open_timeline_dialog,
                                     "Open an EDL and conform it to the library in the Timeline panel")
         self.open_archive = action("Open &Archive…", "Ctrl+Shift+A", window.open_archive_dialog,
@@ -57,6 +59,7 @@ class MainMenus:
             self.quit.setShortcut(QKeySequence("Ctrl+Q"))
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.add_folder, self.add_files])
+        file_menu.addAction(self.offload)
         file_menu.addAction(self.open_timeline)
         file_menu.addActions([self.open_archive, self.open_archive_zip])
         file_menu.addSeparator()
