@@ -39,19 +39,24 @@ def mxf_header(company: str, product: str) -> bytes:
     return partition + ident_key + b"\x83" + len(body).to_bytes(3, "big") + body + b"\0" * 64
 
 
-def bwf(ixml: str | None, originator: str = "", frames: int = 48) -> bytes:
-    """A 48 kHz 24-bit mono broadcast WAVE: fmt, bext (EBU Tech 3285 v1 layout), iXML, then data."""
+def bwf(ixml: str | None, originator: str = "", frames: int = 48, ixml_last: bool = False) -> bytes:
+    """A 48 kHz 24-bit mono broadcast WAVE: fmt, bext (EBU Tech 3285 v1 layout), iXML, data (or iXML after the
+    data, where recorders that rewrite it at the end of a take put it); odd sizes padded as RIFF wants."""
     chunks = [b"fmt " + struct.pack("<I", 16) + struct.pack("<HHIIHH", 1, 1, 48000, 48000 * 3, 3, 24)]
     bext = (b"take notes".ljust(256, b"\0") + originator.encode("latin-1").ljust(32, b"\0") + b"\0" * 32
             + b"2023-04-15" + b"12:30:00" + struct.pack("<Q", 48000 * 3600) + struct.pack("<H", 1)
             + b"\0" * 64 + b"\0" * 190)
     assert len(bext) == 602
     chunks.append(b"bext" + struct.pack("<I", len(bext)) + bext)
+    data = b"\0" * (3 * frames)
+    data_chunk = b"data" + struct.pack("<I", len(data)) + data + (b"\0" if len(data) & 1 else b"")
+    if ixml_last:
+        chunks.append(data_chunk)
     if ixml is not None:
         body = ixml.encode("utf-8")
         chunks.append(b"iXML" + struct.pack("<I", len(body)) + body + (b"\0" if len(body) & 1 else b""))
-    data = b"\0" * (3 * frames)
-    chunks.append(b"data" + struct.pack("<I", len(data)) + data)
+    if not ixml_last:
+        chunks.append(data_chunk)
     payload = b"WAVE" + b"".join(chunks)
     return b"RIFF" + struct.pack("<I", len(payload)) + payload
 
@@ -106,6 +111,18 @@ def test_arri_prores_mxf_card(tmp_path: Path) -> None:
     assert (info.family, info.camera, info.reel, info.clips) == ("ARRI", "ALEXA Mini LF", "A001", 3)
     assert info.clip_paths == tuple(f"A001R1AB/A001C00{n}_230415_R1AB.mxf" for n in (1, 2, 3))
     assert info.root == card and info.notes == ()
+
+
+def test_volume_bookkeeping_and_appledouble_files_are_not_part_of_a_card(tmp_path: Path) -> None:
+    card = tmp_path / "A001R1AB"
+    for n in (1, 2):
+        put(card, f"A001R1AB/A001C00{n}_230415_R1AB.mxf", mxf_header("ARRI", "ALEXA 35"))
+        put(card, f"A001R1AB/._A001C00{n}_230415_R1AB.mxf", b"\0\5\x16\7AppleDouble")  # copied from a Mac
+    put(card, ".DS_Store")
+    put(card, ".Spotlight-V100/Store-V2/A001C009_230415_R1AB.mxf")
+    put(card, "System Volume Information/IndexerVolumeGuid")
+    info = detect_card(card)
+    assert (info.family, info.camera, info.clips, info.notes) == ("ARRI", "ALEXA 35", 2, ())
 
 
 def test_arriraw_frame_folders_are_one_clip_each(tmp_path: Path) -> None:
@@ -224,7 +241,8 @@ def test_audio_recorder_reads_roll_and_recorder_from_bwf_chunks(tmp_path: Path) 
     card = tmp_path / "F8n_SD"
     put(card, "FOLDER01/230415_001.WAV", bwf(ixml("Reelkeep", "12A", "SR04"), originator="ZOOM F8n"))
     put(card, "FOLDER01/230415_002.WAV", bwf(ixml("Reelkeep", "12B", "SR04"), originator="ZOOM F8n"))
-    put(card, "FOLDER02/230415_003.WAV", bwf(ixml("Reelkeep", "14", "SR04"), originator="ZOOM F8n"))
+    put(card, "FOLDER02/230415_003.WAV", bwf(ixml("Reelkeep", "14", "SR04"), originator="ZOOM F8n", frames=4801,
+                                             ixml_last=True))
     put(card, "F8n.SYS", b"settings")
     info = detect_card(card)
     assert (info.family, info.camera, info.reel, info.clips) == ("Audio", "ZOOM F8n", "SR04", 3)
