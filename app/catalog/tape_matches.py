@@ -34,7 +34,7 @@ class LibraryMatch:
     kind: str
     status: str  # the library's: ok, missing, error, pending
     frame_count: int | None
-    proxies: tuple[LibraryProxy, ...]  # smallest picture first
+    proxies: tuple[LibraryProxy, ...]  # smallest picture first (then the lowest bit rate)
     copies: int = 1  # library files with these bytes (the others are not shown)
 
     @property
@@ -50,7 +50,7 @@ class LibraryMatch:
 
     @property
     def best_proxy(self) -> LibraryProxy | None:
-        """The largest playable proxy."""
+        """The largest playable proxy (of two as large, the higher bit rate)."""
         playable = self.playable_proxies()
         return playable[-1] if playable else None
 
@@ -71,7 +71,7 @@ def library_matches(db: SqliteDatabase, digests: Iterable[str | None]) -> dict[s
             " p.preset, p.path, p.width, p.height, p.frame_count"
             " FROM media_file m LEFT JOIN proxy p ON p.media_id = m.id"
             f" WHERE m.content_hash IN ({','.join('?' * len(chunk))})"
-            " ORDER BY m.id, p.width * p.height, p.preset", chunk)
+            " ORDER BY m.id, p.width * p.height, p.bit_rate, p.preset", chunk)  # best last: largest, then richest
         current: tuple[str, int] | None = None
         proxies: list[LibraryProxy] = []
         facts: tuple = ()

@@ -11,30 +11,40 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.catalog.tape_matches import LibraryMatch, LibraryProxy
 from app.core.job import Outcome
 from app.core.proxy_presets import SourceChoice
+from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.player_clip import clip_info_from_catalog
 from app.services.tape import TapeFile, TapeService
 from app.services.tape_jobs import CatalogReadJob
 
 NOT_IN_LIBRARY = "not in the library — restore it first"
+LIBRARY_SETTLE_MS = 1500  # library changes come in bursts (a scan, a proxy run): match the shown rows again once
 
 
 class TapeLibraryService(QObject):
     matches_changed = Signal(int, int)  # first row, how many rows of the shown list got their answer
     failed = Signal(str)
 
-    def __init__(self, tape: TapeService, player: PlayerService | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, tape: TapeService, player: PlayerService | None = None, parent: QObject | None = None,
+                 library: LibraryService | None = None) -> None:
         super().__init__(parent)
         self.tape, self.player = tape, player
         self._matches: dict[str, LibraryMatch] = {}
         self._asked: set[str] = set()  # digests whose answer arrived (matched or not)
         tape.files_reset.connect(self._reset)
         tape.files_added.connect(self._added)
+        # A proxy made, a file gone missing or rescanned: the rows shown are matched again (it only submits a job)
+        self._settle = QTimer(self, singleShot=True, interval=LIBRARY_SETTLE_MS)
+        self._settle.timeout.connect(self.rematch)
+        if library is not None:
+            # bound methods, not lambdas: Qt drops them with this object, while the library service lives on
+            library.media_changed.connect(self._library_changed)
+            library.library_reset.connect(self._library_changed)
 
     # ---- matching, a page at a time
     def _reset(self) -> None:
@@ -53,12 +63,32 @@ class TapeLibraryService(QObject):
                                                lambda: catalog.tapes.library_matches(digests)),
                                 lambda outcome: self._on_matches(shown, digests, first, count, outcome))
 
-    def _on_matches(self, shown: object, digests: list[str], first: int, count: int, outcome: Outcome) -> None:
+    def _library_changed(self, *_ids: object) -> None:
+        if self.tape.shown.rows:
+            self._settle.start()
+
+    def rematch(self) -> None:
+        """Match every row shown again (the library changed), in one job."""
+        shown = self.tape.shown
+        digests = sorted({key for row in shown.rows if (key := self.key(row))})
+        if not digests:
+            return
+        catalog = self.tape.catalog
+        self.tape.runner.submit(CatalogReadJob(f"Library files of {len(digests)} tape files",
+                                               lambda: catalog.tapes.library_matches(digests)),
+                                lambda outcome: self._on_matches(shown, digests, 0, len(shown.rows), outcome,
+                                                                 replace=True))
+
+    def _on_matches(self, shown: object, digests: list[str], first: int, count: int, outcome: Outcome,
+                    replace: bool = False) -> None:
         if shown is not self.tape.shown:
             return  # another tape or search is shown now
         if not outcome.ok:
             self.failed.emit(f"Cannot look the tape's files up in the library: {outcome.message}")
             return
+        if replace:
+            for digest in digests:
+                self._matches.pop(digest, None)
         self._matches.update(outcome.value)
         self._asked.update(digests)
         self.matches_changed.emit(first, count)

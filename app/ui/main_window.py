@@ -76,7 +76,7 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, Offlo
         self.timeline_panel = TimelinePanel(ctx.timeline, ctx.settings)
         self.archive_panel = ArchivePanel(ctx.archive)
         # which tape files the library holds (posters, Play with no tape loaded)
-        self.tape_library = TapeLibraryService(ctx.tape, ctx.player, self)
+        self.tape_library = TapeLibraryService(ctx.tape, ctx.player, self, library=ctx.library)
         self.tape_panel = TapePanel(ctx.tape, library=self.tape_library, thumbnails=ctx.thumbnails)
         left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
                                Qt.DockWidgetArea.BottomDockWidgetArea)

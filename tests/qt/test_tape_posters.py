@@ -128,3 +128,15 @@ def test_an_offline_original_plays_its_proxy_and_search_results_show_posters(qtb
     panel.message.connect(messages.append)
     table.doubleClicked.emit(table.model().index(_row(window, UNMATCHED), COL_PATH))
     assert messages and NOT_IN_LIBRARY in messages[-1] and player.source.path == shelved["proxy"]
+
+
+def test_a_proxy_made_while_the_tape_is_shown_is_offered_there(qtbot, window: MainWindow, shelved: dict) -> None:
+    model = window.tape_panel.files_model
+
+    def tip() -> str:
+        return model.index(_row(window, MATCHED), COL_POSTER).data(Qt.ItemDataRole.ToolTipRole) or ""
+
+    qtbot.waitUntil(lambda: "thumbnail" in tip(), timeout=WAIT)
+    assert "preview" not in tip()
+    window.ctx.library.make_proxies([shelved["media_id"]], ["preview"])  # the library says so: matched again
+    qtbot.waitUntil(lambda: "preview" in tip(), timeout=WAIT)
