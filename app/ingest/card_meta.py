@@ -100,6 +100,35 @@ def mxf_arri_camera(path: str) -> str | None:
     return match.group(0).decode("utf-16-be", "replace").strip() or None
 
 
+# An R3D (version 2) starts with a header block: u32 size, "RED2", at 0x40 the count of 0x18-byte "rdi" records
+# from 0x44, then a directory (u16 length) of entries u16 length, u16 tag, value; tag 0x1071 is the camera
+# model. Layout as ExifTool's Red.pm reads it (reverse engineered; RED publishes only an SDK).
+_R3D_MODEL = 0x1071
+
+
+def r3d_camera(path: str) -> str | None:
+    """'RED KOMODO 6K' from the first R3D block of a clip, or None when the header is not as expected."""
+    head = _read_head(path, _MXF_HEAD)
+    if not head or len(head) < 0x46 or head[4:8] != b"RED2":
+        return None
+    pos = 0x44 + head[0x40] * 0x18
+    if pos + 2 > len(head):
+        return None
+    end = min(pos + 2 + struct.unpack_from(">H", head, pos)[0], len(head))
+    pos += 2
+    while pos + 4 <= end:
+        length, tag = struct.unpack_from(">HH", head, pos)
+        if length < 4:
+            break
+        if tag == _R3D_MODEL:
+            model = head[pos + 4: pos + length].split(b"\0")[0].decode("ascii", "replace").strip()
+            if not model:
+                return None
+            return model if model.upper().startswith("RED") else f"RED {model}"
+        pos += length
+    return None
+
+
 def braw_sidecar_camera(path: str) -> str | None:
     """A Blackmagic RAW .sidecar is JSON; when it carries the SDK's `camera_type` key, that is the model."""
     data = _read_head(path, _XML_LIMIT + 1)
@@ -226,6 +255,15 @@ class _Reader:
                 return canon_camera(model), None
         return None, None
 
+    def red(self) -> tuple[str | None, str | None]:
+        spans = sorted(p for p in self.found.claimed if p[-1].upper().endswith(".R3D"))
+        for clip in self.clips[:_TRIES]:
+            first = next((p for p in spans if p[: len(clip)] == clip), None)  # the .RDC's first span (or the file)
+            model = r3d_camera(self.path(first)) if first else None
+            if model:
+                return model, None
+        return None, None
+
     def arri(self) -> tuple[str | None, str | None]:
         for clip in [c for c in self.clips if c[-1].lower().endswith(".mxf")][:_TRIES]:
             model = mxf_arri_camera(self.path(clip))
@@ -258,10 +296,10 @@ class _Reader:
                 rolls.most_common(1)[0][0] if rolls else None)
 
     def read(self) -> tuple[str | None, str | None]:
-        readers = {"Sony": self.sony, "Canon": self.canon, "ARRI": self.arri, "Blackmagic": self.blackmagic,
-                   "DCIM": self.dcim, "Audio": self.audio}
+        readers = {"RED": self.red, "Sony": self.sony, "Canon": self.canon, "ARRI": self.arri,
+                   "Blackmagic": self.blackmagic, "DCIM": self.dcim, "Audio": self.audio}
         reader = readers.get(self.found.family)
-        return reader() if reader else (None, None)  # RED: nothing cheap names the camera
+        return reader() if reader else (None, None)
 
 
 def _stem(name: str) -> str:

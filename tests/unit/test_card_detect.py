@@ -39,6 +39,21 @@ def mxf_header(company: str, product: str) -> bytes:
     return partition + ident_key + b"\x83" + len(body).to_bytes(3, "big") + body + b"\0" * 64
 
 
+def r3d_header(model: str) -> bytes:
+    """The first block of an R3D (version 2): size, "RED2", one "rdi" record, then a directory whose entries are
+    length, tag, value; 0x1071 the camera model, 0x101a the reel (as ExifTool's Red.pm reads them)."""
+    entries = b""
+    for tag, text in ((0x101A, "001"), (0x1071, model)):
+        value = text.encode() + b"\0"
+        entries += struct.pack(">HH", 4 + len(value), tag) + value
+    head = bytearray(0x44)
+    head[4:8] = b"RED2"
+    head[0x40] = 1
+    block = bytes(head) + b"rdi\x01".ljust(0x18, b"\0") + struct.pack(">H", len(entries)) + entries
+    block = block.ljust(0x1000, b"\0")
+    return struct.pack(">I", len(block)) + block[4:]
+
+
 def bwf(ixml: str | None, originator: str = "", frames: int = 48, ixml_last: bool = False) -> bytes:
     """A 48 kHz 24-bit mono broadcast WAVE: fmt, bext (EBU Tech 3285 v1 layout), iXML, data (or iXML after the
     data, where recorders that rewrite it at the end of a take put it); odd sizes padded as RIFF wants."""
@@ -140,11 +155,11 @@ def test_red_card_counts_rdc_folders_not_spanned_r3d_files(tmp_path: Path) -> No
     rdm = "A001_0415AB.RDM"
     for clip, spans in (("A001_C001_0415AB", 2), ("A001_C002_0415K7", 1), ("A001_C003_04159Z", 3)):
         for n in range(1, spans + 1):
-            put(card, f"{rdm}/{clip}.RDC/{clip}_{n:03d}.R3D", b"RED2")
+            put(card, f"{rdm}/{clip}.RDC/{clip}_{n:03d}.R3D", r3d_header("KOMODO 6K") if n == 1 else b"\0" * 64)
         put(card, f"{rdm}/{clip}.RDC/{clip}.rtn", b"thumb")
     put(card, f"{rdm}/digital_magazine.bin", b"x")
     info = detect_card(card)
-    assert (info.family, info.camera, info.reel, info.clips) == ("RED", "RED", "A001", 3)
+    assert (info.family, info.camera, info.reel, info.clips) == ("RED", "RED KOMODO 6K", "A001", 3)
     assert info.clip_paths == (f"{rdm}/A001_C001_0415AB.RDC", f"{rdm}/A001_C002_0415K7.RDC",
                                f"{rdm}/A001_C003_04159Z.RDC")
     assert info.root == card
