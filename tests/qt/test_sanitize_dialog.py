@@ -99,6 +99,11 @@ def test_selected_files_are_renamed_and_the_dialog_follows_them(qtbot, window, a
     qtbot.waitUntil(lambda: dialog.last_outcome is not None and not dialog.busy, timeout=TIMEOUT)
     assert catalog.id_for_path(media_dir / "CON_.mov") == con
     assert dialog.paths == [str(media_dir / "CON_.mov")]
+    # the library shows the new name on the same row's record
+    qtbot.waitUntil(lambda: (panel.model.row_data(panel.model.row_for_id(con)) or {}).get("name") == "CON_.mov",
+                    timeout=TIMEOUT)
+    assert "Sanitize File Names…" in [a.text() for a in panel.edits.actions()] + [panel.edits.sanitize.text()]
+    dialog.grab().save(str(Path(media_dir).parent / "sanitize-applied.png"))
     qtbot.waitUntil(lambda: dialog.plan is not None, timeout=TIMEOUT)
     assert dialog.table.rowCount() == 0
     dialog.close()

@@ -33,6 +33,7 @@ from app.services.library import LibraryService
 from app.ui.dialogs.confirm import ask
 
 PREVIEW_DELAY_MS = 250  # typing a pattern re-plans once the keys stop
+SHOW_LIMIT = 5000  # rows in the table; Apply renames them all
 
 
 class SanitizeDialog(QDialog):
@@ -77,7 +78,7 @@ class SanitizeDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.undo_button = QPushButton("Undo Last Rename…", self)
@@ -151,6 +152,7 @@ class SanitizeDialog(QDialog):
             return
         self.summary.setText("Working out the new names…")
         self.apply_button.setEnabled(False)
+        self.table.setEnabled(False)  # the rows shown are the previous plan's until the new one arrives
         keep = [path for _, path in self.library.roots()]
         self.library.runner.submit(SanitizePreviewJob(self.paths, self.rules(), keep),
                                    lambda outcome: self._planned(generation, outcome))
@@ -172,11 +174,12 @@ class SanitizeDialog(QDialog):
 
     def _fill(self, plan: SanitizePlan | None) -> None:
         renames = sorted(plan.renames, key=lambda r: r.old_path) if plan else []
-        self.table.setRowCount(len(renames))
+        shown = renames[:SHOW_LIMIT]
+        self.table.setRowCount(len(shown))
         base = os.fsencode(os.path.commonpath(self.paths)) if self.paths else b""
         if base and not os.path.isdir(base):
             base = os.path.dirname(base)
-        for row, rename in enumerate(renames):
+        for row, rename in enumerate(shown):
             old = display_path(os.path.relpath(rename.old_path, base) if base else rename.old_path)
             new = display_path(rename.new) + ("/" if rename.is_dir else "")
             cells = (_quoted(old) + ("/" if rename.is_dir else ""), new, "; ".join(rename.reasons))
@@ -184,12 +187,15 @@ class SanitizeDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(display_path(plan.final_path(rename)) if column == 1 else text)
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnsToContents()
+        self.table.setEnabled(True)
+        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(1)
         for column, cap in ((0, 330), (1, 260)):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), cap))
         if plan is not None:
             notes = f" · {len(plan.notes)} left alone (see tooltip)" if plan.notes else ""
-            self.summary.setText(f"<b>{len(renames):,}</b> to rename · {plan.unchanged:,} already clean{notes}")
+            more = f" (the first {SHOW_LIMIT:,} shown)" if len(renames) > SHOW_LIMIT else ""
+            self.summary.setText(f"<b>{len(renames):,}</b> to rename{more} · {plan.unchanged:,} already clean{notes}")
             self.summary.setToolTip("\n".join(plan.notes))
         self.apply_button.setEnabled(bool(renames) and self._job_id is None)
 
@@ -233,6 +239,7 @@ class SanitizeDialog(QDialog):
             self.paths = [os.fsdecode(raw[i]) for i in self.media_ids if i in raw]
         self.library.notify_changed(self.media_ids or [i for path in self.paths for i in catalog.ids_under(path)])
         self._update_undo()
+        self._fill(None)  # the names shown are gone now
         self.refresh()
 
     def _update_undo(self) -> None:
