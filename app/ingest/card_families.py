@@ -90,7 +90,7 @@ def red(files: list[Parts]) -> Found:
         found.claimed.add(parts)
         clip = parts[: rdc + 1]
         top = rdm if 0 <= rdm < rdc else rdc
-        match = _RED_REEL.match(parts[rdc])
+        match = _RED_REEL.match(parts[rdc]) or _RED_REEL.match(parts[top])  # a renamed clip: the magazine's name
         found.clips.setdefault(clip, Clip(parts[:top], match.group(1).upper() if match else None))
     for first in loose.values():
         match = _RED_REEL.match(first[-1])

@@ -332,6 +332,11 @@ def test_several_reels_take_the_biggest_and_note_the_rest(tmp_path: Path) -> Non
     assert any("A001 (1 clips)" in note for note in info.notes)
 
 
+def test_red_clip_folders_renamed_by_hand_take_the_reel_from_the_magazine(tmp_path: Path) -> None:
+    put(tmp_path, "B003_0415XY.RDM/good take.RDC/good take_001.R3D")
+    assert detect_card(tmp_path).reel == "B003"
+
+
 def test_empty_folder(tmp_path: Path) -> None:
     card = tmp_path / "EMPTY_CARD"
     card.mkdir()
