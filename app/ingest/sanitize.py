@@ -15,6 +15,7 @@ import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pathvalidate import ValidationError, sanitize_filename, validate_filename
 from pathvalidate.error import ErrorReason
@@ -76,15 +77,16 @@ class SanitizePlan:
     rules: Rules = field(default_factory=Rules)
     selection: tuple[bytes, ...] = ()
 
+    @cached_property
+    def _folder_names(self) -> dict[bytes, bytes]:
+        return {r.old_path: r.new for r in self.renames if r.is_dir}
+
     def final_path(self, rename: Rename) -> bytes:
         """Where rename's file ends up once its renamed folders are renamed too (for display)."""
-        folders = {r.old_path: r.new_path for r in self.renames if r.is_dir}
+        folders = self._folder_names
         parent, tail = rename.parent, [rename.new]
         while parent and parent != os.path.dirname(parent):
-            if parent in folders:
-                tail.append(os.path.basename(folders[parent]))
-            else:
-                tail.append(os.path.basename(parent))
+            tail.append(folders.get(parent, os.path.basename(parent)))
             parent = os.path.dirname(parent)
         return os.path.join(parent, *reversed(tail))
 
