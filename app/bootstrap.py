@@ -59,10 +59,12 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     library = LibraryService(catalog, runner, settings=settings)
     watcher = WatchService(library) if watch else None
     player = PlayerService(catalog, runner)
-    return AppContext(catalog, runner, settings, library, watcher, player, ThumbnailService(library),
+    thumbnails = ThumbnailService(library)
+    return AppContext(catalog, runner, settings, library, watcher, player, thumbnails,
                       TimelineService(catalog, runner, player, library),
                       ArchiveService(catalog, runner, player, library), StreamingService(catalog.path, settings),
-                      TapeService(catalog, runner, settings), OffloadService(catalog, runner, settings, library))
+                      TapeService(catalog, runner, settings),
+                      OffloadService(catalog, runner, settings, library, thumbnails))
 
 
 def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:

@@ -292,6 +292,18 @@ class Catalog:
                 marks = ",".join("?" * len(chunk))
                 self.db.execute_sql(f"UPDATE media_file SET {column} = ? WHERE id IN ({marks})", (value, *chunk))
 
+    def record_content_hashes(self, hashed: Sequence[tuple[str | Path | bytes, int, float, str]]) -> list[int]:
+        """(path, size, mtime, xxh3-128 of the whole file) from code that read the bytes anyway (an offload's
+        read-back): the content hash of each cataloged file whose size and mtime are still those; the ids set."""
+        done: list[int] = []
+        with self.db.atomic():
+            for path, size, mtime, digest in hashed:
+                found = self._sql("SELECT id, size, mtime FROM media_file WHERE path_raw = ?", (raw_path(path),))
+                if found and found[0][1] == size and abs(found[0][2] - mtime) < 1e-3:
+                    self.db.execute_sql("UPDATE media_file SET content_hash = ? WHERE id = ?", (digest, found[0][0]))
+                    done.append(found[0][0])
+        return done
+
     def add_tags(self, ids: Sequence[int], names: Iterable[str]) -> None:
         clean = sorted({n.strip() for n in names if n.strip()})
         if not clean or not ids:

@@ -152,6 +152,7 @@ def copy_to_all(source: Path, targets: Sequence[tuple[DestinationWriter, Path]],
             try:
                 if writer.error is not None:
                     raise writer.error
+                os.utime(partial, ns=(before.st_atime_ns, before.st_mtime_ns))  # a card's dates are metadata
                 give_final_name(partial, final)
             except (OSError, TargetExistsError) as exc:
                 failed[writer.name] = exc if isinstance(exc, TargetExistsError) else destination_error(final, exc)

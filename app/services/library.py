@@ -59,15 +59,16 @@ class LibraryService(QObject):
     def roots(self) -> list[tuple[int, str]]:
         return self.catalog.roots()
 
-    def add_paths(self, paths: Iterable[str]) -> None:
-        """Folders become roots and are scanned; loose files are added to the library on their own."""
+    def add_paths(self, paths: Iterable[str], on_scanned: Callable[[Outcome], None] | None = None) -> None:
+        """Folders become roots and are scanned (on_scanned follows that scan); loose files are added to the
+        library on their own."""
         folders, files = [], []
         for path in paths:
             (folders if os.path.isdir(path) else files).append(path)
         if folders:
             root_ids = [self.catalog.add_root(folder) for folder in folders]
             self.roots_changed.emit()
-            self.scan(root_ids)
+            self.scan(root_ids, on_scanned)
         if files:
             self.runner.submit(AddFilesJob(self.catalog, files), self._on_files_added, self._on_scan_event)
 
@@ -85,12 +86,13 @@ class LibraryService(QObject):
         return self._edit("Remove folder", lambda: self.catalog.remove_root(root_id), (), tags=True, reset=True,
                           roots=True)
 
-    def scan(self, root_ids: Sequence[int] | None = None) -> int:
-        job_id = self.runner.submit(
-            ScanJob(self.catalog, root_ids),
-            lambda outcome: self._on_scan_done(job_id, outcome),
-            self._on_scan_event,
-        )
+    def scan(self, root_ids: Sequence[int] | None = None, on_done: Callable[[Outcome], None] | None = None) -> int:
+        def done(outcome: Outcome) -> None:
+            self._on_scan_done(job_id, outcome)
+            if on_done is not None:
+                on_done(outcome)
+
+        job_id = self.runner.submit(ScanJob(self.catalog, root_ids), done, self._on_scan_event)
         self._scans.add(job_id)
         self.scan_state_changed.emit("Scanning…")
         return job_id

@@ -5,6 +5,7 @@ same job the CLI runs; this service remembers the user's destinations and choice
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -16,6 +17,8 @@ from app.ingest.offload import DEFAULT_PATTERN, OffloadJob, OffloadRequest, Offl
 from app.jobs.runner import JobRunner
 from app.services.library import LibraryService
 from app.services.settings import Settings
+from app.services.tape_jobs import CatalogReadJob
+from app.services.thumbnails import ThumbnailService
 
 DESTINATIONS_KEY = "offload/destinations"
 PATTERN_KEY = "offload/pattern"
@@ -45,11 +48,13 @@ class OffloadService(QObject):
     detect_failed = Signal(str, str)  # source, why
     finished = Signal(object)  # OffloadResult (done, with or without problems)
     failed = Signal(str)  # the offload could not run, or was cancelled (then the message says so)
+    cataloged = Signal(list)  # ids of the first copy's files, in the library with posters and proxies queued
 
     def __init__(self, catalog: Catalog, runner: JobRunner, settings: Settings, library: LibraryService,
-                 parent: QObject | None = None) -> None:
+                 thumbnails: ThumbnailService, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.catalog, self.runner, self.settings, self.library = catalog, runner, settings, library
+        self.thumbnails = thumbnails
         self.results: list[OffloadResult] = []
 
     # ---- remembered choices
@@ -99,6 +104,41 @@ class OffloadService(QObject):
             return
         result: OffloadResult = outcome.value
         self.results.append(result)
-        if result.ok:
-            self.library.add_paths([str(result.destinations[0].target)])  # scanned, watched, posters as shown
+        if result.ok:  # the first copy becomes a library folder: scanned, watched
+            self.library.add_paths([str(result.destinations[0].target)],
+                                   lambda scanned, done=result: self._scanned(done, scanned))
         self.finished.emit(result)
+
+    def _scanned(self, result: OffloadResult, scanned: Outcome) -> None:
+        if not scanned.ok:
+            return
+
+        def queue_pictures(outcome: Outcome) -> None:
+            if not outcome.ok:
+                return
+            ids: list[int] = outcome.value
+            self.thumbnails.request(ids, visible_first=False)
+            videos = [row["id"] for row in self.catalog.rows(ids) if row["kind"] == "video" and row["status"] == "ok"]
+            if videos:
+                self.library.make_proxies(videos, ["preview"])
+            self.cataloged.emit(ids)
+
+        self.runner.submit(CatalogReadJob("Record the offload's hashes", lambda: record_offload(self.catalog, result)),
+                           on_done=queue_pictures)
+
+
+def record_offload(catalog: Catalog, result: OffloadResult) -> list[int]:
+    """The catalog ids of the first copy's files; each gets its content hash when the copy was read back whole
+    (the xxh128 read from that drive is the file's content hash: "which tape holds this" then matches exactly)."""
+    target = result.destinations[0].target
+    if result.plan.request.verify == "full" and "xxh128" in result.plan.formats:
+        hashed = []
+        for item in result.files:
+            try:
+                info = os.stat(target / item.path)
+            except OSError:
+                continue
+            hashed.append((target / item.path, info.st_size, info.st_mtime, item.hashes["xxh128"]))
+        catalog.record_content_hashes(hashed)
+    found = (catalog.id_for_path(target / item.path) for item in result.files)
+    return [media_id for media_id in found if media_id is not None]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import xxhash
 from PySide6.QtGui import QDesktopServices
 
 from app.ingest.offload import FAILED, OK
@@ -74,8 +75,19 @@ def test_a_dropped_card_is_offloaded_verified_reported_and_cataloged(qtbot, wind
         assert sorted(p.name for p in (target / "CONTENTS" / "CLIPS001").iterdir()) == sorted(
             p.name for p in (card / "CONTENTS" / "CLIPS001").iterdir())
     catalog = window.ctx.catalog
-    qtbot.waitUntil(lambda: len(catalog.query_ids()) == 2, timeout=WAIT)  # the first copy, in the library
-    assert all(catalog.info(i)["path"].startswith(str(first)) for i in catalog.query_ids())
+    cataloged: list[list[int]] = []
+    window.ctx.offload.cataloged.connect(cataloged.append)
+    qtbot.waitUntil(lambda: bool(cataloged), timeout=WAIT)  # the first copy, in the library
+    [ids] = cataloged
+    assert sorted(catalog.query_ids()) == sorted(ids) and len(ids) == 2  # the clips (sidecars are not media)
+    clips = [i for i in ids if catalog.info(i)["kind"] == "video"]
+    assert len(clips) == 2 and all(catalog.info(i)["path"].startswith(str(first)) for i in ids)
+    for media_id in clips:  # the read-back xxh128 is the file's content hash: tapes can match it exactly
+        assert catalog.info(media_id)["content_hash"] == xxhash.xxh3_128(
+            Path(catalog.info(media_id)["path"]).read_bytes()).hexdigest()
+    # posters and preview proxies were queued for the new clips, and are made
+    qtbot.waitUntil(lambda: all(catalog.proxies(i) for i in clips), timeout=WAIT)
+    qtbot.waitUntil(lambda: all(window.ctx.thumbnails.poster_for(i) is not None for i in clips), timeout=WAIT)
     assert window.ctx.offload.destinations() == [str(tmp_path / "raid"), str(tmp_path / "shuttle")]  # remembered
 
 

@@ -66,6 +66,8 @@ def test_a_card_goes_to_two_destinations_verified_with_asc_mhl(tmp_path: Path) -
     [first] = [f for f in result.files if f.path == clip]
     assert first.hashes["xxh128"] == xxhash.xxh3_128((card / clip).read_bytes()).hexdigest()
     assert result.source_bytes_read == sum(len(v) for v in expected.values())  # one read for both copies
+    for destination in result.destinations:  # the card's dates are kept
+        assert (destination.target / clip).stat().st_mtime_ns == (card / clip).stat().st_mtime_ns
     assert ".DS_Store: system file, not copied" in result.plan.skipped
 
 
