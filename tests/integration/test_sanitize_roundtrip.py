@@ -163,3 +163,32 @@ def test_a_torn_last_journal_line_is_ignored(catalog: Catalog, messy: Path) -> N
         handle.write('{"event": "undo')  # power cut in the middle of an append
     journal = Journal.load(result.journal)
     assert journal.state == APPLIED and len(journal.done()) == 9
+
+
+@pytest.fixture
+def read_only_folder(messy: Path):
+    """A folder of the library on a real read-only mount (a bind mount remounted ro; the suite runs as root)."""
+    folder = messy / "locked"
+    folder.mkdir()
+    (folder / "b?.txt").write_bytes(b"cannot be renamed")
+    subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
+    try:
+        remounted = subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], capture_output=True, text=True)
+        assert remounted.returncode == 0, f"this test remounts a folder read-only and needs root: {remounted.stderr}"
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_renames_a_read_only_folder_refuses_are_reported_and_the_others_undone(
+    catalog: Catalog, messy: Path, read_only_folder: Path
+) -> None:
+    before_tree, before_ids, before = tree(messy), ids_by_path(catalog), decorate(catalog)
+    _, result = _apply(catalog, messy)
+    assert result.renamed == 9 and len(result.problems) == 1
+    assert "locked/b?.txt: Read-only file system" in result.problems[0]
+    assert Journal.load(result.journal).state == "failed"
+    assert (read_only_folder / "b?.txt").exists()
+    undone = execute(SanitizeUndoJob(catalog, result.journal), JobContext())
+    assert undone.ok and undone.value.renamed == 9 and undone.value.already == 1
+    assert tree(messy) == before_tree and ids_by_path(catalog) == before_ids and records(catalog) == before
