@@ -116,6 +116,10 @@ class TapeLibraryService(QObject):
             return "no file selected"
         match = self.match(row)
         if match is None:
+            if row.kind != "file":
+                return f"a {row.kind} does not play"
+            if row.span_offset is not None:
+                return "a part of a file spanning tapes — restore the whole file first"
             if not self.looked_up(row):
                 return "looking it up in the library…"
             return NOT_IN_LIBRARY

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QMenu
 
 from app.cli import main as cli
 from app.ingest.proxies import PROXY_ENV
@@ -95,6 +96,13 @@ def test_the_file_the_library_holds_shows_its_poster_and_plays_its_proxy(qtbot, 
     _select(window, UNMATCHED)
     assert not actions.play_action.isEnabled() and not actions.play_proxy_action.isEnabled()
     assert NOT_IN_LIBRARY in actions.play_action.toolTip()
+    table = panel.files
+    table.customContextMenuRequested.emit(table.visualRect(table.currentIndex()).center())
+    menu = table.findChildren(QMenu)[-1]
+    assert [a.text() for a in menu.actions()] == ["&Play", "Play &Proxy", "Show in &Library", "",
+                                                 "&Restore Selected…"]
+    assert menu.toolTipsVisible() and not menu.actions()[0].isEnabled()  # a disabled Play says why
+    menu.close()
 
     _select(window, MATCHED)
     assert actions.play_action.isEnabled() and actions.play_proxy_action.isEnabled()

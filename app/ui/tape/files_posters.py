@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QTableView
 
@@ -107,8 +107,11 @@ class TapeFileActions(QObject):
 
     def _menu(self, pos: QPoint) -> None:
         index = self.table.indexAt(pos)
-        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
+        selection = self.table.selectionModel()
+        if index.isValid() and not selection.isRowSelected(index.row(), QModelIndex()):
             self.table.selectRow(index.row())
+        elif index.isValid():  # within a selection: the menu acts on the row clicked, the selection stays
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
         self.update_actions()
         menu = QMenu(self.table)
         menu.setToolTipsVisible(True)  # a disabled Play says why
