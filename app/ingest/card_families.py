@@ -57,7 +57,9 @@ def _index(parts: Parts, test: Callable[[str], bool], stop: int | None = None) -
     return -1
 
 
-_REEL_CLIP = re.compile(r"^([A-Z]\d{3})C\d{3}")  # A001C001… (ARRI, Canon, Sony FX custom names)
+# A001C001… (ARRI, Canon, Sony FX custom names); newer Canon and ARRI names carry a two-character camera index
+# (second character a letter or "_") and a four-digit reel: A_0001C001…, AB0001C001…
+_REEL_CLIP = re.compile(r"^([A-Z][A-Z_]?\d{3,4})C\d{3,4}")
 
 
 def _clip_reel(name: str) -> str | None:
@@ -67,8 +69,6 @@ def _clip_reel(name: str) -> str | None:
 
 # -- RED
 _RED_REEL = re.compile(r"^([A-Z]\d{3})_", re.IGNORECASE)
-
-
 _R3D_SPAN = re.compile(r"^(.+)_(\d{3})\.R3D$", re.IGNORECASE)
 
 
@@ -162,10 +162,11 @@ def canon(files: list[Parts]) -> Found:
 
 
 # -- ARRI
-# classic: A001C001_230415_R1AB (index, reel, C, clip, YYMMDD or YYYYMMDD, camera id); ALEXA 35 extends the
-# reel to four digits after an underscore. Canon's A001C001_230415XX_CANON never matches ("_" after digits).
-_ARRI_CLIP = re.compile(r"^([A-Z])(_?)(\d{3,4})C\d{3,4}_\d{6,8}_", re.IGNORECASE)
-_ARRI_REEL_DIR = re.compile(r"^[A-Z]_?\d{3,4}R[0-9A-Z]{3,5}$", re.IGNORECASE)
+# classic: A001C001_230415_R1AB (index, reel, C, clip, YYMMDD or YYYYMMDD, camera id); ALEXA 35 allows a
+# two-character camera index and a four-digit reel. Canon's A001C001_230415XX_CANON and A001C001H230415…
+# never match (no "_" right after the date digits).
+_ARRI_CLIP = re.compile(r"^([A-Z][A-Z_]?\d{3,4})C\d{3,4}_\d{6,8}_", re.IGNORECASE)
+_ARRI_REEL_DIR = re.compile(r"^[A-Z][A-Z_]?\d{3,4}R[0-9A-Z]{3,5}$", re.IGNORECASE)
 _ARRI_EXT = {".mxf", ".mov", ".ari", ".arx"}
 _ARRI_FRAMES = {".ari", ".arx"}
 
@@ -185,8 +186,7 @@ def arri(files: list[Parts]) -> Found:
         if _ext(name) in _ARRI_FRAMES and len(parts) > 1 and name.split(".")[0] == parts[-2]:
             clip = parts[:-1]  # a frame sequence: the folder named like the clip is the clip
         anchor = parts[:reel_dir] if reel_dir >= 0 else clip[:-1]
-        reel = match.group(1).upper() + match.group(2) + match.group(3)
-        found.clips.setdefault(clip, Clip(anchor, reel))
+        found.clips.setdefault(clip, Clip(anchor, match.group(1).upper()))
     return found
 
 

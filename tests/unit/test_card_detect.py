@@ -140,6 +140,13 @@ def test_volume_bookkeeping_and_appledouble_files_are_not_part_of_a_card(tmp_pat
     assert (info.family, info.camera, info.clips, info.notes) == ("ARRI", "ALEXA 35", 2, ())
 
 
+def test_alexa_35_names_with_a_two_character_camera_index(tmp_path: Path) -> None:
+    put(tmp_path, "A_0012R2XY/A_0012C003_230415_R2XY.mxf", mxf_header("ARRI", "ALEXA 35"))
+    put(tmp_path, "A_0012R2XY/A_0012C004_230415_R2XY.mxf", mxf_header("ARRI", "ALEXA 35"))
+    info = detect_card(tmp_path)
+    assert (info.family, info.camera, info.reel, info.clips) == ("ARRI", "ALEXA 35", "A_0012", 2)
+
+
 def test_arriraw_frame_folders_are_one_clip_each(tmp_path: Path) -> None:
     card = tmp_path / "mag"
     for clip in ("A002C003_130101_R2CD", "A002C004_130101_R2CD"):
@@ -218,6 +225,45 @@ def test_canon_cinema_eos_card(tmp_path: Path) -> None:
     assert (info.family, info.camera, info.reel, info.clips) == ("Canon", "C300 Mark III", "A001", 2)
     assert info.clip_paths == ("CONTENTS/CLIPS001/A001C001_230415XX_CANON.MXF",
                                "CONTENTS/CLIPS001/A001C002_230415B7_CANON.MXF")
+
+
+def test_canon_xf_mpeg2_clip_folders_and_newer_clip_names(tmp_path: Path) -> None:
+    xf = tmp_path / "XF305"
+    put(xf, "CONTENTS/CLIPS001/AA0001/AA000101.MXF")
+    put(xf, "CONTENTS/CLIPS001/AA0001/AA000102.MXF")  # one clip spanning two files
+    put(xf, "CONTENTS/CLIPS001/AA0001/AA0001.XML", canon_xml("XF305", "AA0001"))
+    put(xf, "CONTENTS/CLIPS001/AA0002/AA000201.MXF")
+    info = detect_card(xf)
+    assert (info.family, info.camera, info.reel, info.clips) == ("Canon", "XF305", "XF305", 2)
+    assert info.clip_paths == ("CONTENTS/CLIPS001/AA0001", "CONTENTS/CLIPS001/AA0002")
+    c80 = tmp_path / "C80"
+    put(c80, "CONTENTS/CLIPS001/A_0007C001H240415_123456AB_CANON.MXF")
+    put(c80, "CONTENTS/CLIPS001/A012C001H200529BY_CANON.MXF")
+    put(c80, "CONTENTS/CLIPS001/A_0007C002H240415_124010CD_CANON.MXF")
+    info = detect_card(c80)
+    assert (info.family, info.reel, info.clips) == ("Canon", "A_0007", 3)
+    assert any("A012 (1 clips)" in note for note in info.notes)
+
+
+def test_sony_professional_disc_and_xdcam_ex_layouts(tmp_path: Path) -> None:
+    disc = tmp_path / "disc"
+    put(disc, "Clip/C0001.MXF")
+    put(disc, "Clip/C0001M01.XML", sony_m01("PXW-Z280"))
+    put(disc, "Sub/C0001S01.MXF")
+    put(disc, "General/Sony/Planning/plan.xml", "<PlanningMetadata/>")
+    put(disc, "MEDIAPRO.XML", mediapro("PXW-Z280", []))
+    put(disc, "DISCMETA.XML", "<DiscMeta/>")
+    info = detect_card(disc)
+    assert (info.family, info.camera, info.reel, info.clip_paths, info.notes) == (
+        "Sony", "PXW-Z280", "disc", ("Clip/C0001.MXF",), ())
+    ex = tmp_path / "SxS_1"
+    for c in ("438_0001_01", "438_0002_01"):
+        put(ex, f"BPAV/CLPR/{c}/{c}.MP4")
+        put(ex, f"BPAV/CLPR/{c}/{c}M01.XML", sony_m01("PMW-EX1R"))
+        put(ex, f"BPAV/CLPR/{c}/{c}I01.PPN")
+    put(ex, "BPAV/TAKR/MEDIAPRO.XML", mediapro("PMW-EX1R", []))
+    info = detect_card(ex)
+    assert (info.family, info.camera, info.reel, info.clips) == ("Sony", "PMW-EX1R", "SxS_1", 2)
 
 
 def test_canon_mp4_in_dcim_is_dcim(tmp_path: Path) -> None:
