@@ -15,7 +15,8 @@ from app.core.progress import ProgressMeter
 from app.jobs.runner import JobRunner
 from app.services.monitor import MonitorService
 from app.ui.main_window import MainWindow
-from app.ui.monitor.panel import NO_JOBS, PerformancePanel
+from app.ui.monitor.jobs_plots import NO_JOBS
+from app.ui.monitor.panel import PerformancePanel
 
 WAIT = 60000
 CHUNK = 64 * 1024

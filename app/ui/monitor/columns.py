@@ -37,7 +37,7 @@ class Columns:
         self.net_tx = np.fromiter((s.net_tx for s in samples), float, count) / MB
         self.disks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.lanes: dict[str, np.ndarray] = {}
-        self.jobs: dict[int, tuple[str, np.ndarray]] = {}
+        self.jobs: dict[int, tuple[str, str, np.ndarray]] = {}  # job id -> (legend name, unit shown, values)
         for index, sample in enumerate(samples):
             for disk in sample.disks:
                 if disk.name not in self.disks:
@@ -51,8 +51,8 @@ class Columns:
             for job in sample.jobs:
                 value, unit = job.shown
                 if job.job_id not in self.jobs:
-                    self.jobs[job.job_id] = (f"{job.title} ({unit})", np.full(count, np.nan))
-                self.jobs[job.job_id][1][index] = value
+                    self.jobs[job.job_id] = (f"{job.title} ({unit})", unit, np.full(count, np.nan))
+                self.jobs[job.job_id][2][index] = value
         self.running = {job.job_id for job in samples[-1].jobs} if samples else set()
 
     def y(self, values: np.ndarray) -> np.ndarray:

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 from app.monitor.sampler import Sample
 from app.services.monitor import MonitorService
 from app.ui.monitor.columns import Columns
+from app.ui.monitor.jobs_plots import JobsPlots
 from app.ui.monitor.plots import LivePlot, color
 
 WINDOWS = (("Last minute", 60.0), ("Last 10 minutes", 600.0), ("Session", None))
-NO_JOBS = "No jobs running"
 
 
 class PerformancePanel(QWidget):
@@ -58,7 +58,7 @@ class PerformancePanel(QWidget):
         bar.addWidget(self.summary)
         bar.addWidget(self.export_button)
 
-        self.jobs_plot = LivePlot("Jobs throughput", "per second")
+        self.jobs_plot = JobsPlots()
         self.lanes_plot = LivePlot("Jobs waiting per lane", "jobs", min_span=2)
         self.cpu_plot = LivePlot("CPU per core", "%")
         self.memory_plot = LivePlot("Memory", "GB")
@@ -71,13 +71,12 @@ class PerformancePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(grid, 1)
-        self.jobs_plot.set_message(NO_JOBS)
         self._apply_palette()
         monitor.sample_added.connect(self._on_sample)
         monitor.recording_changed.connect(self.record.setChecked)
 
     @property
-    def plots(self) -> tuple[LivePlot, ...]:
+    def plots(self) -> tuple[LivePlot | JobsPlots, ...]:
         return (self.jobs_plot, self.lanes_plot, self.cpu_plot, self.memory_plot, self.disk_plot, self.network_plot)
 
     def window_seconds(self) -> float | None:
@@ -92,7 +91,7 @@ class PerformancePanel(QWidget):
         interval = self.monitor.interval_seconds
         start = now - seconds if seconds is not None else (samples[0].time if samples else now - 60)
         data = Columns(samples, interval)
-        self._draw_jobs(data)
+        self.jobs_plot.draw(data)
         self._draw_lanes(data)
         self._draw_cpu(data)
         self._draw_memory(data)
@@ -118,15 +117,6 @@ class PerformancePanel(QWidget):
             self.summary.setText(f"{rows:,} samples saved to {path}")
 
     # ---- the plots
-    def _draw_jobs(self, data: Columns) -> None:
-        # Jobs that ended within the window keep their line; the legend names them while it has room.
-        few = len(data.jobs) <= 6
-        for job_id, (name, values) in data.jobs.items():
-            shown = name if job_id in data.running else f"{name}, ended" if few else None
-            self.jobs_plot.set_curve(job_id, shown, data.x, data.y(values), color(job_id))
-        self.jobs_plot.keep_only(set(data.jobs))
-        self.jobs_plot.set_message("" if data.running else NO_JOBS)
-
     def _draw_lanes(self, data: Columns) -> None:
         for index, (lane, values) in enumerate(sorted(data.lanes.items())):
             self.lanes_plot.set_curve(lane, lane, data.x, data.y(values), color(index))

@@ -21,11 +21,12 @@ def color(index: int) -> str:
 class LivePlot(QWidget):
     """A titled plot of curves over wall-clock time, with an optional centred message over it."""
 
-    def __init__(self, title: str, unit: str, min_span: float = 1.0, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, unit: str, min_span: float = 1.0, min_height: int = 140,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = title
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
-        self.plot.setMinimumHeight(140)
+        self.plot.setMinimumHeight(min_height)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)  # the window selector moves time; dragging would fight it
         self.plot.hideButtons()
