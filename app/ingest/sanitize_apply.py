@@ -10,7 +10,7 @@ temporary name, as renaming straight onto itself is a no-op on some systems.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.catalog.catalog import Catalog
@@ -236,7 +236,13 @@ class SanitizeApplyJob:
             journal = Journal.load(self.resume)
         else:
             journal = Journal.create(self.journals, plan.renames, [display_path(p) for p in plan.selection])
-        return apply_journal(journal, self.catalog, ctx)
+        result = apply_journal(journal, self.catalog, ctx)
+        if self.resume is None and len(journal.entries) < len(plan.renames):
+            kept = {(e.parent, e.old) for e in journal.entries}
+            gone = [f"{display_path(r.old_path)}: gone since the preview; left alone"
+                    for r in plan.renames if (r.parent, r.old) not in kept]
+            result = replace(result, problems=(*gone, *result.problems))
+        return result
 
 
 class SanitizeUndoJob:

@@ -192,3 +192,11 @@ def test_renames_a_read_only_folder_refuses_are_reported_and_the_others_undone(
     undone = execute(SanitizeUndoJob(catalog, result.journal), JobContext())
     assert undone.ok and undone.value.renamed == 9 and undone.value.already == 1
     assert tree(messy) == before_tree and ids_by_path(catalog) == before_ids and records(catalog) == before
+
+
+def test_a_file_gone_since_the_preview_is_reported(catalog: Catalog, messy: Path) -> None:
+    plan = plan_sanitize([messy])
+    (messy / "CON.mov").unlink()
+    outcome = execute(SanitizeApplyJob(catalog, plan, journal_dir(catalog.path)), JobContext())
+    assert outcome.ok and outcome.value.renamed == 8
+    assert [p for p in outcome.value.problems if "CON.mov: gone since the preview" in p]
