@@ -104,12 +104,14 @@ def _inside_structure(src: Path) -> str | None:
     here = Path(os.path.abspath(src))
     for folder in (here, *list(here.parents)[:4]):
         if _STRUCTURE_DIRS.match(folder.name):
-            return f"this folder is inside a card structure ({folder.name}); give the folder that holds it: {folder.parent}"
+            above = os.fsencode(folder.parent).decode("utf-8", "backslashreplace")
+            return f"this folder is inside a card structure ({folder.name}); give the folder that holds it: {above}"
     return None
 
 
 def detect_card(source: Path) -> CardInfo:
-    """Recognise the camera card at source (its root or any folder above it)."""
+    """Recognise the camera card at source (its root or any folder above it); NotADirectoryError when source is
+    not a folder (or does not exist)."""
     src = Path(source)
     if not src.is_dir():
         raise NotADirectoryError(f"not a folder: {src}")
