@@ -106,4 +106,16 @@ def test_selected_files_are_renamed_and_the_dialog_follows_them(qtbot, window, a
     dialog.grab().save(str(Path(media_dir).parent / "sanitize-applied.png"))
     qtbot.waitUntil(lambda: dialog.plan is not None, timeout=TIMEOUT)
     assert dialog.table.rowCount() == 0
+
+    # someone replaced the renamed file: undo says so and renames nothing
+    (media_dir / "CON_.mov").unlink()
+    (media_dir / "CON_.mov").write_bytes(b"another file")
+    dialog.confirm = lambda title, text: True
+    dialog.last_outcome = None
+    qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.last_outcome is not None and not dialog.busy, timeout=TIMEOUT)
+    assert not dialog.last_outcome.ok
+    assert "undo refused, nothing was renamed" in dialog.status.text()
+    assert "CON_.mov: moved, replaced or changed since the rename" in dialog.status.text()
+    assert not (media_dir / "CON.mov").exists()
     dialog.close()
