@@ -68,6 +68,8 @@ class PerformancePanel(QWidget):
         for index, plot in enumerate((self.jobs_plot, self.lanes_plot, self.cpu_plot, self.memory_plot,
                                       self.disk_plot, self.network_plot)):
             grid.addWidget(plot, index // 2, index % 2)
+        for row in range(3):
+            grid.setRowStretch(row, 1)  # the jobs' stacked plots take no more than their share
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(grid, 1)

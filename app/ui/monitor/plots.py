@@ -61,6 +61,7 @@ class LivePlot(QWidget):
             curve = pg.PlotDataItem(name=name, antialias=True, connect="finite")
             self.plot.addItem(curve)
             self.curves[key] = curve
+            self._fit_legend()
         curve.setPen(pen)
         curve.setData(x, y)
         return curve
@@ -69,6 +70,13 @@ class LivePlot(QWidget):
         """Remove the curves (and legend rows) whose key is not in keys."""
         for key in [k for k in self.curves if k not in keys]:
             self.plot.removeItem(self.curves.pop(key))
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        # More than three rows cover a short plot's curves: lay them out in two columns then.
+        columns = 2 if len(self.legend.items) > 3 else 1
+        if columns != self.legend.columnCount:
+            self.legend.setColumnCount(columns)
 
     def legend_names(self) -> list[str]:
         return [label.text for _, label in self.legend.items]
