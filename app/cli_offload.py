@@ -13,8 +13,8 @@ EXIT_OK, EXIT_PROBLEMS = 0, 1
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from app.ingest.offload import DEFAULT_PATTERN, VERIFY_MODES
     from app.ingest.offload_mhl import HASH_FORMATS
+    from app.ingest.offload_model import DEFAULT_PATTERN, VERIFY_MODES
 
     offload = sub.add_parser(
         "offload", help="copy a camera card to one or more destinations from one read, verify every copy, write "
@@ -44,7 +44,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def command_offload(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.cli import run_job
-    from app.ingest.offload import OffloadJob, OffloadRequest, default_report_dir
+    from app.ingest.offload import OffloadJob, default_report_dir
+    from app.ingest.offload_model import OffloadRequest
 
     request = OffloadRequest(Path(args.source), tuple(Path(d) for d in args.destinations), args.hash_format,
                              args.verify, args.pattern)
@@ -52,7 +53,7 @@ def command_offload(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
     card = plan.card
     out.write(f"{card.family} card, camera {card.camera}, reel {card.reel}: {card.clips:,} clip(s), "
               f"{len(plan.files):,} files, {plan.bytes:,} bytes\n")
-    for note in getattr(card, "notes", ()):
+    for note in card.notes:
         out.write(f"  note: {note}\n")
     if plan.known.sources:
         out.write(f"  the card's own hash records: {', '.join(plan.known.sources)} (checked while copying)\n")

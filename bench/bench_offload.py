@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.core.progress import CancelToken, ProgressMeter  # noqa: E402
-from app.ingest.offload import OffloadRequest, plan_offload, run_offload  # noqa: E402
+from app.ingest.offload import plan_offload, run_offload  # noqa: E402
+from app.ingest.offload_model import OffloadRequest  # noqa: E402
 
 CLIP = 1 << 30  # 1 GiB clips, plus a sidecar each: an ARRI/Sony-like card
 

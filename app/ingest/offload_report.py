@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from app.core.report import Report, Status, Table, write_csv, write_html, write_pdf
-from app.ingest.offload import OK, OffloadResult
+from app.ingest.offload_model import OK, OffloadResult
 
 
 def offload_report(result: OffloadResult) -> Report:

@@ -13,7 +13,8 @@ from PySide6.QtCore import QObject, Signal
 from app.catalog.catalog import Catalog
 from app.core.job import JobContext, Outcome
 from app.ingest.card import CardInfo, detect_card, offload_folder_name
-from app.ingest.offload import DEFAULT_PATTERN, OffloadJob, OffloadRequest, OffloadResult, default_report_dir
+from app.ingest.offload import OffloadJob, default_report_dir
+from app.ingest.offload_model import DEFAULT_PATTERN, OffloadRequest, OffloadResult
 from app.jobs.runner import JobRunner
 from app.services.library import LibraryService
 from app.services.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from app.ingest.card_markers import looks_like_card
-from app.ingest.offload import OffloadResult
+from app.ingest.offload_model import OffloadResult
 from app.ui.context import UiContext
 from app.ui.dialogs.offload_dialog import OffloadDialog, OffloadResultDialog
 from app.ui.status_bar import LibraryStatusBar

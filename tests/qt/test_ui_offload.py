@@ -10,7 +10,7 @@ from pathlib import Path
 import xxhash
 from PySide6.QtGui import QDesktopServices
 
-from app.ingest.offload import FAILED, OK
+from app.ingest.offload_model import FAILED, OK
 from app.ui.dialogs import offload_dialog as dialog_module
 from app.ui.main_window import MainWindow
 from tests.media.clips import make_clip

@@ -14,10 +14,11 @@ import pytest
 import xxhash
 
 from app.core.progress import CancelToken, ProgressMeter, ProgressUpdate
-from app.ingest.offload import FAILED, OK, OffloadRequest, plan_offload, run_offload
+from app.ingest.offload import plan_offload, run_offload
 from app.ingest.offload_copy import CHUNK, DestinationWriter, SourceChangedError, copy_to_all
 from app.ingest.offload_journal import journal_path
 from app.ingest.offload_mhl import HashedFile, write_generation
+from app.ingest.offload_model import FAILED, OK, OffloadError, OffloadRequest
 from app.ingest.offload_report import write_offload_reports
 from tests.archive_oracles import ASCMHL_DEBUG
 
@@ -191,8 +192,6 @@ def test_size_only_verification_copies_without_hashing_or_mhl(tmp_path: Path) ->
 
 
 def test_a_destination_inside_the_card_is_refused(tmp_path: Path) -> None:
-    from app.ingest.offload import OffloadError
-
     card = make_card(tmp_path / "src")
     with pytest.raises(OffloadError, match="inside the card"):
         plan_offload(OffloadRequest(card, (card / "backup",)))

@@ -5,6 +5,7 @@ ended, with the report one click away."""
 from __future__ import annotations
 
 import os
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
@@ -25,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.ingest.card import CardInfo
-from app.ingest.offload import OK, OffloadRequest, OffloadResult
 from app.ingest.offload_mhl import HASH_FORMATS
+from app.ingest.offload_model import OK, OffloadRequest, OffloadResult
 from app.services.offload import OffloadService
 
 VERIFY_CHOICES = (("Source + destination: every copy read back", "full"), ("Source hash while copying", "source"),
@@ -132,9 +133,9 @@ class OffloadDialog(QDialog):
             return
         self.card = card
         kind = "folder (no camera card structure found)" if card.family == "Folder" else f"{card.family} card"
-        notes = "".join(f"<br><i>{note}</i>" for note in getattr(card, "notes", ()))
-        self.card_label.setText(f"<b>{kind}</b> · {card.camera} · reel <b>{card.reel}</b> · {card.clips:,} clip(s)"
-                                + notes)
+        notes = "".join(f"<br><i>{escape(note)}</i>" for note in card.notes)
+        self.card_label.setText(f"<b>{kind}</b> · {escape(card.camera)} · reel <b>{escape(card.reel)}</b> · "
+                                f"{card.clips:,} clip(s)" + notes)
         self._update()
 
     def _on_detect_failed(self, source: str, message: str) -> None:
@@ -168,14 +169,14 @@ class OffloadResultDialog(QDialog):
         self.result = result
         self.setWindowTitle("Offload finished" if result.ok else "Offload finished with problems")
         self.setMinimumWidth(560)
-        lines = [f"<b>{result.summary()}</b>"]
+        lines = [f"<b>{escape(result.summary())}</b>"]
         for destination in result.destinations:
             mark = "✓" if destination.status == OK else "✗"
             state = "" if destination.status == OK else f"{destination.status}, "
-            lines.append(f"{mark} {destination.target}: {state}{destination.verified:,} of {len(result.files):,} "
+            lines.append(f"{mark} {escape(str(destination.target))}: {state}{destination.verified:,} of {len(result.files):,} "
                          "file(s) verified" + (", ASC MHL written" if destination.mhl else ""))
-            lines += [f"&nbsp;&nbsp;&nbsp;{problem}" for problem in destination.problems[:8]]
-        lines += [f"✗ card: {problem}" for problem in result.card_problems[:8]]
+            lines += [f"&nbsp;&nbsp;&nbsp;{escape(problem)}" for problem in destination.problems[:8]]
+        lines += [f"✗ card: {escape(problem)}" for problem in result.card_problems[:8]]
         if not result.ok:
             lines.append("Nothing was overwritten. Fix the cause and offload the card again: verified files are "
                          "skipped.")
