@@ -11,7 +11,7 @@ from typing import TextIO
 from app.catalog.catalog import Catalog
 from app.core.errors import ReelkeepError
 from app.core.paths import display_path
-from app.ingest.sanitize import Rules, SanitizePlan, plan_sanitize
+from app.ingest.sanitize import Rules, SanitizePlan, kept_paths, plan_sanitize
 from app.ingest.sanitize_apply import SanitizeApplyJob, SanitizeResult, SanitizeUndoJob
 from app.ingest.sanitize_journal import journal_dir, last_undoable, list_journals
 
@@ -112,7 +112,7 @@ def command_sanitize(catalog: Catalog, args: argparse.Namespace, out: TextIO) ->
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
         raise ReelkeepError(f"no such file or folder: {', '.join(missing)}")
-    plan = plan_sanitize(args.paths, parse_rules(args), keep=[path for _, path in catalog.roots()])
+    plan = plan_sanitize(args.paths, parse_rules(args), keep=kept_paths(catalog))
     print_plan(plan, out)
     if not args.apply:
         if plan.renames:

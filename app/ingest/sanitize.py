@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,8 +20,10 @@ from pathvalidate import ValidationError, sanitize_filename, validate_filename
 from pathvalidate.error import ErrorReason
 from pathvalidate.handler import ReservedNameHandler
 
+from app.catalog.catalog import Catalog
 from app.core.naming import NAME_MAX, fit_name, split_suffix, unique_name
 from app.core.paths import display_path, raw_path
+from app.ingest.sanitize_scope import restrict, selected
 
 _UNLIMITED = 1 << 20  # pathvalidate cuts overlong names without keeping the extension: we trim ourselves
 _EMPTY = "unnamed"
@@ -175,27 +176,6 @@ def _key(name: str | bytes) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 
 
-def _selected(paths: Iterable[str | bytes], notes: list[str]) -> dict[bytes, set[bytes]]:
-    """Folder -> names in scope. A chosen folder's contents are in scope (not the folder itself, which may be
-    a library root); symlinks are renamed, never followed."""
-    scope: dict[bytes, set[bytes]] = {}
-    for path in paths:
-        raw = raw_path(path)
-        try:
-            st = os.lstat(raw)
-        except OSError as exc:
-            notes.append(f"{display_path(raw)}: {exc.strerror}")
-            continue
-        if not stat.S_ISDIR(st.st_mode):
-            scope.setdefault(os.path.dirname(raw), set()).add(os.path.basename(raw))
-            continue
-        for folder, dirs, files in os.walk(raw, onerror=lambda e: notes.append(
-                f"{display_path(os.fsencode(e.filename))}: {e.strerror}")):
-            if dirs or files:
-                scope.setdefault(folder, set()).update(dirs, files)
-    return scope
-
-
 def _name_folder(folder: bytes, names: set[bytes], rules: Rules, kept: set[bytes],
                  notes: list[str]) -> tuple[list[Rename], int]:
     """The renames of one folder's names in scope, none taking a name another sibling has or gets."""
@@ -219,7 +199,7 @@ def _name_folder(folder: bytes, names: set[bytes], rules: Rules, kept: set[bytes
             unchanged += 1
             continue
         if old_path in kept:
-            notes.append(f"{display_path(old_path)}: a library root, not renamed")
+            notes.append(f"{display_path(old_path)}: a library root or archive (or holds one), not renamed")
             continue
 
         def taken(candidate: str, old: bytes = old) -> bool:
@@ -234,15 +214,21 @@ def _name_folder(folder: bytes, names: set[bytes], rules: Rules, kept: set[bytes
     return renames, unchanged
 
 
+def kept_paths(catalog: Catalog) -> list[str]:
+    """What the catalog refers to by path: library roots and the archives files were cataloged from."""
+    return [path for _, path in catalog.roots()] + catalog.archive_folders()
+
+
 def plan_sanitize(paths: Iterable[str | bytes], rules: Rules = Rules(), keep: Iterable[str | bytes] = ()) -> SanitizePlan:
     """The renames that make every name in paths (files, or folders' contents) clean; nothing is renamed here.
-    Paths in keep (library roots) are never renamed."""
+    Paths in keep (library roots, archive folders), the folders above them, and archives are never renamed."""
     notes: list[str] = []
     selection = tuple(raw_path(p) for p in paths)
-    kept = {raw_path(p) for p in keep}
+    scope = selected(selection, notes)
+    kept = restrict(scope, keep, notes)
     renames: list[Rename] = []
     unchanged = 0
-    for folder, names in sorted(_selected(selection, notes).items()):
+    for folder, names in sorted(scope.items()):
         found, clean = _name_folder(folder, names, rules, kept, notes)
         renames.extend(found)
         unchanged += clean

@@ -107,3 +107,26 @@ def test_non_utf8_and_overlong_names_on_disk(tmp_path: Path) -> None:
 def test_three_hundred_byte_name_is_cut_to_fit() -> None:
     name, _ = clean_name(b"y" * 296 + b".mp4")
     assert len(name.encode()) == 255 and name.endswith(".mp4")
+
+
+def test_folders_above_a_library_root_keep_their_names(tmp_path: Path) -> None:
+    root = tmp_path / "A:b" / "root"
+    root.mkdir(parents=True)
+    _touch(root, b"c?.mov")
+    plan = plan_sanitize([tmp_path], keep=[root])
+    assert [r.old for r in plan.renames] == [b"c?.mov"]
+    assert any("A:b: a library root or archive (or holds one)" in note for note in plan.notes)
+
+
+def test_nothing_in_an_ocfl_archive_is_renamed(tmp_path: Path) -> None:
+    archive = tmp_path / "arch:1"
+    content = archive / "v1" / "content"
+    content.mkdir(parents=True)
+    (archive / "0=ocfl_object_1.1").write_text("ocfl_object_1.1\n")
+    _touch(content, b"x?.mov")
+    _touch(tmp_path, b"y?.mov")
+    plan = plan_sanitize([tmp_path])
+    assert [r.old for r in plan.renames] == [b"y?.mov"]
+    assert any("an OCFL archive, nothing in it renamed" in note for note in plan.notes)
+    # chosen one by one (a library selection of archived files) they stay too
+    assert plan_sanitize([content / "x?.mov"]).renames == ()

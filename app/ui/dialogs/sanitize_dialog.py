@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.core.job import Outcome
 from app.core.paths import display_path
-from app.ingest.sanitize import Rules, SanitizePlan
+from app.ingest.sanitize import Rules, SanitizePlan, kept_paths
 from app.ingest.sanitize_apply import SanitizeApplyJob, SanitizePreviewJob, SanitizeUndoJob
 from app.ingest.sanitize_journal import journal_dir, last_undoable
 from app.services.library import LibraryService
@@ -153,7 +153,7 @@ class SanitizeDialog(QDialog):
         self.summary.setText("Working out the new names…")
         self.apply_button.setEnabled(False)
         self.table.setEnabled(False)  # the rows shown are the previous plan's until the new one arrives
-        keep = [path for _, path in self.library.roots()]
+        keep = kept_paths(self.library.catalog)
         self.library.runner.submit(SanitizePreviewJob(self.paths, self.rules(), keep),
                                    lambda outcome: self._planned(generation, outcome))
 
