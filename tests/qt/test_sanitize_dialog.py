@@ -80,6 +80,9 @@ def test_preview_apply_and_undo_keep_records_with_the_watcher_running(qtbot, win
     assert records(catalog) == before and ids_by_path(catalog) == before_ids
     assert not dialog.undo_button.isEnabled()
     dialog.close()
+    again = window.library_panel.edits.sanitize_selected()  # the rules last used come back
+    assert again.spaces.isChecked() and not again.lowercase.isChecked()
+    again.close()
 
 
 def test_selected_files_are_renamed_and_the_dialog_follows_them(qtbot, window, app_context, media_dir) -> None:

@@ -33,6 +33,7 @@ from app.services.library import LibraryService
 from app.ui.dialogs.confirm import ask
 
 PREVIEW_DELAY_MS = 250  # typing a pattern re-plans once the keys stop
+SETTINGS = "sanitize"
 SHOW_LIMIT = 5000  # rows in the table; Apply renames them all
 
 
@@ -108,6 +109,7 @@ class SanitizeDialog(QDialog):
         for part in (top, always, rules, self.summary, self.table, self.status, buttons):
             layout.addLayout(part) if isinstance(part, QHBoxLayout) else layout.addWidget(part)
 
+        self._restore_rules()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PREVIEW_DELAY_MS)
@@ -131,6 +133,22 @@ class SanitizeDialog(QDialog):
         return Rules(spaces_to_underscore=self.spaces.isChecked(), lowercase_extension=self.lowercase.isChecked(),
                      regex=regex)
 
+    def _restore_rules(self) -> None:
+        settings = self.library.settings
+        if settings is not None:  # the rules last used, as a user keeps one naming policy
+            self.spaces.setChecked(settings.value(f"{SETTINGS}/spaces", False, bool))
+            self.lowercase.setChecked(settings.value(f"{SETTINGS}/lowercase_extension", False, bool))
+            self.pattern.setText(settings.value(f"{SETTINGS}/pattern", "", str))
+            self.replacement.setText(settings.value(f"{SETTINGS}/replacement", "", str))
+
+    def _save_rules(self) -> None:
+        settings = self.library.settings
+        if settings is not None:
+            settings.set_value(f"{SETTINGS}/spaces", self.spaces.isChecked())
+            settings.set_value(f"{SETTINGS}/lowercase_extension", self.lowercase.isChecked())
+            settings.set_value(f"{SETTINGS}/pattern", self.pattern.text())
+            settings.set_value(f"{SETTINGS}/replacement", self.replacement.text())
+
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Sanitize the names inside")
         if folder:
@@ -142,6 +160,7 @@ class SanitizeDialog(QDialog):
 
     def refresh(self) -> None:
         """Plan again in the background; a result older than the newest request is dropped."""
+        self._save_rules()
         self._generation += 1
         generation = self._generation
         self.plan = None
