@@ -149,6 +149,7 @@ def _undo_pass(journal: Journal, catalog: Catalog | None, ctx: JobContext | None
     """Top-down over the journal. Without ctx only check that every file is where undo expects it."""
     located: dict[bytes, bytes] = {}
     renamed, already, problems = 0, 0, []
+    landed = journal.done()
     meter = ProgressMeter(ctx.progress if ctx else None, total=len(journal.entries))
     for entry in reversed(journal.entries):
         if ctx is not None:
@@ -158,8 +159,9 @@ def _undo_pass(journal: Journal, catalog: Catalog | None, ctx: JobContext | None
         where = _where(entry, parent, via)
         current, original = os.path.join(parent, entry.new), os.path.join(parent, entry.old)
         if where == "gone":
-            problems.append(f"{display_path(current)}: moved, replaced or changed since the rename")
-            continue
+            if entry.i in landed:
+                problems.append(f"{display_path(current)}: moved, replaced or changed since the rename")
+            continue  # else never renamed (a cancelled or failed apply): nothing of it to undo
         if where == "old":
             already += 1
         else:
@@ -171,7 +173,11 @@ def _undo_pass(journal: Journal, catalog: Catalog | None, ctx: JobContext | None
             if ctx is None:
                 original = source  # checking only: the folder stays at its new name
             else:
-                _rename(entry, source, original, via)
+                try:
+                    _rename(entry, source, original, via)
+                except OSError as exc:
+                    raise JournalError(f"undo stopped at {display_path(source)}: {exc.strerror or exc}; what was "
+                                       "restored so far stays, run the undo again once that is fixed") from None
                 journal.record("undone", entry.i)
                 _follow(catalog, entry, source, original)
                 renamed += 1

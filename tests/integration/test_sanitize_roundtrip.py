@@ -200,3 +200,16 @@ def test_a_file_gone_since_the_preview_is_reported(catalog: Catalog, messy: Path
     outcome = execute(SanitizeApplyJob(catalog, plan, journal_dir(catalog.path)), JobContext())
     assert outcome.ok and outcome.value.renamed == 8
     assert [p for p in outcome.value.problems if "CON.mov: gone since the preview" in p]
+
+
+def test_undo_of_a_cancelled_apply_ignores_files_it_never_renamed(catalog: Catalog, messy: Path) -> None:
+    ctx = JobContext()
+    ctx.emit = lambda _event: ctx.cancel.cancel()  # Cancel right after the first rename
+    assert execute(SanitizeApplyJob(catalog, plan_sanitize([messy]), journal_dir(catalog.path)), ctx).cancelled
+    journal = last_undoable(journal_dir(catalog.path))
+    assert journal is not None and len(journal.done()) == 1
+    (messy / "CON.mov").unlink()  # never renamed, deleted since: not the undo's business
+    before = tree(messy)
+    undone = execute(SanitizeUndoJob(catalog, journal.path), JobContext())
+    assert undone.ok and undone.value.renamed == 1, undone
+    assert len(tree(messy)) == len(before)
