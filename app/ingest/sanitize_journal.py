@@ -103,6 +103,11 @@ class Journal:
     entries: list[JournalEntry]
     events: list[dict[str, Any]] = field(default_factory=list)
     selection: list[str] = field(default_factory=list)
+    count: int = -1  # planned renames (entries may be left unread)
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            self.count = len(self.entries)
 
     @classmethod
     def create(cls, folder: Path, renames: list[Rename] | tuple[Rename, ...], selection: list[str]) -> Journal:
@@ -135,7 +140,8 @@ class Journal:
         return journal
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> Journal:
+    def load(cls, path: str | os.PathLike, entries: bool = True) -> Journal:
+        """Read a journal; entries=False reads only its header and events (for listing many)."""
         path = Path(path)
         try:
             lines = path.read_text(encoding="utf-8").split("\n")
@@ -146,7 +152,7 @@ class Journal:
             if header.get("format") != FORMAT:
                 raise ValueError("not a sanitize journal")
             count = header["count"]
-            entries = [JournalEntry.from_line(json.loads(line)) for line in lines[1 : 1 + count]]
+            read = [JournalEntry.from_line(json.loads(line)) for line in lines[1 : 1 + count]] if entries else []
         except (ValueError, KeyError, IndexError) as exc:
             raise JournalError(f"{path} is not a readable sanitize journal: {exc}") from None
         events = []
@@ -155,7 +161,7 @@ class Journal:
                 events.append(json.loads(line))
             except ValueError:
                 break  # the torn tail of an append cut short
-        return cls(path, header["id"], header["created"], entries, events, header.get("selection", []))
+        return cls(path, header["id"], header["created"], read, events, header.get("selection", []), count)
 
     def record(self, event: str, i: int | None = None, **extra: Any) -> None:
         """Append one event, on disk before this returns."""
@@ -184,7 +190,7 @@ class Journal:
     def summary(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.created))
         where = ", ".join(self.selection) or "?"
-        return f"{when}  {self.state:<9} {len(self.done())}/{len(self.entries)} renamed  {where}"
+        return f"{when}  {self.state:<9} {len(self.done())}/{self.count} renamed  {where}"
 
 
 def list_journals(folder: Path | None) -> list[Journal]:
@@ -194,7 +200,7 @@ def list_journals(folder: Path | None) -> list[Journal]:
     found = []
     for path in folder.glob("sanitize-*.jsonl"):
         try:
-            found.append(Journal.load(path))
+            found.append(Journal.load(path, entries=False))
         except JournalError:
             continue
     return sorted(found, key=lambda j: (j.created, j.id), reverse=True)
