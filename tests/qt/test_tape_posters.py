@@ -99,8 +99,8 @@ def test_the_file_the_library_holds_shows_its_poster_and_plays_its_proxy(qtbot, 
     table = panel.files
     table.customContextMenuRequested.emit(table.visualRect(table.currentIndex()).center())
     menu = table.findChildren(QMenu)[-1]
-    assert [a.text() for a in menu.actions()] == ["&Play", "Play &Proxy", "Show in &Library", "",
-                                                 "&Restore Selected…"]
+    assert [a.text() for a in menu.actions()] == [f"&Play ({NOT_IN_LIBRARY})", "Play &Proxy", "Show in &Library",
+                                                 "", "&Restore Selected…"]
     assert menu.toolTipsVisible() and not menu.actions()[0].isEnabled()  # a disabled Play says why
     menu.close()
 

@@ -71,6 +71,7 @@ class TapeFileActions(QObject):
         why = self.library.why_not_playable(row)
         proxy = match.best_proxy if match is not None else None
         self.play_action.setEnabled(why is None)
+        self.play_action.setText("&Play" if why is None else f"&Play ({why})")  # said where it is seen, not hovered
         self.play_proxy_action.setEnabled(why is None and proxy is not None)
         self.show_action.setEnabled(match is not None)
         play_tip = f"Cannot play: {why}" if why else (f"Play {match.name} from the library" if match else "")
