@@ -129,7 +129,11 @@ class SanitizeDialog(QDialog):
     # ---- preview
     def rules(self) -> Rules:
         pattern = self.pattern.text()
-        regex = ((pattern, self.replacement.text()),) if pattern and _compiles(pattern) else ()
+        problem = _pattern_problem(pattern)
+        self.pattern.setToolTip(f"Not used: {problem}" if problem else "A Python regular expression, applied to "
+                                "the name before its extension")
+        self.pattern.setStyleSheet("color: #c62828;" if problem else "")
+        regex = ((pattern, self.replacement.text()),) if pattern and not problem else ()
         return Rules(spaces_to_underscore=self.spaces.isChecked(), lowercase_extension=self.lowercase.isChecked(),
                      regex=regex)
 
@@ -186,7 +190,9 @@ class SanitizeDialog(QDialog):
         self._fill(self.plan)
 
     def _show_source(self) -> None:
-        if len(self.paths) == 1 and os.path.isdir(self.paths[0]):
+        if not self.paths:
+            self.source.setText("No files selected")
+        elif len(self.paths) == 1 and os.path.isdir(self.paths[0]):
             self.source.setText(f"Inside <b>{self.paths[0]}</b> (and its folders)")
         else:
             self.source.setText(f"<b>{len(self.paths):,}</b> selected file{'s' if len(self.paths) != 1 else ''}")
@@ -265,12 +271,13 @@ class SanitizeDialog(QDialog):
         self.undo_button.setEnabled(last_undoable(self.journals) is not None)
 
 
-def _compiles(pattern: str) -> bool:
+def _pattern_problem(pattern: str) -> str:
+    """Why pattern is no regular expression ('' when it is one); a half-typed one is skipped, not an error."""
     try:
         re.compile(pattern)
-    except re.error:
-        return False
-    return True
+    except re.error as exc:
+        return str(exc)
+    return ""
 
 
 def _quoted(text: str) -> str:
