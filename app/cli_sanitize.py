@@ -11,7 +11,7 @@ from typing import TextIO
 from app.catalog.catalog import Catalog
 from app.core.errors import ReelkeepError
 from app.core.paths import display_path
-from app.ingest.sanitize import Rules, SanitizePlan, kept_paths, plan_sanitize
+from app.ingest.sanitize import Rules, SanitizePlan, clean_name, kept_paths, plan_sanitize
 from app.ingest.sanitize_apply import SanitizeApplyJob, SanitizeResult, SanitizeUndoJob
 from app.ingest.sanitize_journal import journal_dir, last_undoable, list_journals
 
@@ -58,8 +58,10 @@ def parse_rules(args: argparse.Namespace) -> Rules:
         except re.error as exc:
             raise ReelkeepError(f"--rule {rule!r}: {exc}") from None
         regex.append((pattern, replacement))
-    if not 16 <= args.max_bytes <= 255:
-        raise ReelkeepError("--max-bytes: 16 to 255")
+    if not 32 <= args.max_bytes <= 255:  # room for a 16-byte extension and a name before it
+        raise ReelkeepError("--max-bytes: 32 to 255")
+    if args.replacement and clean_name(f"a{args.replacement}b".encode())[1]:
+        raise ReelkeepError(f"--replacement {args.replacement!r}: not itself legal in a name on every OS")
     return Rules(replacement=args.replacement, max_bytes=args.max_bytes, regex=tuple(regex), **flags)
 
 

@@ -78,3 +78,10 @@ def test_pattern_rules_from_the_command_line(tmp_path: Path) -> None:
                       "--rule", r"s/^\d{8}_//", "--apply", "-q", str(folder))
     assert code == 0, text
     assert [p.name for p in folder.iterdir()] == ["My_Clip.mov"]
+
+
+def test_bad_limits_and_replacements_are_refused(tmp_path: Path, capsys) -> None:
+    assert _run(tmp_path / "c.sqlite", "sanitize", "--max-bytes", "20", str(tmp_path))[0] == 1
+    assert "--max-bytes: 32 to 255" in capsys.readouterr().err
+    assert _run(tmp_path / "c.sqlite", "sanitize", "--replacement", "?", str(tmp_path))[0] == 1
+    assert "not itself legal" in capsys.readouterr().err
