@@ -24,15 +24,20 @@ def write_generation(content_dir: Path, files: list[tuple[Path, int, float, str]
     session = MHLGenerationCreationSession(history)
     for path, size, mtime, digest in files:
         session.append_file_hash(str(path), size, datetime.datetime.fromtimestamp(mtime), HASH_FORMAT, digest)
+    process = MHLProcessInfo()
+    process.process = MHLProcess("in-place")
+    session.commit(creator_info(comment), process)
+    return sorted((content_dir / "ascmhl").iterdir())
+
+
+def creator_info(comment: str = "") -> MHLCreatorInfo:
+    """Who wrote an ASC MHL generation: Reelkeep, its version, this host, now (every MHL Reelkeep writes)."""
     creator = MHLCreatorInfo()
     creator.tool = MHLTool("reelkeep", __version__)
     creator.creation_date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     creator.host_name = socket.gethostname() or "localhost"
     creator.comment = comment or None
-    process = MHLProcessInfo()
-    process.process = MHLProcess("in-place")
-    session.commit(creator, process)
-    return sorted((content_dir / "ascmhl").iterdir())
+    return creator
 
 
 def recorded_hashes(content_dir: Path) -> dict[str, str]:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import datetime
 import os
-import socket
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ascmhl.generator import MHLGenerationCreationSession
-from ascmhl.hashlist import MHLCreatorInfo, MHLProcess, MHLProcessInfo, MHLTool
+from ascmhl.hashlist import MHLProcess, MHLProcessInfo
 from ascmhl.history import MHLHistory
 
-from app import __version__
+from app.archive.mhl import creator_info
 
 MHL_FOLDER = "ascmhl"
 HASH_FORMATS = ("xxh64", "xxh3", "xxh128", "md5", "sha1")
@@ -105,15 +104,10 @@ def write_generation(root: Path, files: list[HashedFile], formats: list[str], co
             if name in item.hashes and not session.append_file_hash(str(root / item.path), item.size, modified,
                                                                     name, item.hashes[name]):
                 disagree.append(item.path)
-    creator = MHLCreatorInfo()
-    creator.tool = MHLTool("reelkeep", __version__)
-    creator.creation_date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    creator.host_name = socket.gethostname() or "localhost"
-    creator.comment = comment or None
     process = MHLProcessInfo()
     process.process = MHLProcess("transfer")
     before = set(_listing(root / MHL_FOLDER))
-    session.commit(creator, process)
+    session.commit(creator_info(comment), process)
     return sorted(set(_listing(root / MHL_FOLDER)) - before), disagree
 
 

@@ -17,16 +17,15 @@ import csv
 import datetime
 import json
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 from ascmhl import chain_xml_parser
-from ascmhl.hashlist import MHLCreatorInfo, MHLHashEntry, MHLHashList, MHLMediaHash, MHLProcess, MHLTool
+from ascmhl.hashlist import MHLHashEntry, MHLHashList, MHLMediaHash, MHLProcess
 from ascmhl.history import MHLHistory
 from ascmhl.ignore import MHLIgnoreSpec
 
-from app import __version__
+from app.archive.mhl import creator_info
 from app.tape.plan import TapePlan
 
 MANIFEST_FOLDER = ".reelkeep"
@@ -111,12 +110,7 @@ def write_mhl(staging: Path, manifests: list[Path], extra: list[tuple[str, int, 
     history = MHLHistory.load_from_path(str(staging))
     hash_list = MHLHashList()
     hash_list.media_hashes = _StreamedHashes(manifests, extra)  # type: ignore[assignment]
-    creator = MHLCreatorInfo()
-    creator.tool = MHLTool("reelkeep", __version__)
-    creator.creation_date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    creator.host_name = socket.gethostname() or "localhost"
-    creator.comment = "written to LTFS tape"
-    hash_list.creator_info = creator
+    hash_list.creator_info = creator_info("written to LTFS tape")
     hash_list.process_info.process = MHLProcess("in-place")
     hash_list.process_info.ignore_spec = MHLIgnoreSpec()
     history.write_new_generation(hash_list)
