@@ -33,7 +33,10 @@ class TapeLibraryService(QObject):
     def __init__(self, tape: TapeService, player: PlayerService | None = None, parent: QObject | None = None,
                  library: LibraryService | None = None) -> None:
         super().__init__(parent)
-        self.tape, self.player = tape, player
+        self.tape, self.player, self.library = tape, player, library
+        self._changed_in_scan = False
+        alive = self._alive = [True]  # job answers may come after the window (our parent) is gone: then dropped
+        self.destroyed.connect(lambda *_: alive.clear())
         self._matches: dict[str, LibraryMatch] = {}
         self._asked: set[str] = set()  # digests whose answer arrived (matched or not)
         tape.files_reset.connect(self._reset)
@@ -45,6 +48,7 @@ class TapeLibraryService(QObject):
             # bound methods, not lambdas: Qt drops them with this object, while the library service lives on
             library.media_changed.connect(self._library_changed)
             library.library_reset.connect(self._library_changed)
+            library.scan_state_changed.connect(self._scan_state)
 
     # ---- matching, a page at a time
     def _reset(self) -> None:
@@ -61,11 +65,18 @@ class TapeLibraryService(QObject):
         catalog = self.tape.catalog
         self.tape.runner.submit(CatalogReadJob(f"Library files of {len(digests)} tape files",
                                                lambda: catalog.tapes.library_matches(digests)),
-                                lambda outcome: self._on_matches(shown, digests, first, count, outcome))
+                                lambda outcome: self._alive and self._on_matches(shown, digests, first, count, outcome))
 
     def _library_changed(self, *_ids: object) -> None:
-        if self.tape.shown.rows:
+        if self.library is not None and self.library.scanning:
+            self._changed_in_scan = True  # a scan changes rows for minutes: match once it is over
+        elif self.tape.shown.rows:
             self._settle.start()
+
+    def _scan_state(self, _text: str) -> None:
+        if self._changed_in_scan and self.library is not None and not self.library.scanning:
+            self._changed_in_scan = False
+            self._library_changed()
 
     def rematch(self) -> None:
         """Match every row shown again (the library changed), in one job."""
@@ -76,8 +87,8 @@ class TapeLibraryService(QObject):
         catalog = self.tape.catalog
         self.tape.runner.submit(CatalogReadJob(f"Library files of {len(digests)} tape files",
                                                lambda: catalog.tapes.library_matches(digests)),
-                                lambda outcome: self._on_matches(shown, digests, 0, len(shown.rows), outcome,
-                                                                 replace=True))
+                                lambda outcome: self._alive and self._on_matches(shown, digests, 0, len(shown.rows),
+                                                                                 outcome, replace=True))
 
     def _on_matches(self, shown: object, digests: list[str], first: int, count: int, outcome: Outcome,
                     replace: bool = False) -> None:
