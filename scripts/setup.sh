@@ -19,6 +19,7 @@ APT_PACKAGES=(
   xfsprogs  # the tests prove archive checkouts are copy-on-write clones on a real XFS image
   chromium chromium-driver fonts-liberation  # the web client is tested in a real browser (headless, driven by Selenium)
   fonts-dejavu-core  # PDF reports embed DejaVu Sans: Greek and Cyrillic file names too (reportlab's own fonts are Latin-1)
+  postgresql  # the catalog tests run on a real PostgreSQL too: each test process starts a private cluster (initdb)
 )
 
 say() { echo "reelkeep setup: $*"; }
@@ -71,6 +72,12 @@ if [ "$(uname -s)" = "Linux" ] && command -v apt-get >/dev/null 2>&1; then
       exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
+    # The tests start their own throwaway clusters: no system-wide server (and its port) from the package.
+    # (createcluster.d, not the package's own conffile createcluster.conf, which dpkg would ask about.)
+    if [[ " $missing " == *" postgresql "* ]]; then
+      $SUDO mkdir -p /etc/postgresql-common/createcluster.d
+      echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.d/reelkeep.conf >/dev/null
+    fi
     $SUDO apt-get update -qq
     # The package lists were empty before the update on a fresh machine: name the venv package again now.
     python_lacks_venv && missing="${missing/python3-venv/$(venv_package)}"

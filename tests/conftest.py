@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LC_NUMERIC", "C")
 
 from app.catalog.catalog import Catalog  # noqa: E402
+from tests.postgres_server import PostgresServer  # noqa: E402
 
 
 @pytest.fixture
@@ -20,6 +21,20 @@ def catalog(tmp_path: Path) -> Iterator[Catalog]:
     cat = Catalog(tmp_path / "catalog.sqlite")
     yield cat
     cat.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for this test process (each xdist worker starts its own), stopped at the end."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of a fresh, empty database of its own for one test."""
+    return postgres_server.create_database()
 
 
 @pytest.fixture

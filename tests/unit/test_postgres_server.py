@@ -1,0 +1,26 @@
+"""The tests' own PostgreSQL server (tests/postgres_server.py): real, private, a fresh database per test."""
+
+from __future__ import annotations
+
+import psycopg
+
+from tests.postgres_server import PostgresServer
+
+
+def test_a_real_server_with_a_fresh_database_per_test(postgres_server: PostgresServer, postgres_url: str) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        assert conn.execute("SHOW server_version_num").fetchone()[0] >= "120000"
+        assert conn.execute("SHOW fsync").fetchone()[0] == "off"
+        assert conn.execute("SHOW server_encoding").fetchone()[0] == "UTF8"
+        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
+        conn.execute("CREATE TABLE clip (id bigint PRIMARY KEY, raw bytea NOT NULL)")
+        conn.execute("INSERT INTO clip VALUES (1, %s)", (b"/m\xffdia/clip.mov",))
+        assert conn.execute("SELECT raw FROM clip").fetchone()[0] == b"/m\xffdia/clip.mov"
+    # another database of the same server starts empty
+    with psycopg.connect(postgres_server.create_database(), autocommit=True) as other:
+        assert other.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
+
+
+def test_each_test_gets_its_own_database(postgres_url: str) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        assert conn.execute("SELECT to_regclass('public.clip')").fetchone()[0] is None
