@@ -441,6 +441,11 @@ class Catalog:
     def info(self, media_id: int) -> dict[str, Any]:
         return queries.info(self.db, media_id)
 
+    def file_facts(self, path: str | Path | bytes) -> tuple[int, int, float, str] | None:
+        """(id, size, mtime, status) of the cataloged file at path, or None."""
+        found = self._sql("SELECT id, size, mtime, status FROM media_file WHERE path_raw = ?", (raw_path(path),))
+        return (found[0][0], found[0][1], found[0][2], found[0][3]) if found else None
+
     def id_for_path(self, path: str | Path | bytes) -> int | None:
         found = self._sql("SELECT id FROM media_file WHERE path_raw = ?", (raw_path(path),))
         return found[0][0] if found else None

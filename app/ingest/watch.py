@@ -157,12 +157,14 @@ def _record_and_probe(catalog: Catalog, states: list[FileState], ctx: JobContext
         return []
     ids = []
     for state in states:
-        media_id = catalog.id_for_path(state.raw_path)
-        if media_id is None:
+        known = catalog.file_facts(state.raw_path)
+        if known is None:
             ids.extend(catalog.add_discovered(catalog.root_for(os.fsdecode(state.raw_path)), [state]))
+        elif known[3] == "ok" and not state.error and known[1] == state.size and abs(known[2] - state.mtime) < 1e-6:
+            continue  # already cataloged as it is (a rename the catalog followed, a touch that changed nothing)
         else:
-            catalog.mark_changed([(media_id, state)])
-            ids.append(media_id)
+            catalog.mark_changed([(known[0], state)])
+            ids.append(known[0])
     paths = catalog.raw_paths(ids)
     items = [(i, paths[i]) for i in ids if i in paths and not _has_error(states, paths[i])]
     surviving = list(ids)
