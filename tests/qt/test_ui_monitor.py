@@ -13,6 +13,7 @@ import pytest
 from app.core.job import JobContext
 from app.core.progress import ProgressMeter
 from app.jobs.runner import JobRunner
+from app.media.partial import DestinationError
 from app.services.monitor import MonitorService
 from app.ui.main_window import MainWindow
 from app.ui.monitor.jobs_plots import NO_JOBS
@@ -122,6 +123,12 @@ def test_sampling_follows_the_panel_and_the_record_switch(qtbot, monitor: Monito
     rows = list(csv.reader(target.open(newline="", encoding="utf-8")))
     assert rows_written == len(rows) - 1 >= 4
     assert rows[0][:2] == ["time", "cpu_percent"] and all(len(r) == len(rows[0]) for r in rows)
+    assert panel.export_csv(str(target)) >= rows_written  # the save dialog asked: an existing file is replaced
+    assert target.read_text(encoding="utf-8").startswith("time,cpu_percent,")
+    (tmp_path / "notes").write_text("a file, not a folder")
+    with pytest.raises(DestinationError, match="notes"):
+        panel.export_csv(str(tmp_path / "notes" / "session.csv"))
+    assert not list(tmp_path.glob("*.partial"))
     panel.record.setChecked(False)
     assert not monitor.sampling
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -13,11 +14,13 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.media.partial import DestinationError, PartialFile, destination_error
 from app.monitor.sampler import Sample
 from app.services.monitor import MonitorService
 from app.ui.monitor.columns import Columns
@@ -107,16 +110,29 @@ class PerformancePanel(QWidget):
         self.summary.setText(f"{len(history):,} samples this session")
 
     def export_csv(self, path: str) -> int:
-        """Write the session's history to path; returns the number of rows."""
-        with open(path, "w", newline="", encoding="utf-8") as stream:
-            return self.monitor.history.write_csv(stream)
+        """Write the session's history to path (replacing it: the save dialog asked); returns the number of rows.
+        Written under a partial name and renamed when whole, as every output of the app; DestinationError says
+        why it cannot be written."""
+        with PartialFile(Path(path), overwrite=True) as part:
+            try:
+                with open(part.path, "w", newline="", encoding="utf-8") as stream:
+                    rows = self.monitor.history.write_csv(stream)
+            except OSError as exc:
+                raise destination_error(part.dest, exc) from exc
+            part.commit()
+        return rows
 
     def export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export Performance History", "reelkeep-performance.csv",
                                               "CSV files (*.csv)")
-        if path:
+        if not path:
+            return
+        try:
             rows = self.export_csv(path)
-            self.summary.setText(f"{rows:,} samples saved to {path}")
+        except DestinationError as exc:  # a read-only folder, a full disk: said where the user looks
+            QMessageBox.warning(self, "Export Performance History", str(exc))
+            return
+        self.summary.setText(f"{rows:,} samples saved to {path}")
 
     # ---- the plots
     def _draw_lanes(self, data: Columns) -> None:
