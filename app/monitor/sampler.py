@@ -63,7 +63,7 @@ class Sample:
     swap_used: int
     swap_total: int
     disks: tuple[DiskRate, ...]
-    net_rx: float  # bytes per second, all interfaces
+    net_rx: float  # bytes per second, all interfaces but loopback
     net_tx: float
     jobs: tuple[JobRate, ...] = ()
     lanes: tuple[tuple[str, int], ...] = ()  # (lane, jobs waiting in its queue)
@@ -80,7 +80,7 @@ class Counters:
     monotonic: float
     cpu: tuple[tuple[float, float], ...]  # (busy seconds, total seconds) per core
     disks: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # name -> (read bytes, written bytes)
-    net: tuple[int, int] = (0, 0)  # (received bytes, sent bytes)
+    net: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # interface -> (received, sent bytes)
 
 
 def is_physical_disk(name: str) -> bool:
@@ -89,6 +89,13 @@ def is_physical_disk(name: str) -> bool:
         return False
     # Linux lists partitions beside their disk (sda and sda1): counting both would count every byte twice.
     return not (sys.platform.startswith("linux") and (_SYS_BLOCK / name / "partition").exists())
+
+
+def is_loopback(name: str, flags: str = "") -> bool:
+    """The loopback interface: traffic between programs on this machine (a local database, the app's own
+    streaming server talking to a browser here), not network traffic; it would dwarf the network's."""
+    return "loopback" in flags.split(",") or name == "lo" or (name.startswith("lo") and name[2:].isdigit()) \
+        or name.lower().startswith("loopback")
 
 
 def device_of(path: str | os.PathLike[str]) -> str | None:
@@ -124,10 +131,12 @@ def read_counters() -> Counters:
         if is_physical_disk(name):
             disks[name] = (io.read_bytes, io.write_bytes)
     try:
-        net_io = psutil.net_io_counters()
-        net = (net_io.bytes_recv, net_io.bytes_sent) if net_io is not None else (0, 0)
+        per_nic = psutil.net_io_counters(pernic=True) or {}
+        flags = {name: getattr(stats, "flags", "") for name, stats in psutil.net_if_stats().items()}
     except (OSError, RuntimeError):
-        net = (0, 0)
+        per_nic, flags = {}, {}
+    net = {name: (io.bytes_recv, io.bytes_sent) for name, io in per_nic.items()
+           if not is_loopback(name, flags.get(name, ""))}
     return Counters(time.monotonic(), cpu, disks, net)
 
 
@@ -160,11 +169,15 @@ def disk_rates(old: Counters, new: Counters) -> tuple[DiskRate, ...]:
 
 
 def net_rates(old: Counters, new: Counters) -> tuple[float, float]:
-    """Bytes per second received and sent between two readings."""
+    """Bytes per second received and sent between two readings, summed over the interfaces in both (one that
+    came up in between would otherwise add its whole history to one second)."""
     seconds = new.monotonic - old.monotonic
     if seconds <= 0:
         return 0.0, 0.0
-    return counter_delta(old.net[0], new.net[0]) / seconds, counter_delta(old.net[1], new.net[1]) / seconds
+    common = new.net.keys() & old.net.keys()
+    received = sum(counter_delta(old.net[name][0], new.net[name][0]) for name in common)
+    sent = sum(counter_delta(old.net[name][1], new.net[name][1]) for name in common)
+    return received / seconds, sent / seconds
 
 
 class Sampler:

@@ -20,6 +20,7 @@ from app.monitor.sampler import (
     cpu_percent,
     device_of,
     disk_rates,
+    is_loopback,
     is_physical_disk,
     net_rates,
     read_counters,
@@ -63,7 +64,7 @@ def test_a_counter_that_went_back_counts_as_no_traffic_not_a_negative_or_huge_ra
     _burn_cpu()
     later = read_counters()
     # The later reading reset to zero (as after a re-plug): no device and no interface shows traffic.
-    reset = replace(later, disks={name: (0, 0) for name in later.disks}, net=(0, 0))
+    reset = replace(later, disks={name: (0, 0) for name in later.disks}, net={name: (0, 0) for name in later.net})
     assert all(r.read == 0 and r.write == 0 for r in disk_rates(earlier, reset))
     assert net_rates(earlier, reset) == (0.0, 0.0)
     # Readings of the same moment (or out of order) give no rates rather than a division by zero.
@@ -88,6 +89,19 @@ def test_cpu_percent_per_core_from_real_cpu_times() -> None:
     assert all(0.0 <= p <= 100.0 for p in percents)
     assert max(percents) > 0  # this process was busy on some core
     assert cpu_percent(after, after) == tuple(0.0 for _ in percents)
+
+
+def test_network_rates_leave_out_loopback_and_interfaces_that_just_came_up() -> None:
+    assert is_loopback("lo") and is_loopback("lo0") and is_loopback("Loopback Pseudo-Interface 1")
+    assert is_loopback("anything", "up,loopback,running") and not is_loopback("eth0", "up,broadcast,running")
+    before = read_counters()
+    assert not [name for name in before.net if is_loopback(name)]
+    after = read_counters()
+    rx, tx = net_rates(before, after)
+    assert rx >= 0 and tx >= 0
+    # An interface that came up between the readings (a VPN) adds no rate for its whole history
+    grown = replace(after, net={**after.net, "tun9": (10**12, 10**12)})
+    assert net_rates(before, grown) == (rx, tx)
 
 
 def test_only_physical_disks_are_sampled() -> None:

@@ -66,7 +66,7 @@ class PerformancePanel(QWidget):
         self.cpu_plot = LivePlot("CPU per core", "%")
         self.memory_plot = LivePlot("Memory", "GB")
         self.disk_plot = LivePlot("Disks (solid read, dashed write)", "MB/s")
-        self.network_plot = LivePlot("Network (all interfaces)", "MB/s")
+        self.network_plot = LivePlot("Network (every interface but loopback)", "MB/s")
         grid = QGridLayout()
         for index, plot in enumerate((self.jobs_plot, self.lanes_plot, self.cpu_plot, self.memory_plot,
                                       self.disk_plot, self.network_plot)):
