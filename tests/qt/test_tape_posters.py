@@ -96,6 +96,7 @@ def test_the_file_the_library_holds_shows_its_poster_and_plays_its_proxy(qtbot, 
     _select(window, UNMATCHED)
     assert not actions.play_action.isEnabled() and not actions.play_proxy_action.isEnabled()
     assert NOT_IN_LIBRARY in actions.play_action.toolTip()
+    assert actions.details.text() == f"A001C002.mov: {NOT_IN_LIBRARY}"  # the line under the list
     table = panel.files
     table.customContextMenuRequested.emit(table.visualRect(table.currentIndex()).center())
     menu = table.findChildren(QMenu)[-1]
@@ -106,6 +107,8 @@ def test_the_file_the_library_holds_shows_its_poster_and_plays_its_proxy(qtbot, 
 
     _select(window, MATCHED)
     assert actions.play_action.isEnabled() and actions.play_proxy_action.isEnabled()
+    assert actions.details.text().startswith(f"A001C001.mov is in the library (online): {shelved['copy']} · "
+                                             "proxies: thumbnail ")
     actions.play_proxy_action.trigger()
     assert player.source is not None and player.source.path == shelved["proxy"]
     assert player.clip is not None and player.clip.media_id is None  # the proxy stands in: no tape, no original

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QMenu, QTableView
 
 from app.catalog.tape_matches import LibraryMatch
 from app.services.tape import TapeFile
 from app.services.tape_library import TapeLibraryService
+from app.ui.widgets.elided_label import ElidedLabel
 
 
 def proxies_text(match: LibraryMatch) -> str:
@@ -34,6 +35,20 @@ def library_tooltip(row: TapeFile, library: TapeLibraryService) -> str:
     return f"In the library ({state}): {match.path}\nProxies: {proxies_text(match)}{more}{hint}"
 
 
+def details_line(row: TapeFile | None, library: TapeLibraryService) -> str:
+    """One line under the files list about the current file: its library copy and proxies, or why it cannot play."""
+    if row is None or row.kind != "file":
+        return ""
+    match = library.match(row)
+    why = library.why_not_playable(row)
+    name = row.path.rsplit("/", 1)[-1]
+    if match is None:
+        return f"{name}: {why}" if why else ""
+    state = "online" if match.online else "original offline"
+    action = f"cannot play: {why}" if why else "double-click to play"
+    return f"{name} is in the library ({state}): {match.path} · proxies: {proxies_text(match)} — {action}"
+
+
 class TapeFileActions(QObject):
     """Play, Play Proxy and Show in Library on the current row of the files table."""
 
@@ -48,11 +63,15 @@ class TapeFileActions(QObject):
         self.play_action = self._action("&Play", lambda: self.play(proxy=False))
         self.play_proxy_action = self._action("Play &Proxy", lambda: self.play(proxy=True))
         self.show_action = self._action("Show in &Library", self.show_in_library)
+        self.details = ElidedLabel("", table.parentWidget(), min_chars=12, elide=Qt.TextElideMode.ElideMiddle)
+        self.details.setObjectName("tapeFileDetails")
+        self.details.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._menu)
         table.doubleClicked.connect(self._double_clicked)
         table.selectionModel().currentRowChanged.connect(self.update_actions)
         library.matches_changed.connect(self.update_actions)
+        table.model().modelReset.connect(self.update_actions)
         self.update_actions()
 
     def _action(self, text: str, slot: object) -> QAction:
@@ -83,6 +102,7 @@ class TapeFileActions(QObject):
                                     "Not in the library: the library holds no file with these bytes")
         for action in (self.play_action, self.play_proxy_action, self.show_action):
             action.setStatusTip(action.toolTip())
+        self.details.setText(details_line(row, self.library))
 
     def play(self, proxy: bool = False) -> bool:
         row = self.current()

@@ -286,6 +286,8 @@ class TapePanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
         layout.addWidget(self.files, 1)
+        if self.file_actions is not None:
+            layout.addWidget(self.file_actions.details)  # the current file's library copy, or why it cannot play
         return page
 
     # ---- the tapes
