@@ -135,6 +135,7 @@ class TapeFileActions(QObject):
             selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
         self.update_actions()
         menu = QMenu(self.table)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one menu per right-click: none piles up
         menu.setToolTipsVisible(True)  # a disabled Play says why
         menu.addActions([self.play_action, self.play_proxy_action, self.show_action])
         if self.extra:
