@@ -3,6 +3,7 @@ under a 2,000 MB/s checksum on a shared axis."""
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -62,14 +63,25 @@ class JobsPlots(QWidget):
             if self._palette is not None:
                 plot.apply_palette(self._palette)
             self._by_unit[unit] = plot
-        for index, plot in enumerate(self.plots if self._by_unit else []):
-            self._layout.insertWidget(index, plot)  # in unit order; a widget already in the layout moves
+        stacked = self.plots if self._by_unit else []
+        for index, plot in enumerate(stacked):
+            self._layout.insertWidget(index, plot, 1)  # in unit order, equal heights; a widget in the layout moves
+            # one time axis, under the lowest plot: the stack shares it and needs the room
+            item = plot.plot.getPlotItem()
+            item.showAxis("bottom") if index == len(stacked) - 1 else item.hideAxis("bottom")
         self._empty.setVisible(not self._by_unit)
         # Jobs that ended within the window keep their line; the legend names them while it has room.
         few = len(data.jobs) <= 6
         for job_id, (name, unit, values) in data.jobs.items():
             shown = name if job_id in data.running else f"{name}, ended" if few else None
-            self._by_unit[unit].set_curve(job_id, shown, data.x, data.y(values), color(job_id))
+            curve = self._by_unit[unit].set_curve(job_id, shown, data.x, data.y(values), color(job_id))
+            # A job that ran for a sample or two is a point, and a line of one point draws nothing: dot it.
+            short = np.count_nonzero(~np.isnan(values)) < 3
+            curve.setSymbol("o" if short else None)
+            if short:
+                curve.setSymbolSize(6)
+                curve.setSymbolBrush(color(job_id))
+                curve.setSymbolPen(None)
         for unit, plot in self._by_unit.items():
             plot.keep_only({job_id for job_id, (_, u, _) in data.jobs.items() if u == unit})
         for index, plot in enumerate(self.plots):

@@ -34,6 +34,7 @@ class LivePlot(QWidget):
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("left", unit)
         item.getAxis("left").enableAutoSIPrefix(False)  # the unit already says MB or GB: no "(x0.001)"
+        item.getAxis("left").setWidth(52)  # one width for every plot, so their time axes line up
         self.min_span = min_span
         item.getViewBox().setLimits(yMin=0)
         # A session is up to 14,400 points a curve: draw what is in view, one peak per pixel
