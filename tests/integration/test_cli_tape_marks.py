@@ -4,6 +4,7 @@ hash): LP with a proxy, L without; a file of the same name but other bytes is no
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -37,10 +38,10 @@ def test_list_and_find_mark_files_in_the_library(tmp_path: Path, monkeypatch) ->
     _cli(catalog, "tape", "write", device, str(card), "-q")
     _cli(catalog, "scan", str(library), "-q")
     opened = Catalog(catalog)
-    try:  # no scan computes the full content hash yet (docs/tape.md): set it as a job would
-        for row in opened.rows(opened.query_ids()):
-            opened.db.execute_sql("UPDATE media_file SET content_hash = ? WHERE id = ?",
-                                  (content_hash(row["path"]), row["id"]))
+    try:  # a scan does not hash whole files: recorded as an offload's read-back records them (docs/tape.md)
+        rows = opened.rows(opened.query_ids())
+        opened.record_content_hashes([(r["path"], os.stat(r["path"]).st_size, os.stat(r["path"]).st_mtime,
+                                       content_hash(r["path"])) for r in rows])
     finally:
         opened.close()
     _cli(catalog, "proxies", "--preset", "thumbnail", str(library / "A001C001.mov"), "-q")

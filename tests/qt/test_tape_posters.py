@@ -5,6 +5,7 @@ holds shows the library's poster and plays its proxy with no tape loaded; the ot
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -47,8 +48,9 @@ def shelved(qtbot, tmp_path: Path, window: MainWindow, monkeypatch) -> dict:
     ctx.library.add_paths([str(library)])
     qtbot.waitUntil(lambda: ctx.catalog.count() == 1 and not ctx.library.scanning, timeout=WAIT)
     [media_id] = ctx.catalog.query_ids()
-    # No scan computes a file's full content hash yet (docs/tape.md): the library learns it here, as a job would.
-    ctx.catalog.db.execute_sql("UPDATE media_file SET content_hash = ? WHERE id = ?", (content_hash(copy), media_id))
+    # A scan does not hash whole files: the content hash comes as an offload's read-back records it (docs/tape.md)
+    stat = os.stat(copy)
+    assert ctx.catalog.record_content_hashes([(copy, stat.st_size, stat.st_mtime, content_hash(copy))]) == [media_id]
     qtbot.waitUntil(lambda: ctx.thumbnails.poster_for(media_id) is not None, timeout=WAIT)  # made after the scan
     ctx.library.make_proxies([media_id], ["thumbnail"])
     qtbot.waitUntil(lambda: bool(ctx.catalog.proxies(media_id)), timeout=WAIT)

@@ -31,13 +31,13 @@ def _run(job):  # noqa: ANN001, ANN202 - any job; its value
 
 
 def _hash_library(catalog: Catalog) -> dict[str, int]:
-    """The full content hash of every library file (no scan computes it yet: see docs/tape.md), ids by path."""
-    ids = {}
-    for row in catalog.rows(catalog.query_ids()):
-        catalog.db.execute_sql("UPDATE media_file SET content_hash = ? WHERE id = ?",
-                               (content_hash(row["path"]), row["id"]))
-        ids[row["path"]] = row["id"]
-    return ids
+    """The full content hash of every library file, recorded as an offload's read-back records it (a scan does
+    not hash whole files); ids by path."""
+    rows = catalog.rows(catalog.query_ids())
+    hashed = [(r["path"], os.stat(r["path"]).st_size, os.stat(r["path"]).st_mtime, content_hash(r["path"]))
+              for r in rows]
+    assert len(catalog.record_content_hashes(hashed)) == len(rows)
+    return {r["path"]: r["id"] for r in rows}
 
 
 @pytest.fixture
