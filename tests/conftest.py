@@ -15,10 +15,27 @@ os.environ.setdefault("LC_NUMERIC", "C")
 from app.catalog.catalog import Catalog  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_backends: tests using `catalog` run on SQLite and on PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only: a both_backends test about SQLite itself (pragmas, files)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marked = metafunc.definition.get_closest_marker("both_backends")
+    if marked and "catalog" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("catalog", BACKENDS, indirect=True)
+
 
 @pytest.fixture
-def catalog(tmp_path: Path) -> Iterator[Catalog]:
-    cat = Catalog(tmp_path / "catalog.sqlite")
+def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
+    """A fresh migrated catalog: a SQLite file, or (parametrized, see both_backends) a PostgreSQL database."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        cat = Catalog(request.getfixturevalue("postgres_server").create_catalog_database())
+    else:
+        cat = Catalog(tmp_path / "catalog.sqlite")
     yield cat
     cat.close()
 

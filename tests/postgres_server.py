@@ -50,6 +50,7 @@ class PostgresServer:
         self.socket_dir = self.folder / "socket"
         self._names = itertools.count(1)
         self._owner: str | None = None
+        self._catalog_template: str | None = None
 
     def _run(self, *args: str) -> None:
         command = [str(self.bindir / args[0]), *args[1:]]
@@ -83,10 +84,24 @@ class PostgresServer:
 
     def create_database(self, template: str = "template1") -> str:
         """A new empty database (a copy of template); its URL."""
+        return self.url(self._create(template))
+
+    def _create(self, template: str) -> str:
         name = f"test_{os.getpid()}_{next(self._names)}"
         with psycopg.connect(self.url(), autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
-        return self.url(name)
+        return name
+
+    def create_catalog_database(self) -> str:
+        """The URL of a new database holding an empty catalog at the head schema: a copy of one migrated once
+        (the migrations themselves are tested on empty databases)."""
+        from app.catalog.catalog import Catalog
+
+        if self._catalog_template is None:
+            name = self._create("template1")
+            Catalog(self.url(name)).close()  # a template takes no connections while it is copied
+            self._catalog_template = name
+        return self.url(self._create(self._catalog_template))
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():

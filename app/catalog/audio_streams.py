@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from peewee import SqliteDatabase
+from peewee import Database
 
 from app.catalog.db import CatalogDatabase
 from app.core.facts import AudioStreamFacts
@@ -35,7 +35,7 @@ def replace(db: CatalogDatabase, tracks: Mapping[int, Sequence[AudioStreamFacts]
                             [(len(found), media_id) for media_id, found in tracks.items()])
 
 
-def read(db: SqliteDatabase, media_id: int) -> list[dict[str, Any]] | None:
+def read(db: Database, media_id: int) -> list[dict[str, Any]] | None:
     """A file's audio streams in order (the keys of `info`'s audio_tracks), or None while not read yet."""
     count = db.execute_sql("SELECT audio_track_count FROM media_file WHERE id = ?", (media_id,)).fetchone()
     if count is None or count[0] is None:
@@ -50,7 +50,7 @@ def read(db: SqliteDatabase, media_id: int) -> list[dict[str, Any]] | None:
     ]
 
 
-def unread_ids(db: SqliteDatabase, root_id: int) -> list[int]:
+def unread_ids(db: Database, root_id: int) -> list[int]:
     """Readable audio and video files under a root whose streams were never read (cataloged before version 6)."""
     rows = db.execute_sql(
         "SELECT id FROM media_file WHERE root_id = ? AND audio_track_count IS NULL AND status = 'ok'"

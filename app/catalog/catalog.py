@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from app.catalog import audio_streams, links, queries
-from app.catalog.db import CatalogDatabase, open_database
+from app.catalog.db import CatalogDatabase, CatalogPostgresDatabase, open_database
+from app.catalog.dialect import is_postgres
 from app.catalog.filters import LibraryFilter
 from app.catalog.links import ArchiveLocation, SubclipLink
-from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT
+from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT, FTS_SELECT_POSTGRES
 from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
 from app.catalog.moves import MoveMatcher, adopt_moved
 from app.catalog.tapes import TapeCatalog
@@ -45,11 +46,13 @@ def _root_in(roots: Sequence[tuple[int, str]], path: str | Path) -> int | None:
 
 
 class Catalog:
-    """Thread-safe (one SQLite connection per thread, WAL) access to the catalog file."""
+    """Thread-safe (one connection per thread) access to the catalog: a SQLite file (WAL), or a PostgreSQL
+    database when path is a postgresql:// URL. All SQL here is written once, SQLite-style (see dialect.py)."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = path
-        self.db: CatalogDatabase = open_database(path)
+        self.db: CatalogDatabase | CatalogPostgresDatabase = open_database(path)
+        self._fts_select = FTS_SELECT_POSTGRES if is_postgres(self.db) else FTS_SELECT
         self.tapes = TapeCatalog(self.db)
 
     def close(self) -> None:
@@ -316,7 +319,7 @@ class Catalog:
             rows = [(m, t) for m in ids for t in tag_ids]
             for chunk in _chunks(rows):
                 self.db.executemany(
-                    "INSERT OR IGNORE INTO media_tag (media_id, tag_id) VALUES (?, ?)", chunk
+                    "INSERT INTO media_tag (media_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING", chunk
                 )
             self._reindex(ids)
 
@@ -427,7 +430,7 @@ class Catalog:
             self.db.execute_sql(f"DELETE FROM media_fts WHERE rowid IN ({marks})", chunk)
             self.db.execute_sql(
                 "INSERT INTO media_fts(rowid, name, path, title, artist, album, tags) "
-                f"{FTS_SELECT} WHERE m.id IN ({marks})",
+                f"{self._fts_select} WHERE m.id IN ({marks})",
                 chunk,
             )
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
-from peewee import SqliteDatabase
+from peewee import PostgresqlDatabase, SqliteDatabase, __exception_wrapper__
 
 from app.catalog import migrations
 from app.catalog.models import database
@@ -111,16 +114,78 @@ def _enable_wal(db: SqliteDatabase) -> None:
             time.sleep(0.02)
 
 
-def default_catalog_path() -> Path:
-    """--catalog beats REELKEEP_CATALOG beats the platform data dir."""
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+# A quoted literal (kept whole; '' inside it is a quote), a `?` placeholder, or a bare percent sign.
+_LITERAL_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%")
+
+
+def is_server_url(target: object) -> bool:
+    """A catalog on a PostgreSQL server (postgresql://user@host:port/db) rather than a file."""
+    return isinstance(target, str) and target.startswith(SERVER_SCHEMES)
+
+
+def redacted(url: str) -> str:
+    """url without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
+
+
+@lru_cache(maxsize=1024)
+def to_pyformat(sql: str) -> str:
+    """SQLite-style SQL in psycopg's format: `?` -> %s outside literals, every % doubled (psycopg reads % everywhere)."""
+
+    def swap(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return "%s" if token == "?" else token.replace("%", "%%")
+
+    return _LITERAL_OR_MARK.sub(swap, sql)
+
+
+def _server_params(params: Sequence[Any] | None) -> tuple[Any, ...]:
+    # Flags are 0/1 integers on both backends; psycopg would send a Python bool as a PostgreSQL boolean.
+    return tuple(int(p) if isinstance(p, bool) else p for p in params or ())
+
+
+class CatalogPostgresDatabase(PostgresqlDatabase):
+    """The catalog's connection to a PostgreSQL server (one per thread), through psycopg 3.
+
+    execute_sql and executemany take the access layer's SQLite-style SQL (`?` placeholders) and translate it;
+    peewee's own queries (models) arrive through execute() already in psycopg's format and pass untouched.
+    """
+
+    def __init__(self, url: str, **kwargs: Any) -> None:
+        if url.startswith("postgres://"):  # libpq takes both; peewee looks for the long form
+            url = "postgresql://" + url[len("postgres://"):]
+        super().__init__(url, prefer_psycopg3=True, **kwargs)
+
+    def execute(self, query: Any, **context_options: Any) -> Any:
+        sql, params = self.get_sql_context(**context_options).sql(query).query()
+        return self._execute_cursor(sql, params)
+
+    def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        return self._execute_cursor(to_pyformat(sql), _server_params(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """A prepared statement run for many rows (psycopg pipelines them)."""
+        with __exception_wrapper__:
+            self.cursor().executemany(to_pyformat(sql), [_server_params(r) for r in rows])
+
+
+def default_catalog_path() -> Path | str:
+    """--catalog beats REELKEEP_CATALOG beats the platform data dir. A server URL stays a string."""
     env = os.environ.get(CATALOG_ENV)
     if env:
-        return Path(env).expanduser()
+        return env if is_server_url(env) else Path(env).expanduser()
     return Path(platformdirs.user_data_dir("reelkeep", appauthor=False)) / "catalog.sqlite"
 
 
-def open_database(path: Path | str) -> CatalogDatabase:
-    """Open (creating and migrating as needed) and bind the models; ':memory:' is allowed for tests."""
+def open_database(path: Path | str) -> CatalogDatabase | CatalogPostgresDatabase:
+    """Open (creating and migrating as needed) and bind the models; ':memory:' is allowed for tests, and a
+    postgresql:// URL opens a catalog on that server."""
+    if is_server_url(path):
+        return _open_server(str(path))
     in_memory = str(path) == ":memory:"
     file_path = None if in_memory else Path(path)
     if file_path is not None:
@@ -141,5 +206,20 @@ def open_database(path: Path | str) -> CatalogDatabase:
     except Exception as exc:  # sqlite3.DatabaseError: not a database, locked, read-only…
         db.close()
         raise CatalogError(f"cannot open the catalog {path}: {exc}") from exc
+    database.initialize(db)
+    return db
+
+
+def _open_server(url: str) -> CatalogPostgresDatabase:
+    db = CatalogPostgresDatabase(url, autoconnect=True)
+    try:
+        db.connect(reuse_if_open=True)
+        migrations.upgrade(db, None)
+    except CatalogError:
+        db.close()
+        raise
+    except Exception as exc:  # psycopg: server down, no such database, authentication failed…
+        db.close()
+        raise CatalogError(f"cannot open the catalog {redacted(url)}: {str(exc).strip()}") from exc
     database.initialize(db)
     return db

@@ -8,28 +8,30 @@ from dataclasses import dataclass, field
 KINDS = ("video", "audio", "image")
 STATUS_FILTERS = ("ok", "missing", "error", "pending")
 
-# Sort keys offered to callers, mapped to SQL on media_file (alias m).
+# Sort keys offered to callers, mapped to SQL on media_file (alias m), the same on both backends; the keys of
+# CASELESS_SORTS sort without regard to case (each backend's dialect says how).
 SORT_COLUMNS = {
-    "name": "m.name COLLATE NOCASE",
+    "name": "m.name",
     "kind": "m.kind",
     "duration": "m.duration",
     "resolution": "m.width * m.height",
-    "fps": "CAST(m.fps_num AS REAL) / m.fps_den",
+    "fps": "m.fps_num * 1.0 / m.fps_den",
     "codec": "COALESCE(m.video_codec, m.audio_codec)",
     "start_tc": "m.start_tc",
     "rating": "m.rating",
     "favourite": "m.favourite",
     "size": "m.size",
     "added": "m.added_at",
-    "path": "m.path COLLATE NOCASE",
-    "artist": "COALESCE(m.album_artist, m.artist) COLLATE NOCASE",
-    "album": "m.album COLLATE NOCASE",
-    "title": "COALESCE(m.title, m.name) COLLATE NOCASE",
+    "path": "m.path",
+    "artist": "COALESCE(m.album_artist, m.artist)",
+    "album": "m.album",
+    "title": "COALESCE(m.title, m.name)",
     "track": "COALESCE(m.disc, 1) * 1000 + m.track",  # disc, then track; untagged files together
     "play_count": "m.play_count",
     "last_played": "m.last_played",
     "status": "m.status",
 }
+CASELESS_SORTS = frozenset({"name", "path", "artist", "album", "title"})
 
 
 @dataclass(frozen=True)

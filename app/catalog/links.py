@@ -6,7 +6,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from peewee import IntegrityError, SqliteDatabase
+from peewee import Database, IntegrityError
 
 from app.core.errors import CatalogError
 
@@ -35,7 +35,7 @@ class SubclipLink:
     timeline: str | None = None
 
 
-def link_subclip(db: SqliteDatabase, media_id: int, link: SubclipLink) -> None:
+def link_subclip(db: Database, media_id: int, link: SubclipLink) -> None:
     """Record (or replace) where the file media_id was extracted from."""
     values = {"media_id": media_id, **asdict(link), "created_at": time.time()}
     columns = ", ".join(_SUBCLIP_COLUMNS)
@@ -51,7 +51,7 @@ def link_subclip(db: SqliteDatabase, media_id: int, link: SubclipLink) -> None:
                            "catalog") from exc
 
 
-def _subclip_rows(db: SqliteDatabase, where: str, param: int) -> list[dict[str, Any]]:
+def _subclip_rows(db: Database, where: str, param: int) -> list[dict[str, Any]]:
     # The source's current path and status win over the path recorded at extraction (it may have moved).
     cursor = db.execute_sql(
         f"SELECT {', '.join('s.' + c for c in _SUBCLIP_COLUMNS)}, src.path AS current_source_path,"
@@ -71,18 +71,18 @@ def _subclip_rows(db: SqliteDatabase, where: str, param: int) -> list[dict[str, 
     return records
 
 
-def subclip_source(db: SqliteDatabase, media_id: int) -> dict[str, Any] | None:
+def subclip_source(db: Database, media_id: int) -> dict[str, Any] | None:
     """Where media_id was extracted from (None when it is no subclip)."""
     rows = _subclip_rows(db, "s.media_id = ?", media_id)
     return rows[0] if rows else None
 
 
-def subclips_of(db: SqliteDatabase, source_id: int) -> list[dict[str, Any]]:
+def subclips_of(db: Database, source_id: int) -> list[dict[str, Any]]:
     """The files extracted from source_id, in source order."""
     return _subclip_rows(db, "s.source_id = ?", source_id)
 
 
-def save_relink(db: SqliteDatabase, timeline_hash: str, event_number: int, media_id: int) -> None:
+def save_relink(db: Database, timeline_hash: str, event_number: int, media_id: int) -> None:
     """Remember that event_number of the timeline with this content hash is media_id."""
     try:
         db.execute_sql(
@@ -95,14 +95,14 @@ def save_relink(db: SqliteDatabase, timeline_hash: str, event_number: int, media
         raise CatalogError(f"cannot relink event {event_number} to media #{media_id}: not in the catalog") from exc
 
 
-def forget_relink(db: SqliteDatabase, timeline_hash: str, event_number: int) -> bool:
+def forget_relink(db: Database, timeline_hash: str, event_number: int) -> bool:
     """Drop a saved relink; True when there was one."""
     cursor = db.execute_sql("DELETE FROM timeline_relink WHERE timeline_hash = ? AND event_number = ?",
                             (timeline_hash, event_number))
     return cursor.rowcount > 0
 
 
-def relinks(db: SqliteDatabase, timeline_hash: str) -> dict[int, int]:
+def relinks(db: Database, timeline_hash: str) -> dict[int, int]:
     """event number -> media id for every saved relink of one timeline."""
     rows = db.execute_sql("SELECT event_number, media_id FROM timeline_relink WHERE timeline_hash = ?",
                           (timeline_hash,)).fetchall()
@@ -119,7 +119,7 @@ class ArchiveLocation:
     logical_path: str
 
 
-def set_archive_location(db: SqliteDatabase, media_id: int, location: ArchiveLocation) -> None:
+def set_archive_location(db: Database, media_id: int, location: ArchiveLocation) -> None:
     db.execute_sql(
         "INSERT INTO archive_location (media_id, archive, archive_id, version, logical_path, created_at)"
         " VALUES (?,?,?,?,?,?) ON CONFLICT(media_id) DO UPDATE SET archive = excluded.archive,"
@@ -128,12 +128,12 @@ def set_archive_location(db: SqliteDatabase, media_id: int, location: ArchiveLoc
     )
 
 
-def archive_folders(db: SqliteDatabase) -> list[str]:
+def archive_folders(db: Database) -> list[str]:
     """Every archive some cataloged file lives in."""
     return [r[0] for r in db.execute_sql("SELECT DISTINCT archive FROM archive_location ORDER BY archive").fetchall()]
 
 
-def archive_location(db: SqliteDatabase, media_id: int) -> dict[str, Any] | None:
+def archive_location(db: Database, media_id: int) -> dict[str, Any] | None:
     row = db.execute_sql(
         "SELECT archive, archive_id, version, logical_path FROM archive_location WHERE media_id = ?", (media_id,)
     ).fetchone()

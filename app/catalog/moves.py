@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from peewee import SqliteDatabase
+from peewee import Database
 
 from app.catalog.models import MISSING
 from app.core.facts import ProbeOutcome
@@ -77,7 +77,7 @@ class MoveMatcher:
         return best
 
 
-def adopt_moved(db: SqliteDatabase, outcomes: Sequence[ProbeOutcome], matcher: MoveMatcher) -> dict[int, int]:
+def adopt_moved(db: Database, outcomes: Sequence[ProbeOutcome], matcher: MoveMatcher) -> dict[int, int]:
     """Hand missing records to the new files they were (inside the caller's transaction): new id -> old id."""
     hashes = sorted({o.identity_hash for o in outcomes if o.identity_hash})
     candidates: dict[str, list[FileRecord]] = {}
@@ -110,7 +110,7 @@ def adopt_moved(db: SqliteDatabase, outcomes: Sequence[ProbeOutcome], matcher: M
     return adopted
 
 
-def _take_over(db: SqliteDatabase, new_id: int, old_id: int) -> None:
+def _take_over(db: Database, new_id: int, old_id: int) -> None:
     """The record old_id moves to new_id's location; new_id's row goes."""
     root_id, path, path_raw, name, size, mtime = db.execute_sql(
         "SELECT root_id, path, path_raw, name, size, mtime FROM media_file WHERE id = ?", (new_id,)

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from peewee import SqliteDatabase
+from peewee import Database
 
 from app.catalog import audio_streams, links
-from app.catalog.filters import SORT_COLUMNS, LibraryFilter, fts_expression
+from app.catalog.dialect import SqliteDialect, dialect_of
+from app.catalog.filters import CASELESS_SORTS, SORT_COLUMNS, LibraryFilter
 from app.catalog.tapes import TapeCatalog
 from app.core.errors import CatalogError
 
@@ -20,13 +21,13 @@ ROW_COLUMNS = (
 )
 
 
-def _where(flt: LibraryFilter) -> tuple[str, list[Any]]:
+def _where(flt: LibraryFilter, dialect: SqliteDialect) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
-    expression = fts_expression(flt.text) if flt.text else None
-    if expression:
-        clauses.append("m.id IN (SELECT rowid FROM media_fts WHERE media_fts MATCH ?)")
-        params.append(expression)
+    matching = dialect.fts_ids("media_fts", flt.text) if flt.text else None
+    if matching:
+        clauses.append(f"m.id IN ({matching[0]})")
+        params.append(matching[1])
     if flt.kinds:
         clauses.append(f"m.kind IN ({','.join('?' * len(flt.kinds))})")
         params.extend(sorted(flt.kinds))
@@ -53,27 +54,31 @@ def _where(flt: LibraryFilter) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def query_ids(db: SqliteDatabase, flt: LibraryFilter) -> list[int]:
+def query_ids(db: Database, flt: LibraryFilter) -> list[int]:
     """Ids of every matching file in display order. A whole 100k-id list is cheap and lets views page by id."""
     if flt.sort not in SORT_COLUMNS:
         raise CatalogError(f"unknown sort key {flt.sort!r}; one of {', '.join(sorted(SORT_COLUMNS))}")
-    where, params = _where(flt)
-    direction = "DESC" if flt.descending else "ASC"
-    sql = f"SELECT m.id FROM media_file m{where} ORDER BY {SORT_COLUMNS[flt.sort]} {direction}, m.id {direction}"
+    dialect = dialect_of(db)
+    where, params = _where(flt, dialect)
+    key = SORT_COLUMNS[flt.sort]
+    key = dialect.nocase(key) if flt.sort in CASELESS_SORTS else key
+    order = f"{dialect.order(key, flt.descending)}, {dialect.order('m.id', flt.descending)}"
+    sql = f"SELECT m.id FROM media_file m{where} ORDER BY {order}"
     return [r[0] for r in db.execute_sql(sql, params).fetchall()]
 
 
-def rows(db: SqliteDatabase, ids: Sequence[int]) -> list[dict[str, Any]]:
+def rows(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
     """Display rows for ids, in the order given, each with its tags joined by ', '."""
     if not ids:
         return []
+    tags = dialect_of(db).group_concat("t.name", ", ", "t.id")
     found: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         marks = ",".join("?" * len(chunk))
         cursor = db.execute_sql(
             f"SELECT {', '.join('m.' + c for c in ROW_COLUMNS)},"
-            " (SELECT group_concat(t.name, ', ') FROM media_tag mt JOIN tag t ON t.id = mt.tag_id"
+            f" (SELECT {tags} FROM media_tag mt JOIN tag t ON t.id = mt.tag_id"
             "  WHERE mt.media_id = m.id) AS tags"
             f" FROM media_file m WHERE m.id IN ({marks})",
             chunk,
@@ -90,7 +95,7 @@ def _iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def info(db: SqliteDatabase, media_id: int) -> dict[str, Any]:
+def info(db: Database, media_id: int) -> dict[str, Any]:
     """Everything the catalog knows about one file. Keys are documented in docs/cli.md and stable."""
     cursor = db.execute_sql(
         "SELECT m.*, r.path AS root_path FROM media_file m LEFT JOIN library_root r ON r.id = m.root_id"
@@ -156,7 +161,7 @@ def _link_record(record: dict[str, Any] | None) -> dict[str, Any] | None:
 PROXY_COLUMNS = ("preset", "path", "codec", "width", "height", "bit_rate", "size", "frame_count", "created_at")
 
 
-def proxies(db: SqliteDatabase, media_id: int) -> list[dict[str, Any]]:
+def proxies(db: Database, media_id: int) -> list[dict[str, Any]]:
     """A file's proxies, smallest picture first."""
     cursor = db.execute_sql(
         f"SELECT {', '.join(PROXY_COLUMNS)} FROM proxy WHERE media_id = ? ORDER BY width * height, preset",
@@ -165,17 +170,21 @@ def proxies(db: SqliteDatabase, media_id: int) -> list[dict[str, Any]]:
     return [dict(zip(PROXY_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
-def tag_counts(db: SqliteDatabase) -> list[tuple[str, int]]:
+def tag_counts(db: Database) -> list[tuple[str, int]]:
+    dialect = dialect_of(db)
     return [tuple(r) for r in db.execute_sql(
         "SELECT t.name, COUNT(mt.media_id) FROM tag t JOIN media_tag mt ON mt.tag_id = t.id"
-        " GROUP BY t.id ORDER BY t.name COLLATE NOCASE"
+        f" GROUP BY t.id ORDER BY {dialect.nocase('t.name')}"
     ).fetchall()]
 
 
-def artists_albums(db: SqliteDatabase) -> list[tuple[str, str, int]]:
+def artists_albums(db: Database) -> list[tuple[str, str, int]]:
     """(artist, album, tracks) for audio files, album artist preferred over track artist."""
+    dialect = dialect_of(db)
     return [tuple(r) for r in db.execute_sql(
         "SELECT COALESCE(album_artist, artist) AS who, COALESCE(album, ''), COUNT(*) FROM media_file"
         " WHERE kind = 'audio' AND COALESCE(album_artist, artist) IS NOT NULL"
-        " GROUP BY who, album ORDER BY who COLLATE NOCASE, album COLLATE NOCASE"
+        " GROUP BY who, album"
+        f" ORDER BY {dialect.order(dialect.nocase('COALESCE(album_artist, artist)'))},"
+        f" {dialect.order(dialect.nocase('album'))}"
     ).fetchall()]

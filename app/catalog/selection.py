@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from peewee import SqliteDatabase
+from peewee import Database
 
 _CHUNK = 500  # well under SQLite's variable limit; short statements
 
@@ -37,18 +37,20 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield unique[start:start + _CHUNK]
 
 
-def totals(db: SqliteDatabase, ids: Sequence[int]) -> tuple[int, int]:
+def totals(db: Database, ids: Sequence[int]) -> tuple[int, int]:
     """(files, bytes) of the ids still in the catalog, from the sizes it recorded (no file is read)."""
     files = size = 0
     for chunk in _chunks(ids):
         marks = ",".join("?" * len(chunk))
         count, total = db.execute_sql(
-            f"SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media_file WHERE id IN ({marks})", chunk).fetchone()
+            # CAST: PostgreSQL's SUM of bigints is a numeric (a Decimal in Python)
+            f"SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM media_file WHERE id IN ({marks})",
+            chunk).fetchone()
         files, size = files + count, size + total
     return files, size
 
 
-def files(db: SqliteDatabase, ids: Sequence[int]) -> list[SelectedFile]:
+def files(db: Database, ids: Sequence[int]) -> list[SelectedFile]:
     """The ids' records (an id no longer in the catalog is left out), in no particular order."""
     found: list[SelectedFile] = []
     for chunk in _chunks(ids):
@@ -60,7 +62,7 @@ def files(db: SqliteDatabase, ids: Sequence[int]) -> list[SelectedFile]:
     return found
 
 
-def proxies(db: SqliteDatabase, ids: Sequence[int]) -> dict[int, list[RecordedProxy]]:
+def proxies(db: Database, ids: Sequence[int]) -> dict[int, list[RecordedProxy]]:
     """The proxies the catalog recorded for the ids, by id, each file's smallest picture first."""
     found: dict[int, list[RecordedProxy]] = {}
     for chunk in _chunks(ids):

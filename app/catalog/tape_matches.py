@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from peewee import SqliteDatabase
+from peewee import Database
+
+from app.catalog.dialect import dialect_of
 
 # Digests per statement: a page of the Tape panel (1,000 rows) in one query; SQLite allows 32,766 variables.
 _CHUNK = 5000
@@ -60,9 +62,10 @@ def _rank(match: LibraryMatch) -> tuple[bool, bool, int]:
     return (not match.playable_proxies(), not match.online, match.media_id)
 
 
-def library_matches(db: SqliteDatabase, digests: Iterable[str | None]) -> dict[str, LibraryMatch]:
+def library_matches(db: Database, digests: Iterable[str | None]) -> dict[str, LibraryMatch]:
     """digest -> the library file whose content hash it is, for each digest the library holds."""
     wanted = sorted({d.lower() for d in digests if d})
+    bit_rate = dialect_of(db).order("p.bit_rate")  # a proxy of unknown rate is the poorer (NULLs first)
     found: dict[str, list[LibraryMatch]] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start:start + _CHUNK]
@@ -71,7 +74,7 @@ def library_matches(db: SqliteDatabase, digests: Iterable[str | None]) -> dict[s
             " p.preset, p.path, p.width, p.height, p.frame_count"
             " FROM media_file m LEFT JOIN proxy p ON p.media_id = m.id"
             f" WHERE m.content_hash IN ({','.join('?' * len(chunk))})"
-            " ORDER BY m.id, p.width * p.height, p.bit_rate, p.preset", chunk)  # best last: largest, then richest
+            f" ORDER BY m.id, p.width * p.height, {bit_rate}, p.preset", chunk)  # best last: largest, then richest
         current: tuple[str, int] | None = None
         proxies: list[LibraryProxy] = []
         facts: tuple = ()

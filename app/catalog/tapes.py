@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass, fields
 from typing import Any
 
-from peewee import SqliteDatabase
+from peewee import Database
 
-from app.catalog.filters import fts_expression
+from app.catalog.dialect import dialect_of, insert_id
 from app.catalog.tape_matches import LibraryMatch, library_matches
 from app.core.errors import CatalogError
 
@@ -87,8 +87,9 @@ def _like_escape(text: str) -> str:
 class TapeCatalog:
     """The tapes of one catalog (Catalog.tapes)."""
 
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
+        self.dialect = dialect_of(db)
 
     def import_tape(self, facts: TapeFacts, rows: Iterable[TapeFileRow]) -> ImportOutcome:
         """Keep facts and rows as the tape's catalog entry, replacing an older index of it in one transaction.
@@ -105,11 +106,12 @@ class TapeCatalog:
                                    f"import it with --barcode {other[0]} (or remove {other[0]} from the catalog first)")
             now = time.time()
             if existing is None:
-                tape_id = self.db.execute_sql(
+                tape_id = insert_id(
+                    self.db,
                     "INSERT INTO tape (barcode, volume_uuid, generation, capacity, index_generation, index_updated,"
                     " creator, tape_set, copy, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (facts.barcode, facts.volume_uuid, facts.generation, facts.capacity, facts.index_generation,
-                     facts.index_updated, facts.creator, facts.tape_set, facts.copy, now)).lastrowid
+                     facts.index_updated, facts.creator, facts.tape_set, facts.copy, now))
             else:
                 tape_id, uuid, stored_generation = existing
                 if uuid == facts.volume_uuid and facts.index_generation < stored_generation:
@@ -139,10 +141,10 @@ class TapeCatalog:
                 count += 1
                 used += row.length
             if len(batch) >= _CHUNK:
-                self.db.cursor().executemany(sql, batch)
+                self.db.executemany(sql, batch)
                 batch.clear()
         if batch:
-            self.db.cursor().executemany(sql, batch)
+            self.db.executemany(sql, batch)
         return count, used
 
     def all(self, reverify_days: float | None = None) -> list[dict[str, Any]]:
@@ -195,8 +197,8 @@ class TapeCatalog:
             clauses.append("(f.path = ? OR substr(f.path, 1, ?) = ?)")
             params += [under, len(under) + 1, under + "/"]
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-        cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE {' AND '.join(clauses)}"
-                                f" ORDER BY f.partition, f.start_block, f.path{page}", params)
+        order = ", ".join(self.dialect.order(c) for c in ("f.partition", "f.start_block", "f.path"))
+        cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE {' AND '.join(clauses)} ORDER BY {order}{page}", params)
         return list(_file_dicts(cursor))
 
     def entries_at(self, path: str) -> list[dict[str, Any]]:
@@ -204,17 +206,19 @@ class TapeCatalog:
         path = path.strip("/")
         if not path:
             return list(_file_dicts(self.db.execute_sql(_FILE_SELECT)))
-        cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE f.path = ? OR (f.path > ? AND f.path < ?)",
+        cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE f.path = ? OR ({self.dialect.binary('f.path')} > ?"
+                                     f" AND {self.dialect.binary('f.path')} < ?)",
                                      (path, path + "/", path + "0"))  # '0' sorts right after '/'
         return list(_file_dicts(cursor))
 
     def find_files(self, text: str, limit: int = 1000) -> list[dict[str, Any]]:
         """Tape entries whose path has every word of text (word starts, as in the library search), by tape."""
-        expression = fts_expression(text)
-        if expression is None:
+        matching = self.dialect.fts_ids("tape_fts", text)
+        if matching is None:
             return []
-        cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE f.id IN (SELECT rowid FROM tape_fts WHERE tape_fts MATCH ?)"
-                                " ORDER BY f.path, t.copy, t.barcode LIMIT ?", (expression, limit))
+        cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE f.id IN ({matching[0]})"
+                                     f" ORDER BY f.path, {self.dialect.order('t.copy')}, t.barcode LIMIT ?",
+                                     (matching[1], limit))
         return list(_file_dicts(cursor))
 
     def files_by_ids(self, ids: Iterable[int]) -> list[dict[str, Any]]:
@@ -228,7 +232,7 @@ class TapeCatalog:
     def files_with_digest(self, xxh128: str) -> list[dict[str, Any]]:
         """Tape entries holding exactly these bytes: a whole file, or a spanned file by its whole-file digest."""
         cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE f.xxh128 = ? AND f.span_offset IS NULL"
-                                " ORDER BY t.copy, t.barcode", (xxh128,))
+                                     f" ORDER BY {self.dialect.order('t.copy')}, t.barcode", (xxh128,))
         whole = list(_file_dicts(cursor))
         spanned = self.db.execute_sql("SELECT f.path, f.span_length, t.tape_set, t.copy FROM tape_file f JOIN tape t"
                                  " ON t.id = f.tape_id WHERE f.span_xxh128 = ?", (xxh128,)).fetchall()
@@ -238,10 +242,13 @@ class TapeCatalog:
 
     def files_named(self, name: str, length: int) -> list[dict[str, Any]]:
         """Tape files with this file name and length (a likely copy when the library file has no full hash)."""
-        cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE f.id IN (SELECT rowid FROM tape_fts WHERE tape_fts MATCH ?)"
-                                " AND (f.path = ? OR f.path LIKE ? ESCAPE '\\') AND f.length = ? AND f.kind = 'file'"
-                                " ORDER BY t.copy, t.barcode",
-                                (fts_expression(name) or '""', name, "%/" + _like_escape(name), length))
+        matching = self.dialect.fts_ids("tape_fts", name)
+        if matching is None:  # a name without a word: no entry can match it
+            return []
+        cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE f.id IN ({matching[0]})"
+                                     " AND (f.path = ? OR f.path LIKE ? ESCAPE '\\') AND f.length = ? AND f.kind = 'file'"
+                                     f" ORDER BY {self.dialect.order('t.copy')}, t.barcode",
+                                     (matching[1], name, "%/" + _like_escape(name), length))
         return list(_file_dicts(cursor))
 
     def holding(self, content_hash: str | None, name: str, size: int) -> list[dict[str, Any]]:
@@ -260,8 +267,8 @@ class TapeCatalog:
                    copy: str | None) -> list[dict[str, Any]]:
         """The parts of one spanned file in the same tape set and copy, by offset."""
         cursor = self.db.execute_sql(f"{_FILE_SELECT} WHERE f.path = ? AND f.span_length = ? AND f.span_offset IS NOT NULL"
-                                " AND t.tape_set IS ? AND t.copy IS ? ORDER BY f.span_offset",
-                                (path, span_length, tape_set, copy))
+                                     f" AND {self.dialect.same('t.tape_set')} AND {self.dialect.same('t.copy')}"
+                                     " ORDER BY f.span_offset", (path, span_length, tape_set, copy))
         return list(_file_dicts(cursor))
 
     def record_verification(self, tape_id: int, started_at: float, index_generation: int, files: int,

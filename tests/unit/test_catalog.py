@@ -18,6 +18,8 @@ from app.catalog.migrations import m0001_initial
 from app.core.errors import CatalogError
 from app.core.facts import FileState, MediaFacts, ProbeOutcome
 
+pytestmark = pytest.mark.both_backends
+
 
 def _version_1_catalog(path: Path) -> None:
     """A catalog file exactly as schema version 1 left it, with user data in it."""
@@ -83,6 +85,7 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
         Catalog(path)
 
 
+@pytest.mark.sqlite_only
 def test_pragmas_wal_and_foreign_keys(catalog: Catalog) -> None:
     assert catalog.db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert catalog.db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1

@@ -7,6 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from peewee import SqliteDatabase
 
 from app.catalog import migrations
@@ -21,6 +22,8 @@ from app.catalog.migrations import (
     m0006_audio_streams,
 )
 from tests.integration.test_cli import reelkeep
+
+pytestmark = pytest.mark.both_backends
 
 
 def _version_6_catalog(path: Path, clip: Path) -> None:

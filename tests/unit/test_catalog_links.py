@@ -15,6 +15,8 @@ from app.catalog.links import SubclipLink
 from app.catalog.migrations import m0001_initial, m0002_search_and_content_hash, m0003_proxies
 from app.core.errors import CatalogError
 
+pytestmark = pytest.mark.both_backends
+
 
 def _version_3_catalog(path: Path) -> None:
     db = SqliteDatabase(str(path))

@@ -5,12 +5,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from peewee import SqliteDatabase
 
 from app.catalog import migrations
 from app.catalog.catalog import Catalog
 from app.catalog.filters import LibraryFilter
 from app.catalog.migrations import m0001_initial, m0002_search_and_content_hash
+
+pytestmark = pytest.mark.both_backends
 
 
 def _version_2_catalog(path: Path) -> None:

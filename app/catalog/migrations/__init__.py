@@ -1,4 +1,5 @@
-"""Numbered schema migrations. PRAGMA user_version holds the catalog's schema version."""
+"""Numbered schema migrations. PRAGMA user_version holds the catalog's schema version (on PostgreSQL: the one
+row of reelkeep_schema). Each step has apply(db) (its frozen SQLite DDL) and postgres(db) (see postgres.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-from peewee import SqliteDatabase
+from peewee import Database
 
+from app.catalog.dialect import is_postgres
 from app.catalog.migrations import (
     m0001_initial,
     m0002_search_and_content_hash,
@@ -20,6 +22,7 @@ from app.catalog.migrations import (
     m0008_tapes,
     m0009_tape_order_index,
 )
+from app.catalog.migrations import postgres as pg
 from app.core.errors import CatalogError
 
 # Listed explicitly (not discovered) so frozen builds carry every step.
@@ -31,7 +34,9 @@ STEPS: list[ModuleType] = [
 HEAD = STEPS[-1].VERSION
 
 
-def schema_version(db: SqliteDatabase) -> int:
+def schema_version(db: Database) -> int:
+    if is_postgres(db):
+        return pg.schema_version(db)
     return db.execute_sql("PRAGMA user_version").fetchone()[0]
 
 
@@ -49,8 +54,19 @@ def backup_catalog(path: Path, version: int) -> Path:
     return target
 
 
-def upgrade(db: SqliteDatabase, path: Path | None, target: int = HEAD) -> list[int]:
+def upgrade(db: Database, path: Path | None, target: int = HEAD) -> list[int]:
     """Apply every step above the current version up to target; return the versions applied."""
+    if not is_postgres(db):
+        return _upgrade(db, path, target)
+    # A server catalog is backed up by the server's own means (pg_dump); DDL there is transactional too.
+    pg.lock(db)
+    try:
+        return _upgrade(db, None, target)
+    finally:
+        pg.unlock(db)
+
+
+def _upgrade(db: Database, path: Path | None, target: int) -> list[int]:
     current = schema_version(db)
     if current > HEAD:
         raise CatalogError(
@@ -68,8 +84,12 @@ def upgrade(db: SqliteDatabase, path: Path | None, target: int = HEAD) -> list[i
         with db.atomic():
             if schema_version(db) >= step.VERSION:
                 continue
-            step.apply(db)
-            db.execute_sql(f"PRAGMA user_version = {int(step.VERSION)}")
+            if is_postgres(db):
+                step.postgres(db)
+                pg.set_schema_version(db, step.VERSION)
+            else:
+                step.apply(db)
+                db.execute_sql(f"PRAGMA user_version = {int(step.VERSION)}")
         applied.append(step.VERSION)
     return applied
 

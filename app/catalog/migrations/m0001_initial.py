@@ -3,7 +3,9 @@
 Frozen DDL: later changes go into new steps, never here, so that old catalogs upgrade the same way.
 """
 
-from peewee import SqliteDatabase
+from peewee import Database, SqliteDatabase
+
+from app.catalog.migrations import postgres as pg
 
 VERSION = 1
 
@@ -67,3 +69,8 @@ STATEMENTS = [
 def apply(db: SqliteDatabase) -> None:
     for statement in STATEMENTS:
         db.execute_sql(statement)
+
+
+def postgres(db: Database) -> None:
+    db.execute_sql("CREATE EXTENSION IF NOT EXISTS citext")  # tag names: case-insensitive like NOCASE
+    pg.run_translated(db, STATEMENTS)

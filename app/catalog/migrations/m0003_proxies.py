@@ -3,7 +3,9 @@
 Frozen DDL: later changes go into new steps, never here.
 """
 
-from peewee import SqliteDatabase
+from peewee import Database, SqliteDatabase
+
+from app.catalog.migrations import postgres as pg
 
 VERSION = 3
 
@@ -28,3 +30,7 @@ STATEMENTS = [
 def apply(db: SqliteDatabase) -> None:
     for statement in STATEMENTS:
         db.execute_sql(statement)
+
+
+def postgres(db: Database) -> None:
+    pg.run_translated(db, STATEMENTS)

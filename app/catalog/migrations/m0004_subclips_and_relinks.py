@@ -7,7 +7,9 @@ and goes away with the extracted file itself. A relink is keyed by the timeline 
 event number, so reopening the same file finds it wherever the file lies; it goes away with its media.
 """
 
-from peewee import SqliteDatabase
+from peewee import Database, SqliteDatabase
+
+from app.catalog.migrations import postgres as pg
 
 VERSION = 4
 
@@ -42,3 +44,7 @@ STATEMENTS = [
 def apply(db: SqliteDatabase) -> None:
     for statement in STATEMENTS:
         db.execute_sql(statement)
+
+
+def postgres(db: Database) -> None:
+    pg.run_translated(db, STATEMENTS)

@@ -4,7 +4,9 @@ that seeks fastest. Files cataloged before stay NULL (unknown) until they are pr
 Frozen DDL: later changes go into new steps, never here.
 """
 
-from peewee import SqliteDatabase
+from peewee import Database, SqliteDatabase
+
+from app.catalog.migrations import postgres as pg
 
 VERSION = 5
 
@@ -16,3 +18,7 @@ STATEMENTS = [
 def apply(db: SqliteDatabase) -> None:
     for statement in STATEMENTS:
         db.execute_sql(statement)
+
+
+def postgres(db: Database) -> None:
+    pg.run_translated(db, STATEMENTS)

@@ -7,7 +7,9 @@ cataloged before this step have NULL and no audio_stream rows until they are rea
 Frozen DDL: later changes go into new steps, never here.
 """
 
-from peewee import SqliteDatabase
+from peewee import Database, SqliteDatabase
+
+from app.catalog.migrations import postgres as pg
 
 VERSION = 6
 
@@ -32,3 +34,7 @@ STATEMENTS = [
 def apply(db: SqliteDatabase) -> None:
     for statement in STATEMENTS:
         db.execute_sql(statement)
+
+
+def postgres(db: Database) -> None:
+    pg.run_translated(db, STATEMENTS)

@@ -5,7 +5,9 @@ the file is found again by its archive location. The media_file row points at th
 Frozen DDL: later changes go into new steps, never here.
 """
 
-from peewee import SqliteDatabase
+from peewee import Database, SqliteDatabase
+
+from app.catalog.migrations import postgres as pg
 
 VERSION = 7
 
@@ -25,3 +27,7 @@ STATEMENTS = [
 def apply(db: SqliteDatabase) -> None:
     for statement in STATEMENTS:
         db.execute_sql(statement)
+
+
+def postgres(db: Database) -> None:
+    pg.run_translated(db, STATEMENTS)

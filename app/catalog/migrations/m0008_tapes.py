@@ -6,7 +6,10 @@ list and the reports.
 Frozen DDL: later changes go into new steps, never here.
 """
 
-from peewee import SqliteDatabase
+from peewee import Database, SqliteDatabase
+
+from app.catalog.dialect import ts_document
+from app.catalog.migrations import postgres as pg
 
 VERSION = 8
 
@@ -74,3 +77,29 @@ STATEMENTS = [
 def apply(db: SqliteDatabase) -> None:
     for statement in STATEMENTS:
         db.execute_sql(statement)
+
+
+# tape_fts as a table with a generated tsvector (GIN), filled by a trigger as the FTS5 table is; rows go with
+# their tape_file row by the foreign key (the SQLite delete trigger's work).
+POSTGRES_FTS = [
+    f"""CREATE TABLE tape_fts (
+        rowid BIGINT PRIMARY KEY REFERENCES tape_file(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        document TSVECTOR GENERATED ALWAYS AS ({ts_document("path")}) STORED
+    )""",
+    "CREATE INDEX tape_fts_document ON tape_fts USING GIN (document)",
+    """CREATE FUNCTION tape_file_indexed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO tape_fts (rowid, path) VALUES (NEW.id, NEW.path);
+        RETURN NULL;
+    END $$""",
+    "CREATE TRIGGER tape_file_indexed AFTER INSERT ON tape_file FOR EACH ROW EXECUTE FUNCTION tape_file_indexed()",
+]
+
+
+def postgres(db: Database) -> None:
+    for statement in STATEMENTS:
+        if statement.startswith("CREATE VIRTUAL TABLE tape_fts"):
+            pg.run(db, POSTGRES_FTS)
+        elif not statement.startswith("CREATE TRIGGER"):  # the SQLite triggers: in POSTGRES_FTS and the key
+            db.execute_sql(pg.translate(statement))
