@@ -84,8 +84,10 @@ class MonitorService(QObject):
             self._sampler = Sampler()
         sample = self._sampler.sample()
         records = [r for r in self.runner.records() if r.visible or r.state == QUEUED]
-        running = [r for r in records if r.state in (RUNNING, PAUSED) and r.visible]
-        queued = Counter(r.lane for r in records if r.state == QUEUED)
+        running = [r for r in records if r.state in (RUNNING, PAUSED) and r.visible and r.started_at is not None]
+        # A job paused before it started waits in its queue all the same
+        queued = Counter(r.lane for r in records
+                         if r.state == QUEUED or (r.state == PAUSED and r.started_at is None))
         self._lanes_seen.update(r.lane for r in records)
         lanes = tuple((lane, queued.get(lane, 0)) for lane in sorted(self._lanes_seen))
         if lanes != self._lanes:

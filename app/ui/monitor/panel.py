@@ -39,6 +39,7 @@ class PerformancePanel(QWidget):
         self._watching = False
         self._drawn_at = 0.0  # monotonic time of the last redraw
         self._redraw_every = 0.0  # seconds of the window one pixel wide: no sooner is there anything new to draw
+        self._note = ("", 0.0)  # what an export said, and until when (monotonic) it stays in the summary
         self.window_choice = QComboBox(self)
         for text, seconds in WINDOWS:
             self.window_choice.addItem(text, seconds)
@@ -107,7 +108,8 @@ class PerformancePanel(QWidget):
             plot.fit_y(102.0 if plot is self.cpu_plot else None)  # 100 % and its tick label in view
         self._drawn_at = time.monotonic()
         self._redraw_every = (now - start) / max(self.cpu_plot.plot.width(), 100)
-        self.summary.setText(f"{len(history):,} samples this session")
+        note, until = self._note
+        self.summary.setText(note if time.monotonic() < until else f"{len(history):,} samples this session")
 
     def export_csv(self, path: str) -> int:
         """Write the session's history to path (replacing it: the save dialog asked); returns the number of rows.
@@ -132,7 +134,9 @@ class PerformancePanel(QWidget):
         except DestinationError as exc:  # a read-only folder, a full disk: said where the user looks
             QMessageBox.warning(self, "Export Performance History", str(exc))
             return
-        self.summary.setText(f"{rows:,} samples saved to {path}")
+        self._note = (f"{rows:,} samples saved to {Path(path).name}", time.monotonic() + 10)
+        self.summary.setText(self._note[0])
+        self.summary.setToolTip(path)
 
     # ---- the plots
     def _draw_lanes(self, data: Columns) -> None:
