@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -14,8 +14,10 @@ from app.core.job import JobContext
 from app.core.progress import ProgressMeter
 from app.jobs.runner import JobRunner
 from app.media.partial import DestinationError
+from app.monitor.sampler import Sampler
 from app.services.monitor import MonitorService
 from app.ui.main_window import MainWindow
+from app.ui.monitor.columns import Columns
 from app.ui.monitor.jobs_plots import NO_JOBS
 from app.ui.monitor.panel import PerformancePanel
 
@@ -147,3 +149,16 @@ def test_view_performance_opens_the_panel_and_samples_while_it_is_shown(qtbot, w
     toggle.trigger()
     qtbot.waitUntil(lambda: not window.performance_dock.isVisible(), timeout=WAIT)
     assert not window.monitor.sampling
+
+
+def test_a_pause_in_sampling_breaks_the_line_instead_of_a_ramp() -> None:
+    sampler = Sampler()
+    taken = [sampler.sample() for _ in range(5)]
+    start = taken[0].time
+    # one a second, then the panel was closed for a while (recording off), then one a second again
+    samples = [replace(s, time=start + offset) for s, offset in zip(taken, (0, 1, 2, 30, 31), strict=True)]
+    data = Columns(samples, interval=1.0)
+    assert list(data.x) == [start, start + 1, start + 2, start + 3, start + 30, start + 31]
+    memory = data.y(data.memory_used)
+    assert math.isnan(memory[3]) and not any(math.isnan(v) for v in memory[[0, 1, 2, 4, 5]])
+    assert data.cpu.shape == (5, len(taken[0].cpu))
