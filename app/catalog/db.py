@@ -186,6 +186,10 @@ def open_database(path: Path | str) -> CatalogDatabase | CatalogPostgresDatabase
     postgresql:// URL opens a catalog on that server."""
     if is_server_url(path):
         return _open_server(str(path))
+    if isinstance(path, Path) and str(path).startswith(("postgresql:/", "postgres:/")):
+        # Path() folds the URL's // into /: some code took the server URL for a file name
+        raise CatalogError(f"the catalog server URL {redacted(str(path))} was passed on as a file path; this part "
+                           "of Reelkeep cannot use a catalog on a server yet (see docs/scaling.md)")
     in_memory = str(path) == ":memory:"
     file_path = None if in_memory else Path(path)
     if file_path is not None:

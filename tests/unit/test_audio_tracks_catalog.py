@@ -28,6 +28,8 @@ from app.media.probe import probe
 from tests.integration.test_cli import reelkeep
 from tests.media import make_audio, make_clip
 
+pytestmark = pytest.mark.both_backends
+
 BOOM_LAV = [{"language": "eng", "title": "Boom"}, {"language": "fra", "title": "Lav"}]
 
 

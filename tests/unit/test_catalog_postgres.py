@@ -109,6 +109,14 @@ def test_urls_are_told_from_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     assert default_catalog_path() == Path("~/cat.sqlite").expanduser()
 
 
+def test_a_server_url_turned_into_a_path_is_refused_not_made_a_folder(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CatalogError, match="passed on as a file path"):
+        Catalog(Path("postgresql://editor@db.studio.lan/reelkeep"))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_sqlite_style_sql_is_translated_outside_literals_only() -> None:
     assert to_pyformat("SELECT ? WHERE a LIKE ? ESCAPE '\\' AND b = 'what? 100%'") == (
         "SELECT %s WHERE a LIKE %s ESCAPE '\\' AND b = 'what? 100%%'")

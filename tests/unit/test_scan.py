@@ -13,6 +13,8 @@ from app.catalog.filters import LibraryFilter
 from app.ingest.scan import ScanJob, plan_scan, run_scan
 from tests.media import make_audio, make_bad_corpus, make_clip, make_image
 
+pytestmark = pytest.mark.both_backends
+
 
 def _scan(catalog: Catalog, root: Path | None = None, **kwargs):
     if root is not None:

@@ -6,10 +6,14 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from app.catalog.catalog import Catalog
 from app.catalog.moves import FileRecord, MoveMatcher
 from app.ingest.scan import ScanResult, plan_scan, run_scan
 from tests.media import make_audio
+
+pytestmark = pytest.mark.both_backends
 
 TAGS = {"title": "Nightcall", "artist": "Kavinsky", "album": "OutRun"}
 

@@ -22,14 +22,9 @@ from app.tape.simulated import SimulatedTape
 from app.tape.volume import format_volume, read_volume
 from app.tape.write_files import write_folder
 
+pytestmark = pytest.mark.both_backends
+
 RECORD = 64 << 10
-
-
-@pytest.fixture
-def catalog(tmp_path: Path):
-    opened = Catalog(tmp_path / "catalog.sqlite")
-    yield opened
-    opened.close()
 
 
 def _project(root: Path) -> Path:

@@ -21,6 +21,8 @@ from app.tape.volume import format_volume
 from app.tape.write_files import write_folder
 from tests.media.clips import make_clip
 
+pytestmark = pytest.mark.both_backends
+
 RECORD = 64 << 10
 
 
@@ -74,11 +76,12 @@ def test_a_page_is_matched_to_library_files_by_content_hash_in_one_query(catalog
     digests += [f"{n:032x}" for n in range(1500)]  # a page of a big tape: many digests, still one statement
 
     statements: list[str] = []
-    catalog.db.connection().set_trace_callback(statements.append)
+    hook = lambda event: statements.append(event.sql)  # noqa: E731  (peewee's query hook: both backends)
+    catalog.db.query_hooks.append(hook)
     try:
         found = catalog.tapes.library_matches(digests)
     finally:
-        catalog.db.connection().set_trace_callback(None)
+        catalog.db.query_hooks.remove(hook)
     assert len([s for s in statements if "media_file" in s]) == 1
 
     assert set(found) == {shot["xxh128"]}  # A001C002.mov: same name, other bytes; notes.txt: not in the library

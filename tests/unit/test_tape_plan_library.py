@@ -20,6 +20,8 @@ from app.tape.plan_walk import FILE, FOLDER
 from app.tape.profiles import LTO9, TapeError
 from tests.media.clips import make_clip
 
+pytestmark = pytest.mark.both_backends
+
 
 def _run(job):  # noqa: ANN001, ANN202 - any job; its value
     outcome = execute(job, JobContext())
