@@ -6,7 +6,8 @@ import ast
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
-DOMAIN = {"core", "catalog", "media", "interchange", "ingest", "archive", "versioning", "streaming", "tape", "monitor"}
+DOMAIN = {"core", "catalog", "media", "interchange", "ingest", "archive", "versioning", "streaming", "tape", "monitor",
+          "farm"}
 # What each layer may import from app.* (besides itself); Qt bindings allowed per layer below.
 ALLOWED = {
     "core": {"core"},
