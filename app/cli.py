@@ -16,6 +16,8 @@ from app.catalog.catalog import Catalog
 from app.catalog.filters import KINDS, SORT_COLUMNS, STATUS_FILTERS, LibraryFilter
 from app.cli_archive import add_parser as add_archive_parser
 from app.cli_archive import command_archive
+from app.cli_catalog import add_parser as add_catalog_parser
+from app.cli_catalog import command_catalog
 from app.cli_edl import add_parser as add_edl_parser
 from app.cli_edl import command_edl
 from app.cli_extract import add_parser as add_extract_parser
@@ -38,7 +40,7 @@ from app.core.timecode import format_rate
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract", "archive", "serve", "tape",
-            "stats", "sanitize", "offload")
+            "stats", "sanitize", "offload", "catalog")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reelkeep media manager. Without a command it opens the main window.",
     )
     parser.add_argument("--version", action="version", version=f"reelkeep {__version__}")
-    parser.add_argument("--catalog", metavar="PATH", help="catalog file (default: $REELKEEP_CATALOG or the user data dir)")
+    parser.add_argument("--catalog", metavar="PATH",
+                        help="catalog file, or postgresql://user@host:port/db for a catalog on a PostgreSQL server "
+                             "(default: $REELKEEP_CATALOG or the user data dir)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
     parser.add_argument("--self-test", action="store_true",
                         help="open the catalog, probe a generated clip, build the main window offscreen, exit 0 when all work")
@@ -94,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sanitize_parser(sub)
     add_stats_parser(sub)
     add_offload_parser(sub)
+    add_catalog_parser(sub)
     return parser
 
 
@@ -400,6 +405,8 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
             return command_sanitize(catalog, args, out)
         if args.command == "offload":
             return command_offload(catalog, args, out)
+        if args.command == "catalog":
+            return command_catalog(catalog, args, out)
         build_parser().print_help(out)
         return EXIT_USAGE
     except ReelkeepError as exc:
