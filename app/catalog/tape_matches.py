@@ -6,6 +6,7 @@ Exact only: a tape file matches by its bytes, never by name. One query answers a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ class LibraryMatch:
     frame_count: int | None
     proxies: tuple[LibraryProxy, ...]  # smallest picture first (then the lowest bit rate)
     copies: int = 1  # library files with these bytes (the others are not shown)
+    identity_hash: str | None = None  # where its thumbnails are cached (app/ingest/thumbs.py)
 
     @property
     def online(self) -> bool:
@@ -70,7 +72,7 @@ def library_matches(db: Database, digests: Iterable[str | None]) -> dict[str, Li
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start:start + _CHUNK]
         cursor = db.execute_sql(
-            "SELECT m.content_hash, m.id, m.path, m.name, m.kind, m.status, m.frame_count,"
+            "SELECT m.content_hash, m.id, m.path, m.name, m.kind, m.status, m.frame_count, m.identity_hash,"
             " p.preset, p.path, p.width, p.height, p.frame_count"
             " FROM media_file m LEFT JOIN proxy p ON p.media_id = m.id"
             f" WHERE m.content_hash IN ({','.join('?' * len(chunk))})"
@@ -78,19 +80,21 @@ def library_matches(db: Database, digests: Iterable[str | None]) -> dict[str, Li
         current: tuple[str, int] | None = None
         proxies: list[LibraryProxy] = []
         facts: tuple = ()
-        for digest, media_id, path, name, kind, status, frames, preset, p_path, width, height, p_frames in cursor:
+        for digest, media_id, path, name, kind, status, frames, identity, preset, p_path, width, height, p_frames \
+                in cursor:
             if current != (digest, media_id):
                 if current is not None:
-                    found.setdefault(current[0], []).append(LibraryMatch(*facts, proxies=tuple(proxies)))
+                    found.setdefault(current[0], []).append(LibraryMatch(*facts[:6], proxies=tuple(proxies),
+                                                                         identity_hash=facts[6]))
                 current, proxies = (digest, media_id), []
-                facts = (media_id, path, name, kind, status, frames)
+                facts = (media_id, path, name, kind, status, frames, identity)
             if preset is not None:
                 proxies.append(LibraryProxy(preset, p_path, width or 0, height or 0, p_frames))
         if current is not None:
-            found.setdefault(current[0], []).append(LibraryMatch(*facts, proxies=tuple(proxies)))
+            found.setdefault(current[0], []).append(LibraryMatch(*facts[:6], proxies=tuple(proxies),
+                                                                 identity_hash=facts[6]))
     result = {}
     for digest, matches in found.items():
         best = min(matches, key=_rank)
-        result[digest] = LibraryMatch(best.media_id, best.path, best.name, best.kind, best.status, best.frame_count,
-                                      best.proxies, len(matches))
+        result[digest] = dataclasses.replace(best, copies=len(matches))
     return result

@@ -13,9 +13,12 @@ import os
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.catalog.catalog import Catalog
 from app.catalog.tape_matches import LibraryMatch, LibraryProxy
 from app.core.job import Outcome
 from app.core.proxy_presets import SourceChoice
+from app.ingest.thumbs import thumbs_dir
+from app.media.thumbnails import POSTER
 from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.player_clip import clip_info_from_catalog
@@ -39,6 +42,8 @@ class TapeLibraryService(QObject):
         self.destroyed.connect(lambda *_: alive.clear())
         self._matches: dict[str, LibraryMatch] = {}
         self._asked: set[str] = set()  # digests whose answer arrived (matched or not)
+        self._posters: dict[int, str | None] = {}  # media id -> its poster file, looked for with the match
+        self._identity: dict[int, str] = {}
         tape.files_reset.connect(self._reset)
         tape.files_added.connect(self._added)
         # A proxy made, a file gone missing or rescanned: the rows shown are matched again (it only submits a job)
@@ -54,6 +59,8 @@ class TapeLibraryService(QObject):
     def _reset(self) -> None:
         self._matches.clear()
         self._asked.clear()
+        self._posters.clear()
+        self._identity.clear()
 
     def _added(self, first: int, count: int) -> None:
         shown = self.tape.shown
@@ -64,7 +71,7 @@ class TapeLibraryService(QObject):
             return
         catalog = self.tape.catalog
         self.tape.runner.submit(CatalogReadJob(f"Library files of {len(digests)} tape files",
-                                               lambda: catalog.tapes.library_matches(digests)),
+                                               lambda: _look_up(catalog, digests)),
                                 lambda outcome: self._alive and self._on_matches(shown, digests, first, count, outcome))
 
     def _library_changed(self, *_ids: object) -> None:
@@ -86,7 +93,7 @@ class TapeLibraryService(QObject):
             return
         catalog = self.tape.catalog
         self.tape.runner.submit(CatalogReadJob(f"Library files of {len(digests)} tape files",
-                                               lambda: catalog.tapes.library_matches(digests)),
+                                               lambda: _look_up(catalog, digests)),
                                 lambda outcome: self._alive and self._on_matches(shown, digests, 0, len(shown.rows),
                                                                                  outcome, replace=True))
 
@@ -97,10 +104,13 @@ class TapeLibraryService(QObject):
         if not outcome.ok:
             self.failed.emit(f"Cannot look the tape's files up in the library: {outcome.message}")
             return
+        found, posters = outcome.value
         if replace:
             for digest in digests:
                 self._matches.pop(digest, None)
-        self._matches.update(outcome.value)
+        self._matches.update(found)
+        self._posters.update(posters)
+        self._identity.update({m.media_id: m.identity_hash for m in found.values() if m.identity_hash})
         self._asked.update(digests)
         self.matches_changed.emit(first, count)
 
@@ -110,6 +120,22 @@ class TapeLibraryService(QObject):
         if row.kind != "file" or row.span_offset is not None or not row.xxh128:
             return None
         return row.xxh128.lower()
+
+    @property
+    def runner(self) -> object:
+        """The job runner (PosterCache loads the posters found here through it)."""
+        return self.tape.runner
+
+    def poster_for(self, media_id: int) -> str | None:
+        """The poster file of a matched library file, as found with the match (no catalog read here: the
+        ThumbnailService's own lookup reads the file's whole catalog entry, too slow for a screenful of rows)."""
+        return self._posters.get(media_id)
+
+    def posters_made(self, media_ids: list[int]) -> None:
+        """The thumbnail service made these files' thumbnails: look for their posters again (a few stats)."""
+        for media_id in media_ids:
+            if media_id in self._identity:
+                self._posters[media_id] = _poster_path(self._identity[media_id])
 
     def looked_up(self, row: TapeFile) -> bool:
         """The answer for row is here (or there is nothing to ask)."""
@@ -174,6 +200,17 @@ class TapeLibraryService(QObject):
                                    name=f"{match.name} (proxy {best.preset})", width=best.width, height=best.height,
                                    bit_rate=None, video_slices=None)
         return self.player.open_clip(clip, [_choice(p) for p in on_disk])
+
+
+def _poster_path(identity_hash: str | None) -> str | None:
+    poster = thumbs_dir(identity_hash) / POSTER if identity_hash else None
+    return str(poster) if poster is not None and poster.is_file() else None
+
+
+def _look_up(catalog: Catalog, digests: list[str]) -> tuple[dict[str, LibraryMatch], dict[int, str | None]]:
+    """On the worker: the library files of digests, and the poster file of each (a stat each)."""
+    found = catalog.tapes.library_matches(digests)
+    return found, {m.media_id: _poster_path(m.identity_hash) for m in found.values()}
 
 
 def _choice(proxy: LibraryProxy) -> SourceChoice:

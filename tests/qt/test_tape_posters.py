@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QMenu
 
 from app.cli import main as cli
 from app.ingest.proxies import PROXY_ENV
+from app.ingest.thumbs import is_done, thumbnail_paths
 from app.media.hashing import content_hash
 from app.services.tape_library import NOT_IN_LIBRARY
 from app.ui.main_window import MainWindow
@@ -51,7 +53,8 @@ def shelved(qtbot, tmp_path: Path, window: MainWindow, monkeypatch) -> dict:
     # A scan does not hash whole files: the content hash comes as an offload's read-back records it (docs/tape.md)
     stat = os.stat(copy)
     assert ctx.catalog.record_content_hashes([(copy, stat.st_size, stat.st_mtime, content_hash(copy))]) == [media_id]
-    qtbot.waitUntil(lambda: ctx.thumbnails.poster_for(media_id) is not None, timeout=WAIT)  # made after the scan
+    identity = ctx.catalog.info(media_id)["identity_hash"]
+    qtbot.waitUntil(lambda: is_done(identity), timeout=WAIT)  # thumbnails are made after the scan
     ctx.library.make_proxies([media_id], ["thumbnail"])
     qtbot.waitUntil(lambda: bool(ctx.catalog.proxies(media_id)), timeout=WAIT)
     [proxy] = ctx.catalog.proxies(media_id)
@@ -62,6 +65,10 @@ def shelved(qtbot, tmp_path: Path, window: MainWindow, monkeypatch) -> dict:
     panel.select_tape("RK0001L9")
     qtbot.waitUntil(lambda: {MATCHED, UNMATCHED} <= set(_paths(window)), timeout=WAIT)
     return {"media_id": media_id, "proxy": proxy["path"], "copy": str(copy)}
+
+
+def _poster_file(ctx, media_id: int) -> str:  # noqa: ANN001 - the app context
+    return str(thumbnail_paths(ctx.catalog.info(media_id)["identity_hash"])["poster"])
 
 
 def _paths(window: MainWindow) -> list[str]:
@@ -153,3 +160,35 @@ def test_a_proxy_made_while_the_tape_is_shown_is_offered_there(qtbot, window: Ma
     assert "preview" not in tip()
     window.ctx.library.make_proxies([shelved["media_id"]], ["preview"])  # the library says so: matched again
     qtbot.waitUntil(lambda: "preview" in tip(), timeout=WAIT)
+
+
+def test_posters_need_no_catalog_read_on_the_gui_thread_and_come_when_made(qtbot, window: MainWindow, shelved: dict,
+                                                                           monkeypatch) -> None:
+    ctx, model = window.ctx, window.tape_panel.files_model
+    reads: list[int] = []
+    info = ctx.catalog.info
+
+    def counted(media_id: int) -> dict:
+        if threading.current_thread() is threading.main_thread():
+            reads.append(media_id)
+        return info(media_id)
+
+    monkeypatch.setattr(ctx.catalog, "info", counted)
+    # a screenful of a big tape's rows asks for posters at every paint: no catalog read each (a 100,000-file tape
+    # in the catalog makes one about 17 ms)
+    qtbot.waitUntil(lambda: isinstance(_poster(window, MATCHED), QPixmap), timeout=WAIT)
+    assert reads == []
+
+    poster = Path(_poster_file(ctx, shelved["media_id"]))
+    shutil.rmtree(poster.parent)  # the library's thumbnails are gone (a cache emptied): listed without a poster
+    ctx.tape.show_tape(ctx.tape.tape("RK0001L9")["id"])
+    qtbot.waitUntil(lambda: MATCHED in _paths(window) and model.index(_row(window, MATCHED), COL_POSTER).data()
+                    == "library", timeout=WAIT)
+    assert _poster(window, MATCHED) is None
+    changed: list[list[int]] = []
+    ctx.library.media_changed.connect(changed.append)
+    ctx.library.set_rating([shelved["media_id"]], 4)  # an edit: the thumbnail service looks at the file again
+    qtbot.waitUntil(lambda: [shelved["media_id"]] in changed, timeout=WAIT)
+    ctx.thumbnails.request([shelved["media_id"]], visible_first=False)  # made again: the row shows it
+    qtbot.waitUntil(lambda: isinstance(_poster(window, MATCHED), QPixmap), timeout=WAIT)
+    assert poster.is_file()

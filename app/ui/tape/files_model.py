@@ -48,7 +48,9 @@ class TapeFilesTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.service = service
         self.library = library
-        self.posters = PosterCache(thumbnails, POSTER_BOX, self)
+        # The library's poster cache; the poster files come with each page's match, found off the GUI thread
+        # (TapeLibraryService has PosterCache's poster_for and runner)
+        self.posters = PosterCache(library, POSTER_BOX, self)  # type: ignore[arg-type]
         self._count = 0  # rows announced to the view; the service's list may already hold more
         self._mono = QFont("monospace")
         self._mono.setStyleHint(QFont.StyleHint.TypeWriter)
@@ -58,12 +60,17 @@ class TapeFilesTableModel(QAbstractTableModel):
             library.matches_changed.connect(self._matched)
         self.posters.loaded.connect(self._posters_loaded)
         if thumbnails is not None:
-            thumbnails.thumbnails_ready.connect(self._posters_loaded)  # a poster made since: load it
+            thumbnails.thumbnails_ready.connect(self._thumbnails_made)
 
     def _matched(self, first: int, count: int) -> None:
         last = min(first + count, self._count) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, COL_POSTER), self.index(last, COL_PATH))
+
+    def _thumbnails_made(self, ids: list[int]) -> None:
+        if self.library is not None:
+            self.library.posters_made(ids)  # a poster made since the match: load it
+        self._posters_loaded(ids)
 
     def _posters_loaded(self, _ids: list[int]) -> None:
         # One range over the column: the view repaints only the rows on screen, whichever held these ids
@@ -166,8 +173,7 @@ class TapeFilesTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             # in the library but nothing to show (audio without cover art, or no poster made yet): say so
             match = self.library.match(row)
-            thumbnails = self.posters.thumbnails
-            if match is not None and (thumbnails is None or thumbnails.poster_for(match.media_id) is None):
+            if match is not None and self.library.poster_for(match.media_id) is None:
                 return "library"
         if role == Qt.ItemDataRole.ForegroundRole and self.library.match(row) is not None:
             return QPalette().brush(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
