@@ -18,6 +18,7 @@ from app.catalog.tape_matches import LibraryMatch, LibraryProxy
 from app.core.job import Outcome
 from app.core.proxy_presets import SourceChoice
 from app.ingest.thumbs import thumbs_dir
+from app.jobs.runner import JobRunner
 from app.media.thumbnails import POSTER
 from app.services.library import LibraryService
 from app.services.player import PlayerService
@@ -69,10 +70,14 @@ class TapeLibraryService(QObject):
         if not digests:
             self.matches_changed.emit(first, count)
             return
+        self._look_up(shown, digests, first, count, replace=False)
+
+    def _look_up(self, shown: object, digests: list[str], first: int, count: int, replace: bool) -> None:
         catalog = self.tape.catalog
         self.tape.runner.submit(CatalogReadJob(f"Library files of {len(digests)} tape files",
                                                lambda: _look_up(catalog, digests)),
-                                lambda outcome: self._alive and self._on_matches(shown, digests, first, count, outcome))
+                                lambda outcome: self._alive and self._on_matches(shown, digests, first, count, outcome,
+                                                                                 replace))
 
     def _library_changed(self, *_ids: object) -> None:
         if self.library is not None and self.library.scanning:
@@ -89,13 +94,8 @@ class TapeLibraryService(QObject):
         """Match every row shown again (the library changed), in one job."""
         shown = self.tape.shown
         digests = sorted({key for row in shown.rows if (key := self.key(row))})
-        if not digests:
-            return
-        catalog = self.tape.catalog
-        self.tape.runner.submit(CatalogReadJob(f"Library files of {len(digests)} tape files",
-                                               lambda: _look_up(catalog, digests)),
-                                lambda outcome: self._alive and self._on_matches(shown, digests, 0, len(shown.rows),
-                                                                                 outcome, replace=True))
+        if digests:
+            self._look_up(shown, digests, 0, len(shown.rows), replace=True)
 
     def _on_matches(self, shown: object, digests: list[str], first: int, count: int, outcome: Outcome,
                     replace: bool = False) -> None:
@@ -122,7 +122,7 @@ class TapeLibraryService(QObject):
         return row.xxh128.lower()
 
     @property
-    def runner(self) -> object:
+    def runner(self) -> JobRunner:
         """The job runner (PosterCache loads the posters found here through it)."""
         return self.tape.runner
 
