@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
-from peewee import PostgresqlDatabase, SqliteDatabase, __exception_wrapper__
+from peewee import InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase, __exception_wrapper__
 
 from app.catalog import migrations
 from app.catalog.models import database
@@ -160,17 +160,43 @@ class CatalogPostgresDatabase(PostgresqlDatabase):
             url = "postgresql://" + url[len("postgres://"):]
         super().__init__(url, prefer_psycopg3=True, **kwargs)
 
+    def cursor(self, named_cursor: Any = None) -> Any:
+        conn = self._state.conn
+        if conn is not None and conn.closed and not self.in_transaction():
+            # The server closed this thread's connection (a restart, an idle timeout, an admin): the statement
+            # that found out has failed (below), the next one gets a new connection. Never inside a transaction:
+            # its earlier statements are gone and the caller must hear of it.
+            self._state.reset()
+        return super().cursor(named_cursor)
+
+    def begin(self, isolation_level: Any = None) -> None:
+        with self._server_errors():
+            super().begin(isolation_level)
+
     def execute(self, query: Any, **context_options: Any) -> Any:
         sql, params = self.get_sql_context(**context_options).sql(query).query()
-        return self._execute_cursor(sql, params)
+        with self._server_errors():
+            return self._execute_cursor(sql, params)
 
     def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        return self._execute_cursor(to_pyformat(sql), _server_params(params))
+        with self._server_errors():
+            return self._execute_cursor(to_pyformat(sql), _server_params(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """A prepared statement run for many rows (psycopg pipelines them)."""
-        with __exception_wrapper__:
+        with self._server_errors(), __exception_wrapper__:
             self.cursor().executemany(to_pyformat(sql), [_server_params(r) for r in rows])
+
+    @contextmanager
+    def _server_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (OperationalError, InterfaceError) as exc:
+            conn = self._state.conn
+            if conn is None or not conn.closed:
+                raise
+            raise CatalogError(f"lost the connection to the catalog server {redacted(self.database)} "
+                               f"({str(exc).strip()}); nothing of this step was saved, try it again") from exc
 
 
 def default_catalog_path() -> Path | str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from app.catalog import migrations
@@ -88,6 +89,32 @@ def test_edits_from_one_catalog_connection_are_seen_by_another(postgres_url: str
     finally:
         first.close()
         second.close()
+
+
+def _drop_connections(server: PostgresServer, url: str) -> None:
+    """What a server restart or an administrator does to every client of one database."""
+    database = url.split("/")[3].split("?")[0]
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s"
+                      " AND pid <> pg_backend_pid()", (database,))
+
+
+def test_a_lost_connection_fails_one_step_clearly_and_the_next_reconnects(postgres_server: PostgresServer,
+                                                                        postgres_url: str) -> None:
+    catalog = Catalog(postgres_url)
+    try:
+        [kept] = catalog.add_discovered(None, [FileState(b"/a.mov", 1, 1.0)])
+        _drop_connections(postgres_server, postgres_url)
+        with pytest.raises(CatalogError, match="lost the connection to the catalog server"):
+            catalog.count()
+        assert catalog.count() == 1
+        _drop_connections(postgres_server, postgres_url)
+        with pytest.raises(CatalogError, match="nothing of this step was saved"):
+            catalog.add_discovered(None, [FileState(b"/b.mov", 1, 1.0)])  # a transaction
+        assert catalog.add_discovered(None, [FileState(b"/b.mov", 1, 1.0)]) != [kept]
+        assert catalog.count() == 2
+    finally:
+        catalog.close()
 
 
 def test_an_unreachable_server_is_a_clear_error_without_the_password(postgres_server: PostgresServer) -> None:
