@@ -226,13 +226,44 @@ async def _stream(request: web.Request, response: web.StreamResponse, handle: An
     sock = transport.get_extra_info("socket")
     if sock is not None and transport.get_extra_info("sslcontext") is None and hasattr(os, "sendfile"):
         offset, count = _send_direct(transport, sock.fileno(), handle, offset, count)
-    if count > 0:
+        if count > 0:
+            await _send_when_writable(loop, transport, sock.fileno(), handle, offset, count)
+    elif count > 0:
         await _send_on_loop(loop, response, transport, handle, offset, count)
     await response.write_eof()
 
 
+async def _send_when_writable(loop: asyncio.AbstractEventLoop, transport: Any, sock_fd: int, handle: Any, offset: int,
+                              count: int) -> None:
+    """The rest of a range once the socket is full (a client slower than the disk): sendfile again whenever the
+    socket can take more. The wait is on a duplicate of the socket's descriptor, as the transport owns the
+    original; loop.sendfile would do the same but is asyncio's only (uvloop has none) and costs a future per call."""
+    fd = os.dup(sock_fd)
+    try:
+        while count > 0:
+            if transport.is_closing():
+                raise ConnectionResetError("the client went away")
+            writable = loop.create_future()
+            loop.add_writer(fd, _wake, writable)
+            try:
+                await writable
+            finally:
+                loop.remove_writer(fd)
+            if transport.get_write_buffer_size():
+                await asyncio.sleep(0)  # the transport flushes what it still holds (the headers) first
+            offset, count = _send_direct(transport, fd, handle, offset, count)
+    finally:
+        os.close(fd)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 async def _send_on_loop(loop: asyncio.AbstractEventLoop, response: web.StreamResponse, transport: Any, handle: Any,
                         offset: int, count: int) -> None:
+    """TLS, or no os.sendfile (Windows): the loop's sendfile where it has one, else chunks through Python."""
     try:
         sent = await loop.sendfile(transport, handle, offset, count)
         if sent < count:  # the file was cut short while sent: the promised length cannot be kept
@@ -252,8 +283,8 @@ async def _send_on_loop(loop: asyncio.AbstractEventLoop, response: web.StreamRes
 def _send_direct(transport: Any, sock_fd: int, handle: Any, offset: int, count: int) -> tuple[int, int]:
     """Send count bytes of handle at offset onto the non-blocking socket by sendfile calls made right here while
     the socket takes them: most ranges go in one call, without the futures and reader pausing of loop.sendfile (a
-    third of the cost of a 1 MiB range: bench/bench_streaming.py). Returns (offset, count) of what is left for
-    loop.sendfile once the socket is full."""
+    third of the cost of a 1 MiB range: bench/bench_streaming.py). Returns (offset, count) of what is left once
+    the socket is full."""
     left = count
     while left > 0 and not transport.get_write_buffer_size():
         if transport.is_closing():

@@ -14,6 +14,7 @@ import contextlib
 import functools
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,16 @@ class ServerError(ReelkeepError):
     pass
 
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's loop where it is installed (Linux, macOS: its transports and callbacks cost less per request),
+    else asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     host: str = DEFAULT_HOST
@@ -56,7 +67,7 @@ class ServerConfig:
 
 
 def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.Executor,
-              encoder: concurrent.futures.Executor | None = None) -> web.Application:
+              encoder: concurrent.futures.Executor | None = None, worker: int = 0) -> web.Application:
     """The application: token check on every route, the library and archive APIs and their streams. Reads run
     in pool; remuxes and transcodes one at a time in encoder (two cores: a second encode would only halve both)."""
 
@@ -78,7 +89,7 @@ def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.E
     async def status(_request: web.Request) -> web.Response:
         count = await run(catalog.count)
         return web.json_response({"name": "Reelkeep", "version": __version__, "items": count,
-                                  "live_transcodes": live.running})
+                                  "live_transcodes": live.running, "worker": worker})
 
     async def stop_transcodes(_app: web.Application) -> None:
         await asyncio.get_running_loop().run_in_executor(pool, live.close)
@@ -98,11 +109,16 @@ def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.E
 class StreamingServer:
     """One running server; start() and stop() from any thread."""
 
-    def __init__(self, catalog_path: Path | str, config: ServerConfig) -> None:
+    def __init__(self, catalog_path: Path | str, config: ServerConfig, sock: socket.socket | None = None,
+                 worker: int = 0) -> None:
+        """sock: a listening socket to serve on instead of binding config's address (a worker of
+        `reelkeep serve --workers`, app/streaming/workers.py); worker: its number, 0 for the only or first one."""
         if not config.token:
             raise ServerError("the server needs a token (see docs/streaming.md)")
         self.catalog_path = Path(catalog_path)
         self.config = config
+        self.sock = sock
+        self.worker = worker
         self.port: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -167,7 +183,7 @@ class StreamingServer:
         return self._failure
 
     def _main(self) -> None:
-        loop = asyncio.new_event_loop()
+        loop = new_event_loop()
         self._loop = loop
         self._failure = None
         try:
@@ -187,12 +203,13 @@ class StreamingServer:
         catalog = Catalog(self.catalog_path)
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="reelkeep-streaming-io")
         encoder = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reelkeep-streaming-encode")
-        app = build_app(catalog, self.config, pool, encoder)
+        app = build_app(catalog, self.config, pool, encoder, self.worker)
         self.live = app[LIVE_KEY]
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.config.host, self.config.port, reuse_address=True)
+            site: web.BaseSite = web.SockSite(runner, self.sock) if self.sock is not None else \
+                web.TCPSite(runner, self.config.host, self.config.port, reuse_address=True)
             try:
                 await site.start()
             except OSError as exc:
