@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import platformdirs
 from peewee import InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase, __exception_wrapper__
@@ -197,6 +197,22 @@ class CatalogPostgresDatabase(PostgresqlDatabase):
                 raise
             raise CatalogError(f"lost the connection to the catalog server {redacted(self.database)} "
                                f"({str(exc).strip()}); nothing of this step was saved, try it again") from exc
+
+
+def local_folder(catalog_path: str | os.PathLike[str]) -> Path | None:
+    """Where this machine keeps what goes with a catalog (journals, reports, plans): the catalog file's folder; for a
+    catalog on a server, a folder per server and database in the user data folder; None for ':memory:'."""
+    text = os.fspath(catalog_path)
+    if text == ":memory:":
+        return None
+    if not is_server_url(text):
+        return Path(text).parent
+    parts = urlsplit(text)
+    query = dict(parse_qsl(parts.query))
+    host = parts.hostname or query.get("host") or "localhost"
+    key = f"{parts.username or ''}@{host}:{parts.port or query.get('port') or 5432}/{parts.path.lstrip('/')}"
+    name = re.sub(r"[^A-Za-z0-9.@-]+", "_", key).strip("_")
+    return Path(platformdirs.user_data_dir("reelkeep", appauthor=False)) / "servers" / name
 
 
 def default_catalog_path() -> Path | str:

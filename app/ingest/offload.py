@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from app.catalog.db import local_folder
 from app.core.errors import Cancelled, ReelkeepError
 from app.core.job import JobContext
 from app.core.progress import CancelToken, ProgressMeter
@@ -116,8 +117,9 @@ def _card_files(root: Path) -> tuple[list[SourceFile], list[str]]:
 
 
 def default_report_dir(catalog_path: str | Path) -> Path | None:
-    """Reports beside the catalog file (reports/offload/); None for an in-memory catalog."""
-    return None if str(catalog_path) == ":memory:" else Path(catalog_path).parent / "reports" / "offload"
+    """Reports beside the catalog file (reports/offload/; see local_folder); None for an in-memory catalog."""
+    folder = local_folder(catalog_path)
+    return None if folder is None else folder / "reports" / "offload"
 
 
 class OffloadJob:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.catalog.db import local_folder
 from app.core.errors import ReelkeepError
 from app.core.paths import display_path
 from app.ingest.sanitize import Rename
@@ -41,8 +42,9 @@ def _raw(text: str) -> bytes:
 
 
 def journal_dir(catalog_path: str | os.PathLike) -> Path | None:
-    """Journals beside the catalog file (journals/); None for an in-memory catalog."""
-    return None if str(catalog_path) == ":memory:" else Path(catalog_path).parent / "journals"
+    """Journals beside the catalog file (journals/; see local_folder); None for an in-memory catalog."""
+    folder = local_folder(catalog_path)
+    return None if folder is None else folder / "journals"
 
 
 @dataclass(frozen=True)

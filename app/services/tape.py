@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.catalog.catalog import Catalog
+from app.catalog.db import local_folder
 from app.core.job import Outcome
 from app.jobs.runner import JobRunner
 from app.services.settings import TAPE_DEVICE_KEY, TAPE_REVERIFY_DAYS_KEY, Settings
@@ -101,7 +102,7 @@ class TapeService(WriteQueueMixin, QObject):
     @property
     def device_pattern(self) -> str:
         """Where cartridges are loaded; by default a shelf of simulated cartridges beside the catalog file."""
-        default = f"file:{Path(self.catalog.path).resolve().parent / 'tapes' / BARCODE_FIELD}"
+        default = f"file:{(local_folder(self.catalog.path) or Path()).resolve() / 'tapes' / BARCODE_FIELD}"
         return str(self.settings.value(TAPE_DEVICE_KEY, default) or default)
 
     def set_device_pattern(self, pattern: str) -> None:

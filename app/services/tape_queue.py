@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from app.catalog.db import local_folder
 from app.core.job import Outcome
 from app.services.tape_jobs import (
     CatalogReadJob,
@@ -198,9 +199,10 @@ class WriteQueueMixin:
 
     def plan_folder(self) -> Path:
         """Where the queue's plans go: plans/ beside the catalog (a temporary folder for an in-memory one)."""
-        if str(self.catalog.path) == ":memory:":
+        folder = local_folder(self.catalog.path)
+        if folder is None:
             return Path(tempfile.gettempdir()) / "reelkeep-plans"
-        return Path(self.catalog.path).resolve().parent / "plans"
+        return folder.resolve() / "plans"
 
     def plan_queue(self) -> int | None:
         """Plan the queue onto a new tape set now, off the GUI thread (answers with queue_changed)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.catalog.catalog import Catalog
+from app.catalog.db import local_folder
 from app.core.job import JobContext
 from app.core.progress import ProgressMeter
 from app.tape.ltfs_index import LtfsIndex
@@ -167,8 +168,9 @@ def volume_serial_of(tape: SimulatedTape) -> str:
 
 
 def default_report_dir(catalog: Catalog) -> Path | None:
-    """Reports beside the catalog file (reports/tape/); None for an in-memory catalog."""
-    return None if str(catalog.path) == ":memory:" else Path(catalog.path).parent / "reports" / "tape"
+    """Reports beside the catalog file (reports/tape/; see local_folder); None for an in-memory catalog."""
+    folder = local_folder(catalog.path)
+    return None if folder is None else folder / "reports" / "tape"
 
 
 class RestoreTapeJob:

@@ -11,7 +11,14 @@ import pytest
 
 from app.catalog import migrations
 from app.catalog.catalog import Catalog
-from app.catalog.db import CATALOG_ENV, default_catalog_path, is_server_url, redacted, to_pyformat
+from app.catalog.db import (
+    CATALOG_ENV,
+    default_catalog_path,
+    is_server_url,
+    local_folder,
+    redacted,
+    to_pyformat,
+)
 from app.catalog.filters import LibraryFilter
 from app.core.errors import CatalogError
 from app.core.facts import FileState, MediaFacts, ProbeOutcome
@@ -142,6 +149,22 @@ def test_a_server_url_turned_into_a_path_is_refused_not_made_a_folder(tmp_path: 
     with pytest.raises(CatalogError, match="passed on as a file path"):
         Catalog(Path("postgresql://editor@db.studio.lan/reelkeep"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_server_catalog_keeps_this_machine_s_files_in_a_folder_of_its_own(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.ingest.offload import default_report_dir
+    from app.ingest.sanitize_journal import journal_dir
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    studio = local_folder("postgresql://editor@db.studio.lan:5433/reelkeep")
+    assert studio == tmp_path / "data" / "reelkeep" / "servers" / "editor@db.studio.lan_5433_reelkeep"
+    assert local_folder("postgresql://editor@db.studio.lan:5433/other") != studio
+    socket = local_folder("postgresql://editor@/reelkeep?host=%2Fvar%2Frun%2Fpostgresql")
+    assert socket is not None and socket.parent == studio.parent and "/" not in socket.name
+    assert journal_dir("postgresql://editor@db.studio.lan:5433/reelkeep") == studio / "journals"
+    assert default_report_dir("postgresql://editor@db.studio.lan:5433/reelkeep") == studio / "reports" / "offload"
+    assert local_folder(tmp_path / "catalog.sqlite") == tmp_path and local_folder(":memory:") is None
 
 
 def test_sqlite_style_sql_is_translated_outside_literals_only() -> None:
