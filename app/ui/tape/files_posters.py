@@ -29,7 +29,9 @@ def library_tooltip(row: TapeFile, library: TapeLibraryService) -> str:
         why = library.why_not_playable(row) or ""
         return why[:1].upper() + why[1:]
     state = "online" if match.online else "original offline"
-    more = f"\n{match.copies - 1} more library files hold the same bytes" if match.copies > 1 else ""
+    others = match.copies - 1
+    more = (f"\n{others:,} other library {'file holds' if others == 1 else 'files hold'} the same bytes"
+            if others else "")
     why = library.why_not_playable(row)
     hint = f"\nCannot play: {why}" if why else "\nDouble-click to play it, no tape needed"
     return f"In the library ({state}): {match.path}\nProxies: {proxies_text(match)}{more}{hint}"
