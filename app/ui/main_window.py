@@ -23,11 +23,11 @@ from app.ui.library.filter_bar import STATUS_CHOICES
 from app.ui.library.panel import LibraryPanel
 from app.ui.menus import MainMenus
 from app.ui.monitor.host import PerformancePanelHost
+from app.ui.offload_window import OffloadWindowMixin
 from app.ui.player.panel import PlayerPanel
 from app.ui.shortcuts import ShortcutsDialog, shortcut_rows
 from app.ui.status_bar import LibraryStatusBar
 from app.ui.tape.panel import TAB_QUEUE, TapePanel
-from app.ui.offload_window import OffloadWindowMixin
 from app.ui.tape.window import TapeWindowMixin
 from app.ui.timeline.panel import TimelinePanel
 from app.ui.timeline.window import TimelineWindowMixin, timeline_paths
