@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.catalog import audio_streams, links, queries
+from app.catalog.changes import ChangeListener, PostgresChangeListener, SqliteChangeListener
 from app.catalog.db import CatalogDatabase, CatalogPostgresDatabase, open_database
 from app.catalog.dialect import is_postgres
 from app.catalog.filters import LibraryFilter
@@ -57,6 +58,14 @@ class Catalog:
 
     def close(self) -> None:
         self.db.close()
+
+    def listen(self) -> ChangeListener:
+        """A listener told when other programs change this catalog (see changes.py); the caller closes it."""
+        if is_postgres(self.db):
+            return PostgresChangeListener(self.db.database)
+        if str(self.path) == ":memory:":
+            raise CatalogError("an in-memory catalog has no other programs to listen to")
+        return SqliteChangeListener(self.path)
 
     def _sql(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return self.db.execute_sql(sql, params).fetchall()

@@ -17,6 +17,7 @@ import platformdirs
 from peewee import InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase, __exception_wrapper__
 
 from app.catalog import migrations
+from app.catalog.changes import CHANNEL, ORIGIN, Announcements, written_table
 from app.catalog.models import database
 from app.core.errors import CatalogError
 
@@ -158,6 +159,7 @@ class CatalogPostgresDatabase(PostgresqlDatabase):
     def __init__(self, url: str, **kwargs: Any) -> None:
         if url.startswith("postgres://"):  # libpq takes both; peewee looks for the long form
             url = "postgresql://" + url[len("postgres://"):]
+        self._announced = Announcements()
         super().__init__(url, prefer_psycopg3=True, **kwargs)
 
     def cursor(self, named_cursor: Any = None) -> Any:
@@ -170,22 +172,42 @@ class CatalogPostgresDatabase(PostgresqlDatabase):
         return super().cursor(named_cursor)
 
     def begin(self, isolation_level: Any = None) -> None:
+        self._announced.tables.clear()
         with self._server_errors():
             super().begin(isolation_level)
 
     def execute(self, query: Any, **context_options: Any) -> Any:
         sql, params = self.get_sql_context(**context_options).sql(query).query()
         with self._server_errors():
-            return self._execute_cursor(sql, params)
+            cursor = self._execute_cursor(sql, params)
+            self._announce(sql)
+            return cursor
 
     def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        if sql.startswith("ROLLBACK TO SAVEPOINT"):  # its NOTIFYs are gone with it: announce again
+            self._announced.tables.clear()
         with self._server_errors():
-            return self._execute_cursor(to_pyformat(sql), _server_params(params))
+            cursor = self._execute_cursor(to_pyformat(sql), _server_params(params))
+            self._announce(sql)
+            return cursor
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """A prepared statement run for many rows (psycopg pipelines them)."""
-        with self._server_errors(), __exception_wrapper__:
-            self.cursor().executemany(to_pyformat(sql), [_server_params(r) for r in rows])
+        with self._server_errors():
+            with __exception_wrapper__:
+                self.cursor().executemany(to_pyformat(sql), [_server_params(r) for r in rows])
+            self._announce(sql)
+
+    def _announce(self, sql: str) -> None:
+        """Tell listeners (changes.py) which table a write changed: delivered at commit, dropped at rollback."""
+        table = written_table(sql)
+        if table is None:
+            return
+        if self.in_transaction():
+            if table in self._announced.tables:
+                return  # the server delivers one per table and transaction anyway
+            self._announced.tables.add(table)
+        self._execute_cursor("SELECT pg_notify(%s, %s)", (CHANNEL, f"{ORIGIN} {table}"))
 
     @contextmanager
     def _server_errors(self) -> Iterator[None]:
