@@ -22,6 +22,8 @@ from app.cli_edl import add_parser as add_edl_parser
 from app.cli_edl import command_edl
 from app.cli_extract import add_parser as add_extract_parser
 from app.cli_extract import command_extract
+from app.cli_farm import add_parser as add_farm_parser
+from app.cli_farm import command_farm, command_worker
 from app.cli_offload import add_parser as add_offload_parser
 from app.cli_offload import command_offload
 from app.cli_sanitize import add_parser as add_sanitize_parser
@@ -40,7 +42,7 @@ from app.core.timecode import format_rate
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract", "archive", "serve", "tape",
-            "stats", "sanitize", "offload", "catalog")
+            "stats", "sanitize", "offload", "catalog", "worker", "farm")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_stats_parser(sub)
     add_offload_parser(sub)
     add_catalog_parser(sub)
+    add_farm_parser(sub)
     return parser
 
 
@@ -407,6 +410,10 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
             return command_offload(catalog, args, out)
         if args.command == "catalog":
             return command_catalog(catalog, args, out)
+        if args.command == "worker":
+            return command_worker(catalog, args, out)
+        if args.command == "farm":
+            return command_farm(catalog, args, out)
         build_parser().print_help(out)
         return EXIT_USAGE
     except ReelkeepError as exc:

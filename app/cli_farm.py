@@ -1,0 +1,209 @@
+"""`reelkeep worker` runs a farm worker; `reelkeep farm proxies|verify|status|cancel` sends work to the farm and
+watches it (docs/scaling.md, "Distributed work")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Any, TextIO
+
+from app.catalog.catalog import Catalog
+from app.core.paths import display_path
+from app.farm.farm import LANES, Farm
+from app.farm.ledger import ENDED, NewJob
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+PROXY_PRESETS = ("thumbnail", "preview", "editorial")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    worker = sub.add_parser("worker", help="run a farm worker: take proxy and verification jobs from the catalog's "
+                                           "queue until Ctrl+C or SIGTERM")
+    worker.add_argument("--lanes", default=",".join(LANES),
+                        help=f"comma-separated lanes to serve (default: all of {','.join(LANES)})")
+    worker.add_argument("--workers", type=int, default=1, metavar="N", help="jobs at once per lane (default 1)")
+
+    farm = sub.add_parser("farm", help="send proxy and verification jobs to the farm's workers and watch them")
+    verbs = farm.add_subparsers(dest="farm_command", metavar="VERB", required=True)
+    proxies = verbs.add_parser("proxies", help="queue proxies of cataloged videos; wait and print progress")
+    proxies.add_argument("paths", nargs="+", metavar="PATH", help="cataloged files or folders")
+    proxies.add_argument("--preset", choices=PROXY_PRESETS, action="append",
+                         help="thumbnail, preview or editorial (repeatable; default preview)")
+    proxies.add_argument("--codec", choices=("prores", "dnxhr"), default="prores", help="editorial codec")
+    proxies.add_argument("--proxy-dir", metavar="DIR",
+                         help="where the proxies go, a folder every worker sees at this same path "
+                              "(default: $REELKEEP_PROXY_DIR or this machine's proxy folder)")
+    _add_wait_arguments(proxies)
+    verify = verbs.add_parser("verify", help="queue verification of the recorded proxies of cataloged files")
+    verify.add_argument("paths", nargs="+", metavar="PATH", help="cataloged files or folders")
+    _add_wait_arguments(verify)
+    status = verbs.add_parser("status", help="the farm's jobs, newest first")
+    status.add_argument("--batch", help="only this submission")
+    status.add_argument("--limit", type=int, default=50, help="at most N jobs (0: all; default 50)")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    cancel = verbs.add_parser("cancel", help="cancel jobs: queued ones end now, running ones at their next chunk")
+    cancel.add_argument("ids", nargs="*", type=int, metavar="ID")
+    cancel.add_argument("--batch", help="every job of this submission")
+
+
+def _add_wait_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-wait", action="store_true", help="print the batch id and return at once")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+
+
+def command_worker(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    from app.farm.worker import FarmWorker
+
+    lanes = [lane.strip() for lane in args.lanes.split(",") if lane.strip()]
+    farm = Farm(catalog.path, catalog_connection=catalog)
+    try:
+        worker = FarmWorker(farm, lanes, args.workers)
+    except ValueError as exc:
+        print(f"reelkeep: {exc}", file=sys.stderr)
+        farm.close()
+        return EXIT_USAGE
+    stop = threading.Event()
+    worker.start()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # after start(): Huey's consumer sets its own handlers
+        signal.signal(signum, lambda *_: stop.set())
+    out.write(f"worker {farm.worker_name}: lanes {','.join(worker.lanes)}, {worker.threads} job(s) at once each; "
+              "Ctrl+C stops\n")
+    out.flush()
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        worker.stop()
+        farm.close()
+    out.write(f"worker {farm.worker_name}: stopped\n")
+    return EXIT_OK
+
+
+def _ids_for_paths(catalog: Catalog, paths: list[str]) -> list[int] | None:
+    ids: list[int] = []
+    for path in paths:
+        found = catalog.ids_under(os.path.abspath(path))
+        if not found:
+            print(f"reelkeep: {path}: not in the catalog (scan its folder first)", file=sys.stderr)
+            return None
+        ids.extend(found)
+    return list(dict.fromkeys(ids))
+
+
+def _videos(catalog: Catalog, ids: list[int]) -> list[tuple[int, str]]:
+    paths = catalog.raw_paths(ids)
+    found = []
+    for media_id in ids:
+        info = catalog.info(media_id)
+        if info is not None and info["kind"] == "video" and media_id in paths:
+            found.append((media_id, os.path.basename(display_path(paths[media_id]))))
+    return found
+
+
+def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
+    farm = Farm(catalog.path, catalog_connection=catalog)
+    try:
+        if args.farm_command == "status":
+            return _status(farm, args, out)
+        if args.farm_command == "cancel":
+            if not args.ids and not args.batch:
+                print("reelkeep: give job ids or --batch", file=sys.stderr)
+                return EXIT_USAGE
+            count = farm.ledger.request_cancel(args.ids or None, args.batch)
+            out.write(f"Cancel asked for {count} job(s)\n")
+            return EXIT_OK
+        ids = _ids_for_paths(catalog, args.paths)
+        if ids is None:
+            return EXIT_ERROR
+        videos = _videos(catalog, ids)
+        if args.farm_command == "proxies":
+            from app.ingest.proxies import proxy_root
+
+            root = os.path.abspath(args.proxy_dir) if args.proxy_dir else str(proxy_root().resolve())
+            presets = list(dict.fromkeys(args.preset or ["preview"]))
+            jobs = [NewJob("proxy", "proxy", {"media_id": i, "preset": p, "root": root, "codec": args.codec},
+                           f"{p} proxy of {name}") for i, name in videos for p in presets]
+        else:
+            jobs = [NewJob("proxy", "verify", {"media_id": i}, f"verify proxies of {name}") for i, name in videos]
+        if not jobs:
+            out.write("Nothing to queue: no videos there\n")
+            return EXIT_OK
+        batch, _ = farm.submit(jobs)
+        out.write(f"Queued {len(jobs)} job(s), batch {batch}\n")
+        out.flush()
+        return EXIT_OK if args.no_wait else wait_for_batch(farm, batch, args.quiet, out)
+    finally:
+        farm.close()
+
+
+def wait_for_batch(farm: Farm, batch: str, quiet: bool, out: TextIO, poll: float = 0.5) -> int:
+    """Print each job's end as it happens until the batch has ended; Ctrl+C cancels the batch."""
+    stop = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    reported: set[int] = set()
+    try:
+        while True:
+            jobs = farm.ledger.jobs(batch=batch)
+            for job in sorted(jobs, key=lambda j: j["id"]):
+                if job["state"] in ENDED and job["id"] not in reported:
+                    reported.add(job["id"])
+                    if not quiet or job["state"] != "done":
+                        out.write(_end_line(job) + "\n")
+                        out.flush()
+            if all(job["state"] in ENDED for job in jobs):
+                break
+            if stop.wait(poll):
+                farm.ledger.request_cancel(batch=batch)
+                print("reelkeep: cancelled; queued jobs ended, running ones stop at their next chunk",
+                      file=sys.stderr)
+                return EXIT_CANCELLED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    counts = {state: sum(1 for j in jobs if j["state"] == state) for state in ENDED}
+    out.write(f"Farm: {counts['done']} done, {counts['failed']} failed, {counts['cancelled']} cancelled "
+              f"(batch {batch})\n")
+    return EXIT_OK if counts["done"] == len(jobs) else EXIT_ERROR
+
+
+def _end_line(job: dict[str, Any]) -> str:
+    where = f" on {job['worker'] or '?'}" if job["state"] == "done" else ""
+    tries = f", {job['attempts']} attempts" if job["attempts"] > 1 else ""
+    if job["state"] == "done":
+        return f"done: {job['title']}{where}{tries}"
+    if job["state"] == "failed":
+        return f"FAILED: {job['title']}: {job['error']}{tries}"
+    return f"cancelled: {job['title']}"
+
+
+def _progress_text(job: dict[str, Any]) -> str:
+    if job["state"] != "running":
+        return ""
+    if job["total"]:
+        return f"{job['done']}/{job['total']} {job['unit']} ({100 * job['done'] / job['total']:.0f}%)"
+    return f"{job['done']} {job['unit']}".strip()
+
+
+def _status(farm: Farm, args: argparse.Namespace, out: TextIO) -> int:
+    jobs = farm.ledger.jobs(batch=args.batch, limit=args.limit)
+    if args.json:
+        json.dump(jobs, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return EXIT_OK
+    for job in jobs:
+        lease = ""
+        if job["state"] == "running" and job["lease_until"] is not None:
+            lease = f"lease {job['lease_until'] - job['now']:.0f}s"
+        fields = [str(job["id"]), job["state"], job["lane"], job["title"], job["worker"] or "",
+                  _progress_text(job), lease, job["error"] or ""]
+        out.write("\t".join(fields).rstrip() + "\n")
+    counts = farm.ledger.counts(args.batch)
+    out.write(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) + f" ({time.strftime('%H:%M:%S')})\n")
+    return EXIT_OK

@@ -1,0 +1,104 @@
+"""What a farm worker does with a job: claim it in the ledger, run the same job code as the GUI and the CLI,
+verify the output, and end the job exactly once.
+
+Outputs go through the usual partial-then-rename (app/media/partial.py): a worker killed mid-proxy leaves only
+`<name>.<pid>.partial`, which the next writer in that folder removes (its pid is gone), so the retry starts
+clean and no reader ever sees half a proxy.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from app.catalog.catalog import Catalog
+from app.core.job import JobContext, execute
+from app.farm.farm import Farm
+from app.ingest.proxies import ProxyJob, verify_recorded
+from app.media.partial import remove_stale_partials
+
+log = logging.getLogger(__name__)
+
+Outcome = tuple[str, Any, str | None]  # (end state, result, error)
+
+
+def run_farm_job(farm: Farm, job_id: int, final: bool) -> None:
+    """One delivery of a job's message. A duplicate delivery (the job ended, or runs elsewhere) ends at once."""
+    token = farm.ledger.claim(job_id, farm.worker_name, farm.lease)
+    if token is None:
+        log.info("job %d: not queued any more (ended, cancelled or running elsewhere)", job_id)
+        return
+    kind, args = farm.ledger.args(job_id) or ("", {})
+    running = farm.start(job_id, kind, token)
+    try:
+        ctx = JobContext(progress=running.report, cancel=running.cancel)
+        state, result, error = KINDS[kind](farm.catalog(), args, ctx)
+    except BaseException as exc:
+        # The job code reports its own failures as values: this is the queue or the catalog failing.
+        farm.end(job_id)
+        try:
+            if final:
+                farm.ledger.finish(job_id, token, "failed", error=f"{type(exc).__name__}: {exc}")
+            else:
+                farm.ledger.release(job_id, token)  # Huey delivers the message again after its retry delay
+        except Exception:  # noqa: BLE001 - the database is gone too: the lease expires and another worker reclaims
+            log.exception("job %d: cannot record the failure", job_id)
+        raise
+    farm.end(job_id)
+    if state == "cancelled" and running.reason == "shutdown":
+        farm.hand_back(running)
+    elif state == "cancelled" and running.reason == "lost":
+        pass  # another worker holds the job now; its outcome is the one recorded
+    elif not farm.ledger.finish(job_id, token, state, result, error):
+        log.warning("job %d ended here but its claim had been lost; the other worker's outcome stands", job_id)
+
+
+def _verify(catalog: Catalog, media_id: int, preset: str | None) -> tuple[list[dict[str, Any]], list[str]]:
+    checked, problems = [], []
+    for original, name, report in verify_recorded(catalog, [media_id]):
+        if preset is not None and name != preset:
+            continue
+        checked.append({"preset": name, "path": report.proxy_path, "frames": report.frame_count,
+                        "start_tc": report.start_tc, "ok": report.ok})
+        problems.extend(f"{original}: {name}: {p}" for p in report.problems)
+    return checked, problems
+
+
+def proxy_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outcome:
+    """Make one proxy (unless a recorded one exists), then verify it against its original."""
+    media_id, preset = int(args["media_id"]), str(args["preset"])
+    root = Path(args["root"]) if args.get("root") else None
+    job = ProxyJob(catalog, [media_id], [preset], editorial_codec=args.get("codec", "prores"), root=root)
+    outcome = execute(job, ctx)
+    if not outcome.ok:
+        return ("cancelled" if outcome.cancelled else "failed"), None, outcome.message
+    made = outcome.value
+    if made.failures:
+        return "failed", None, "; ".join(f.message for f in made.failures)
+    if not made.made and not made.up_to_date:
+        return "done", {"ignored": True}, None  # not a video, or no longer in the catalog
+    if ctx.cancel.cancelled:
+        return "cancelled", None, "cancelled before verification"
+    checked, problems = _verify(catalog, media_id, preset)
+    for proxy in checked:
+        # A retry that found the proxy made (same content elsewhere) wrote nothing there: sweep what a killed
+        # worker left, as a writer would.
+        remove_stale_partials(Path(proxy["path"]).parent)
+    result = {"made": made.made, "up_to_date": made.up_to_date, "frames": made.frames, "proxies": checked,
+              "warnings": made.warnings}
+    if problems or not checked:
+        return "failed", result, "; ".join(problems) or "the proxy was not recorded"
+    return "done", result, None
+
+
+def verify_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outcome:
+    """Verify the recorded proxies of one file (or of one preset)."""
+    checked, problems = _verify(catalog, int(args["media_id"]), args.get("preset"))
+    result = {"proxies": checked}
+    return ("failed", result, "; ".join(problems)) if problems else ("done", result, None)
+
+
+KINDS = {"proxy": proxy_task, "verify": verify_task}
+
+__all__ = ["KINDS", "proxy_task", "run_farm_job", "verify_task"]

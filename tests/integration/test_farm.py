@@ -1,0 +1,168 @@
+"""The farm as it runs: real worker processes (`python -m app worker`), a submitting process (`reelkeep farm
+proxies`), the queue in farm.sqlite or in the catalog's PostgreSQL database; one worker killed mid-proxy."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.catalog.catalog import Catalog
+from app.farm.farm import Farm
+from app.ingest.proxies import verify_recorded
+from app.media.partial import PARTIAL
+from tests.integration.test_cli import ROOT, reelkeep
+from tests.media import make_clip, read_index
+
+CLIPS = 4
+FRAMES = 750  # long enough that a kill at under half way lands mid-proxy on a loaded machine
+
+
+def _env(catalog: str, proxies: Path) -> dict[str, str]:
+    # Short leases so the test sees a dead worker's job reclaimed within seconds.
+    return {**os.environ, "REELKEEP_CATALOG": catalog, "REELKEEP_PROXY_DIR": str(proxies),
+            "REELKEEP_FARM_LEASE": "3", "REELKEEP_FARM_BEAT": "0.5", "QT_QPA_PLATFORM": "offscreen"}
+
+
+def _wait(what: str, condition: Callable[[], Any], timeout: float = 120.0, every: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def workers(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
+    """Starts `python -m app worker` processes; whatever is still running at teardown is killed and reaped."""
+    started: list[subprocess.Popen] = []
+
+    def start(env: dict[str, str], *args: str) -> subprocess.Popen:
+        log = open(tmp_path / f"worker{len(started) + 1}.log", "wb")  # noqa: SIM115 - the process owns it
+        process = subprocess.Popen([sys.executable, "-m", "app", "worker", *args], cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        log.close()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+
+
+def _library(tmp_path: Path, catalog: str) -> Path:
+    media = tmp_path / "media"
+    media.mkdir()
+    for i in range(CLIPS):  # distinct content: proxies are kept per content hash
+        make_clip(media / f"A00{i}.mov", rate="25", frames=FRAMES + i, size=(320, 180),
+                  start_tc=f"0{i + 1}:00:00:00")
+    reelkeep("scan", str(media), "--quiet", catalog=catalog)
+    return media
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_worker_killed_mid_proxy_loses_nothing_and_every_job_ends_once(tmp_path: Path, backend: str, request,
+                                                                          workers) -> None:
+    if backend == "postgresql":
+        catalog = request.getfixturevalue("postgres_server").create_catalog_database()
+    else:
+        catalog = str(tmp_path / "catalog.sqlite")
+    proxies = tmp_path / "proxies"
+    media = _library(tmp_path, catalog)
+    env = _env(catalog, proxies)
+    first, second = workers(env, "--lanes", "proxy"), workers(env, "--lanes", "proxy")
+    submitter = subprocess.Popen([sys.executable, "-m", "app", "farm", "proxies", str(media)], cwd=ROOT, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    farm = Farm(catalog)
+    try:
+        pids = {first.pid: first, second.pid: second}
+
+        def victim() -> tuple[dict[str, Any], subprocess.Popen, Path] | None:
+            for job in farm.ledger.jobs(states=["running"]):
+                pid = int(job["worker"].rsplit(":", 1)[1])
+                partials = list(proxies.rglob(f"*.{pid}{PARTIAL}"))
+                # under half way by its last beat (at most half a second old): the kill lands mid-proxy
+                if pid in pids and partials and job["total"] and 0 < job["done"] < job["total"] // 2:
+                    return job, pids[pid], partials[0]
+            return None
+
+        job, killed, partial = _wait("a worker mid-proxy", victim)
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=30)
+        assert partial.exists()  # killed mid-write: its partial is all it left
+
+        out, err = submitter.communicate(timeout=300)
+        assert submitter.returncode == 0, err + out
+        assert f"Farm: {CLIPS} done, 0 failed, 0 cancelled" in out
+        assert "2 attempts" in next(line for line in out.splitlines() if job["title"] in line)
+
+        jobs = farm.ledger.jobs()
+        assert len(jobs) == CLIPS and {j["state"] for j in jobs} == {"done"}
+        retried = next(j for j in jobs if j["id"] == job["id"])
+        assert retried["attempts"] == 2 and retried["worker"] != job["worker"]
+        assert all(j["attempts"] == 1 for j in jobs if j["id"] != job["id"]), jobs
+    finally:
+        farm.close()
+        if submitter.poll() is None:
+            submitter.kill()
+            submitter.communicate(timeout=30)
+
+    assert not list(proxies.rglob(f"*{PARTIAL}"))
+    assert sorted(p.name for p in proxies.rglob("*") if p.is_file()) == ["preview.mp4"] * CLIPS
+    cat = Catalog(catalog)
+    try:
+        ids = cat.ids_under(str(media))
+        assert [len(cat.proxies(i)) for i in ids] == [1] * CLIPS
+        reports = verify_recorded(cat, ids, index_reader=read_index)
+    finally:
+        cat.close()
+    assert len(reports) == CLIPS and all(report.ok for _, _, report in reports), reports
+
+    survivor = second if killed is first else first
+    survivor.send_signal(signal.SIGTERM)
+    assert survivor.wait(timeout=60) == 0
+
+
+@pytest.mark.timeout(300)
+def test_a_stopped_worker_removes_its_partial_and_hands_the_job_back(tmp_path: Path, workers) -> None:
+    catalog = str(tmp_path / "catalog.sqlite")
+    proxies = tmp_path / "proxies"
+    media = tmp_path / "media"
+    media.mkdir()
+    make_clip(media / "B001.mov", rate="25", frames=FRAMES, size=(320, 180))
+    reelkeep("scan", str(media), "--quiet", catalog=catalog)
+    env = _env(catalog, proxies)
+    worker = workers(env, "--lanes", "proxy")
+    queued = subprocess.run([sys.executable, "-m", "app", "farm", "proxies", "--no-wait", str(media)], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert queued.returncode == 0, queued.stderr
+    farm = Farm(catalog)
+    try:
+        partial = _wait("the proxy under way", lambda: next(iter(proxies.rglob(f"*.{worker.pid}{PARTIAL}")), None))
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0
+        assert not partial.exists()
+        (job,) = farm.ledger.jobs()
+        assert job["state"] == "queued" and job["attempts"] == 0 and job["worker"] is None
+
+        # Cancel from the submitting side, while no worker runs: the queued job ends at once, and a worker
+        # started later takes nothing.
+        cancelled = subprocess.run([sys.executable, "-m", "app", "farm", "cancel", str(job["id"])], cwd=ROOT,
+                                   env=env, capture_output=True, text=True, timeout=120)
+        assert "Cancel asked for 1 job(s)" in cancelled.stdout
+        assert farm.ledger.jobs()[0]["state"] == "cancelled"
+    finally:
+        farm.close()
+    assert not list(proxies.rglob("*.mp4*"))
