@@ -21,6 +21,7 @@ from app.catalog.migrations import (
     m0007_archive_locations,
     m0008_tapes,
     m0009_tape_order_index,
+    m0010_content_hash_indexes,
 )
 from app.catalog.migrations import postgres as pg
 from app.core.errors import CatalogError
@@ -29,7 +30,7 @@ from app.core.errors import CatalogError
 STEPS: list[ModuleType] = [
     m0001_initial, m0002_search_and_content_hash, m0003_proxies, m0004_subclips_and_relinks, m0005_video_slices,
     m0006_audio_streams, m0007_archive_locations, m0008_tapes,
-    m0009_tape_order_index,
+    m0009_tape_order_index, m0010_content_hash_indexes,
 ]
 HEAD = STEPS[-1].VERSION
 
