@@ -28,6 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--cache-limit", metavar="SIZE", default="20G",
                        help="size limit of the stream cache (remuxes, HLS, live segments), e.g. 20G or 500M; the "
                             "folders used longest ago go first; 0: no limit (default 20G)")
+    serve.add_argument("--workers", metavar="N", default="1",
+                       help="server processes sharing the port, for range reads on every core (Linux; 'auto': one "
+                            "per core; default 1)")
     serve.add_argument("--archive", action="append", default=[], metavar="ARCHIVE",
                        help="also share this archive folder or ZIP export (repeatable); archives that library "
                             "files were added from are shared anyway")
@@ -35,8 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def command_serve(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.streaming.access import default_token_file, load_or_create_token, new_token
-    from app.streaming.server import ServerConfig, ServerError, StreamingServer, shared_archives
+    from app.streaming.server import ServerConfig, ServerError, shared_archives
     from app.streaming.stream_cache import parse_size
+    from app.streaming.workers import default_workers, serve_workers
 
     if not 0 <= args.port <= 65535:
         raise ServerError(f"--port {args.port}: a port is 0 to 65535")
@@ -46,21 +50,22 @@ def command_serve(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> in
         cache_limit = parse_size(args.cache_limit)
     except ValueError as exc:
         raise ServerError(f"--cache-limit {exc}") from None
+    workers = default_workers() if args.workers == "auto" else int(args.workers) if args.workers.isdigit() else 0
+    if not 1 <= workers <= 256:
+        raise ServerError(f"--workers {args.workers}: a number of processes from 1 to 256, or auto")
     config = ServerConfig(args.host, args.port, token, args.loopback_without_token, shared_archives(args.archive),
                           stream_cache_bytes=cache_limit)
-    server = StreamingServer(catalog.path, config)
-    ready = _announce(server, token_file, out)
-    server.ready_callback = ready
-    server.serve_forever()
+    server = serve_workers(catalog.path, config, workers, _announce(token_file, workers, out))
     if server.failure is not None:
         raise ServerError(str(server.failure))
     out.write("reelkeep: server stopped\n")
     return EXIT_OK
 
 
-def _announce(server, token_file: Path, out: TextIO):  # noqa: ANN001, ANN202 - a closure for the server thread
-    def ready() -> None:
-        out.write(f"Serving {server.catalog_path} at {server.url}\n"
+def _announce(token_file: Path, workers: int, out: TextIO):  # noqa: ANN202 - a closure for the server thread
+    def ready(server) -> None:  # noqa: ANN001 - a StreamingServer (imported late, as above)
+        processes = f" ({workers} worker processes)" if workers > 1 else ""
+        out.write(f"Serving {server.catalog_path} at {server.url}{processes}\n"
                   f"Open {server.url}?token={server.config.token} in a browser on this machine\n"
                   f"(token kept in {token_file}); Ctrl+C stops.\n")
         out.flush()

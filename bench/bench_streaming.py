@@ -199,6 +199,13 @@ def main() -> int:
     servers["reelkeep serve"] = ([sys.executable, "-m", "app", "--catalog", str(catalog_path), "serve", "--port",
                                   str(reelkeep_port), "--token-file", str(token_file)],
                                  f"http://127.0.0.1:{reelkeep_port}/media/{media_id}?token={TOKEN}", script)
+    workers = os.cpu_count() or 1
+    if workers > 1 and sys.platform.startswith("linux"):  # one process per core, as nginx's worker_processes auto
+        workers_port = free_port()
+        servers[f"reelkeep serve --workers {workers}"] = (
+            [*servers["reelkeep serve"][0][:-4], "--port", str(workers_port), "--token-file", str(token_file),
+             "--workers", str(workers)],
+            f"http://127.0.0.1:{workers_port}/media/{media_id}?token={TOKEN}", script)
     servers["python -m http.server"] = ([sys.executable, "-m", "http.server", str(python_port), "--bind",
                                          "127.0.0.1", "--directory", str(media.parent)],
                                         f"http://127.0.0.1:{python_port}/{media.name}", script)
@@ -207,15 +214,16 @@ def main() -> int:
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for_port(int(url.split(":")[2].split("/")[0]))
+            time.sleep(2.0 if "--workers" in command else 0)  # the spawned workers import before they accept
             for connections in (8, 50):
                 results[name, connections] = wrk(url, connections, args.seconds, size, lua)
         finally:
             process.terminate()
             process.wait(30)
-    print(f"\n{'server':24} {'conns':>5} {'req/s':>9} {'MB/s':>9} {'vs nginx':>9}")
+    print(f"\n{'server':34} {'conns':>5} {'req/s':>9} {'MB/s':>9} {'vs nginx':>9}")
     for (name, connections), (requests, rate) in results.items():
         ratio = rate / results["nginx", connections][1]
-        print(f"{name:24} {connections:>5} {requests:>9.1f} {rate:>9.0f} {ratio:>8.2f}x")
+        print(f"{name:34} {connections:>5} {requests:>9.1f} {rate:>9.0f} {ratio:>8.2f}x")
 
     print("\nthe app: 50 clients on the server inside a Qt application")
     late = sorted(gui_lateness(catalog_path, media_id, 50, args.seconds, size, script))

@@ -78,7 +78,8 @@ class HlsApi:
     async def _index(self, info: dict[str, Any], rendition: str, source: str) -> tuple[Path, HlsIndex]:
         fmp4 = cached_path(info["identity_hash"], f"hls-{rendition}.mp4")
         if not index_path(fmp4).is_file() or not fmp4.is_file():
-            await self.library.prepared(f"hls-{rendition}-{info['identity_hash']}", fragment_for_hls, source, fmp4)
+            await self.library.prepared(f"hls-{rendition}-{info['identity_hash']}", fragment_for_hls, source, fmp4,
+                                        done=index_path(fmp4))
         self.library.cache_used(fmp4)
         return fmp4, await self.library.run(HlsIndex.load, index_path(fmp4))
 

@@ -37,6 +37,11 @@ from app.streaming.delivery import (
 from app.streaming.ranges import FileSpan, file_span, send_span
 from app.streaming.stream_cache import CacheKeeper
 
+try:
+    import fcntl
+except ImportError:  # Windows: one server process, nothing to share a lock with
+    fcntl = None  # type: ignore[assignment]
+
 T = TypeVar("T")
 MAX_PAGE = 500
 PATH_SECONDS, MAX_PATHS = 5.0, 4096  # a removed item stays streamable for at most PATH_SECONDS
@@ -187,7 +192,8 @@ class LibraryApi:
         if delivery.how == TRANSCODE and info["kind"] == "video":
             proxy = _browser_proxy(info)
             if proxy is None:
-                await self.prepared(f"proxy-{media_id}", self.make_preview, media_id)
+                await self.prepared(f"proxy-{media_id}", self.make_preview, media_id,
+                                    lock=cached_path(info["identity_hash"], "preview-proxy.lock"))
                 proxy = _browser_proxy(await self.run(self.info_or_404, media_id))
             if proxy is None:
                 raise web.HTTPInternalServerError(text='{"error": "the preview could not be made"}',
@@ -217,15 +223,20 @@ class LibraryApi:
         if self.keeper is not None and (self._trimming is None or self._trimming.done()):
             self._trimming = asyncio.ensure_future(self.run(self.keeper.trim))
 
-    async def prepared(self, key: str, make: Callable[..., Any], *args: Any) -> Any:
+    async def prepared(self, key: str, make: Callable[..., Any], *args: Any, done: Path | None = None,
+                       lock: Path | None = None) -> Any:
         """make(*args) on the encoder thread once per key: clients asking meanwhile wait for the same result, and
-        a finished cache file is used as it is."""
+        a finished cache file (`done`, else the Path among args) is used as it is. Across server processes
+        (`reelkeep serve --workers`) one makes it under a lock file (`lock`, else beside the file) while the others
+        wait for the lock and then find it made."""
         target = next((a for a in args if isinstance(a, Path)), None)
-        if target is not None and target.is_file():
+        done = done or target
+        if done is not None and done.is_file():
             return target
+        lock = lock or (target.with_name(target.name + ".lock") if target is not None else None)
         running = self._preparing.get(key)
         if running is None:
-            running = asyncio.ensure_future(self.encode(make, *args))
+            running = asyncio.ensure_future(self.encode(made_once, lock, done, target, make, *args))
             self._preparing[key] = running
             running.add_done_callback(lambda _done: self._preparing.pop(key, None))
         try:
@@ -239,6 +250,9 @@ class LibraryApi:
     def make_preview(self, media_id: int) -> None:
         from app.core.job import JobContext, execute
         from app.ingest.proxies import ProxyJob
+
+        if _browser_proxy(self.info_or_404(media_id)) is not None:
+            return  # another server process made it while this one waited for the lock
 
         outcome = execute(ProxyJob(self.catalog, [media_id], [PREVIEW]), JobContext())
         if not outcome.ok:
@@ -270,6 +284,20 @@ class LibraryApi:
         if found is None:
             raise not_found(f"no {which} yet")
         return _span_or_404(str(found))
+
+
+def made_once(lock: Path | None, done: Path | None, target: Path | None, make: Callable[..., T], *args: Any
+              ) -> T | Path | None:
+    """make(*args) holding an exclusive lock on the file `lock` (POSIX; the kernel lets it go if the process
+    dies); when `done` exists once the lock is ours, another process made it: target is returned instead."""
+    if lock is None or fcntl is None:
+        return make(*args)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # on the encoder thread: waiting blocks no client
+        if done is not None and done.is_file():
+            return target
+        return make(*args)
 
 
 def _span_or_404(path: str) -> FileSpan:

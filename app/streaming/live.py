@@ -37,12 +37,15 @@ from av.video.reformatter import VideoReformatter
 from app.core.errors import ReelkeepError
 from app.core.proxy_presets import PREVIEW, ProxySpec, plan_proxy
 from app.media.framegrab import open_media
-from app.media.partial import PartialFile
+from app.media.partial import PARTIAL, PartialFile
+from app.media.partial import _alive as pid_alive  # the partials' own rule for a writer that is gone
+from app.media.partial import _owner as owner_pid
 from app.media.probe import explain_error
 from app.media.proxy import source_facts, video_stream
 
 log = logging.getLogger(__name__)
 SEGMENT_SECONDS = 4
+ELSEWHERE_POLL = 0.1  # seconds between looks for a segment another process is writing
 CODECS = "avc1.640028"  # High profile, level 4.0: what the encoder is told to write
 AAC_CODEC = "mp4a.40.2"
 AUDIO_BITRATE = 160_000
@@ -197,8 +200,10 @@ class LiveSession:
             wake()
 
     def _may_start(self, segment: int) -> bool:
-        """Before encoding segment: it is not made yet and a client wants it soon, else the session ends."""
-        if segment >= self.plan.segment_count or self.plan.segment_path(segment).is_file():
+        """Before encoding segment: it is not made yet, nor being made by another process, and a client wants it
+        soon, else the session ends."""
+        path = self.plan.segment_path(segment)
+        if segment >= self.plan.segment_count or path.is_file() or written_elsewhere(path):
             return False
         with self._cond:
             self.current = segment
@@ -375,6 +380,22 @@ def _decoded(packet: av.Packet) -> Iterator[Any]:
         return  # one damaged packet: the decoder picks up at the next keyframe
 
 
+def written_elsewhere(path: Path) -> bool:
+    """Another live process (a worker of `reelkeep serve --workers`, or the app beside it) is writing this segment
+    now: its partial file is there. One encoder per segment across processes, as within one."""
+    prefix, me = path.name + ".", os.getpid()
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return False
+    for name in names:
+        if name.startswith(prefix) and name.endswith(PARTIAL):
+            pid = owner_pid(name)
+            if pid is not None and pid != me and pid_alive(pid):
+                return True
+    return False
+
+
 class LiveTranscoder:
     """The running sessions of one server: at most `max_sessions` encoders at once."""
 
@@ -402,6 +423,9 @@ class LiveTranscoder:
             if self._closed:
                 raise LiveError("the server is stopping")
             session = next((s for s in self._sessions if s.plan.folder == plan.folder and s.covers(number)), None)
+            if session is None and written_elsewhere(path):
+                await asyncio.sleep(ELSEWHERE_POLL)  # another server process encodes it: its file will do
+                continue
             if session is None:
                 session = self._start(plan, number)
             session.want(number)
