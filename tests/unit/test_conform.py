@@ -6,11 +6,15 @@ import shutil
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
+
 from app.catalog.catalog import Catalog
 from app.ingest.add_files import add_files
 from app.interchange.cmx3600 import parse_edl
 from app.interchange.conform import common_rate, conform, relink
 from tests.media import make_clip
+
+pytestmark = pytest.mark.both_backends
 
 EDL = """TITLE: CONFORM TEST
 FCM: NON-DROP FRAME

@@ -19,6 +19,8 @@ from app.interchange.edl_extract import EdlExtractJob
 from app.interchange.timeline_files import load_timeline_file
 from tests.media import decode_indexes, make_clip, read_start_timecode
 
+pytestmark = pytest.mark.both_backends
+
 EDL = """TITLE: BATCH
 FCM: NON-DROP FRAME
 

@@ -30,6 +30,8 @@ from tests.media import (
     read_index,
 )
 
+pytestmark = pytest.mark.both_backends
+
 ROOT = Path(__file__).resolve().parents[2]
 
 CLIPS = {

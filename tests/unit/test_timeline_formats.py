@@ -30,6 +30,8 @@ from app.interchange.timeline_files import (
 from app.interchange.timeline_write import write_timeline
 from tests.media import decode_indexes, make_clip
 
+pytestmark = pytest.mark.both_backends
+
 RATE = 25
 DATA = Path(__file__).resolve().parents[1] / "data" / "edl"
 CAMA, CAMB = to_frames("01:00:00:00", Fraction(RATE)), to_frames("02:00:00:00", Fraction(RATE))
