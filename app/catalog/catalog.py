@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from app.catalog import audio_streams, links, queries
 from app.catalog.changes import ChangeListener, PostgresChangeListener, SqliteChangeListener
 from app.catalog.db import CatalogDatabase, CatalogPostgresDatabase, open_database
-from app.catalog.dialect import is_postgres
+from app.catalog.dialect import dialect_of, is_postgres
 from app.catalog.filters import LibraryFilter
 from app.catalog.links import ArchiveLocation, SubclipLink
 from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT, FTS_SELECT_POSTGRES
 from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
 from app.catalog.moves import MoveMatcher, adopt_moved
 from app.catalog.tapes import TapeCatalog
-from app.core.errors import CatalogError
+from app.core.errors import CatalogError, EditConflict
 from app.core.facts import AudioStreamFacts, FileState, MediaFacts, ProbeOutcome
 from app.core.kinds import kind_for_name
 from app.core.paths import display_name, display_path, raw_path
@@ -54,6 +54,7 @@ class Catalog:
         self.path = path
         self.db: CatalogDatabase | CatalogPostgresDatabase = open_database(path)
         self._fts_select = FTS_SELECT_POSTGRES if is_postgres(self.db) else FTS_SELECT
+        self.dialect = dialect_of(self.db)
         self.tapes = TapeCatalog(self.db)
 
     def close(self) -> None:
@@ -290,19 +291,38 @@ class Catalog:
         return moved
 
     # ---- user edits
-    def set_rating(self, ids: Sequence[int], rating: int) -> None:
+    def set_rating(self, ids: Sequence[int], rating: int, expected: Mapping[int, int] | None = None) -> None:
+        """Rate ids. With expected (id -> the rating the user saw), nothing is written when another program has
+        changed any of them since: EditConflict names those (several people on one catalog server)."""
         if not 0 <= rating <= 5:
             raise CatalogError(f"rating must be 0 to 5, got {rating}")
-        self._update_many(ids, "rating", rating)
+        self._update_many(ids, "rating", rating, expected)
 
-    def set_favourite(self, ids: Sequence[int], favourite: bool) -> None:
-        self._update_many(ids, "favourite", int(favourite))
+    def set_favourite(self, ids: Sequence[int], favourite: bool, expected: Mapping[int, bool] | None = None) -> None:
+        """Mark or unmark ids as favourites; expected as for set_rating."""
+        seen = None if expected is None else {media_id: int(flag) for media_id, flag in expected.items()}
+        self._update_many(ids, "favourite", int(favourite), seen)
 
-    def _update_many(self, ids: Sequence[int], column: str, value: Any) -> None:
+    def _update_many(self, ids: Sequence[int], column: str, value: Any,
+                     expected: Mapping[int, Any] | None = None) -> None:
         with self.db.atomic():
+            if expected:
+                self._check_unchanged(column, expected)
             for chunk in _chunks(ids):
                 marks = ",".join("?" * len(chunk))
                 self.db.execute_sql(f"UPDATE media_file SET {column} = ? WHERE id IN ({marks})", (value, *chunk))
+
+    def _check_unchanged(self, column: str, expected: Mapping[int, Any]) -> None:
+        """Optimistic check inside the caller's transaction: every id still has the value its user saw. The rows
+        stay locked until the update commits (SQLite's write transaction already keeps other writers out)."""
+        changed: list[int] = []
+        for chunk in _chunks(list(expected.items())):
+            marks = ",".join("?" * len(chunk))
+            current = dict(self._sql(f"SELECT id, {column} FROM media_file WHERE id IN ({marks})"
+                                     f"{self.dialect.lock_rows()}", [media_id for media_id, _ in chunk]))
+            changed += [media_id for media_id, seen in chunk if media_id in current and current[media_id] != seen]
+        if changed:
+            raise EditConflict(column, sorted(changed))
 
     def record_content_hashes(self, hashed: Sequence[tuple[str | Path | bytes, int, float, str]]) -> list[int]:
         """(path, size, mtime, xxh3-128 of the whole file) from code that read the bytes anyway (an offload's

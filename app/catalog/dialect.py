@@ -69,6 +69,10 @@ class SqliteDialect:
         """expr compared by code points (SQLite's BINARY), whatever the server's collation: for range tests."""
         return expr
 
+    def lock_rows(self) -> str:
+        """The end of a SELECT whose rows the transaction is about to change (SQLite locks the whole file)."""
+        return ""
+
 
 class PostgresDialect(SqliteDialect):
     name = "postgresql"
@@ -94,6 +98,9 @@ class PostgresDialect(SqliteDialect):
 
     def binary(self, expr: str) -> str:
         return f'{expr} COLLATE "C"'
+
+    def lock_rows(self) -> str:
+        return " FOR UPDATE"
 
 
 SQLITE = SqliteDialect()

@@ -17,5 +17,14 @@ class CatalogError(ReelkeepError):
     """The catalog file cannot be opened, migrated or written."""
 
 
+class EditConflict(CatalogError):
+    """An edit refused because another program changed the same files since its user saw them."""
+
+    def __init__(self, column: str, ids: list[int]) -> None:
+        self.column, self.ids = column, ids
+        super().__init__(f"someone else changed the {column} of {len(ids)} of these files since you looked; "
+                         "nothing was changed: look again, then edit")
+
+
 class Cancelled(ReelkeepError):
     """A job was cancelled by the user; partial output has been removed."""
