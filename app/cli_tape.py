@@ -247,6 +247,7 @@ def _write(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
             written = run_job(WriteTapeJob(args.device, args.sources, args.to), args.quiet)
         finally:
             _catalog_devices(catalog, [args.device], out)
+        _record_hashes(catalog, written, out)
         for result in written:
             out.write(f"wrote {result.files} files, {result.bytes:,} bytes: index generation "
                       f"{result.index.generation}\n")
@@ -286,7 +287,17 @@ def _write_plan(catalog: Catalog, job, quiet: bool, out: TextIO) -> int:  # noqa
         out.write(f"wrote {result.barcode} (copy {result.copy}, tape {result.number}): {result.files:,} files, "
                   f"{result.bytes:,} bytes: index generation {result.index_generation}\n")
     _catalog_devices(catalog, [result.device for result in written], out)
+    _record_hashes(catalog, written, out)
     return EXIT_OK
+
+
+def _record_hashes(catalog: Catalog, written: list, out: TextIO) -> None:
+    """Library files just written to tape get the digest read for the tape as their content hash."""
+    from app.tape.offline import record_source_hashes
+
+    recorded = record_source_hashes(catalog, written)
+    if recorded:
+        out.write(f"{len(recorded):,} library file(s) now know their content hash (matched to tape exactly)\n")
 
 
 def _written_cartridge(device: str) -> bool:

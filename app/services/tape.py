@@ -80,6 +80,7 @@ class TapeService(WriteQueueMixin, QObject):
     verified = Signal(str, object)  # barcode, the verify report
     message = Signal(str)  # what finished, for the status bar
     failed = Signal(str)  # what went wrong and what to do
+    content_hashes_recorded = Signal(list)  # library ids whose content hash a tape write just recorded
 
     def __init__(self, catalog: Catalog, runner: JobRunner, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -285,6 +286,17 @@ class TapeService(WriteQueueMixin, QObject):
             self.failed.emit(outcome.message)
         self.refresh()
 
+    def _record_hashes(self, outcome: Outcome) -> None:
+        """The library files a write read get its digests as content hashes (on the catalog lane)."""
+        from app.tape.offline import record_source_hashes
+
+        writes = list(outcome.value) if outcome.ok and isinstance(outcome.value, list | tuple) else []  # a format: none
+        if any(getattr(write, "hashed", ()) for write in writes):
+            self.runner.submit(CatalogReadJob("Record the library's content hashes",
+                                              lambda: record_source_hashes(self.catalog, writes)),
+                               lambda recorded: recorded.ok and recorded.value
+                               and self.content_hashes_recorded.emit(recorded.value))
+
     def _after_tape_change(self, outcome: Outcome, barcode: str, device: str, done: str) -> None:
         """A format or write changed the cartridge: its new index goes into the catalog (a cancelled write
         changed it too: it ends with an index of the files it finished)."""
@@ -294,6 +306,7 @@ class TapeService(WriteQueueMixin, QObject):
             return
         if outcome.ok:
             self.message.emit(done)
+            self._record_hashes(outcome)
         self._submit_tape(ImportCartridgeJob(self.catalog, device, barcode),
                           lambda imported: self._on_imported(imported, quiet=imported.ok))
 

@@ -47,6 +47,7 @@ class TapeLibraryService(QObject):
         self._identity: dict[int, str] = {}
         tape.files_reset.connect(self._reset)
         tape.files_added.connect(self._added)
+        tape.content_hashes_recorded.connect(self._library_changed)  # library files just written to tape
         # A proxy made, a file gone missing or rescanned: the rows shown are matched again (it only submits a job)
         self._settle = QTimer(self, singleShot=True, interval=LIBRARY_SETTLE_MS)
         self._settle.timeout.connect(self.rematch)

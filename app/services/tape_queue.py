@@ -309,6 +309,7 @@ class WriteQueueMixin:
         failed or was cancelled (a stopped cartridge ends with an index of the files it finished)."""
         if outcome.ok:
             self.message.emit(f"Wrote {len(outcome.value)} cartridge(s): {', '.join(w.barcode for w in outcome.value)}")
+            self._record_hashes(outcome)
         elif not getattr(outcome, "cancelled", False):
             self.failed.emit(f"{outcome.message} (the plan is in {folder})")
         for barcode in barcodes:

@@ -36,7 +36,7 @@ from app.tape.restore import RestoreReport, restore
 from app.tape.simulated import SimulatedTape
 from app.tape.verification import VerificationResult, files_in_tape_order, verify_volume, write_reports
 from app.tape.volume import Volume, format_volume, read_volume
-from app.tape.write_files import CartridgeFull, TapeWrite, write_folder
+from app.tape.write_files import CartridgeFull, SourceHash, TapeWrite, write_folder
 
 SIMULATED = "file:"
 
@@ -244,6 +244,7 @@ class PlannedWrite:
     files: int
     bytes: int
     index_generation: int
+    hashed: tuple[SourceHash, ...] = ()  # see TapeWrite
 
 
 class WritePlanJob:
@@ -304,7 +305,7 @@ class WritePlanJob:
                     ) from None
                 record_written(plan, copy, barcode, "complete")
                 done.append(PlannedWrite(barcode, copy, planned.number, device, result.files, result.bytes,
-                                         result.index.generation))
+                                         result.index.generation, result.hashed))
         return done
 
 

@@ -84,6 +84,13 @@ def import_volume(catalog: Catalog, tape: SimulatedTape, volume: Volume | None =
     return catalog.tapes.import_tape(facts, index_rows(volume.index))
 
 
+def record_source_hashes(catalog: Catalog, writes: Iterable[object]) -> list[int]:
+    """The digests a tape write read (TapeWrite.hashed, PlannedWrite.hashed) as the content hashes of the library
+    files written, where the catalog still has their size and time; the ids given one."""
+    hashed = [entry for write in writes for entry in getattr(write, "hashed", ())]
+    return catalog.record_content_hashes(hashed) if hashed else []
+
+
 def import_index_file(catalog: Catalog, path: Path, barcode: str | None = None) -> ImportOutcome:
     """An index XML file (ours or another LTFS software's) into the catalog, read as a stream (a million-file
     index never sits in memory whole); the barcode is the one given, or the one the catalog knows for this

@@ -57,11 +57,18 @@ def metadata_allowance(path: str) -> int:
     return index_allowance(path) + 600 + 3 * len(path.encode("utf-8", "surrogateescape"))
 
 
+# (source path, size, modification time in seconds, xxh128): a whole file as read while it was written
+SourceHash = tuple[str, int, float, str]
+
+
 @dataclass(frozen=True)
 class TapeWrite:
     index: LtfsIndex  # the generation written
     files: int
     bytes: int
+    # Every whole file's digest as read for the tape: the library records them as content hashes (a file written
+    # from the library is then matched to its tape exactly, with no second read).
+    hashed: tuple[SourceHash, ...] = ()
 
 
 class CartridgeFull(TapeError):
@@ -171,6 +178,14 @@ def write_items(tape: SimulatedTape, items: Iterable[TapeItem], cancel: CancelTo
     tree = _Tree(index.root, index.highest_uid, ltfs_time())
     if root_xattrs:
         index.root.xattrs.update(root_xattrs)
+    hashed: list[SourceHash] = []
+
+    def written_file(item: TapeItem, entry: FileEntry) -> None:
+        if not item.spanned:
+            hashed.append((item.source, item.size, item.mtime_ns / 1e9, entry.xattrs[XXH128_KEY]))
+        if on_written is not None:
+            on_written(item, entry)
+
     pieces, keep = _place(tree, items, with_manifests=after is not None)
     keep += sum(index_allowance(path) for path, _entry in index.root.walk())
     tape.locate(DATA_PARTITION, append_block(tape))
@@ -189,7 +204,7 @@ def write_items(tape: SimulatedTape, items: Iterable[TapeItem], cancel: CancelTo
 
     data_bytes = data_files = 0
     try:
-        _write(pieces, _EarlyWarning(tape, keep), block_size, cancel, on_bytes, state, on_written, pause)
+        _write(pieces, _EarlyWarning(tape, keep), block_size, cancel, on_bytes, state, written_file, pause)
         data_bytes, data_files = state.bytes, len(pieces)
         if after is not None:
             extra, _keep = _place(tree, after(), with_manifests=False)
@@ -211,7 +226,7 @@ def write_items(tape: SimulatedTape, items: Iterable[TapeItem], cancel: CancelTo
                             f"files ({rest:,} bytes){first} were not written", written, len(state.done),
                             [item for _entry, item in left]) from None
     new = replace(index, generation=state.generation + 1, update_time=ltfs_time(), highest_uid=tree.uid)
-    return TapeWrite(write_index(tape, new, block_size), data_files, data_bytes)
+    return TapeWrite(write_index(tape, new, block_size), data_files, data_bytes, tuple(hashed))
 
 
 @dataclass
