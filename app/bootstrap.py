@@ -12,6 +12,7 @@ from app.catalog.catalog import Catalog
 from app.catalog.db import default_catalog_path
 from app.jobs.runner import JobRunner
 from app.services.archive import ArchiveService
+from app.services.farm import FarmService
 from app.services.library import LibraryService
 from app.services.offload import OffloadService
 from app.services.player import PlayerService
@@ -37,6 +38,7 @@ class AppContext:
     streaming: StreamingService
     tape: TapeService
     offload: OffloadService
+    farm: FarmService | None = None  # the window's (run_gui); a test's context polls no farm queue
 
     def shutdown(self) -> None:
         """Stop mpv and watching, cancel and join every job thread, close the catalog: no thread outlives this."""
@@ -44,6 +46,8 @@ class AppContext:
         self.player.shutdown()
         if self.watch is not None:
             self.watch.stop()
+        if self.farm is not None:
+            self.farm.shutdown()
         self.thumbnails.shutdown()
         self.runner.shutdown()
         self.settings.sync()
@@ -89,6 +93,8 @@ def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None
     window = MainWindow(ctx)
     window.show()
     ctx.streaming.start_if_enabled()
+    ctx.farm = FarmService(ctx.catalog.path, ctx.runner)  # farm jobs of other machines in the Jobs panel
+    ctx.farm.start()
     if open_paths:
         window.play_files(open_paths)
     try:

@@ -1,0 +1,98 @@
+"""FarmService: the farm's jobs (made by `reelkeep worker` processes, here or on other machines) in the Jobs panel.
+
+Every second (every 10 s while the catalog has no queue) a FarmPollJob on the catalog lane reads the ledger; each
+farm job is mirrored as a group record of the JobRunner (open_group / update_group / close_group): its title,
+the machine running it and its progress, and its end. Cancel on such a record sets the record's token, which the
+next poll passes to the ledger as a cancel request (the worker stops at its next beat).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+
+from app.core.job import Err, Ok, Outcome
+from app.core.progress import ProgressUpdate
+from app.farm.monitor import FarmPollJob, FarmReader, FarmRow, host_of
+from app.jobs.runner import JobRunner
+
+POLL_MS = 1000
+IDLE_POLL_MS = 10000  # no queue yet: look again now and then (a first `reelkeep farm proxies` creates it)
+
+
+def row_progress(row: FarmRow) -> ProgressUpdate:
+    """The record's progress: the machine in the message, fractions when the total is known."""
+    where = f"on {host_of(row.worker)} ({row.worker})" if row.worker else "waiting for a worker"
+    if row.state == "queued" and row.message:
+        where = f"{where}; {row.message}"  # "retried: render2:4242 stopped answering"
+    fraction = row.done / row.total if row.total else None
+    eta = (row.total - row.done) / row.rate if row.total and row.rate > 0 else None
+    return ProgressUpdate(fraction, row.done, row.total, row.unit or "frames", row.rate, eta, where)
+
+
+def row_outcome(row: FarmRow) -> Outcome:
+    if row.state == "done":
+        return Ok(f"{row.title}: done on {host_of(row.worker)}")
+    if row.state == "cancelled":
+        return Err(f"{row.title}: cancelled", cancelled=True)
+    return Err(f"{row.title}: {row.error or 'failed'}")
+
+
+class FarmService(QObject):
+    """Mirrors the farm's jobs into the JobRunner; start() begins polling, shutdown() stops."""
+
+    def __init__(self, catalog: Path | str, runner: JobRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.reader = FarmReader(catalog)
+        self.records: dict[int, int] = {}  # farm job id -> runner record id
+        self._cancel_sent: set[int] = set()
+        self._in_flight = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self.poll)
+
+    def start(self) -> None:
+        self._timer.start()
+        self.poll()
+
+    def poll(self) -> None:
+        """Submit one poll (never two at once: a slow database must not pile them up)."""
+        if self._in_flight:
+            return
+        cancel = [farm_id for farm_id, record_id in self.records.items()
+                  if self.runner.record(record_id).token.cancelled and farm_id not in self._cancel_sent]
+        self._cancel_sent.update(cancel)
+        self._in_flight = True
+        self._poll_record = self.runner.submit(FarmPollJob(self.reader, list(self.records), cancel),
+                                               on_done=self._on_polled)
+
+    def _on_polled(self, outcome: Outcome) -> None:
+        self._in_flight = False
+        self.runner.forget(self._poll_record)  # housekeeping: no history of polls
+        rows = outcome.value if outcome.ok else None
+        self._timer.setInterval(POLL_MS if rows is not None else IDLE_POLL_MS)
+        for row in rows or []:
+            self._mirror(row)
+
+    def _mirror(self, row: FarmRow) -> None:
+        record_id = self.records.get(row.id)
+        if record_id is None:
+            if row.ended:
+                return  # ended before this window saw it
+            record_id = self.runner.open_group(f"{row.title} (farm)", row.lane)
+            self.records[row.id] = record_id
+        if row.ended:
+            self.runner.close_group(record_id, row_outcome(row))
+            del self.records[row.id]
+            self._cancel_sent.discard(row.id)
+        else:
+            self.runner.update_group(record_id, row_progress(row))
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self.reader.close()
+
+
+__all__ = ["FarmService", "row_outcome", "row_progress"]
