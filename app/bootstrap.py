@@ -50,6 +50,7 @@ class AppContext:
             self.farm.shutdown()
         self.thumbnails.shutdown()
         self.runner.shutdown()
+        self.library.shutdown()
         self.settings.sync()
         self.catalog.close()
 

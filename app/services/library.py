@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from app.catalog.catalog import Catalog
+from app.catalog.changes import ChangeListener
+from app.catalog.dialect import is_postgres
 from app.core.job import Outcome
 from app.ingest.add_files import AddFilesJob
 from app.ingest.proxies import ProxyJob, proxy_failures_message
@@ -16,6 +18,9 @@ from app.jobs.runner import JobRunner
 from app.services.settings import Settings
 
 AUTO_PREVIEW_KEY = "proxies/auto_preview"  # make a preview proxy of every new video after a scan
+# Another program's commits arrive in bursts (a scan commits batch after batch): views re-query once per burst.
+REMOTE_SETTLE_MS = 500
+_LIBRARY_TABLES = frozenset({"media_file", "media_tag", "tag", "library_root", "marker", "proxy"})
 
 
 class CatalogEditJob:
@@ -54,6 +59,54 @@ class LibraryService(QObject):
         self._scans: set[int] = set()
         self._scanned_ids: set[int] = set()  # rows the running scans added or changed
         self.last_scan: ScanResult | None = None
+        self._remote: ChangeListener | None = None
+        self._remote_notifier: QSocketNotifier | None = None
+        self._remote_tables: set[str] = set()
+        self._remote_settle = QTimer(self, singleShot=True, interval=REMOTE_SETTLE_MS)
+        self._remote_settle.timeout.connect(self._tell_remote_changes)
+        if is_postgres(catalog.db):
+            self._follow_other_programs()
+
+    # ---- other programs on the same catalog server (its change feed: app/catalog/changes.py)
+    def _follow_other_programs(self) -> None:
+        self._remote = self.catalog.listen()
+        fileno = self._remote.fileno()
+        if fileno is not None:
+            self._remote_notifier = QSocketNotifier(fileno, QSocketNotifier.Type.Read, self)
+            self._remote_notifier.activated.connect(self._on_remote_activity)
+
+    def _on_remote_activity(self) -> None:
+        if self._remote is None:
+            return
+        try:
+            changed = self._remote.poll() & _LIBRARY_TABLES  # reads only what has arrived: never waits
+        except Exception as exc:  # noqa: BLE001 - the server closed the feed (a restart): never raise in a slot
+            self.shutdown()
+            self.error_raised.emit(f"lost the catalog server's change feed ({str(exc).strip()}); other people's "
+                                   "edits show when the library is read again (reopen Reelkeep to follow them)")
+            return
+        if changed:
+            self._remote_tables |= changed
+            if not self._remote_settle.isActive():
+                self._remote_settle.start()
+
+    def _tell_remote_changes(self) -> None:
+        tables, self._remote_tables = self._remote_tables, set()
+        if "library_root" in tables:
+            self.roots_changed.emit()
+        if tables & {"tag", "media_tag"}:
+            self.tags_changed.emit()
+        self.library_reset.emit()
+
+    def shutdown(self) -> None:
+        """Stop following other programs (closes the change feed's connection)."""
+        self._remote_settle.stop()
+        if self._remote_notifier is not None:
+            self._remote_notifier.setEnabled(False)
+            self._remote_notifier = None
+        if self._remote is not None:
+            self._remote.close()
+            self._remote = None
 
     # ---- roots and scanning
     def roots(self) -> list[tuple[int, str]]:
