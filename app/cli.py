@@ -24,6 +24,8 @@ from app.cli_extract import add_parser as add_extract_parser
 from app.cli_extract import command_extract
 from app.cli_farm import add_parser as add_farm_parser
 from app.cli_farm import command_farm, command_worker
+from app.cli_hash import add_parser as add_hash_parser
+from app.cli_hash import command_hash
 from app.cli_offload import add_parser as add_offload_parser
 from app.cli_offload import command_offload
 from app.cli_sanitize import add_parser as add_sanitize_parser
@@ -42,7 +44,7 @@ from app.core.timecode import format_rate
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 COMMANDS = ("scan", "list", "search", "info", "thumbs", "proxies", "edl", "extract", "archive", "serve", "tape",
-            "stats", "sanitize", "offload", "catalog", "worker", "farm")
+            "stats", "sanitize", "offload", "hash", "catalog", "worker", "farm")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sanitize_parser(sub)
     add_stats_parser(sub)
     add_offload_parser(sub)
+    add_hash_parser(sub)
     add_catalog_parser(sub)
     add_farm_parser(sub)
     return parser
@@ -408,6 +411,8 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
             return command_sanitize(catalog, args, out)
         if args.command == "offload":
             return command_offload(catalog, args, out)
+        if args.command == "hash":
+            return command_hash(catalog, args, out)
         if args.command == "catalog":
             return command_catalog(catalog, args, out)
         if args.command == "worker":

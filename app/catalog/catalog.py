@@ -324,6 +324,18 @@ class Catalog:
         if changed:
             raise EditConflict(column, sorted(changed))
 
+    def hash_candidates(self, ids: Sequence[int], rehash: bool = False) -> list[tuple[int, bytes, int, float]]:
+        """(id, path, size, mtime) of the ids whose file is on disk as cataloged ('ok') and, unless rehash, has no
+        content hash yet."""
+        found: list[tuple[int, bytes, int, float]] = []
+        unhashed = "" if rehash else " AND content_hash IS NULL"
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            found += [(r[0], bytes(r[1]), r[2], r[3]) for r in self._sql(
+                f"SELECT id, path_raw, size, mtime FROM media_file WHERE id IN ({marks}) AND status = 'ok'{unhashed}",
+                chunk)]
+        return found
+
     def record_content_hashes(self, hashed: Sequence[tuple[str | Path | bytes, int, float, str]]) -> list[int]:
         """(path, size, mtime, xxh3-128 of the whole file) from code that read the bytes anyway (an offload's
         read-back): the content hash of each cataloged file whose size and mtime are still those; the ids set."""

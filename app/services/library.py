@@ -202,6 +202,21 @@ class LibraryService(QObject):
 
         return self.runner.submit(ProxyJob(self.catalog, ids, list(presets)), done)
 
+    def hash_files(self, ids: Sequence[int], rehash: bool = False) -> int:
+        """Read the files whole for their content hash (a job on the scan lane); rows change when it is done."""
+        from app.ingest.content_hashes import HashFilesJob
+
+        def done(outcome: Outcome) -> None:
+            if outcome.ok:
+                self.media_changed.emit(list(outcome.value.hashed))
+                problems = outcome.value.changed + outcome.value.unreadable
+                if problems:
+                    self.error_raised.emit(f"{outcome.value.summary()}: {'; '.join(problems[:3])}")
+            elif not outcome.cancelled:
+                self.error_raised.emit(outcome.message)
+
+        return self.runner.submit(HashFilesJob(self.catalog, list(ids), rehash), done)
+
     def _on_files_added(self, outcome: Outcome) -> None:
         if outcome.ok:
             self.media_changed.emit(list(outcome.value))

@@ -65,6 +65,8 @@ class LibraryEdits(QObject):
                  f"Make {' + '.join(presets)} proxies of the selected videos (see the Jobs panel)")
             for text, presets in PROXY_CHOICES
         ]
+        self.hash = make("Compute Content Hashes", None, self.hash_selected,
+                         "Read the selected files whole for their content hash, so tapes match them exactly")
         self.write_to_tape = make("Write to Tape…", None, self.write_selected_to_tape,
                                   "Plan the selected files onto new tapes in the Tape panel's write queue")
         # Not in actions(): without a selection it opens on a folder of your choice.
@@ -91,7 +93,7 @@ class LibraryEdits(QObject):
     def actions(self) -> list[QAction]:
         """Every action of the panel, for menus and shortcuts."""
         return [*self.rate, self.favourite, self.tags, self.copy_paths, self.reveal, self.rescan, self.remove,
-                *self.make_proxies, self.write_to_tape, self.select_all]
+                *self.make_proxies, self.hash, self.write_to_tape, self.select_all]
 
     def rating_menu(self, parent: QMenu) -> QMenu:
         """Add a Rating submenu (No Rating, ★ … ★★★★★) to parent."""
@@ -124,6 +126,7 @@ class LibraryEdits(QObject):
         menu.addAction(self.rescan)
         proxies = menu.addMenu("Make Proxies")
         proxies.addActions(self.make_proxies)
+        menu.addAction(self.hash)
         menu.addAction(self.write_to_tape)
         menu.addAction(self.sanitize)
         menu.addAction(self.remove)
@@ -224,6 +227,11 @@ class LibraryEdits(QObject):
         if not ids:
             return None
         return self.library.make_proxies(ids, presets)
+
+    def hash_selected(self) -> int | None:
+        """Queue a content-hash job for the selected files; its job id."""
+        ids = self.panel.selected_ids()
+        return self.library.hash_files(ids) if ids else None
 
     def write_selected_to_tape(self) -> None:
         """The selected files to the Tape panel's write queue, as one entry."""
