@@ -8,6 +8,7 @@ package creates it) and initdb/pg_ctl run through runuser.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import itertools
@@ -63,6 +64,9 @@ class PostgresServer:
             raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()}\n{tail}")
 
     def start(self) -> PostgresServer:
+        _stop_orphans(self.bindir)
+        (self.folder / "owner.pid").write_text(str(os.getpid()))
+        atexit.register(self.stop)  # a test process that ends without its session teardown (Ctrl+C twice)
         if os.geteuid() == 0:
             self._owner = _server_user()
             owner = pwd.getpwnam(self._owner)
@@ -108,6 +112,28 @@ class PostgresServer:
             with contextlib.suppress(RuntimeError):  # already gone; the folder goes anyway
                 self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _stop_orphans(bindir: Path) -> None:
+    """Stop the servers of test processes that died without stopping them (a killed xdist worker)."""
+    for folder in Path(tempfile.gettempdir()).glob("reelkeep-pg-*"):
+        try:
+            owner = int((folder / "owner.pid").read_text())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(owner, 0)
+            continue  # alive: its server is in use
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's live process
+        if (folder / "data" / "postmaster.pid").exists():
+            stop = [str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "-w", "stop"]
+            owner_name = _server_user() if os.geteuid() == 0 else None
+            command = ["runuser", "-u", owner_name, "--", *stop] if owner_name else stop
+            subprocess.run(command, capture_output=True, timeout=60, check=False)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _server_user() -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import psycopg
+import pytest
 
 from tests.postgres_server import PostgresServer
 
@@ -24,3 +28,18 @@ def test_a_real_server_with_a_fresh_database_per_test(postgres_server: PostgresS
 def test_each_test_gets_its_own_database(postgres_url: str) -> None:
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         assert conn.execute("SELECT to_regclass('public.clip')").fetchone()[0] is None
+
+
+def test_a_server_left_by_a_killed_test_process_is_stopped_by_the_next_one() -> None:
+    orphan = PostgresServer().start()
+    try:
+        gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                              check=True, timeout=60)
+        (orphan.folder / "owner.pid").write_text(gone.stdout.strip())  # as if its test process had been killed
+        assert (orphan.data / "postmaster.pid").exists()
+        PostgresServer().start().stop()
+        assert not orphan.folder.exists()
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(orphan.url(), connect_timeout=5).close()
+    finally:
+        orphan.stop()
