@@ -62,6 +62,14 @@ def test_a_url_opens_a_migrated_catalog_with_the_sqlite_schema(postgres_url: str
         again.close()
 
 
+def test_a_catalog_from_a_newer_reelkeep_is_refused_by_name(postgres_url: str) -> None:
+    Catalog(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("UPDATE reelkeep_schema SET version = %s", (migrations.HEAD + 1,))
+    with pytest.raises(CatalogError, match=r"the catalog postgresql://\S+ has schema version \d+, newer than"):
+        Catalog(postgres_url)
+
+
 def test_two_programs_opening_a_new_catalog_at_once_migrate_it_once(postgres_url: str) -> None:
     opened: list[Catalog] = []
     errors: list[BaseException] = []

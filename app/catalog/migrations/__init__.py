@@ -62,16 +62,16 @@ def upgrade(db: Database, path: Path | None, target: int = HEAD) -> list[int]:
     # A server catalog is backed up by the server's own means (pg_dump); DDL there is transactional too.
     pg.lock(db)
     try:
-        return _upgrade(db, None, target)
+        return _upgrade(db, None, target, label=pg.display_name(db))
     finally:
         pg.unlock(db)
 
 
-def _upgrade(db: Database, path: Path | None, target: int) -> list[int]:
+def _upgrade(db: Database, path: Path | None, target: int, label: str | None = None) -> list[int]:
     current = schema_version(db)
     if current > HEAD:
         raise CatalogError(
-            f"the catalog {path} has schema version {current}, newer than this Reelkeep knows ({HEAD}); "
+            f"the catalog {label or path} has schema version {current}, newer than this Reelkeep knows ({HEAD}); "
             "update Reelkeep or open another catalog with --catalog"
         )
     pending = [step for step in STEPS if current < step.VERSION <= target]

@@ -74,6 +74,13 @@ def set_schema_version(db: Database, version: int) -> None:
                    " SET version = excluded.version", (int(version),))
 
 
+def display_name(db: Database) -> str:
+    """The catalog's URL without a password, for messages."""
+    from app.catalog.db import redacted
+
+    return redacted(str(db.database))
+
+
 def lock(db: Database) -> None:
     db.execute_sql("SELECT pg_advisory_lock(?)", (UPGRADE_LOCK,))
 
