@@ -17,6 +17,16 @@ from peewee import (
 database = DatabaseProxy()
 
 
+class FlagField(BooleanField):
+    """A yes/no column stored as 0/1 on both backends (the migrations make flags INTEGER, on PostgreSQL too, where a
+    Python bool would be sent as a boolean the column refuses)."""
+
+    field_type = "INT"
+
+    def db_value(self, value: object) -> int | None:
+        return None if value is None else int(bool(value))
+
+
 class BaseModel(Model):
     class Meta:
         database = database
@@ -49,7 +59,7 @@ class MediaFile(BaseModel):
     fps_den = IntegerField(null=True)
     frame_count = IntegerField(null=True)
     start_tc = TextField(null=True)
-    drop_frame = BooleanField(default=False)
+    drop_frame = FlagField(default=False)
     pix_fmt = TextField(null=True)
     video_slices = IntegerField(null=True)
     audio_codec = TextField(null=True)
@@ -65,7 +75,7 @@ class MediaFile(BaseModel):
     disc = IntegerField(null=True)
     year = IntegerField(null=True)
     genre = TextField(null=True)
-    has_cover = BooleanField(default=False)
+    has_cover = FlagField(default=False)
     added_at = FloatField()
     modified_at = FloatField()
     last_seen_at = FloatField()
@@ -73,7 +83,7 @@ class MediaFile(BaseModel):
     status = TextField(default="pending")
     status_message = TextField(null=True)
     rating = IntegerField(default=0)
-    favourite = BooleanField(default=False)
+    favourite = FlagField(default=False)
     play_count = IntegerField(default=0)
     last_played = FloatField(null=True)
     resume_seconds = FloatField(null=True)

@@ -126,6 +126,17 @@ def test_search_tags_ratings_and_filters(catalog: Catalog, tmp_path: Path) -> No
         catalog.set_rating([song], 6)
 
 
+def test_flags_written_through_the_models_are_0_or_1(catalog: Catalog, tmp_path: Path) -> None:
+    from app.catalog.models import MediaFile
+
+    media_id = _add(catalog, tmp_path, "A001C001.mov", kind="video")
+    MediaFile.update(favourite=True, has_cover=True).where(MediaFile.id == media_id).execute()
+    assert MediaFile.get_by_id(media_id).favourite is True
+    assert catalog.query_ids(LibraryFilter(favourites_only=True)) == [media_id]
+    assert catalog.info(media_id)["has_cover"] is True
+    assert catalog.db.execute_sql("SELECT favourite FROM media_file WHERE id = ?", (media_id,)).fetchone()[0] == 1
+
+
 def test_search_ignores_fts_syntax_in_user_input(catalog: Catalog, tmp_path: Path) -> None:
     media_id = _add(catalog, tmp_path, 'weird "name" (NEAR) OR.mp4', kind="video")
     assert catalog.query_ids(LibraryFilter(text='"name" NEAR(')) == [media_id]
