@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from huey import Huey
+from peewee import PostgresqlDatabase
 
 from app.core.progress import CancelToken, ProgressUpdate
 from app.farm.ledger import Beat, Ledger, NewJob
@@ -32,6 +33,7 @@ LEASE_S = 30.0  # a job whose worker has not renewed for this long is given to a
 BEAT_S = 2.0  # how often a worker renews its leases and writes progress
 RETRY_DELAY_S = 5.0  # a reclaimed or failed-to-start job waits this long before it runs again
 MAX_ATTEMPTS = 3  # a job whose workers died this many times is failed (a file that crashes the decoder)
+TABLES_LOCK = 0x7265656C6661726D  # "reelfarm": the advisory lock taken while creating the tables
 HUEY_RETRIES = 2  # the queue itself failing (database gone) retries the message this many times
 
 
@@ -74,10 +76,11 @@ class Farm:
         self.retry_delay = RETRY_DELAY_S
         self.worker_name = f"{socket.gethostname()}:{os.getpid()}"
         self.ledger = Ledger(self.db)
-        self.ledger.create_table()
         # results=False: outcomes live in the ledger; Huey's key-value table keeps only revocations.
-        self.hueys = {lane: Huey(f"reelkeep-{lane}", results=False, storage_class=FarmStorage, database=self.db)
+        self.hueys = {lane: Huey(f"reelkeep-{lane}", results=False, storage_class=FarmStorage, database=self.db,
+                                 create_tables=False)
                       for lane in LANES}
+        self._create_tables()
         self.tasks = {kind: self.hueys[lane].task(retries=HUEY_RETRIES, retry_delay=self.retry_delay, context=True,
                                                   name=f"farm_{kind}")(self._body(kind))
                       for kind, lane in KIND_LANE.items()}
@@ -86,6 +89,16 @@ class Farm:
         self._lock = threading.Lock()
         self._catalog: Any = catalog_connection  # an open Catalog to reuse (the CLI's), else opened on demand
         self._own_catalog = catalog_connection is None
+
+    def _create_tables(self) -> None:
+        """The queue's and the ledger's tables, once: workers starting together on PostgreSQL would otherwise race
+        in CREATE TABLE IF NOT EXISTS (a duplicate pg_type row); an advisory lock makes them take turns."""
+        storage = self.hueys[LANES[0]].storage
+        with self.db.atomic():
+            if isinstance(self.db, PostgresqlDatabase):
+                self.db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (TABLES_LOCK,))
+            self.db.create_tables([storage.KV, storage.Schedule, storage.Task, storage.Counter, self.ledger.Job],
+                                  safe=True)
 
     def _body(self, kind: str) -> Any:
         def body(job_id: int, task: Any = None) -> None:

@@ -58,9 +58,6 @@ class Ledger:
         self.db = db
         self.Job = job_model(db)
 
-    def create_table(self) -> None:
-        self.db.create_tables([self.Job], safe=True)
-
     def add(self, jobs: Sequence[NewJob], batch: str | None = None) -> tuple[str, list[int]]:
         """Insert queued jobs (in the caller's transaction); (batch, ids)."""
         batch = batch or uuid.uuid4().hex[:12]
