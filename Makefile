@@ -2,15 +2,18 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint bench package clean
+.PHONY: setup setup-tests run test lint bench package clean
 
 setup:
 	@bash scripts/setup.sh
 
+setup-tests:
+	@bash scripts/setup.sh --tests
+
 run: setup
 	$(PY) -m app $(ARGS)
 
-test: setup
+test: setup-tests
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadgroup --max-worker-restart=0 $(PYTEST_ARGS)
 
 lint: setup

@@ -4,11 +4,18 @@
 # project and its test tools.
 #   scripts/setup.sh            install what is missing
 #   scripts/setup.sh --dry-run  only print what would be installed or remade
+#   scripts/setup.sh --tests    also what only the tests need (`make test`): PostgreSQL's server programs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DRY_RUN=0
-[ "${1:-}" = "--dry-run" ] && DRY_RUN=1
+WITH_TESTS=0
+for arg in "$@"; do
+  case "$arg" in
+    --dry-run) DRY_RUN=1 ;;
+    --tests) WITH_TESTS=1 ;;
+  esac
+done
 
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
@@ -19,6 +26,9 @@ APT_PACKAGES=(
   xfsprogs  # the tests prove archive checkouts are copy-on-write clones on a real XFS image
   chromium chromium-driver fonts-liberation  # the web client is tested in a real browser (headless, driven by Selenium)
   fonts-dejavu-core  # PDF reports embed DejaVu Sans: Greek and Cyrillic file names too (reportlab's own fonts are Latin-1)
+)
+# Only for `make test` (`make run` stays lean: the app itself needs only psycopg's own client library).
+TEST_APT_PACKAGES=(
   postgresql  # the catalog tests run on a real PostgreSQL too: each test process starts a private cluster (initdb)
 )
 
@@ -54,6 +64,7 @@ missing_apt_packages() {
 
 if [ "$(uname -s)" = "Linux" ] && command -v apt-get >/dev/null 2>&1; then
   wanted=("${APT_PACKAGES[@]}")
+  [ "$WITH_TESTS" = 1 ] && wanted+=("${TEST_APT_PACKAGES[@]}")
   python_lacks_venv && wanted+=("$(venv_package)")
   missing=$(missing_apt_packages "${wanted[@]}")
   if [ "$DRY_RUN" = 1 ]; then

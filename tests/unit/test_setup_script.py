@@ -48,3 +48,14 @@ def test_a_half_made_venv_is_remade(tmp_path: Path) -> None:
     subprocess.run([SYSTEM_PYTHON, "-m", "venv", "--without-pip", str(tmp_path / "venv")], check=True, timeout=60)
     out = _dry_run(tmp_path)
     assert "would remove the half-made virtual environment" in out
+
+
+def test_the_test_server_is_installed_for_make_test_only(tmp_path: Path) -> None:
+    # `make run` stays lean: PostgreSQL's server programs are for the tests' throwaway clusters
+    assert "postgresql" not in _needed(_dry_run(tmp_path))
+    full_env = {**os.environ, "PYTHON": SYSTEM_PYTHON, "VENV": str(tmp_path / "venv")}
+    result = subprocess.run(["bash", str(SETUP), "--dry-run", "--tests"], env=full_env, capture_output=True,
+                            text=True, timeout=60, check=True)
+    assert "postgresql" in _needed(result.stdout)
+    makefile = (ROOT / "Makefile").read_text()
+    assert "test: setup-tests" in makefile and "setup.sh --tests" in makefile
