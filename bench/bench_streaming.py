@@ -3,10 +3,15 @@ and `python -m http.server` serving the same file, in one run, with wrk on loopb
 for random 1 MiB ranges). Then the app's case: the server on its thread inside a Qt application, 50 clients
 streaming, while a 10 ms timer on the GUI thread measures how late the event loop runs.
 
-`python -m http.server` ignores Range (it sends the whole file every time), so its figure is whole-file reads.
+Reelkeep is measured three ways: as it runs (uvloop's event loop), on asyncio's loop (REELKEEP_EVENT_LOOP=asyncio,
+what uvloop gains) and with `--workers` one per core (Linux). `python -m http.server` ignores Range (it sends the
+whole file every time), so its figure is whole-file reads. With `--rounds R` every server is measured R times in
+turn and each ratio is against nginx's figure of the same round: on a shared machine the load drifts by more
+than the differences measured.
 
 Needs wrk and nginx (Debian: `apt install wrk nginx-light`).
-Run: `.venv/bin/python bench/bench_streaming.py [--dir bench/out/streaming] [--size-mb 1024] [--seconds 10]`.
+Run: `.venv/bin/python bench/bench_streaming.py [--dir bench/out/streaming] [--size-mb 1024] [--seconds 10]
+[--rounds 1] [--no-app]`.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from app.ingest.scan import ScanJob  # noqa: E402
 from tests.media import make_clip  # noqa: E402
 
 TOKEN = "b" * 43
+ASYNCIO = "reelkeep serve (asyncio loop)"
 CHUNK = 1 << 20
 RANGE_SCRIPT = """
 local size = tonumber(os.getenv("BENCH_SIZE"))
@@ -169,6 +175,10 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, default=ROOT / "bench" / "out" / "streaming")
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every server this many times, in turn: on a shared machine the load drifts, "
+                             "so each ratio is against nginx in the same round and the median is reported")
+    parser.add_argument("--no-app", action="store_true", help="skip the GUI lateness run")
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
@@ -199,6 +209,7 @@ def main() -> int:
     servers["reelkeep serve"] = ([sys.executable, "-m", "app", "--catalog", str(catalog_path), "serve", "--port",
                                   str(reelkeep_port), "--token-file", str(token_file)],
                                  f"http://127.0.0.1:{reelkeep_port}/media/{media_id}?token={TOKEN}", script)
+    servers[ASYNCIO] = servers["reelkeep serve"]  # the same, on asyncio's loop instead of uvloop's (see below)
     workers = os.cpu_count() or 1
     if workers > 1 and sys.platform.startswith("linux"):  # one process per core, as nginx's worker_processes auto
         workers_port = free_port()
@@ -209,21 +220,32 @@ def main() -> int:
     servers["python -m http.server"] = ([sys.executable, "-m", "http.server", str(python_port), "--bind",
                                          "127.0.0.1", "--directory", str(media.parent)],
                                         f"http://127.0.0.1:{python_port}/{media.name}", script)
-    results: dict[tuple[str, int], tuple[float, float]] = {}
-    for name, (command, url, lua) in servers.items():
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for_port(int(url.split(":")[2].split("/")[0]))
-            time.sleep(2.0 if "--workers" in command else 0)  # the spawned workers import before they accept
-            for connections in (8, 50):
-                results[name, connections] = wrk(url, connections, args.seconds, size, lua)
-        finally:
-            process.terminate()
-            process.wait(30)
-    print(f"\n{'server':34} {'conns':>5} {'req/s':>9} {'MB/s':>9} {'vs nginx':>9}")
-    for (name, connections), (requests, rate) in results.items():
-        ratio = rate / results["nginx", connections][1]
-        print(f"{name:34} {connections:>5} {requests:>9.1f} {rate:>9.0f} {ratio:>8.2f}x")
+    results: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    for _round in range(args.rounds):
+        for name, (command, url, lua) in servers.items():
+            env = {**os.environ, "REELKEEP_EVENT_LOOP": "asyncio"} if name == ASYNCIO else None
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+            try:
+                wait_for_port(int(url.split(":")[2].split("/")[0]))
+                time.sleep(2.0 if "--workers" in command else 0)  # the spawned workers import before they accept
+                for connections in (8, 50):
+                    results.setdefault((name, connections), []).append(
+                        wrk(url, connections, args.seconds, size, lua))
+            finally:
+                process.terminate()
+                process.wait(30)
+    print(f"\n{'server':34} {'conns':>5} {'req/s':>9} {'MB/s':>9} {'vs nginx':>9}  (median of {args.rounds} rounds; "
+          "ratios: each round's against that round's nginx, lowest to highest)")
+    for (name, connections), runs in results.items():
+        nginx_runs = results["nginx", connections]
+        ratios = sorted(run[1] / peer[1] for run, peer in zip(runs, nginx_runs, strict=True))
+        requests, rate = (statistics.median(run[i] for run in runs) for i in (0, 1))
+        spread = " ".join(f"{r:.2f}" for r in ratios) if len(ratios) > 1 else ""
+        print(f"{name:34} {connections:>5} {requests:>9.1f} {rate:>9.0f} {statistics.median(ratios):>8.2f}x  "
+              f"{spread}")
+    if args.no_app:
+        return 0
 
     print("\nthe app: 50 clients on the server inside a Qt application")
     late = sorted(gui_lateness(catalog_path, media_id, 50, args.seconds, size, script))

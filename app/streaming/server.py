@@ -13,6 +13,7 @@ import concurrent.futures
 import contextlib
 import functools
 import logging
+import os
 import signal
 import socket
 import threading
@@ -46,7 +47,9 @@ class ServerError(ReelkeepError):
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
     """uvloop's loop where it is installed (Linux, macOS: its transports and callbacks cost less per request),
-    else asyncio's own."""
+    else asyncio's own; REELKEEP_EVENT_LOOP=asyncio asks for asyncio's (to rule uvloop out, and to compare)."""
+    if os.environ.get("REELKEEP_EVENT_LOOP") == "asyncio":
+        return asyncio.new_event_loop()
     try:
         import uvloop
     except ImportError:
