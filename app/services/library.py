@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from app.catalog.catalog import Catalog
 from app.catalog.changes import ChangeListener
 from app.catalog.dialect import is_postgres
+from app.core.errors import EditConflict
 from app.core.job import Outcome
 from app.ingest.add_files import AddFilesJob
 from app.ingest.proxies import ProxyJob, proxy_failures_message
@@ -36,8 +39,8 @@ class CatalogEditJob:
     def plan(self) -> None:
         return None
 
-    def run(self, plan: None, ctx: object) -> None:
-        self.change()
+    def run(self, plan: None, ctx: object) -> object:
+        return self.change()
 
 
 class LibraryService(QObject):
@@ -59,6 +62,10 @@ class LibraryService(QObject):
         self._scans: set[int] = set()
         self._scanned_ids: set[int] = set()  # rows the running scans added or changed
         self.last_scan: ScanResult | None = None
+        # (column, id) -> (edit number, value) of this window's edits not yet written: a later edit of the same
+        # file expects that value, not the one still on screen (edits run one after another on the catalog lane).
+        self._in_flight: dict[tuple[str, int], tuple[int, Any]] = {}
+        self._edits = itertools.count(1)
         self._remote: ChangeListener | None = None
         self._remote_notifier: QSocketNotifier | None = None
         self._remote_tables: set[str] = set()
@@ -227,12 +234,18 @@ class LibraryService(QObject):
     # lock (another Reelkeep process may hold it for a batch) and edits stay in order with the watcher's. A
     # catalog that cannot be written (disk full, locked past the timeout) is told through error_raised.
     def _edit(self, title: str, change: Callable[[], None], ids: Sequence[int], tags: bool = False,
-              reset: bool = False, roots: bool = False) -> int:
+              reset: bool = False, roots: bool = False, finished: Callable[[], None] | None = None) -> int:
         ids = list(ids)
 
         def done(outcome: Outcome) -> None:
+            if finished is not None:
+                finished()
             if not outcome.ok:
                 self.error_raised.emit(outcome.message)
+                return
+            if isinstance(outcome.value, EditConflict):  # nothing written: show what the others made of it
+                self.error_raised.emit(str(outcome.value))
+                self.library_reset.emit()
                 return
             if reset:
                 self.library_reset.emit()
@@ -245,13 +258,38 @@ class LibraryService(QObject):
 
         return self.runner.submit(CatalogEditJob(title, change), done)
 
-    def set_rating(self, ids: Sequence[int], rating: int) -> int:
-        ids = list(ids)
-        return self._edit("Set rating", lambda: self.catalog.set_rating(ids, rating), ids)
+    def set_rating(self, ids: Sequence[int], rating: int, seen: Mapping[int, int] | None = None) -> int:
+        """Rate ids. seen (id -> the rating on screen) makes it an edit that is refused, told by error_raised and
+        followed by library_reset, when another program changed those files meanwhile (Catalog.set_rating)."""
+        return self._checked_edit("Set rating", "rating", list(ids), rating, seen, self.catalog.set_rating)
 
-    def set_favourite(self, ids: Sequence[int], favourite: bool) -> int:
-        ids = list(ids)
-        return self._edit("Set favourite", lambda: self.catalog.set_favourite(ids, favourite), ids)
+    def set_favourite(self, ids: Sequence[int], favourite: bool, seen: Mapping[int, bool] | None = None) -> int:
+        """Mark or unmark favourites; seen as for set_rating."""
+        return self._checked_edit("Set favourite", "favourite", list(ids), bool(favourite), seen,
+                                  self.catalog.set_favourite)
+
+    def _checked_edit(self, title: str, column: str, ids: list[int], value: Any, seen: Mapping[int, Any] | None,
+                      write: Callable[..., None]) -> int:
+        expected = None
+        if seen is not None:
+            expected = {i: self._in_flight.get((column, i), (0, shown))[1] for i, shown in seen.items()}
+        number = next(self._edits)
+        for media_id in ids:
+            self._in_flight[(column, media_id)] = (number, value)
+
+        def change() -> EditConflict | None:
+            try:
+                write(ids, value, expected=expected)
+            except EditConflict as conflict:
+                return conflict
+            return None
+
+        def written() -> None:  # on the GUI thread, like every use of _in_flight
+            for media_id in ids:
+                if self._in_flight.get((column, media_id), (None,))[0] == number:
+                    del self._in_flight[(column, media_id)]
+
+        return self._edit(title, change, ids, finished=written)
 
     def add_tags(self, ids: Sequence[int], names: Iterable[str]) -> int:
         ids, names = list(ids), list(names)
