@@ -13,6 +13,8 @@ import psycopg
 from app.bootstrap import build_context
 from app.core.errors import CatalogError
 from app.core.facts import FileState
+from app.ui.library.columns import Col
+from app.ui.library.table_model import LibraryTableModel
 from tests.postgres_server import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,10 +34,13 @@ def test_another_program_s_edits_reset_the_views_once_per_burst(qtbot, postgres_
         tags: list[bool] = []
         library.library_reset.connect(lambda: resets.append(True))
         library.tags_changed.connect(lambda: tags.append(True))
+        model = LibraryTableModel(library)  # what the library panel shows
+        assert model.index(model.row_for_id(media_id), Col.RATING).data() == "☆☆☆☆☆"
 
         _other_program(postgres_url, f"catalog.set_rating([{media_id}], 4)\ncatalog.add_tags([{media_id}], ['selects'])")
         qtbot.waitUntil(lambda: bool(resets) and bool(tags), timeout=20_000)
         assert ctx.catalog.info(media_id)["rating"] == 4
+        qtbot.waitUntil(lambda: model.index(model.row_for_id(media_id), Col.RATING).data() == "★★★★☆", timeout=5000)
 
         # the window's own edit: told by the edit itself (media_changed), not again by the feed
         changed: list[list[int]] = []

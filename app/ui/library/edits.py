@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
@@ -149,19 +149,31 @@ class LibraryEdits(QObject):
             return self.panel.selected_ids()
         return [self.panel.model.media_id(index.row())]
 
+    def _seen(self, ids: list[int], column: str) -> dict[int, Any]:
+        """What the view shows of column for the ids it has in memory: an edit made from it is refused when another
+        program changed those files meanwhile (the others, never read, are not checked)."""
+        seen = {}
+        for media_id in ids:
+            row = self.panel.model.shown(media_id)
+            if row is not None:
+                seen[media_id] = bool(row[column]) if column == "favourite" else row[column]
+        return seen
+
     def _rating_clicked(self, index: QModelIndex, rating: int) -> None:
-        self.library.set_rating(self._targets(index), rating)
+        targets = self._targets(index)
+        self.library.set_rating(targets, rating, seen=self._seen(targets, "rating"))
 
     def _favourite_clicked(self, index: QModelIndex) -> None:
         row = self.panel.model.row_data(index.row())
         if row is not None:
-            self.library.set_favourite(self._targets(index), not row["favourite"])
+            targets = self._targets(index)
+            self.library.set_favourite(targets, not row["favourite"], seen=self._seen(targets, "favourite"))
 
     def set_rating(self, rating: int) -> None:
         """Rate every selected file (0 clears the rating)."""
         ids = self.panel.selected_ids()
         if ids:
-            self.library.set_rating(ids, rating)
+            self.library.set_rating(ids, rating, seen=self._seen(ids, "rating"))
 
     def toggle_favourite(self) -> None:
         """The current row decides: a favourite becomes plain, and the other way round, for all selected."""
@@ -170,7 +182,7 @@ class LibraryEdits(QObject):
             return
         current = self.panel.view.currentIndex()
         row = self.panel.model.row_data(current.row() if current.isValid() else self.panel.model.row_for_id(ids[0]))
-        self.library.set_favourite(ids, not (row and row["favourite"]))
+        self.library.set_favourite(ids, not (row and row["favourite"]), seen=self._seen(ids, "favourite"))
 
     def edit_tags(self) -> None:
         """Open the tags dialog for the selection (window-modal, not blocking)."""

@@ -64,7 +64,7 @@ class LibraryTableModel(QAbstractTableModel):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.timeout.connect(self.refresh)
         library.media_changed.connect(self._on_media_changed)
-        library.library_reset.connect(self.refresh)
+        library.library_reset.connect(self._reset_rows)
 
     # ---- the id list
     @property
@@ -85,6 +85,14 @@ class LibraryTableModel(QAbstractTableModel):
         new_ids = self._catalog.query_ids(self._filter)
         self._query_ms = (time.perf_counter() - started) * 1000
         self._apply(new_ids)
+
+    def _reset_rows(self) -> None:
+        """Rows may hold other values now (another program's edits on a shared catalog, a refused edit, a removal):
+        forget the rows read, re-query, and have the view read what it shows again."""
+        self._cache.clear()
+        self.refresh()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, self.columnCount() - 1))
 
     def schedule_refresh(self) -> None:
         """Re-query soon; bursts (a scan reporting every batch) collapse into one query."""
@@ -124,6 +132,10 @@ class LibraryTableModel(QAbstractTableModel):
         if found is None:
             self.schedule_refresh()  # removed behind our back: the next query drops the row
         return found
+
+    def shown(self, media_id: int) -> dict[str, Any] | None:
+        """The row as the view last read it, or None when it is not in memory (no catalog read)."""
+        return self._cache.get(media_id)
 
     def cached_row_count(self) -> int:
         """How many catalog rows are held in memory now."""
@@ -230,11 +242,14 @@ class LibraryTableModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
         media_id = self._ids[index.row()]
+        shown = self.shown(media_id)  # what the user changed: refused if another program changed it meanwhile
         if index.column() == Col.RATING:
-            self._library.set_rating([media_id], int(value))
+            seen = None if shown is None else {media_id: shown["rating"]}
+            self._library.set_rating([media_id], int(value), seen=seen)
             return True
         if index.column() == Col.FAVOURITE:
-            self._library.set_favourite([media_id], bool(value))
+            seen = None if shown is None else {media_id: bool(shown["favourite"])}
+            self._library.set_favourite([media_id], bool(value), seen=seen)
             return True
         return False
 
