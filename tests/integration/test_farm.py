@@ -166,3 +166,37 @@ def test_a_stopped_worker_removes_its_partial_and_hands_the_job_back(tmp_path: P
     finally:
         farm.close()
     assert not list(proxies.rglob("*.mp4*"))
+
+
+@pytest.mark.timeout(300)
+def test_a_running_job_cancelled_by_the_submitter_stops_and_leaves_nothing(tmp_path: Path, workers) -> None:
+    catalog = str(tmp_path / "catalog.sqlite")
+    proxies = tmp_path / "proxies"
+    media = tmp_path / "media"
+    media.mkdir()
+    make_clip(media / "C001.mov", rate="25", frames=FRAMES, size=(320, 180))
+    reelkeep("scan", str(media), "--quiet", catalog=catalog)
+    env = _env(catalog, proxies)
+    worker = workers(env, "--lanes", "proxy")
+    submitter = subprocess.Popen([sys.executable, "-m", "app", "farm", "proxies", str(media)], cwd=ROOT, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    farm = Farm(catalog)
+    try:
+        partial = _wait("the proxy under way", lambda: next(iter(proxies.rglob(f"*.{worker.pid}{PARTIAL}")), None))
+        (job,) = farm.ledger.jobs()
+        cancelled = subprocess.run([sys.executable, "-m", "app", "farm", "cancel", "--batch", job["batch"]], cwd=ROOT,
+                                   env=env, capture_output=True, text=True, timeout=120)
+        assert "Cancel asked for 1 job(s)" in cancelled.stdout
+        out, _ = submitter.communicate(timeout=120)
+        assert submitter.returncode == 1
+        assert "cancelled: preview proxy of C001.mov" in out and "Farm: 0 done, 0 failed, 1 cancelled" in out
+        assert not partial.exists() and not list(proxies.rglob("*.mp4*"))
+        assert farm.ledger.jobs()[0]["state"] == "cancelled"
+        assert worker.poll() is None  # the worker goes on serving
+    finally:
+        farm.close()
+        if submitter.poll() is None:
+            submitter.kill()
+            submitter.communicate(timeout=30)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=60) == 0

@@ -100,3 +100,25 @@ def test_a_queued_job_whose_message_was_lost_gets_a_new_one(farm: Farm) -> None:
     assert farm.requeue_orphans(min_age=0) == [lost]
     assert sorted(task.args[0] for task in huey.pending()) == [kept, lost]
     assert farm.requeue_orphans(min_age=0) == []
+
+
+def test_a_worker_that_lost_its_claim_or_was_asked_to_cancel_stops_its_copy(farm: Farm) -> None:
+    lost_id, cancelled_id = _submit(farm, 2)
+    lost = farm.start(lost_id, "proxy", farm.ledger.claim(lost_id, farm.worker_name, -1))
+    asked = farm.start(cancelled_id, "proxy", farm.ledger.claim(cancelled_id, farm.worker_name, 30))
+    assert farm.reclaim_expired() == [lost_id]  # cut off from the database past its lease: given away
+    farm.ledger.request_cancel([cancelled_id])
+    farm.beat()
+    assert lost.cancel.cancelled and lost.reason == "lost"
+    assert asked.cancel.cancelled and asked.reason == "user"
+
+
+def test_a_job_claimed_while_its_worker_shuts_down_is_stopped_at_once(farm: Farm) -> None:
+    (job_id,) = _submit(farm)
+    farm.stop_all("shutdown")
+    running = farm.start(job_id, "proxy", farm.ledger.claim(job_id, farm.worker_name, 30))
+    assert running.cancel.cancelled and running.reason == "shutdown"
+    farm.end(job_id)
+    farm.hand_back(running)
+    (job,) = farm.ledger.jobs()
+    assert (job["state"], job["attempts"]) == ("queued", 0)
