@@ -67,7 +67,8 @@ def command_offload(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
     result = run_job(OffloadJob(request, report_dir, plan), args.quiet)
     out.write(f"Offloaded: {result.summary()}\n")
     for destination in result.destinations:
-        mhl = f"; ASC MHL {destination.mhl[-1].name}" if destination.mhl else ""
+        generations = [path.name for path in destination.mhl if path.suffix == ".mhl"]
+        mhl = f"; ASC MHL {generations[-1]}" if generations else ""
         out.write(f"  {destination.target}: {destination.status}, {destination.verified:,} file(s) verified{mhl}\n")
         for problem in destination.problems[:50]:
             out.write(f"    {problem}\n")

@@ -32,6 +32,7 @@ def test_offload_a_sony_card_to_two_drives_verified_reported_and_cataloged(tmp_p
     out = done.stdout
     assert out.startswith("Sony card"), out
     assert "2 clip(s)" in out and "all verified" in out
+    assert out.count("ASC MHL 0001_") == 2 and ".mhl" in out  # the generation written in each destination
     targets = [line.split("→ ", 1)[1] for line in out.splitlines() if "→ " in line]
     assert len(targets) == 2 and all(t.startswith(str(tmp_path)) and "/Day01/" in t for t in targets)
     for target in map(Path, targets):
