@@ -16,7 +16,7 @@ from app.services.farm import FarmService
 from app.services.library import LibraryService
 from app.services.offload import OffloadService
 from app.services.player import PlayerService
-from app.services.settings import Settings
+from app.services.settings import CATALOG_KEY, Settings
 from app.services.streaming import StreamingService
 from app.services.tape import TapeService
 from app.services.thumbnails import ThumbnailService
@@ -58,9 +58,9 @@ class AppContext:
 def build_context(catalog_path: str | Path | None = None, settings_path: str | None = None,
                   watch: bool = True) -> AppContext:
     """Everything but the window. A QCoreApplication (or QApplication) must exist."""
-    catalog = Catalog(catalog_path or default_catalog_path())
-    runner = JobRunner()
     settings = Settings(settings_path)
+    catalog = Catalog(catalog_path or default_catalog_path(settings.value(CATALOG_KEY, "", str) or None))
+    runner = JobRunner()
     library = LibraryService(catalog, runner, settings=settings)
     watcher = WatchService(library) if watch else None
     player = PlayerService(catalog, runner)
@@ -89,7 +89,8 @@ def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None
     try:
         ctx = build_context(catalog_path)
     except ReelkeepError as exc:
-        QMessageBox.critical(None, "Reelkeep", f"{exc}\n\nStart with --catalog PATH to use another catalog file.")
+        QMessageBox.critical(None, "Reelkeep", f"{exc}\n\nStart with --catalog PATH (a file, or a postgresql:// "
+                             "URL) to use another catalog; it also wins over the one chosen in Settings.")
         return 1
     window = MainWindow(ctx)
     window.show()

@@ -237,11 +237,12 @@ def local_folder(catalog_path: str | os.PathLike[str]) -> Path | None:
     return Path(platformdirs.user_data_dir("reelkeep", appauthor=False)) / "servers" / name
 
 
-def default_catalog_path() -> Path | str:
-    """--catalog beats REELKEEP_CATALOG beats the platform data dir. A server URL stays a string."""
-    env = os.environ.get(CATALOG_ENV)
-    if env:
-        return env if is_server_url(env) else Path(env).expanduser()
+def default_catalog_path(configured: str | None = None) -> Path | str:
+    """--catalog beats REELKEEP_CATALOG beats the catalog chosen in Settings (configured) beats the platform data
+    dir. A server URL stays a string."""
+    for chosen in (os.environ.get(CATALOG_ENV), configured):
+        if chosen:
+            return chosen if is_server_url(chosen) else Path(chosen).expanduser()
     return Path(platformdirs.user_data_dir("reelkeep", appauthor=False)) / "catalog.sqlite"
 
 

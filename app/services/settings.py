@@ -10,6 +10,8 @@ from PySide6.QtCore import QByteArray, QObject, QSettings, Signal
 # simulated cartridges); and how many days after a clean verify pass a tape is due again.
 TAPE_DEVICE_KEY = "tape/device"
 TAPE_REVERIFY_DAYS_KEY = "tape/reverify_days"
+# The catalog the app opens when neither --catalog nor REELKEEP_CATALOG says: a file, or a postgresql:// URL.
+CATALOG_KEY = "catalog/location"
 
 
 class Settings(QObject):

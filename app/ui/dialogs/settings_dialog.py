@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -22,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.catalog.db import redacted
 from app.services.library import AUTO_PREVIEW_KEY, LibraryService
-from app.services.settings import Settings
+from app.services.settings import CATALOG_KEY, Settings
 from app.services.watch import WatchService
 from app.ui.dialogs.confirm import ask
 
@@ -72,12 +74,21 @@ class SettingsDialog(QDialog):
 
         storage = QGroupBox("Storage", self)
         form = QFormLayout(storage)
-        for label, path in (("Catalog", os.fspath(library.catalog.path)), ("Settings", settings_file)):
+        for label, path in (("Catalog", redacted(os.fspath(library.catalog.path))), ("Settings", settings_file)):
             if path:
                 value = QLabel(path, storage)
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 value.setWordWrap(True)
                 form.addRow(label + ":", value)
+        self.catalog_choice: QLineEdit | None = None
+        if settings is not None:
+            self.catalog_choice = QLineEdit(str(settings.value(CATALOG_KEY, "", str) or ""), storage)
+            self.catalog_choice.setPlaceholderText("the default file, or a catalog file, or postgresql://user@host/db")
+            self.catalog_choice.setToolTip("The catalog Reelkeep opens when it starts next: a catalog file, or a "
+                                           "catalog on a PostgreSQL server shared by a team (docs/scaling.md). "
+                                           "--catalog and REELKEEP_CATALOG win over it.")
+            self.catalog_choice.editingFinished.connect(self._save_catalog_choice)
+            form.addRow("Open at start:", self.catalog_choice)
 
         self.auto_preview: QCheckBox | None = None
         if settings is not None:
@@ -96,6 +107,10 @@ class SettingsDialog(QDialog):
         layout.addWidget(close)
         library.roots_changed.connect(self.reload)
         self.reload()
+
+    def _save_catalog_choice(self) -> None:
+        if self.settings is not None and self.catalog_choice is not None:
+            self.settings.set_value(CATALOG_KEY, self.catalog_choice.text().strip())
 
     # confirm and choose_folder are methods so tests can assign their own callables to the instance.
     def confirm(self, title: str, text: str) -> bool:
