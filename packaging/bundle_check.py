@@ -3,7 +3,10 @@
 - python-mpv loads the libmpv *inside the bundle* (read back from /proc/self/maps) and a null-output player
   can be created;
 - OpenTimelineIO's adapter manifest is found: the otio_json adapter round-trips a timeline, and the
-  cmx_3600 (EDL) adapter works when an OTIO plugin package providing it was bundled.
+  cmx_3600 (EDL) adapter works when an OTIO plugin package providing it was bundled;
+- what the app imports only when a feature is first used: the Performance panel's pyqtgraph (a plot drawn
+  offscreen), the offload report's PDF (reportlab and its fonts), the farm's task queue (huey) and the
+  PostgreSQL driver (psycopg with its binary part).
 Prints one line per check and returns 0 when all pass.
 """
 
@@ -57,9 +60,35 @@ def _check_otio(results):
               "otio-cmx3600-adapter package); skipped", file=sys.stderr)
 
 
+def _check_lazy_imports(results):
+    import tempfile
+    from pathlib import Path
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    import pyqtgraph
+
+    plot = pyqtgraph.PlotWidget()
+    plot.plot([0, 1, 2], [1, 3, 2])
+    results.append((f"pyqtgraph {pyqtgraph.__version__} plots", not plot.grab().isNull()))
+    plot.deleteLater()
+    app.processEvents()
+    from app.core.report import Report, Table, write_pdf
+
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = write_pdf(Report("bundle check", tables=[Table("t", ("a", "b"), [("é", 1)])]), Path(folder) / "r.pdf")
+        results.append(("report PDF written (reportlab)", pdf.stat().st_size > 500))
+    import huey
+    import psycopg
+
+    results.append((f"huey {huey.__version__}, psycopg {psycopg.__version__} ({psycopg.pq.__impl__})", True))
+
+
 def main() -> int:
     results = []
-    for check in (_check_mpv, _check_otio):
+    for check in (_check_mpv, _check_otio, _check_lazy_imports):
         try:
             check(results)
         except Exception as exc:  # report every failure, not just the first
