@@ -77,8 +77,7 @@ class Farm:
         self.worker_name = f"{socket.gethostname()}:{os.getpid()}"
         self.ledger = Ledger(self.db)
         # results=False: outcomes live in the ledger; Huey's key-value table keeps only revocations.
-        self.hueys = {lane: Huey(f"reelkeep-{lane}", results=False, storage_class=FarmStorage, database=self.db,
-                                 create_tables=False)
+        self.hueys = {lane: Huey(f"reelkeep-{lane}", results=False, storage_class=FarmStorage, database=self.db)
                       for lane in LANES}
         self._create_tables()
         self.tasks = {kind: self.hueys[lane].task(retries=HUEY_RETRIES, retry_delay=self.retry_delay, context=True,

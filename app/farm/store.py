@@ -108,6 +108,10 @@ class FarmStorage(SqlStorage):
 
         return KV, Schedule, Task, Counter
 
+    def create_tables(self) -> None:
+        """Nothing: Farm creates the tables once, under a lock (Huey's storage would each time it is opened, and
+        older huey releases have no create_tables=False)."""
+
 
 def job_model(db: Database) -> type[Model]:
     """The ledger's table bound to db: one row per job, the truth about its state (Huey only delivers)."""
