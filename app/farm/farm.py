@@ -11,7 +11,6 @@ import logging
 import os
 import socket
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,8 +192,8 @@ class Farm:
                 if task.args:
                     carried.add(task.args[0])
         orphans = []
-        for job_id, _lane, kind, created in self.ledger.queued():
-            if job_id not in carried and (created or 0) < time.time() - min_age:
+        for job_id, kind in self.ledger.queued(min_age):
+            if job_id not in carried:
                 self.enqueue(job_id, kind)
                 orphans.append(job_id)
         return orphans

@@ -11,7 +11,6 @@ delivered twice (a reclaimed job whose first worker was only slow). The ledger i
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -64,7 +63,7 @@ class Ledger:
         ids = []
         for job in jobs:
             ids.append(self.Job.insert(batch=batch, lane=job.lane, kind=job.kind, args=json.dumps(job.args),
-                                       title=job.title, created=time.time()).execute())
+                                       title=job.title, created=db_now(self.db)).execute())
         return batch, ids
 
     def args(self, job_id: int) -> tuple[str, dict[str, Any]] | None:
@@ -129,10 +128,11 @@ class Ledger:
                           & (J.lease_until < db_now(self.db))).execute())
         return state if changed == 1 else None
 
-    def queued(self) -> list[tuple[int, str, str, float]]:
-        """(id, lane, kind, created) of every queued job."""
+    def queued(self, min_age: float = 0.0) -> list[tuple[int, str]]:
+        """(id, kind) of the jobs queued for at least min_age seconds (by the database's clock)."""
         J = self.Job
-        return list(J.select(J.id, J.lane, J.kind, J.created).where(J.state == "queued").tuples())
+        return list(J.select(J.id, J.kind)
+                    .where((J.state == "queued") & (J.created <= db_now(self.db) - min_age)).tuples())
 
     def request_cancel(self, ids: Iterable[int] | None = None, batch: str | None = None) -> int:
         """Cancel jobs: a queued one ends now, a running one is asked (its worker stops at the next chunk)."""
