@@ -36,6 +36,9 @@ class ClipInfo:
     timecode_starts: tuple[tuple[int, int], ...] = ()
     # What PyAV opens when `path` is an mpv-only URL (a ZIP member's slice:// is FFmpeg's subfile URL here)
     decode_path: str | None = None
+    # A proxy played in place of an original that is not at hand (a tape file the library holds): its height,
+    # so the badge says PROXY, not ORIGINAL.
+    stand_in_height: int | None = None
 
     @property
     def pyav_path(self) -> str:

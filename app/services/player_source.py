@@ -36,7 +36,8 @@ class ProxySourceMixin:
     def source_label(self) -> str:
         """'ORIGINAL' or the proxy's height, e.g. 'PROXY 540p'."""
         if self.source is None or self.source.preset is None:
-            return "ORIGINAL"
+            stand_in = self.clip.stand_in_height if self.clip is not None else None
+            return f"PROXY {stand_in}p" if stand_in else "ORIGINAL"
         return f"PROXY {self.source.height}p"
 
     def proxy_presets(self) -> list[str]:

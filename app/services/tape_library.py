@@ -199,7 +199,7 @@ class TapeLibraryService(QObject):
         # offered as renditions. No media id: the player must not look for the original or store a resume point.
         clip = dataclasses.replace(clip_info_from_catalog(info, best.path), media_id=None,
                                    name=f"{match.name} (proxy {best.preset})", width=best.width, height=best.height,
-                                   bit_rate=None, video_slices=None)
+                                   bit_rate=None, video_slices=None, stand_in_height=best.height)
         return self.player.open_clip(clip, [_choice(p) for p in on_disk])
 
 

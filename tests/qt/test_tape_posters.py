@@ -121,6 +121,7 @@ def test_the_file_the_library_holds_shows_its_poster_and_plays_its_proxy(qtbot, 
     actions.play_proxy_action.trigger()
     assert player.source is not None and player.source.path == shelved["proxy"]
     assert player.clip is not None and player.clip.media_id is None  # the proxy stands in: no tape, no original
+    assert player.source_label.startswith("PROXY ") and window.player_panel.transport.source_badge.text() != "ORIGINAL"
     qtbot.waitUntil(lambda: player._player.duration is not None, timeout=WAIT)
     assert player.error == ""
 
