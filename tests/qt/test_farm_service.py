@@ -62,3 +62,33 @@ def test_farm_jobs_are_mirrored_with_machine_progress_end_and_cancel(qtbot, runn
     finally:
         service.shutdown()
         qtbot.waitUntil(lambda: not service._in_flight, timeout=5000)
+
+
+def test_the_jobs_panel_shows_a_farm_job_with_its_machine_and_cancels_it(qtbot, app_context) -> None:
+    from app.ui.jobs.panel import JobsPanel
+
+    panel = JobsPanel(app_context.runner)
+    qtbot.addWidget(panel)
+    panel.show()
+    farm = Farm(app_context.catalog.path)
+    service = FarmService(app_context.catalog.path, app_context.runner)
+    try:
+        _, (job_id,) = farm.submit([NewJob("proxy", "proxy", {"media_id": 1, "preset": "preview"},
+                                           "preview proxy of A.mov")])
+        token = farm.ledger.claim(job_id, "render2:4242", 30)
+        farm.ledger.renew(job_id, token, 30, Beat(30, 120, "frames", 40.0, ""))
+        service.start()
+        qtbot.waitUntil(lambda: job_id in service.records and panel.row(service.records[job_id]) is not None,
+                        timeout=10000)
+        row = panel.row(service.records[job_id])
+        qtbot.waitUntil(lambda: "on render2 (render2:4242)" in row.detail.text(), timeout=10000)
+        assert row.title.text() == "preview proxy of A.mov (farm)" and row.bar.value() > 0
+
+        row.cancel_button.click()
+        qtbot.waitUntil(lambda: farm.ledger.jobs()[0]["cancel"] == 1, timeout=10000)
+        assert farm.ledger.renew(job_id, token, 30, Beat()) == (True, True)  # the worker's next beat sees it
+        farm.ledger.finish(job_id, token, "cancelled")
+        qtbot.waitUntil(lambda: row.state.text() == "Cancelled", timeout=10000)
+    finally:
+        service.shutdown()
+        farm.close()
