@@ -133,6 +133,21 @@ def wrk(url: str, connections: int, seconds: int, size: int, script: Path | None
     return requests, float(amount) * scale
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a server's processes (nginx's workers, reelkeep's --workers) so far."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(pid)
+    for process in (root, *root.children(recursive=True)):
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def gui_lateness(catalog_path: Path, media_id: int, connections: int, seconds: int, size: int,
                  script: Path) -> list[float]:
     """The server inside a Qt application (as File → Share Library runs it) under wrk; lateness of a 10 ms timer
@@ -220,7 +235,7 @@ def main() -> int:
     servers["python -m http.server"] = ([sys.executable, "-m", "http.server", str(python_port), "--bind",
                                          "127.0.0.1", "--directory", str(media.parent)],
                                         f"http://127.0.0.1:{python_port}/{media.name}", script)
-    results: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    results: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
     for _round in range(args.rounds):
         for name, (command, url, lua) in servers.items():
             env = {**os.environ, "REELKEEP_EVENT_LOOP": "asyncio"} if name == ASYNCIO else None
@@ -230,20 +245,22 @@ def main() -> int:
                 wait_for_port(int(url.split(":")[2].split("/")[0]))
                 time.sleep(2.0 if "--workers" in command else 0)  # the spawned workers import before they accept
                 for connections in (8, 50):
-                    results.setdefault((name, connections), []).append(
-                        wrk(url, connections, args.seconds, size, lua))
+                    before = cpu_seconds(process.pid)
+                    requests, rate = wrk(url, connections, args.seconds, size, lua)
+                    used = (cpu_seconds(process.pid) - before) / max(requests * args.seconds, 1) * 1e6
+                    results.setdefault((name, connections), []).append((requests, rate, used))
             finally:
                 process.terminate()
                 process.wait(30)
-    print(f"\n{'server':34} {'conns':>5} {'req/s':>9} {'MB/s':>9} {'vs nginx':>9}  (median of {args.rounds} rounds; "
-          "ratios: each round's against that round's nginx, lowest to highest)")
+    print(f"\n{'server':34} {'conns':>5} {'req/s':>9} {'MB/s':>9} {'CPU µs/req':>10} {'vs nginx':>9}  (median of "
+          f"{args.rounds} rounds; ratios: each round's against that round's nginx, lowest to highest)")
     for (name, connections), runs in results.items():
         nginx_runs = results["nginx", connections]
         ratios = sorted(run[1] / peer[1] for run, peer in zip(runs, nginx_runs, strict=True))
-        requests, rate = (statistics.median(run[i] for run in runs) for i in (0, 1))
+        requests, rate, used = (statistics.median(run[i] for run in runs) for i in (0, 1, 2))
         spread = " ".join(f"{r:.2f}" for r in ratios) if len(ratios) > 1 else ""
-        print(f"{name:34} {connections:>5} {requests:>9.1f} {rate:>9.0f} {statistics.median(ratios):>8.2f}x  "
-              f"{spread}")
+        print(f"{name:34} {connections:>5} {requests:>9.1f} {rate:>9.0f} {used:>10.0f} "
+              f"{statistics.median(ratios):>8.2f}x  {spread}")
     if args.no_app:
         return 0
 

@@ -174,9 +174,10 @@ async def send_span(request: web.Request, span: FileSpan, extra_headers: dict[st
     else:
         status = 206
         headers["Content-Range"] = f"bytes {wanted.start}-{wanted.end}/{span.length}"
+    # set as plain headers: aiohttp's content_type setter parses and rebuilds the value on every response
+    headers["Content-Type"] = span.content_type
+    headers["Content-Length"] = str(max(wanted.length, 0))
     response = web.StreamResponse(status=status, headers=headers)
-    response.content_type = span.content_type
-    response.content_length = max(wanted.length, 0)
     if request.method == "HEAD" or wanted.length <= 0:
         await response.prepare(request)
         await response.write_eof()
@@ -201,7 +202,7 @@ async def _send_bytes(request: web.Request, response: web.StreamResponse, path: 
     # Opened here, not in a thread: the span's stat has just touched this inode, so the open cannot wait on the
     # disk, and a thread hop per request was a third of the cost of a 1 MiB range (bench/bench_streaming.py).
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below, after the response
+        handle = open(path, "rb", buffering=0)  # noqa: SIM115 - closed below; sendfile needs no buffer
     except OSError as exc:
         raise web.HTTPNotFound(text='{"error": "the file is gone"}', content_type="application/json") from exc
     OPEN_FILES.opened()
