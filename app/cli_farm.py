@@ -95,14 +95,23 @@ def _ids_for_paths(catalog: Catalog, paths: list[str]) -> list[int] | None:
     return list(dict.fromkeys(ids))
 
 
-def _videos(catalog: Catalog, ids: list[int]) -> list[tuple[int, str]]:
+def _videos(catalog: Catalog, ids: list[int]) -> list[tuple[list[int], str]]:
+    """The videos among ids, grouped by content (identity hash): (media ids, the first one's name). Files of one
+    content share a proxy folder; one job for them keeps two machines from writing in it at once."""
     paths = catalog.raw_paths(ids)
-    found = []
+    groups: dict[str, tuple[list[int], str]] = {}
     for media_id in ids:
         info = catalog.info(media_id)
         if info is not None and info["kind"] == "video" and media_id in paths:
-            found.append((media_id, os.path.basename(display_path(paths[media_id]))))
-    return found
+            key = info["identity_hash"] or f"#{media_id}"
+            groups.setdefault(key, ([], os.path.basename(display_path(paths[media_id]))))[0].append(media_id)
+    return list(groups.values())
+
+
+def _proxy_title(presets: list[str], ids: list[int], name: str) -> str:
+    what = f"{presets[0]} proxy" if len(presets) == 1 else f"{', '.join(presets)} proxies"
+    same = f" (+{len(ids) - 1} of the same content)" if len(ids) > 1 else ""
+    return f"{what} of {name}{same}"
 
 
 def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
@@ -126,10 +135,10 @@ def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
 
             root = os.path.abspath(args.proxy_dir) if args.proxy_dir else str(proxy_root().resolve())
             presets = list(dict.fromkeys(args.preset or ["preview"]))
-            jobs = [NewJob("proxy", "proxy", {"media_id": i, "preset": p, "root": root, "codec": args.codec},
-                           f"{p} proxy of {name}") for i, name in videos for p in presets]
+            jobs = [NewJob("proxy", "proxy", {"media_ids": i, "presets": presets, "root": root, "codec": args.codec},
+                           _proxy_title(presets, i, name)) for i, name in videos]
         else:
-            jobs = [NewJob("proxy", "verify", {"media_id": i}, f"verify proxies of {name}") for i, name in videos]
+            jobs = [NewJob("proxy", "verify", {"media_ids": i}, f"verify proxies of {name}") for i, name in videos]
         if not jobs:
             out.write("Nothing to queue: no videos there\n")
             return EXIT_OK

@@ -54,10 +54,11 @@ def run_farm_job(farm: Farm, job_id: int, final: bool) -> None:
         log.warning("job %d ended here but its claim had been lost; the other worker's outcome stands", job_id)
 
 
-def _verify(catalog: Catalog, media_id: int, preset: str | None) -> tuple[list[dict[str, Any]], list[str]]:
+def _verify(catalog: Catalog, media_ids: list[int], presets: list[str] | None) -> tuple[list[dict[str, Any]],
+                                                                                      list[str]]:
     checked, problems = [], []
-    for original, name, report in verify_recorded(catalog, [media_id]):
-        if preset is not None and name != preset:
+    for original, name, report in verify_recorded(catalog, media_ids):
+        if presets is not None and name not in presets:
             continue
         checked.append({"preset": name, "path": report.proxy_path, "frames": report.frame_count,
                         "start_tc": report.start_tc, "ok": report.ok})
@@ -65,26 +66,30 @@ def _verify(catalog: Catalog, media_id: int, preset: str | None) -> tuple[list[d
     return checked, problems
 
 
+def _ids(args: dict[str, Any]) -> list[int]:
+    return [int(i) for i in args.get("media_ids") or [args["media_id"]]]
+
+
 def proxy_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outcome:
-    """Make one proxy (unless a recorded one exists), then verify it against its original."""
-    media_id, preset = int(args["media_id"]), str(args["preset"])
+    """Make the proxies of files of one content (unless recorded ones exist), then verify them against their
+    originals. One job per content and all its presets: one proxy folder is written by one worker at a time."""
+    media_ids, presets = _ids(args), [str(p) for p in args.get("presets") or [args["preset"]]]
     root = Path(args["root"]) if args.get("root") else None
-    job = ProxyJob(catalog, [media_id], [preset], editorial_codec=args.get("codec", "prores"), root=root)
+    job = ProxyJob(catalog, media_ids, presets, editorial_codec=args.get("codec", "prores"), root=root)
     outcome = execute(job, ctx)
     if not outcome.ok:
         return ("cancelled" if outcome.cancelled else "failed"), None, outcome.message
     made = outcome.value
     if made.failures:
-        return "failed", None, "; ".join(f.message for f in made.failures)
+        return "failed", None, "; ".join(f"{f.preset}: {f.message}" for f in made.failures)
     if not made.made and not made.up_to_date:
         return "done", {"ignored": True}, None  # not a video, or no longer in the catalog
     if ctx.cancel.cancelled:
         return "cancelled", None, "cancelled before verification"
-    checked, problems = _verify(catalog, media_id, preset)
-    for proxy in checked:
-        # A retry that found the proxy made (same content elsewhere) wrote nothing there: sweep what a killed
-        # worker left, as a writer would.
-        remove_stale_partials(Path(proxy["path"]).parent)
+    checked, problems = _verify(catalog, media_ids, presets)
+    for folder in {Path(proxy["path"]).parent for proxy in checked}:
+        # A retry that found the proxies made wrote nothing there: sweep what a killed worker left, as a writer would.
+        remove_stale_partials(folder)
     result = {"made": made.made, "up_to_date": made.up_to_date, "frames": made.frames, "proxies": checked,
               "warnings": made.warnings}
     if problems or not checked:
@@ -93,8 +98,8 @@ def proxy_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outco
 
 
 def verify_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outcome:
-    """Verify the recorded proxies of one file (or of one preset)."""
-    checked, problems = _verify(catalog, int(args["media_id"]), args.get("preset"))
+    """Verify the recorded proxies of files (of the given presets, or all)."""
+    checked, problems = _verify(catalog, _ids(args), args.get("presets"))
     result = {"proxies": checked}
     return ("failed", result, "; ".join(problems)) if problems else ("done", result, None)
 

@@ -83,7 +83,9 @@ def test_a_worker_killed_mid_proxy_loses_nothing_and_every_job_ends_once(tmp_pat
     media = _library(tmp_path, catalog)
     env = _env(catalog, proxies)
     first, second = workers(env, "--lanes", "proxy"), workers(env, "--lanes", "proxy")
-    submitter = subprocess.Popen([sys.executable, "-m", "app", "farm", "proxies", str(media)], cwd=ROOT, env=env,
+    # one job per clip makes both presets (one worker per proxy folder at a time)
+    submitter = subprocess.Popen([sys.executable, "-m", "app", "farm", "proxies", "--preset", "preview", "--preset",
+                                  "thumbnail", str(media)], cwd=ROOT, env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     farm = Farm(catalog)
     try:
@@ -120,15 +122,16 @@ def test_a_worker_killed_mid_proxy_loses_nothing_and_every_job_ends_once(tmp_pat
             submitter.communicate(timeout=30)
 
     assert not list(proxies.rglob(f"*{PARTIAL}"))
-    assert sorted(p.name for p in proxies.rglob("*") if p.is_file()) == ["preview.mp4"] * CLIPS
+    folders = {p.parent for p in proxies.rglob("*") if p.is_file()}
+    assert len(folders) == CLIPS and all(sorted(os.listdir(f)) == ["preview.mp4", "thumbnail.mp4"] for f in folders)
     cat = Catalog(catalog)
     try:
         ids = cat.ids_under(str(media))
-        assert [len(cat.proxies(i)) for i in ids] == [1] * CLIPS
+        assert [len(cat.proxies(i)) for i in ids] == [2] * CLIPS
         reports = verify_recorded(cat, ids, index_reader=read_index)
     finally:
         cat.close()
-    assert len(reports) == CLIPS and all(report.ok for _, _, report in reports), reports
+    assert len(reports) == 2 * CLIPS and all(report.ok for _, _, report in reports), reports
 
     survivor = second if killed is first else first
     survivor.send_signal(signal.SIGTERM)
