@@ -19,10 +19,11 @@ from app.farm.ledger import ENDED, NewJob
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
+THUMBS_PER_JOB = 16
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    worker = sub.add_parser("worker", help="run a farm worker: take proxy and verification jobs from the catalog's "
+    worker = sub.add_parser("worker", help="run a farm worker: take proxy, verification and thumbnail jobs from the catalog's "
                                            "queue until Ctrl+C or SIGTERM")
     worker.add_argument("--lanes", default=",".join(LANES),
                         help=f"comma-separated lanes to serve (default: all of {','.join(LANES)})")
@@ -39,6 +40,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                          help="where the proxies go, a folder every worker sees at this same path "
                               "(default: $REELKEEP_PROXY_DIR or this machine's proxy folder)")
     _add_wait_arguments(proxies)
+    thumbs = verbs.add_parser("thumbs", help="queue posters, sprite sheets and hover previews of cataloged files "
+                                             "(into the workers' $REELKEEP_CACHE_DIR: share it with the windows)")
+    thumbs.add_argument("paths", nargs="+", metavar="PATH", help="cataloged files or folders")
+    thumbs.add_argument("--regenerate", action="store_true", help="make them again even when they exist")
+    _add_wait_arguments(thumbs)
     verify = verbs.add_parser("verify", help="queue verification of the recorded proxies of cataloged files")
     verify.add_argument("paths", nargs="+", metavar="PATH", help="cataloged files or folders")
     _add_wait_arguments(verify)
@@ -108,6 +114,19 @@ def _videos(catalog: Catalog, ids: list[int]) -> list[tuple[list[int], str]]:
     return list(groups.values())
 
 
+def _thumbs_jobs(catalog: Catalog, ids: list[int], regenerate: bool) -> list[NewJob]:
+    """Files in jobs of THUMBS_PER_JOB: a cache entry takes a second or two, a job's claim and beats cost little."""
+    wanted = [i for i in ids if (info := catalog.info(i)) is not None and info["status"] == "ok"]
+    jobs = []
+    for start in range(0, len(wanted), THUMBS_PER_JOB):
+        chunk = wanted[start:start + THUMBS_PER_JOB]
+        first = os.path.basename(catalog.info(chunk[0])["path"])
+        more = f" and {len(chunk) - 1} more" if len(chunk) > 1 else ""
+        jobs.append(NewJob("thumbs", "thumbs", {"media_ids": chunk, "regenerate": regenerate},
+                           f"thumbnails of {first}{more}"))
+    return jobs
+
+
 def _proxy_title(presets: list[str], ids: list[int], name: str) -> str:
     what = f"{presets[0]} proxy" if len(presets) == 1 else f"{', '.join(presets)} proxies"
     same = f" (+{len(ids) - 1} of the same content)" if len(ids) > 1 else ""
@@ -130,7 +149,9 @@ def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         if ids is None:
             return EXIT_ERROR
         videos = _videos(catalog, ids)
-        if args.farm_command == "proxies":
+        if args.farm_command == "thumbs":
+            jobs = _thumbs_jobs(catalog, ids, args.regenerate)
+        elif args.farm_command == "proxies":
             from app.ingest.proxies import proxy_root
 
             root = os.path.abspath(args.proxy_dir) if args.proxy_dir else str(proxy_root().resolve())
@@ -140,7 +161,7 @@ def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         else:
             jobs = [NewJob("proxy", "verify", {"media_ids": i}, f"verify proxies of {name}") for i, name in videos]
         if not jobs:
-            out.write("Nothing to queue: no videos there\n")
+            out.write("Nothing to queue there (no files of that kind)\n")
             return EXIT_OK
         batch, _ = farm.submit(jobs)
         out.write(f"Queued {len(jobs)} job(s), batch {batch}\n")

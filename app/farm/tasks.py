@@ -16,6 +16,7 @@ from app.catalog.catalog import Catalog
 from app.core.job import JobContext, execute
 from app.farm.farm import Farm
 from app.ingest.proxies import ProxyJob, verify_recorded
+from app.ingest.thumbs import ThumbnailJob, is_done
 from app.media.partial import remove_stale_partials
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,24 @@ def verify_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outc
     return ("failed", result, "; ".join(problems)) if problems else ("done", result, None)
 
 
-KINDS = {"proxy": proxy_task, "verify": verify_task}
+def thumbs_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outcome:
+    """Posters, sprite sheets and hover previews of files, into this worker's thumbnail cache ($REELKEEP_CACHE_DIR:
+    on a farm, the shared cache the windows read); done when every file's cache entry is complete."""
+    media_ids = _ids(args)
+    outcome = execute(ThumbnailJob(catalog, media_ids, bool(args.get("regenerate"))), ctx)
+    if not outcome.ok:
+        return ("cancelled" if outcome.cancelled else "failed"), None, outcome.message
+    made = outcome.value
+    result = {"made": made.made, "up_to_date": made.up_to_date, "without_artwork": made.without_artwork}
+    if made.failures:
+        return "failed", result, "; ".join(f"{f.path}: {f.message}" for f in made.failures)
+    missing = [info["path"] for info in map(catalog.info, media_ids)
+               if info and info["status"] == "ok" and info["identity_hash"] and not is_done(info["identity_hash"])]
+    if missing:
+        return "failed", result, f"no complete cache entry for {', '.join(missing)}"
+    return "done", result, None
 
-__all__ = ["KINDS", "proxy_task", "run_farm_job", "verify_task"]
+
+KINDS = {"proxy": proxy_task, "verify": verify_task, "thumbs": thumbs_task}
+
+__all__ = ["KINDS", "proxy_task", "run_farm_job", "thumbs_task", "verify_task"]

@@ -172,6 +172,33 @@ def test_a_stopped_worker_removes_its_partial_and_hands_the_job_back(tmp_path: P
 
 
 @pytest.mark.timeout(300)
+def test_thumbnails_on_the_farm_fill_the_shared_cache(tmp_path: Path, workers) -> None:
+    from app.ingest.thumbs import CACHE_ENV, thumbnail_paths
+
+    catalog = str(tmp_path / "catalog.sqlite")
+    media = tmp_path / "media"
+    media.mkdir()
+    for i in range(3):
+        make_clip(media / f"D00{i}.mov", rate="25", frames=50 + i, size=(320, 180), start_tc=f"0{i + 1}:00:00:00")
+    reelkeep("scan", str(media), "--quiet", catalog=catalog)
+    env = {**_env(catalog, tmp_path / "proxies"), CACHE_ENV: str(tmp_path / "shared cache")}
+    worker = workers(env, "--lanes", "thumbs")
+    done = subprocess.run([sys.executable, "-m", "app", "farm", "thumbs", str(media)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "done: thumbnails of D000.mov and 2 more on" in done.stdout and "Farm: 1 done" in done.stdout
+    cat = Catalog(catalog)
+    try:
+        hashes = [cat.info(i)["identity_hash"] for i in cat.ids_under(str(media))]
+    finally:
+        cat.close()
+    root = tmp_path / "shared cache" / "thumbs"
+    assert len(hashes) == 3 and all(thumbnail_paths(h, root)["poster"] for h in hashes)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=60) == 0
+
+
+@pytest.mark.timeout(300)
 def test_a_running_job_cancelled_by_the_submitter_stops_and_leaves_nothing(tmp_path: Path, workers) -> None:
     catalog = str(tmp_path / "catalog.sqlite")
     proxies = tmp_path / "proxies"
