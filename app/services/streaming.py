@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.catalog.db import is_server_url
 from app.core.errors import ReelkeepError
 from app.services.settings import Settings
 from app.streaming.access import load_or_create_token, new_token
@@ -28,9 +29,9 @@ class StreamingService(QObject):
     state_changed = Signal()  # running, url or error changed
     failed = Signal(str)
 
-    def __init__(self, catalog_path: Path, settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(self, catalog_path: Path | str, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.catalog_path = Path(catalog_path)
+        self.catalog_path = catalog_path if is_server_url(catalog_path) else Path(catalog_path)  # URLs stay whole
         self.settings = settings
         self.token_file = Path(settings.file_name()).with_name("server-token")
         self.server: StreamingServer | None = None

@@ -26,6 +26,7 @@ from aiohttp import web
 
 from app import __version__
 from app.catalog.catalog import Catalog
+from app.catalog.db import is_server_url
 from app.core.errors import ReelkeepError
 from app.streaming.access import Access, access_middleware
 from app.streaming.archive_api import ArchiveApi
@@ -118,7 +119,8 @@ class StreamingServer:
         `reelkeep serve --workers`, app/streaming/workers.py); worker: its number, 0 for the only or first one."""
         if not config.token:
             raise ServerError("the server needs a token (see docs/streaming.md)")
-        self.catalog_path = Path(catalog_path)
+        # a postgresql:// URL stays a string (Path() would fold its //)
+        self.catalog_path = catalog_path if is_server_url(catalog_path) else Path(catalog_path)
         self.config = config
         self.sock = sock
         self.worker = worker
