@@ -161,13 +161,17 @@ class Farm:
         with self._lock:
             mine = list(self.running.values())
         for running in mine:
-            ours, cancel = self.ledger.renew(running.job_id, running.token, self.lease, running.beat)
+            ours, cancel, pause = self.ledger.renew(running.job_id, running.token, self.lease, running.beat)
             if not ours:
                 log.warning("job %d was given to another worker (this one missed its lease): stopping it",
                             running.job_id)
                 running.stop("lost")
             elif cancel:
                 running.stop("user")
+            elif pause and not running.cancel.paused:
+                running.cancel.pause()  # the job holds in ctx.cancel.check(); this thread keeps renewing its lease
+            elif not pause and running.cancel.paused:
+                running.cancel.resume()
 
     def reclaim_expired(self) -> list[int]:
         """Jobs whose worker stopped renewing go back to the queue after the retry delay; their ids."""

@@ -80,16 +80,16 @@ class Ledger:
                  .where((J.id == job_id) & (J.state == "queued") & (J.cancel == 0)).execute())
         return token if taken == 1 else None
 
-    def renew(self, job_id: int, token: str, lease: float, beat: Beat) -> tuple[bool, bool]:
-        """Push the lease forward and store progress; (still ours, cancel asked)."""
+    def renew(self, job_id: int, token: str, lease: float, beat: Beat) -> tuple[bool, bool, bool]:
+        """Push the lease forward and store progress; (still ours, cancel asked, pause asked)."""
         J = self.Job
         mine = (J.update(lease_until=db_now(self.db) + lease, done=beat.done, total=beat.total, unit=beat.unit,
                          rate=beat.rate, message=beat.message[:500])
                 .where((J.id == job_id) & (J.token == token) & (J.state == "running")).execute())
         if mine != 1:
-            return False, False
-        cancel = J.select(J.cancel).where(J.id == job_id).scalar()
-        return True, bool(cancel)
+            return False, False, False
+        cancel, pause = J.select(J.cancel, J.pause).where(J.id == job_id).tuples().get()
+        return True, bool(cancel), bool(pause)
 
     def finish(self, job_id: int, token: str, state: str, result: Any = None, error: str | None = None) -> bool:
         """running -> an end state, only by the claim's holder; False when the claim was lost meanwhile."""
@@ -143,6 +143,12 @@ class Ledger:
                      .where(where & (J.state == "queued")).execute())
             asked = J.update(cancel=1).where(where & (J.state == "running")).execute()
         return ended + asked
+
+    def request_pause(self, ids: Iterable[int], pause: bool = True) -> int:
+        """Hold (or let go on) jobs: a running one stops between chunks at its worker's next beat, keeping its lease
+        and its partial output; a queued one holds once it starts."""
+        J = self.Job
+        return J.update(pause=int(pause)).where(J.id.in_(list(ids)) & J.state.not_in(ENDED)).execute()
 
     def jobs(self, batch: str | None = None, ids: Iterable[int] | None = None,
              states: Sequence[str] | None = None, limit: int = 0) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ catalog's PostgreSQL database): opening the window never creates a queue nobody 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,17 +72,19 @@ class FarmReader:
 
 
 class FarmPollJob:
-    """Ask the cancels, then read the active jobs and those watched (so their end is seen); a list of FarmRow,
+    """Ask the cancels and pauses, then read the active jobs and those watched (so their end is seen); a list of FarmRow,
     or None while there is no queue."""
 
     lane = "catalog"
     visible = False
     title = "Farm jobs"
 
-    def __init__(self, reader: FarmReader, watched: Sequence[int] = (), cancel: Sequence[int] = ()) -> None:
+    def __init__(self, reader: FarmReader, watched: Sequence[int] = (), cancel: Sequence[int] = (),
+                 pause: Iterable[int] = (), resume: Iterable[int] = ()) -> None:
         self.reader = reader
         self.watched = tuple(watched)
         self.to_cancel = tuple(cancel)
+        self.to_pause, self.to_resume = tuple(pause), tuple(resume)
 
     def plan(self) -> None:
         return None
@@ -93,6 +95,10 @@ class FarmPollJob:
             return None
         if self.to_cancel:
             farm.ledger.request_cancel(self.to_cancel)
+        if self.to_pause:
+            farm.ledger.request_pause(self.to_pause)
+        if self.to_resume:
+            farm.ledger.request_pause(self.to_resume, pause=False)
         rows = {r["id"]: r for r in farm.ledger.jobs(states=["queued", "running"])}
         if self.watched:
             rows.update((r["id"], r) for r in farm.ledger.jobs(ids=self.watched))

@@ -131,6 +131,7 @@ def job_model(db: Database) -> type[Model]:
         # its lease is reclaimed
         lease_until = DoubleField(null=True)
         cancel = IntegerField(default=0)
+        pause = IntegerField(default=0)  # asked from a window's Jobs panel; the worker holds between chunks
         done = IntegerField(default=0)
         total = IntegerField(null=True)
         unit = CharField(default="")

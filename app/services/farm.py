@@ -2,8 +2,8 @@
 
 Every second (every 10 s while the catalog has no queue) a FarmPollJob on the catalog lane reads the ledger; each
 farm job is mirrored as a group record of the JobRunner (open_group / update_group / close_group): its title,
-the machine running it and its progress, and its end. Cancel on such a record sets the record's token, which the
-next poll passes to the ledger as a cancel request (the worker stops at its next beat).
+the machine running it and its progress, and its end. Cancel and Pause on such a record set the record's token,
+which the next poll passes to the ledger as a request (the worker stops, or holds, at its next beat).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class FarmService(QObject):
         self.reader = FarmReader(catalog)
         self.records: dict[int, int] = {}  # farm job id -> runner record id
         self._cancel_sent: set[int] = set()
+        self._paused: set[int] = set()  # farm jobs whose pause the ledger has been asked for
         self._in_flight = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -64,8 +65,12 @@ class FarmService(QObject):
         cancel = [farm_id for farm_id, record_id in self.records.items()
                   if self.runner.record(record_id).token.cancelled and farm_id not in self._cancel_sent]
         self._cancel_sent.update(cancel)
+        paused = {farm_id for farm_id, record_id in self.records.items()
+                  if self.runner.record(record_id).token.paused}
+        pause, resume = paused - self._paused, self._paused - paused
+        self._paused = paused
         self._in_flight = True
-        self._poll_record = self.runner.submit(FarmPollJob(self.reader, list(self.records), cancel),
+        self._poll_record = self.runner.submit(FarmPollJob(self.reader, list(self.records), cancel, pause, resume),
                                                on_done=self._on_polled)
 
     def _on_polled(self, outcome: Outcome) -> None:
@@ -87,6 +92,7 @@ class FarmService(QObject):
             self.runner.close_group(record_id, row_outcome(row))
             del self.records[row.id]
             self._cancel_sent.discard(row.id)
+            self._paused.discard(row.id)
         else:
             self.runner.update_group(record_id, row_progress(row))
 

@@ -84,9 +84,14 @@ def test_the_jobs_panel_shows_a_farm_job_with_its_machine_and_cancels_it(qtbot, 
         qtbot.waitUntil(lambda: "on render2 (render2:4242)" in row.detail.text(), timeout=10000)
         assert row.title.text() == "preview proxy of A.mov (farm)" and row.bar.value() > 0
 
+        row.pause_button.click()  # held on its worker (which keeps renewing the lease), then let go on
+        qtbot.waitUntil(lambda: farm.ledger.jobs()[0]["pause"] == 1, timeout=10000)
+        row.pause_button.click()
+        qtbot.waitUntil(lambda: farm.ledger.jobs()[0]["pause"] == 0, timeout=10000)
+
         row.cancel_button.click()
         qtbot.waitUntil(lambda: farm.ledger.jobs()[0]["cancel"] == 1, timeout=10000)
-        assert farm.ledger.renew(job_id, token, 30, Beat()) == (True, True)  # the worker's next beat sees it
+        assert farm.ledger.renew(job_id, token, 30, Beat())[1]  # the worker's next beat sees it
         farm.ledger.finish(job_id, token, "cancelled")
         qtbot.waitUntil(lambda: row.state.text() == "Cancelled", timeout=10000)
     finally:

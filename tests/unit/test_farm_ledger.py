@@ -51,13 +51,13 @@ def test_a_job_is_claimed_once_and_ends_once(farm: Farm) -> None:
 def test_progress_and_a_cancel_request_travel_with_the_lease(farm: Farm) -> None:
     (job_id,) = _submit(farm)
     token = farm.ledger.claim(job_id, "a:1", 30)
-    assert farm.ledger.renew(job_id, token, 30, Beat(40, 100, "frames", 25.0, "preview of A")) == (True, False)
+    assert farm.ledger.renew(job_id, token, 30, Beat(40, 100, "frames", 25.0, "preview of A")) == (True, False, False)
     (job,) = farm.ledger.jobs()
     assert (job["done"], job["total"], job["unit"], job["message"]) == (40, 100, "frames", "preview of A")
     assert 29 < job["lease_until"] - job["now"] <= 30
     assert farm.ledger.request_cancel([job_id]) == 1
-    assert farm.ledger.renew(job_id, token, 30, Beat()) == (True, True)
-    assert farm.ledger.renew(job_id, "another", 30, Beat()) == (False, False)
+    assert farm.ledger.renew(job_id, token, 30, Beat()) == (True, True, False)
+    assert farm.ledger.renew(job_id, "another", 30, Beat()) == (False, False, False)
 
 
 def test_a_queued_job_cancelled_ends_at_once_and_cannot_be_claimed(farm: Farm) -> None:
@@ -122,3 +122,15 @@ def test_a_job_claimed_while_its_worker_shuts_down_is_stopped_at_once(farm: Farm
     farm.hand_back(running)
     (job,) = farm.ledger.jobs()
     assert (job["state"], job["attempts"]) == ("queued", 0)
+
+
+def test_a_paused_job_holds_between_chunks_and_keeps_its_lease(farm: Farm) -> None:
+    (job_id,) = _submit(farm)
+    running = farm.start(job_id, "proxy", farm.ledger.claim(job_id, farm.worker_name, 30))
+    assert farm.ledger.request_pause([job_id]) == 1
+    farm.beat()
+    assert running.cancel.paused and not running.cancel.cancelled
+    assert farm.ledger.renew(job_id, running.token, 30, Beat()) == (True, False, True)
+    farm.ledger.request_pause([job_id], pause=False)
+    farm.beat()
+    assert not running.cancel.paused
