@@ -12,10 +12,14 @@ import threading
 import time
 from typing import Any, TextIO
 
+from peewee import PeeweeException
+
 from app.catalog.catalog import Catalog
+from app.catalog.db import redacted
 from app.core.paths import display_path
 from app.farm.farm import LANES, Farm
 from app.farm.ledger import ENDED, NewJob
+from app.farm.store import queue_location
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
@@ -62,11 +66,24 @@ def _add_wait_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="only the summary")
 
 
+def open_farm(catalog: Catalog) -> Farm | None:
+    """The catalog's farm, or None after saying why not (the queue's database refused us)."""
+    try:
+        return Farm(catalog.path, catalog_connection=catalog)
+    except (OSError, PeeweeException) as exc:
+        where = queue_location(catalog.path)
+        shown = redacted(where) if isinstance(where, str) else where
+        print(f"reelkeep: cannot open the farm queue at {shown}: {str(exc).strip()}", file=sys.stderr)
+        return None
+
+
 def command_worker(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     from app.farm.worker import FarmWorker
 
     lanes = [lane.strip() for lane in args.lanes.split(",") if lane.strip()]
-    farm = Farm(catalog.path, catalog_connection=catalog)
+    farm = open_farm(catalog)
+    if farm is None:
+        return EXIT_ERROR
     try:
         worker = FarmWorker(farm, lanes, args.workers)
     except ValueError as exc:
@@ -134,7 +151,9 @@ def _proxy_title(presets: list[str], ids: list[int], name: str) -> str:
 
 
 def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
-    farm = Farm(catalog.path, catalog_connection=catalog)
+    farm = open_farm(catalog)
+    if farm is None:
+        return EXIT_ERROR
     try:
         if args.farm_command == "status":
             return _status(farm, args, out)
