@@ -1,5 +1,5 @@
-"""`reelkeep worker` runs a farm worker; `reelkeep farm proxies|verify|status|cancel` sends work to the farm and
-watches it (docs/scaling.md, "Distributed work")."""
+"""`reelkeep worker` runs a farm worker; `reelkeep farm proxies|thumbs|extract|verify|status|cancel` sends work to
+the farm and watches it (docs/scaling.md, "Distributed work")."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import signal
 import sys
 import threading
 import time
+from fractions import Fraction
 from typing import Any, TextIO
 
 from peewee import PeeweeException
 
 from app.catalog.catalog import Catalog
 from app.catalog.db import redacted
+from app.cli_extract import timecode_argument
 from app.core.paths import display_path
 from app.farm.farm import LANES, Farm
 from app.farm.ledger import ENDED, NewJob
@@ -49,6 +51,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     thumbs.add_argument("paths", nargs="+", metavar="PATH", help="cataloged files or folders")
     thumbs.add_argument("--regenerate", action="store_true", help="make them again even when they exist")
     _add_wait_arguments(thumbs)
+    extract = verbs.add_parser("extract", help="queue a frame-exact extraction of a cataloged clip into a folder")
+    extract.add_argument("file", metavar="FILE", help="a cataloged video")
+    extract.add_argument("--in", dest="in_tc", required=True, metavar="TC", type=timecode_argument,
+                         help="first frame (source timecode)")
+    extract.add_argument("--out", dest="out_tc", required=True, metavar="TC", type=timecode_argument,
+                         help="the frame after the last one (exclusive source timecode)")
+    extract.add_argument("--dest", required=True, metavar="DIR",
+                         help="folder for the output, the same path on every worker (shared storage)")
+    extract.add_argument("--handles", type=int, default=0, metavar="N", help="extra frames on each side")
+    extract.add_argument("--mode", choices=("smart", "reencode", "copy"), default="smart",
+                         help="as `reelkeep extract --mode`")
+    extract.add_argument("--preset", choices=("prores_hq", "dnxhr_hq", "h264", "h264_mov"), default="prores_hq",
+                         help="as `reelkeep extract --preset`")
+    extract.add_argument("--name", help="output file name without suffix (default CLIP_IN-TC)")
+    _add_wait_arguments(extract)
     verify = verbs.add_parser("verify", help="queue verification of the recorded proxies of cataloged files")
     verify.add_argument("paths", nargs="+", metavar="PATH", help="cataloged files or folders")
     _add_wait_arguments(verify)
@@ -131,6 +148,33 @@ def _videos(catalog: Catalog, ids: list[int]) -> list[tuple[list[int], str]]:
     return list(groups.values())
 
 
+def _extract_job(catalog: Catalog, args: argparse.Namespace) -> NewJob | int:
+    """The extraction's job, in source frames; or an exit code after saying what is wrong."""
+    from app.core.errors import TimecodeError
+    from app.core.extract_plan import source_start_frame
+    from app.core.timecode import to_frames
+
+    media_id = catalog.id_for_path(os.path.abspath(args.file))
+    info = catalog.info(media_id) if media_id is not None else None
+    if info is None or info["kind"] != "video" or not info["frame_rate"]:
+        print(f"reelkeep: {args.file}: not a cataloged video (scan its folder first)", file=sys.stderr)
+        return EXIT_ERROR
+    if args.handles < 0:
+        print(f"reelkeep: --handles must be 0 or more, not {args.handles}", file=sys.stderr)
+        return EXIT_USAGE
+    rate = Fraction(info["frame_rate"])
+    start, _ = source_start_frame(info["start_timecode"], rate)
+    try:
+        in_frame, out_frame = to_frames(args.in_tc, rate) - start, to_frames(args.out_tc, rate) - start
+    except TimecodeError as exc:
+        print(f"reelkeep: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    values = {"media_id": media_id, "in_frame": in_frame, "out_frame": out_frame, "handles": args.handles,
+              "mode": args.mode, "preset": args.preset, "dest": os.path.abspath(args.dest), "name": args.name}
+    return NewJob("extract", "extract", values,
+                  f"extract {os.path.basename(args.file)} {args.in_tc}–{args.out_tc}")
+
+
 def _thumbs_jobs(catalog: Catalog, ids: list[int], regenerate: bool) -> list[NewJob]:
     """Files in jobs of THUMBS_PER_JOB: a cache entry takes a second or two, a job's claim and beats cost little."""
     wanted = [i for i in ids if (info := catalog.info(i)) is not None and info["status"] == "ok"]
@@ -164,6 +208,14 @@ def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
             count = farm.ledger.request_cancel(args.ids or None, args.batch)
             out.write(f"Cancel asked for {count} job(s)\n")
             return EXIT_OK
+        if args.farm_command == "extract":
+            job = _extract_job(catalog, args)
+            if isinstance(job, int):
+                return job
+            batch, _ = farm.submit([job])
+            out.write(f"Queued 1 job(s), batch {batch}\n")
+            out.flush()
+            return EXIT_OK if args.no_wait else wait_for_batch(farm, batch, args.quiet, out)
         ids = _ids_for_paths(catalog, args.paths)
         if ids is None:
             return EXIT_ERROR

@@ -26,7 +26,7 @@ from app.farm.store import FarmStorage, open_queue_database, queue_location
 log = logging.getLogger(__name__)
 
 LANES = ("proxy", "extract", "thumbs")
-KIND_LANE = {"proxy": "proxy", "verify": "proxy", "thumbs": "thumbs"}
+KIND_LANE = {"proxy": "proxy", "verify": "proxy", "thumbs": "thumbs", "extract": "extract"}
 LEASE_ENV, BEAT_ENV = "REELKEEP_FARM_LEASE", "REELKEEP_FARM_BEAT"
 LEASE_S = 30.0  # a job whose worker has not renewed for this long is given to another worker
 BEAT_S = 2.0  # how often a worker renews its leases and writes progress

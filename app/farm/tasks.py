@@ -9,12 +9,14 @@ clean and no reader ever sees half a proxy.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 from app.catalog.catalog import Catalog
 from app.core.job import JobContext, execute
 from app.farm.farm import Farm
+from app.ingest.extract import ExtractJob, ExtractRequest, plan_extracts
 from app.ingest.proxies import ProxyJob, verify_recorded
 from app.ingest.thumbs import ThumbnailJob, is_done
 from app.media.partial import remove_stale_partials
@@ -123,6 +125,41 @@ def thumbs_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outc
     return "done", result, None
 
 
-KINDS = {"proxy": proxy_task, "verify": verify_task, "thumbs": thumbs_task}
+def _extracted(catalog: Catalog, request: ExtractRequest, first: int, last: int, name: str) -> str | None:
+    """A cataloged output of this extraction (same source frames, folder and name), or None."""
+    folder = os.path.abspath(request.dest_dir)
+    for link in catalog.subclips_of(request.media_id):
+        path = link["path"]
+        if ((link["first_frame"], link["last_frame"]) == (first, last) and os.path.dirname(path) == folder
+                and os.path.basename(path).startswith(name) and os.path.isfile(path)):
+            return path
+    return None
 
-__all__ = ["KINDS", "proxy_task", "run_farm_job", "thumbs_task", "verify_task"]
+
+def extract_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outcome:
+    """Extract frames of one file into a folder (cataloged with its subclip link), unless a cataloged output of
+    the same frames, folder and name exists: then the job is done at once (a retry after a worker died)."""
+    request = ExtractRequest(int(args["media_id"]), int(args["in_frame"]), int(args["out_frame"]),
+                             int(args.get("handles", 0)), str(args.get("mode", "smart")),
+                             str(args.get("preset", "prores_hq")), Path(args["dest"]), args.get("name"))
+    plan = plan_extracts(catalog, [request])
+    if plan.invalid:
+        return "failed", None, plan.invalid[0].message
+    item = plan.items[0].plan
+    existing = _extracted(catalog, request, item.first, item.last, item.name)
+    if existing is not None:
+        return "done", {"path": existing, "up_to_date": True}, None
+    outcome = execute(ExtractJob(catalog, [request]), ctx)
+    if not outcome.ok:
+        return ("cancelled" if outcome.cancelled else "failed"), None, outcome.message
+    made = outcome.value
+    if made.failures or not made.outputs:
+        return "failed", None, "; ".join(f.message for f in made.failures) or "no output"
+    out = made.outputs[0]
+    return "done", {"path": str(out.path), "first": out.first, "last": out.last, "start_tc": out.start_tc,
+                    "exact": out.exact, "method": out.method, "warnings": made.warnings}, None
+
+
+KINDS = {"proxy": proxy_task, "verify": verify_task, "thumbs": thumbs_task, "extract": extract_task}
+
+__all__ = ["KINDS", "extract_task", "proxy_task", "run_farm_job", "thumbs_task", "verify_task"]

@@ -19,7 +19,7 @@ from app.farm.farm import Farm
 from app.ingest.proxies import verify_recorded
 from app.media.partial import PARTIAL
 from tests.integration.test_cli import ROOT, reelkeep
-from tests.media import make_clip, read_index
+from tests.media import decode_indexes, make_clip, read_index
 
 CLIPS = 4
 FRAMES = 750  # long enough that a kill at under half way lands mid-proxy on a loaded machine
@@ -194,6 +194,35 @@ def test_thumbnails_on_the_farm_fill_the_shared_cache(tmp_path: Path, workers) -
         cat.close()
     root = tmp_path / "shared cache" / "thumbs"
     assert len(hashes) == 3 and all(thumbnail_paths(h, root)["poster"] for h in hashes)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=60) == 0
+
+
+@pytest.mark.timeout(300)
+def test_an_extraction_on_the_farm_is_frame_exact_and_not_made_twice(tmp_path: Path, workers) -> None:
+    catalog = str(tmp_path / "catalog.sqlite")
+    media = tmp_path / "media"
+    media.mkdir()
+    clip = make_clip(media / "E001.mov", rate="25", frames=100, size=(320, 180), start_tc="01:00:00:00")
+    reelkeep("scan", str(media), "--quiet", catalog=catalog)
+    env = _env(catalog, tmp_path / "proxies")
+    worker = workers(env, "--lanes", "extract")
+    dest = tmp_path / "shared" / "selects"
+    command = [sys.executable, "-m", "app", "farm", "extract", str(clip), "--in", "01:00:01:00", "--out",
+               "01:00:02:00", "--dest", str(dest), "--mode", "reencode", "--preset", "h264"]
+    for _ in range(2):  # the second run finds the cataloged output and ends at once
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+        assert done.returncode == 0, done.stderr + done.stdout
+        assert "done: extract E001.mov 01:00:01:00–01:00:02:00 on" in done.stdout
+    (output,) = [p for p in dest.iterdir()]
+    assert decode_indexes(output) == list(range(25, 50))
+    farm = Farm(catalog)
+    try:
+        results = [job["result"] for job in farm.ledger.jobs()]
+    finally:
+        farm.close()
+    assert results[0] == {"path": str(output), "up_to_date": True}  # newest first
+    assert results[1]["path"] == str(output) and results[1]["exact"]
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=60) == 0
 
