@@ -155,6 +155,13 @@ class Farm:
             if self.ledger.release(running.job_id, running.token):
                 self.enqueue(running.job_id, running.kind)
 
+    def reconnect_if_closed(self) -> None:
+        """Replace this thread's connection when the server closed it (a restart, an idle timeout): the statement
+        that found out failed, the next beat gets a new connection."""
+        if not self.db.is_connection_usable():
+            self.db.close()
+            self.db.connect(reuse_if_open=True)
+
     def beat(self) -> None:
         """Renew the leases of this process's jobs and store their progress; stop those no longer ours or
         whose cancel was asked."""

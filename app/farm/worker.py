@@ -57,6 +57,7 @@ class FarmWorker:
 
     def _keep(self, sweep: bool) -> None:
         try:
+            self.farm.reconnect_if_closed()
             self.farm.beat()
             self.farm.reclaim_expired()
             if sweep:

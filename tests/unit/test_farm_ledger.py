@@ -134,3 +134,27 @@ def test_a_paused_job_holds_between_chunks_and_keeps_its_lease(farm: Farm) -> No
     farm.ledger.request_pause([job_id], pause=False)
     farm.beat()
     assert not running.cancel.paused
+
+
+def test_on_postgresql_the_queue_is_in_the_catalogs_database_and_survives_a_dropped_connection(
+        postgres_server) -> None:
+    import peewee
+    import psycopg
+
+    url = postgres_server.create_catalog_database()
+    farm = Farm(url)
+    try:
+        (job_id,) = _submit(farm)
+        with psycopg.connect(url) as conn:  # the catalog's own database holds the queue: no other service
+            tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'farm_%'")}
+            assert {"farm_job", "farm_task", "farm_schedule", "farm_kv", "farm_counter"} <= tables
+            assert conn.execute("SELECT count(*) FROM media_file").fetchone() == (0,)
+        with psycopg.connect(postgres_server.url(), autocommit=True) as admin:  # a server restart, say
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                          " AND backend_type = 'client backend'")
+        with pytest.raises(peewee.OperationalError):  # the statement that finds out fails
+            farm.ledger.jobs()
+        farm.reconnect_if_closed()  # what a worker's keeper does before each beat
+        assert farm.ledger.claim(job_id, "a:1", 30) is not None
+    finally:
+        farm.close()
