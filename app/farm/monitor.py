@@ -93,6 +93,7 @@ class FarmPollJob:
         farm = self.reader.farm()
         if farm is None:
             return None
+        farm.reconnect_if_closed()  # after a server restart: one poll failed, this one reconnects
         if self.to_cancel:
             farm.ledger.request_cancel(self.to_cancel)
         if self.to_pause:
