@@ -4,6 +4,7 @@ the farm and watches it (docs/scaling.md, "Distributed work")."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -250,8 +251,17 @@ def wait_for_batch(farm: Farm, batch: str, quiet: bool, out: TextIO, poll: float
         previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     reported: set[int] = set()
     try:
+        jobs: list[dict[str, Any]] = []
         while True:
-            jobs = farm.ledger.jobs(batch=batch)
+            try:
+                jobs = farm.ledger.jobs(batch=batch)
+            except PeeweeException as exc:  # the server restarted, say: the workers go on; so does the waiting
+                print(f"reelkeep: the farm queue did not answer ({str(exc).strip()}); trying again", file=sys.stderr)
+                if stop.wait(5 * poll):
+                    return EXIT_CANCELLED
+                with contextlib.suppress(PeeweeException):  # still away: the next round tries again
+                    farm.reconnect_if_closed()
+                continue
             for job in sorted(jobs, key=lambda j: j["id"]):
                 if job["state"] in ENDED and job["id"] not in reported:
                     reported.add(job["id"])
