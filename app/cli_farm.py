@@ -77,6 +77,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cancel = verbs.add_parser("cancel", help="cancel jobs: queued ones end now, running ones at their next chunk")
     cancel.add_argument("ids", nargs="*", type=int, metavar="ID")
     cancel.add_argument("--batch", help="every job of this submission")
+    for verb, what in (("pause", "hold jobs between chunks on their workers (they keep their leases)"),
+                       ("resume", "let paused jobs go on")):
+        held = verbs.add_parser(verb, help=what)
+        held.add_argument("ids", nargs="+", type=int, metavar="ID")
 
 
 def _add_wait_arguments(parser: argparse.ArgumentParser) -> None:
@@ -208,6 +212,10 @@ def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
                 return EXIT_USAGE
             count = farm.ledger.request_cancel(args.ids or None, args.batch)
             out.write(f"Cancel asked for {count} job(s)\n")
+            return EXIT_OK
+        if args.farm_command in ("pause", "resume"):
+            count = farm.ledger.request_pause(args.ids, pause=args.farm_command == "pause")
+            out.write(f"{args.farm_command.capitalize()} asked for {count} job(s)\n")
             return EXIT_OK
         if args.farm_command == "extract":
             job = _extract_job(catalog, args)

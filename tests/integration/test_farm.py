@@ -228,7 +228,7 @@ def test_an_extraction_on_the_farm_is_frame_exact_and_not_made_twice(tmp_path: P
 
 
 @pytest.mark.timeout(300)
-def test_a_running_job_cancelled_by_the_submitter_stops_and_leaves_nothing(tmp_path: Path, workers) -> None:
+def test_a_running_job_held_then_cancelled_by_the_submitter_keeps_its_lease_then_leaves_nothing(tmp_path: Path, workers) -> None:
     catalog = str(tmp_path / "catalog.sqlite")
     proxies = tmp_path / "proxies"
     media = tmp_path / "media"
@@ -243,6 +243,24 @@ def test_a_running_job_cancelled_by_the_submitter_stops_and_leaves_nothing(tmp_p
     try:
         partial = _wait("the proxy under way", lambda: next(iter(proxies.rglob(f"*.{worker.pid}{PARTIAL}")), None))
         (job,) = farm.ledger.jobs()
+        farm_cli = [sys.executable, "-m", "app", "farm"]
+        paused = subprocess.run([*farm_cli, "pause", str(job["id"])], cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert "Pause asked for 1 job(s)" in paused.stdout
+
+        def held() -> int | None:  # progress that stands still across a few beats
+            before = farm.ledger.jobs()[0]["done"]
+            time.sleep(1.5)
+            after = farm.ledger.jobs()[0]
+            return after["done"] if after["done"] == before and after["done"] < FRAMES else None
+
+        frames = _wait("the job held", held, timeout=60)
+        time.sleep(4)  # longer than the 3 s lease: the keeper renews it while the job is held
+        (still,) = farm.ledger.jobs()
+        assert still["state"] == "running" and still["lease_until"] > still["now"] and still["attempts"] == 1
+        assert partial.exists() and still["done"] == frames
+
+        # cancelled while held: the cancel wakes it, it stops and removes its partial
         cancelled = subprocess.run([sys.executable, "-m", "app", "farm", "cancel", "--batch", job["batch"]], cwd=ROOT,
                                    env=env, capture_output=True, text=True, timeout=120)
         assert "Cancel asked for 1 job(s)" in cancelled.stdout
