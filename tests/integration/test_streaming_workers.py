@@ -134,6 +134,34 @@ def test_serve_with_two_workers_answers_ranges_and_writes_from_both(library, tmp
 
 
 @needs_workers
+def test_ctrl_c_stops_every_worker_cleanly(library, tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN)
+    env = {**os.environ, "REELKEEP_CATALOG": str(library[0]), "QT_QPA_PLATFORM": "offscreen"}
+    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--token-file", str(token_file), "--port", "0",
+                                "--workers", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)  # its own process group, as a terminal's job
+    try:
+        port = int(re.search(r":(\d+)/", process.stdout.readline()).group(1))
+        seen: set[int] = set()
+        for _ in range(400):  # both workers are up (Ctrl+C while a worker imports is another matter)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            seen.add(json.loads(call(connection, "GET", "/api/status")[2])["worker"])
+            connection.close()
+            if len(seen) == 2:
+                break
+        assert seen == {0, 1}
+        children = psutil.Process(process.pid).children(recursive=True)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl+C sends: every process of the group
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and "server stopped" in out
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    _gone, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive
+
+
+@needs_workers
 def test_workers_refuse_a_port_another_server_holds(library, tmp_path: Path) -> None:
     held = socket.socket()
     held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # as another `serve --workers` would hold it
