@@ -14,7 +14,6 @@ import functools
 import logging
 import mimetypes
 import os
-import socket
 import stat
 import threading
 from dataclasses import dataclass
@@ -52,7 +51,6 @@ class OpenFiles:
 
 
 OPEN_FILES = OpenFiles()
-_TCP_CORK: int | None = getattr(socket, "TCP_CORK", None)
 
 
 def content_type_for(name: str) -> str:
@@ -222,40 +220,18 @@ async def _send_bytes(request: web.Request, response: web.StreamResponse, path: 
 
 async def _stream(request: web.Request, response: web.StreamResponse, handle: Any, offset: int, count: int) -> None:
     loop = asyncio.get_running_loop()
+    await response.prepare(request)
     transport = request.transport
     if transport is None:
         raise ConnectionResetError("the client went away")
     sock = transport.get_extra_info("socket")
-    if sock is None or transport.get_extra_info("sslcontext") is not None or not hasattr(os, "sendfile"):
-        await response.prepare(request)
-        if count > 0:
-            await _send_on_loop(loop, response, transport, handle, offset, count)
-        await response.write_eof()
-        return
-    # Corked (Linux; nginx's tcp_nopush), the headers wait in the socket and leave with the file's first bytes:
-    # sent alone they were a segment of their own, a send a third as costly as the 1 MiB sendfile (py-spy) and one
-    # more wake-up of the client.
-    corked = _cork(sock, True)
-    try:
-        await response.prepare(request)
+    if sock is not None and transport.get_extra_info("sslcontext") is None and hasattr(os, "sendfile"):
         offset, count = _send_direct(transport, sock.fileno(), handle, offset, count)
         if count > 0:
             await _send_when_writable(loop, transport, sock.fileno(), handle, offset, count)
-    finally:
-        if corked:
-            _cork(sock, False)
+    elif count > 0:
+        await _send_on_loop(loop, response, transport, handle, offset, count)
     await response.write_eof()
-
-
-def _cork(sock: Any, on: bool) -> bool:
-    """TCP_CORK on or off (uncorking sends what is held); False where there is none."""
-    if _TCP_CORK is None:
-        return False
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, _TCP_CORK, int(on))
-    except OSError:  # the connection is gone, or not TCP
-        return False
-    return True
 
 
 async def _send_when_writable(loop: asyncio.AbstractEventLoop, transport: Any, sock_fd: int, handle: Any, offset: int,
