@@ -3,6 +3,7 @@ with a 36 s ProRes clip added."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,14 @@ from app.ingest.scan import ScanJob
 from tests.media import make_audio, make_clip
 
 PRORES_FRAMES = 900  # 25 fps: nine live segments of 100 frames
+
+
+@pytest.fixture(scope="session")
+def prores_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 36 s ProRes clip, encoded once per test process (about 10 s of encoding; five tests use it)."""
+    path = tmp_path_factory.mktemp("prores") / "D004 dailies.mov"
+    make_clip(path, rate="25", frames=PRORES_FRAMES, codec="prores", start_tc="10:00:00:00")
+    return path
 
 
 @pytest.fixture
@@ -32,12 +41,11 @@ def library(tmp_path: Path) -> tuple[Path, dict[str, int]]:
 
 
 @pytest.fixture
-def prores(library, tmp_path: Path, monkeypatch) -> tuple[Path, int]:
+def prores(library, tmp_path: Path, monkeypatch, prores_clip: Path) -> tuple[Path, int]:
     """The library with a 36 s ProRes clip with sound (no browser decodes it, it has no proxy)."""
     monkeypatch.setenv("REELKEEP_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("REELKEEP_PROXY_DIR", str(tmp_path / "proxies"))
-    make_clip(tmp_path / "media" / "D004 dailies.mov", rate="25", frames=PRORES_FRAMES, codec="prores",
-              start_tc="10:00:00:00")
+    shutil.copyfile(prores_clip, tmp_path / "media" / "D004 dailies.mov")  # each test mutates only its copy
     catalog = Catalog(library[0])
     try:
         assert execute(ScanJob(catalog), JobContext()).ok
