@@ -11,6 +11,10 @@ from app.jobs.runner import JobRunner
 from app.services.player import PlayerService
 from tests.media import make_clip, read_index
 
+# Upper bounds: mpv seeks and PyAV decodes share 2 cores with the other test process (a reverse shuttle stopped,
+# then a seek, once took more than 8 s to settle in a full run).
+WAIT = 30000
+
 RATES = [
     ("24000/1001", "01:00:00:00", "01:00:01:13", 37),   # 23.976: 24 frames per TC second
     ("25", "01:00:00:00", "01:00:01:12", 37),
@@ -33,13 +37,13 @@ def _shown_index(service: PlayerService) -> int | None:
 def _settle(qtbot, service: PlayerService, frame: int) -> None:
     """Wait until mpv has the frame on screen (its pixels, not only its state, show the index)."""
     qtbot.waitUntil(lambda: not service.seeking and service._target is None and _shown_index(service) == frame,
-                    timeout=8000)
+                    timeout=WAIT)
 
 
 def _open(qtbot, service: PlayerService, catalog, path) -> int:
     [media_id] = add_files(catalog, [path])
     assert service.open_media(media_id)
-    qtbot.waitUntil(lambda: service._player.duration is not None, timeout=5000)
+    qtbot.waitUntil(lambda: service._player.duration is not None, timeout=WAIT)
     _settle(qtbot, service, 0)
     return media_id
 
@@ -96,9 +100,9 @@ def test_marks_markers_and_play_count(qtbot, player, catalog, media_dir) -> None
     assert player.marks.duration is None
 
     player.play()
-    qtbot.waitUntil(lambda: player.playing, timeout=3000)
+    qtbot.waitUntil(lambda: player.playing, timeout=WAIT)
     player.pause()
-    qtbot.waitUntil(lambda: not player.playing, timeout=3000)
+    qtbot.waitUntil(lambda: not player.playing, timeout=WAIT)
     assert catalog.info(media_id)["play_count"] == 1
     assert catalog.info(media_id)["last_played"] is not None
 
@@ -108,7 +112,7 @@ def test_file_mpv_cannot_play_reports_an_error(qtbot, player, catalog, media_dir
     bad.write_bytes(b"\x00\x00\x00\x18ftypqt  " + b"garbage" * 500)
     [media_id] = add_files(catalog, [bad])
     player.open_media(media_id)
-    qtbot.waitUntil(lambda: bool(player.error), timeout=5000)
+    qtbot.waitUntil(lambda: bool(player.error), timeout=WAIT)
     assert "Cannot play broken.mov" in player.error
 
 
@@ -132,14 +136,14 @@ def test_back_steps_come_from_decoded_frames_and_stay_exact(qtbot, qapp, catalog
         _open(qtbot, service, catalog, clip)
         service.seek_frame(60)
         _settle(qtbot, service, 60)
-        qtbot.waitUntil(lambda: 59 in service._decoded and 40 in service._decoded, timeout=8000)
+        qtbot.waitUntil(lambda: 59 in service._decoded and 40 in service._decoded, timeout=WAIT)
         for expected in range(59, 40, -1):
             service.step(-1)
             assert service.override is not None and service.override[0] == expected
             assert read_index(service.override[1]) == expected  # the cached pixels are that frame
             assert service.frame == expected and service.timecode() == f"01:00:0{expected // 24}:{expected % 24:02d}"
         _settle(qtbot, service, 41)
-        qtbot.waitUntil(lambda: service.override is None, timeout=5000)
+        qtbot.waitUntil(lambda: service.override is None, timeout=WAIT)
     finally:
         service.shutdown()
         runner.shutdown()
@@ -150,9 +154,9 @@ def test_shuttle_loop_and_resume(qtbot, player, catalog, media_dir) -> None:
     player.seek_frame(200)
     _settle(qtbot, player, 200)
     player.shuttle(False)  # J: reverse playback
-    qtbot.waitUntil(lambda: player.playing and player.frame < 190, timeout=8000)
+    qtbot.waitUntil(lambda: player.playing and player.frame < 190, timeout=WAIT)
     player.stop_shuttle()
-    qtbot.waitUntil(lambda: not player.playing and not player.reverse, timeout=3000)
+    qtbot.waitUntil(lambda: not player.playing and not player.reverse, timeout=WAIT)
 
     player.seek_frame(20)
     _settle(qtbot, player, 20)
@@ -162,7 +166,7 @@ def test_shuttle_loop_and_resume(qtbot, player, catalog, media_dir) -> None:
     player.play()
     seen: list[int] = []
     player.frame_changed.connect(seen.append)
-    qtbot.waitUntil(lambda: len(seen) > 40, timeout=10000)  # long enough to pass the out point twice
+    qtbot.waitUntil(lambda: len(seen) > 40, timeout=WAIT)  # long enough to pass the out point twice
     player.pause()
     assert max(seen) <= 35 and min(seen) >= 19  # stayed inside in..out (one frame of slack at the turn)
 
@@ -173,7 +177,7 @@ def test_shuttle_loop_and_resume(qtbot, player, catalog, media_dir) -> None:
     reopened = PlayerService(catalog)
     try:
         assert reopened.open_media(media_id)
-        qtbot.waitUntil(lambda: reopened._player.duration is not None and _shown_index(reopened) == 150, timeout=5000)
+        qtbot.waitUntil(lambda: reopened._player.duration is not None and _shown_index(reopened) == 150, timeout=WAIT)
     finally:
         reopened.shutdown()
 
@@ -184,16 +188,16 @@ def test_audio_and_image_files(qtbot, player, catalog, media_dir) -> None:
     song = make_audio(media_dir / "song.flac", tags={"title": "Nightcall", "artist": "Kavinsky"}, seconds=2.0)
     [song_id] = add_files(catalog, [song])
     assert player.open_media(song_id)
-    qtbot.waitUntil(lambda: player._player.duration is not None, timeout=5000)
+    qtbot.waitUntil(lambda: player._player.duration is not None, timeout=WAIT)
     assert (player.clip.kind, player.clip.title, player.clip.artist) == ("audio", "Nightcall", "Kavinsky")
     player.play()
-    qtbot.waitUntil(lambda: player.playing, timeout=3000)
+    qtbot.waitUntil(lambda: player.playing, timeout=WAIT)
     player.pause()
 
     image = make_image(media_dir / "still.png", size=(320, 180), index=4242)
     [image_id] = add_files(catalog, [image])
     assert player.open_media(image_id)
-    qtbot.waitUntil(lambda: _shown_index(player) == 4242, timeout=5000)
+    qtbot.waitUntil(lambda: _shown_index(player) == 4242, timeout=WAIT)
     assert not player.error
 
 
@@ -229,7 +233,7 @@ def test_forward_steps_use_decoded_frames_and_play_drops_them(qtbot, qapp, catal
         _open(qtbot, service, catalog, clip)
         service.seek_frame(20)
         _settle(qtbot, service, 20)
-        qtbot.waitUntil(lambda: all(f in service._decoded for f in range(5, 36)), timeout=8000)
+        qtbot.waitUntil(lambda: all(f in service._decoded for f in range(5, 36)), timeout=WAIT)
         service.step(1)
         assert service.override is not None and read_index(service.override[1]) == 21
         _settle(qtbot, service, 21)
@@ -237,7 +241,7 @@ def test_forward_steps_use_decoded_frames_and_play_drops_them(qtbot, qapp, catal
         assert service.override is not None and read_index(service.override[1]) == 18
         service.play()
         assert service.override is None  # playback shows mpv's frames, never a stale decoded one
-        qtbot.waitUntil(lambda: service.playing, timeout=3000)
+        qtbot.waitUntil(lambda: service.playing, timeout=WAIT)
         service.pause()
     finally:
         service.shutdown()
@@ -271,16 +275,16 @@ def test_audio_and_subtitle_track_selection(qtbot, player, catalog, media_dir, t
     (media_dir / "dub.srt").write_text("1\n00:00:00,000 --> 00:00:02,000\nBonjour\n", encoding="utf-8")
     _open(qtbot, player, catalog, clip)
     qtbot.waitUntil(lambda: sum(t.get("type") == "audio" for t in player.tracks) == 2
-                    and any(t.get("type") == "sub" for t in player.tracks), timeout=5000)
+                    and any(t.get("type") == "sub" for t in player.tracks), timeout=WAIT)
     player.set_track("audio", 2)
     qtbot.waitUntil(lambda: any(t.get("type") == "audio" and t.get("id") == 2 and t.get("selected")
-                                for t in player.tracks), timeout=5000)
+                                for t in player.tracks), timeout=WAIT)
     sub = next(t["id"] for t in player.tracks if t.get("type") == "sub")
     player.set_track("sub", sub)
-    qtbot.waitUntil(lambda: any(t.get("type") == "sub" and t.get("selected") for t in player.tracks), timeout=5000)
+    qtbot.waitUntil(lambda: any(t.get("type") == "sub" and t.get("selected") for t in player.tracks), timeout=WAIT)
     player.set_track("sub", None)
     qtbot.waitUntil(lambda: not any(t.get("type") == "sub" and t.get("selected") for t in player.tracks),
-                    timeout=5000)
+                    timeout=WAIT)
 
 
 @pytest.mark.parametrize(("slices", "threading"), [(1, {}), (4, {"thread_type": "slice"})])
@@ -309,7 +313,7 @@ def test_slices_of_files_cataloged_before_are_counted_on_open(qtbot, qapp, catal
         catalog.set_video_slices(media_id, None)
         assert service.open_media(media_id)
         assert service.source.slices is None  # unknown at this open: FFmpeg's default threading
-        qtbot.waitUntil(lambda: catalog.info(media_id)["video_slices"] == 3, timeout=5000)
+        qtbot.waitUntil(lambda: catalog.info(media_id)["video_slices"] == 3, timeout=WAIT)
         assert service.open_media(media_id) and service.source.slices == 3
     finally:
         service.shutdown()
