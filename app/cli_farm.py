@@ -130,14 +130,11 @@ def command_worker(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> i
 
 
 def _ids_for_paths(catalog: Catalog, paths: list[str]) -> list[int] | None:
-    ids: list[int] = []
-    for path in paths:
-        found = catalog.ids_under(os.path.abspath(path))
-        if not found:
-            print(f"reelkeep: {path}: not in the catalog (scan its folder first)", file=sys.stderr)
-            return None
-        ids.extend(found)
-    return list(dict.fromkeys(ids))
+    """The cataloged files under paths, each once (the CLI's own lookup, which says what is not cataloged)."""
+    from app.cli import _ids_for_paths as cataloged
+
+    ids = cataloged(catalog, paths)
+    return None if ids is None else list(dict.fromkeys(ids))
 
 
 def _videos(catalog: Catalog, ids: list[int]) -> list[tuple[list[int], str]]:
