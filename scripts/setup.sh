@@ -4,7 +4,7 @@
 # project and its test tools.
 #   scripts/setup.sh            install what is missing
 #   scripts/setup.sh --dry-run  only print what would be installed or remade
-#   scripts/setup.sh --tests    also what only the tests need (`make test`): PostgreSQL's server programs
+#   scripts/setup.sh --tests    also what only the tests need (`make test`): PostgreSQL's server programs, Firefox
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +30,7 @@ APT_PACKAGES=(
 # Only for `make test` (`make run` stays lean: the app itself needs only psycopg's own client library).
 TEST_APT_PACKAGES=(
   postgresql  # the catalog tests run on a real PostgreSQL too: each test process starts a private cluster (initdb)
+  firefox-esr  # the web client's own HLS loader is tested in Firefox, which has no HLS (Ubuntu: firefox)
 )
 
 say() { echo "reelkeep setup: $*"; }
@@ -92,6 +93,10 @@ if [ "$(uname -s)" = "Linux" ] && command -v apt-get >/dev/null 2>&1; then
     $SUDO apt-get update -qq
     # The package lists were empty before the update on a fresh machine: name the venv package again now.
     python_lacks_venv && missing="${missing/python3-venv/$(venv_package)}"
+    # Debian ships Firefox as firefox-esr, Ubuntu as firefox.
+    if [[ " $missing " == *" firefox-esr "* ]] && ! apt-cache show firefox-esr >/dev/null 2>&1; then
+      missing="${missing/firefox-esr/firefox}"
+    fi
     # shellcheck disable=SC2086
     $SUDO apt-get install -y -qq --no-install-recommends $missing
   fi

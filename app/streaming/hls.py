@@ -1,8 +1,8 @@
 """HLS for standard players: a master playlist whose variants are an item's H.264 renditions (its MP4 proxies, and
 the original when browsers decode it), each a VOD media playlist of byte ranges into one fragmented MP4 (fMP4,
 `EXT-X-MAP` + `EXT-X-BYTERANGE`, HLS version 7). The fMP4 is the rendition's packets copied with a fragment at every
-keyframe — no re-encode — and cached beside the remuxes; players (hls.js, Safari, FFmpeg) switch variants by
-their measured throughput on their own.
+keyframe — no re-encode — and cached beside the remuxes; a segment is one or more whole fragments, 2 s at least.
+Players (Safari, FFmpeg, the web client's own loader) switch variants by their measured throughput.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from typing import Any, Protocol
 import av
 
 from app.media.partial import PartialFile, write_file
+
+MIN_SEGMENT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,10 @@ def fragment_for_hls(source: str, dest: Path) -> HlsIndex:
     with av.open(source) as inp, PartialFile(dest, overwrite=True) as part:
         video = inp.streams.video[0]
         audio = inp.streams.audio[:1]
+        # negative_cts_offsets: the first picture is presented at 0 without an edit list (which players fed through
+        # MSE ignore: a proxy with B-frame delay showed each picture 2 frames late in Firefox)
         with av.open(str(part.path), "w", format="mp4",
-                     options={"movflags": "frag_keyframe+empty_moov+default_base_moof"}) as out:
+                     options={"movflags": "frag_keyframe+empty_moov+default_base_moof+negative_cts_offsets"}) as out:
             mapping = {s.index: out.add_stream_from_template(s) for s in (video, *audio)}
             for packet in inp.demux([video, *audio]):
                 if packet.dts is None:
@@ -81,12 +85,25 @@ def fragment_for_hls(source: str, dest: Path) -> HlsIndex:
         raise ValueError(f"{source}: {len(fragments)} fragments for {len(starts)} keyframes; cannot index it for HLS")
     total = end - keyframes[0] if keyframes else Fraction(0)
     durations = [float(b - a) for a, b in zip(starts, [*starts[1:], total], strict=True)]
-    segments = tuple(Segment(offset, length, duration)
-                     for (offset, length), duration in zip(fragments, durations, strict=True))
+    segments = _segments(fragments, durations)
     bandwidth = max((int(s.length * 8 / s.duration) for s in segments if s.duration > 0), default=0)
     index = HlsIndex(init_length, segments, codecs, width, height, bandwidth)
     write_file(index_path(made), json.dumps(asdict(index)).encode(), overwrite=True)
     return index
+
+
+def _segments(fragments: Sequence[tuple[int, int]], durations: Sequence[float]) -> tuple[Segment, ...]:
+    """Segments of whole fragments (each starts at a keyframe), at least MIN_SEGMENT_SECONDS long but the last:
+    an all-intra proxy has a fragment per frame, and players fetching 40 ms segments spend their time on
+    requests and measure nothing about the link."""
+    segments: list[Segment] = []
+    for (offset, length), duration in zip(fragments, durations, strict=True):
+        if segments and segments[-1].duration < MIN_SEGMENT_SECONDS:
+            last = segments[-1]  # fragments are back to back in the file: the segment's range grows over it
+            segments[-1] = Segment(last.offset, offset + length - last.offset, last.duration + duration)
+        else:
+            segments.append(Segment(offset, length, duration))
+    return tuple(segments)
 
 
 def _codecs(video: Any, audio: Any) -> str:

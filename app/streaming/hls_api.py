@@ -1,7 +1,8 @@
 """HLS routes (app/streaming/hls.py): `/media/{id}/hls/master.m3u8`, one media playlist per rendition and the
 rendition's fMP4, served with ranges. A rendition is an H.264 MP4 proxy on disk or the original when it is H.264;
 a video with neither is transcoded live (app/streaming/live.py): `live.m3u8` lists its MPEG-TS segments and
-`live/{n}.ts` serves each once it is made."""
+`live/{n}.ts` serves each once it is made; `live.m3u8?segments=mp4` lists them as `live/{n}.mp4`, the same segment
+as a self-initialising fragmented MP4 for the web client's MSE loader (browsers without HLS of their own)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from app.streaming.hls import HlsIndex, fragment_for_hls, index_path, master_pla
 from app.streaming.library_api import LibraryApi, item_id, not_found
 from app.streaming.live import LiveBusy, LiveError, LivePlan, LiveTranscoder, plan_live
 from app.streaming.live import media_playlist as live_playlist
+from app.streaming.live_mp4 import make_mp4_segment, mp4_segment_path
 from app.streaming.ranges import file_span, send_span
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
@@ -35,6 +37,7 @@ class HlsApi:
         app.router.add_get("/media/{id}/hls/master.m3u8", self.master)
         app.router.add_get("/media/{id}/hls/live.m3u8", self.live_playlist)
         app.router.add_get("/media/{id}/hls/live/{n:\\d+}.ts", self.live_segment)
+        app.router.add_get("/media/{id}/hls/live/{n:\\d+}.mp4", self.live_mp4_segment)
         app.router.add_get("/media/{id}/hls/{rendition}.m3u8", self.media)
         app.router.add_get("/media/{id}/hls/{rendition}.mp4", self.fragments)
 
@@ -76,7 +79,8 @@ class HlsApi:
         return plan
 
     async def _index(self, info: dict[str, Any], rendition: str, source: str) -> tuple[Path, HlsIndex]:
-        fmp4 = cached_path(info["identity_hash"], f"hls-{rendition}.mp4")
+        # "hls2": fragments presented from 0 and 2 s segments; a cache made before is not reused
+        fmp4 = cached_path(info["identity_hash"], f"hls2-{rendition}.mp4")
         if not index_path(fmp4).is_file() or not fmp4.is_file():
             await self.library.prepared(f"hls-{rendition}-{info['identity_hash']}", fragment_for_hls, source, fmp4,
                                         done=index_path(fmp4))
@@ -98,10 +102,27 @@ class HlsApi:
 
     async def live_playlist(self, request: web.Request) -> web.Response:
         plan = await self._live_plan(item_id(request))
-        return web.Response(text=live_playlist(plan, f"{LIVE}/{{n}}.ts{_query(request)}"),
+        container = "mp4" if request.query.get("segments") == "mp4" else "ts"
+        return web.Response(text=live_playlist(plan, f"{LIVE}/{{n}}.{container}{_query(request)}"),
                             content_type=PLAYLIST_TYPE)
 
     async def live_segment(self, request: web.Request) -> web.StreamResponse:
+        path = await self._live_ts(request)
+        return await send_span(request, await self.library.run(file_span, str(path), "video/mp2t"))
+
+    async def live_mp4_segment(self, request: web.Request) -> web.StreamResponse:
+        ts = await self._live_ts(request)
+        mp4 = mp4_segment_path(ts)
+        if not mp4.is_file():
+            try:  # a copy of a few seconds' packets; two clients asking at once both make it, the same file
+                await self.library.run(make_mp4_segment, ts, mp4)
+            except Exception as exc:  # noqa: BLE001 - told to the client
+                raise _failed(f"cannot repackage segment {request.match_info['n']}: {exc}") from None
+        self.library.cache_used(mp4)
+        return await send_span(request, await self.library.run(file_span, str(mp4), "video/mp4"))
+
+    async def _live_ts(self, request: web.Request) -> Path:
+        """Live segment n's MPEG-TS file, made by a live encoder if it is not there yet."""
         plan = await self._live_plan(item_id(request))
         try:
             path = await self.live.segment(plan, int(request.match_info["n"]))
@@ -113,7 +134,7 @@ class HlsApi:
                 raise not_found(str(exc)) from None
             raise _failed(str(exc)) from None
         self.library.cache_used(path)
-        return await send_span(request, await self.library.run(file_span, str(path), "video/mp2t"))
+        return path
 
     async def media(self, request: web.Request) -> web.Response:
         rendition, (_fmp4, index) = await self._asked(request)

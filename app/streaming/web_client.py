@@ -11,7 +11,7 @@ from aiohttp import web
 
 WEB = Path(__file__).resolve().parent / "web"
 FILES = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
-         "app.css": "text/css; charset=utf-8"}
+         "hls-player.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
 
 
 def add_web_client(app: web.Application, run: Callable[..., Any]) -> None:

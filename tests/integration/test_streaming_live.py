@@ -62,6 +62,23 @@ def test_live_segments_are_frame_exact_seek_alone_and_come_from_the_cache(prores
         assert status == 200 and decode_indexes(tmp_path / "b7.ts") == list(range(700, 800))
         assert server.live.started == 2
 
+        # The same segment as a self-initialising fMP4 for MSE (Firefox): the packets copied, their times kept —
+        # segment 7 starts at 28 s on the source's timeline, so a browser appending it places it there
+        status, _h, playlist = request(server, "GET", f"{base}/live.m3u8?segments=mp4")
+        assert [line for line in playlist.decode().splitlines() if not line.startswith("#")] == \
+            [f"live/{n}.mp4" for n in range(9)]
+        status, headers, seventh_mp4 = request(server, "GET", f"{base}/live/7.mp4")
+        assert status == 200 and headers["content-type"] == "video/mp4" and seventh_mp4[4:8] == b"ftyp"
+        (tmp_path / "b7.mp4").write_bytes(seventh_mp4)
+        assert decode_indexes(tmp_path / "b7.mp4") == list(range(700, 800))
+        with av.open(str(tmp_path / "b7.mp4")) as fmp4, av.open(str(tmp_path / "b7.ts")) as ts:
+            video, audio = fmp4.streams.video[0], fmp4.streams.audio[0]
+            assert video.start_time * video.time_base == 28
+            ts_audio = ts.streams.audio[0]
+            assert abs(audio.start_time * audio.time_base - ts_audio.start_time * ts_audio.time_base) < 0.001
+            assert abs(float(audio.start_time * audio.time_base) - 28) < 0.1
+        assert server.live.started == 2  # made from the finished TS segment, not by an encoder
+
         # A goes on from its own encoder, which ran ahead of it and was not stopped by B's seek
         status, _h, second = request(server, "GET", f"{base}/live/1.ts")
         (tmp_path / "a1.ts").write_bytes(second)
@@ -86,7 +103,7 @@ def test_live_segments_are_frame_exact_seek_alone_and_come_from_the_cache(prores
         assert server.live.started <= 3  # A's encoder went on to segment 6, B's made 8
 
         wait_until_idle(server)  # every client left: the encoders stop on their own
-        assert sorted(p.name for p in folder.iterdir()) == [f"{n:05d}.ts" for n in range(9)]
+        assert sorted(p.name for p in folder.iterdir()) == sorted([f"{n:05d}.ts" for n in range(9)] + ["00007.mp4"])
         assert get_json(server, "/api/status")["live_transcodes"] == 0
     finally:
         server.stop()

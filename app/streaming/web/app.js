@@ -2,8 +2,10 @@
 // quality choice, resume, rating, favourite and tags. Plain ES modules, no build step. The page is opened as
 // /?token=T once; the server then sets a cookie that every later request carries.
 
+import { HlsPlayer, mseHlsSupported } from "./hls-player.js";
+
 const $ = (id) => document.getElementById(id);
-const state = { items: [], current: null, resumeTimer: null };
+const state = { items: [], current: null, resumeTimer: null, hls: null };
 
 async function api(path, options = {}) {
   const response = await fetch(path, { credentials: "same-origin", ...options,
@@ -45,8 +47,7 @@ async function load() {
     $("count").textContent = `${page.total} item${page.total === 1 ? "" : "s"}`;
     render();
   } catch (error) {
-    $("error").textContent = error.message;
-    $("error").hidden = false;
+    showError(error.message);
   }
 }
 
@@ -120,14 +121,18 @@ async function open(id) {
   if (!$("player").open) $("player").showModal();
 }
 
-// Browsers with HLS of their own (Safari, Chromium, Edge, phones) get a video that needs a transcode as HLS: its
-// H.264 proxies as variants, or a live transcode that plays after one segment and seeks while it encodes.
-// The others (Firefox) get /play, which makes the preview proxy first.
-const NATIVE_HLS = document.createElement("video").canPlayType("application/vnd.apple.mpegurl") !== "";
+// A video that needs a transcode plays as HLS: its H.264 proxies as variants the player switches between, or a
+// live transcode that plays after one segment and seeks while it encodes. Browsers with HLS of their own (Safari,
+// Chromium, Edge, phones) play the playlist themselves; the others (Firefox) through Reelkeep's own HLS loader on
+// Media Source Extensions. `?hls=mse` in the page's address uses that loader in any browser.
+const PAGE = new URLSearchParams(location.search);
+const NATIVE_HLS = PAGE.get("hls") !== "mse"
+  && document.createElement("video").canPlayType("application/vnd.apple.mpegurl") !== "";
+const MSE_HLS = !NATIVE_HLS && mseHlsSupported();
 
 function source(item, rendition) {
   if (rendition !== "auto") return `/media/${item.id}/play?rendition=${rendition}`;
-  if (item.kind === "video" && item.delivery.how === "transcode" && NATIVE_HLS) return item.hls;
+  if (item.kind === "video" && item.delivery.how === "transcode" && (NATIVE_HLS || MSE_HLS)) return item.hls;
   return `/media/${item.id}/play?${fit()}`;
 }
 
@@ -146,7 +151,19 @@ function play(item, rendition, at) {
   element.controls = true;
   element.autoplay = true;
   element.preload = "auto";
-  element.src = source(item, rendition);
+  stopHls();
+  $("player-error").hidden = true;
+  const url = source(item, rendition);
+  if (url === item.hls && !NATIVE_HLS) {
+    state.hls = new HlsPlayer(element, url);
+    element.addEventListener("hlslevel", (event) => { $("rendition").options[0].text = `Auto (${event.detail.name})`; });
+    element.addEventListener("hlserror", (event) => {
+      $("player-error").textContent = `Cannot play this video: ${event.detail}`;
+      $("player-error").hidden = false;
+    });
+  } else {
+    element.src = url;
+  }
   element.addEventListener("loadedmetadata", () => { if (at > 0 && at < element.duration - 1) element.currentTime = at; },
     { once: true });
   element.addEventListener("pause", () => saveResume(element));
@@ -157,6 +174,17 @@ function play(item, rendition, at) {
   $("media").replaceChildren(element);
   clearInterval(state.resumeTimer);
   state.resumeTimer = setInterval(() => { if (!element.paused) saveResume(element); }, 5000);
+}
+
+function stopHls() {
+  if (state.hls) state.hls.destroy();
+  state.hls = null;
+  $("rendition").options[0].text = "Auto";
+}
+
+function showError(message) {
+  $("error").textContent = message;
+  $("error").hidden = false;
 }
 
 function saveResume(element) {
@@ -207,7 +235,9 @@ async function edit(change) {
 
 function close() {
   const media = $("media").firstChild;
-  if (media) { saveResume(media); media.pause(); media.removeAttribute("src"); media.load(); }
+  if (media) { saveResume(media); media.pause(); }
+  stopHls();
+  if (media) { media.removeAttribute("src"); media.load(); }
   clearInterval(state.resumeTimer);
   $("media").replaceChildren();
   if ($("player").open) $("player").close();
@@ -236,5 +266,5 @@ document.addEventListener("keydown", (event) => {
     $("search").focus();
   }
 });
-if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", "/");  // out of the history
+if (PAGE.has("token")) history.replaceState(null, "", PAGE.has("hls") ? `/?hls=${PAGE.get("hls")}` : "/");  // out of the history
 load();
