@@ -12,6 +12,7 @@ from app.catalog.catalog import Catalog
 from app.catalog.db import default_catalog_path
 from app.jobs.runner import JobRunner
 from app.services.archive import ArchiveService
+from app.services.catalog_changes import CatalogChanges
 from app.services.farm import FarmService
 from app.services.library import LibraryService
 from app.services.offload import OffloadService
@@ -39,6 +40,7 @@ class AppContext:
     tape: TapeService
     offload: OffloadService
     farm: FarmService | None = None  # the window's (run_gui); a test's context polls no farm queue
+    changes: CatalogChanges | None = None  # other programs' edits, told to the services that show them
 
     def shutdown(self) -> None:
         """Stop mpv and watching, cancel and join every job thread, close the catalog: no thread outlives this."""
@@ -50,7 +52,8 @@ class AppContext:
             self.farm.shutdown()
         self.thumbnails.shutdown()
         self.runner.shutdown()
-        self.library.shutdown()
+        if self.changes is not None:
+            self.changes.shutdown()
         self.settings.sync()
         self.catalog.close()
 
@@ -61,15 +64,17 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
     settings = Settings(settings_path)
     catalog = Catalog(catalog_path or default_catalog_path(settings.value(CATALOG_KEY, "", str) or None))
     runner = JobRunner()
-    library = LibraryService(catalog, runner, settings=settings)
+    changes = CatalogChanges(catalog)
+    library = LibraryService(catalog, runner, settings=settings, changes=changes)
     watcher = WatchService(library) if watch else None
     player = PlayerService(catalog, runner)
     thumbnails = ThumbnailService(library)
-    return AppContext(catalog, runner, settings, library, watcher, player, thumbnails,
-                      TimelineService(catalog, runner, player, library),
+    timeline, tape = TimelineService(catalog, runner, player, library), TapeService(catalog, runner, settings)
+    for service in (player, timeline, tape):
+        service.follow(changes)
+    return AppContext(catalog, runner, settings, library, watcher, player, thumbnails, timeline,
                       ArchiveService(catalog, runner, player, library), StreamingService(catalog.path, settings),
-                      TapeService(catalog, runner, settings),
-                      OffloadService(catalog, runner, settings, library, thumbnails))
+                      tape, OffloadService(catalog, runner, settings, library, thumbnails), changes=changes)
 
 
 def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:

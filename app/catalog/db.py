@@ -17,7 +17,7 @@ import platformdirs
 from peewee import InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase, __exception_wrapper__
 
 from app.catalog import migrations
-from app.catalog.changes import CHANNEL, ORIGIN, Announcements, written_table
+from app.catalog.changes import CHANNEL, ORIGIN, Announcements, note_local_write, written_table
 from app.catalog.models import database
 from app.core.errors import CatalogError
 
@@ -66,6 +66,18 @@ def _catalog_errors(path: object) -> Iterator[None]:
         raise
 
 
+@contextmanager
+def _noted(path: str, write: bool) -> Iterator[None]:
+    """Tell this program's change listeners (changes.py) before and after it writes, so they leave its own out."""
+    if write:
+        note_local_write(path, True)
+    try:
+        yield
+    finally:
+        if write:
+            note_local_write(path, False)
+
+
 class CatalogDatabase(SqliteDatabase):
     """The catalog's connection (one per thread).
 
@@ -78,12 +90,12 @@ class CatalogDatabase(SqliteDatabase):
         super().__init__(path, lock_type="IMMEDIATE", **kwargs)
 
     def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        with _catalog_errors(self.database):
+        with _catalog_errors(self.database), _noted(self.database, written_table(sql) is not None):
             return super().execute_sql(sql, params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """A prepared statement run for many rows."""
-        with _catalog_errors(self.database):
+        with _catalog_errors(self.database), _noted(self.database, written_table(sql) is not None):
             self.cursor().executemany(sql, rows)
 
     def begin(self, lock_type: str | None = None) -> None:
@@ -91,7 +103,7 @@ class CatalogDatabase(SqliteDatabase):
             super().begin(lock_type)
 
     def commit(self) -> None:
-        with _catalog_errors(self.database):
+        with _catalog_errors(self.database), _noted(self.database, True):
             super().commit()
 
     def rollback(self) -> None:

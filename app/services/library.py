@@ -7,22 +7,19 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from app.catalog.catalog import Catalog
-from app.catalog.changes import ChangeListener
-from app.catalog.dialect import is_postgres
 from app.core.errors import EditConflict
 from app.core.job import Outcome
 from app.ingest.add_files import AddFilesJob
 from app.ingest.proxies import ProxyJob, proxy_failures_message
 from app.ingest.scan import ScanJob, ScanResult
 from app.jobs.runner import JobRunner
+from app.services.catalog_changes import CatalogChanges, touches
 from app.services.settings import Settings
 
 AUTO_PREVIEW_KEY = "proxies/auto_preview"  # make a preview proxy of every new video after a scan
-# Another program's commits arrive in bursts (a scan commits batch after batch): views re-query once per burst.
-REMOTE_SETTLE_MS = 500
 _LIBRARY_TABLES = frozenset({"media_file", "media_tag", "tag", "library_root", "marker", "proxy"})
 
 
@@ -54,7 +51,7 @@ class LibraryService(QObject):
     error_raised = Signal(str)
 
     def __init__(self, catalog: Catalog, runner: JobRunner, parent: QObject | None = None,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, changes: CatalogChanges | None = None) -> None:
         super().__init__(parent)
         self.catalog = catalog
         self.runner = runner
@@ -66,54 +63,19 @@ class LibraryService(QObject):
         # file expects that value, not the one still on screen (edits run one after another on the catalog lane).
         self._in_flight: dict[tuple[str, int], tuple[int, Any]] = {}
         self._edits = itertools.count(1)
-        self._remote: ChangeListener | None = None
-        self._remote_notifier: QSocketNotifier | None = None
-        self._remote_tables: set[str] = set()
-        self._remote_settle = QTimer(self, singleShot=True, interval=REMOTE_SETTLE_MS)
-        self._remote_settle.timeout.connect(self._tell_remote_changes)
-        if is_postgres(catalog.db):
-            self._follow_other_programs()
+        if changes is not None:
+            changes.changed.connect(self._on_other_programs)
+            changes.error_raised.connect(self.error_raised)
 
-    # ---- other programs on the same catalog server (its change feed: app/catalog/changes.py)
-    def _follow_other_programs(self) -> None:
-        self._remote = self.catalog.listen()
-        fileno = self._remote.fileno()
-        if fileno is not None:
-            self._remote_notifier = QSocketNotifier(fileno, QSocketNotifier.Type.Read, self)
-            self._remote_notifier.activated.connect(self._on_remote_activity)
-
-    def _on_remote_activity(self) -> None:
-        if self._remote is None:
+    # ---- other programs on the same catalog (the change feed, followed by CatalogChanges)
+    def _on_other_programs(self, tables: frozenset[str]) -> None:
+        if not touches(tables, _LIBRARY_TABLES):
             return
-        try:
-            changed = self._remote.poll() & _LIBRARY_TABLES  # reads only what has arrived: never waits
-        except Exception as exc:  # noqa: BLE001 - the server closed the feed (a restart): never raise in a slot
-            self.shutdown()
-            self.error_raised.emit(f"lost the catalog server's change feed ({str(exc).strip()}); other people's "
-                                   "edits show when the library is read again (reopen Reelkeep to follow them)")
-            return
-        if changed:
-            self._remote_tables |= changed
-            if not self._remote_settle.isActive():
-                self._remote_settle.start()
-
-    def _tell_remote_changes(self) -> None:
-        tables, self._remote_tables = self._remote_tables, set()
-        if "library_root" in tables:
+        if touches(tables, {"library_root"}):
             self.roots_changed.emit()
-        if tables & {"tag", "media_tag"}:
+        if touches(tables, {"tag", "media_tag"}):
             self.tags_changed.emit()
         self.library_reset.emit()
-
-    def shutdown(self) -> None:
-        """Stop following other programs (closes the change feed's connection)."""
-        self._remote_settle.stop()
-        if self._remote_notifier is not None:
-            self._remote_notifier.setEnabled(False)
-            self._remote_notifier = None
-        if self._remote is not None:
-            self._remote.close()
-            self._remote = None
 
     # ---- roots and scanning
     def roots(self) -> list[tuple[int, str]]:

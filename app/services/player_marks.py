@@ -5,10 +5,12 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from app.services.catalog_changes import touches
 from app.services.player_clip import Marks
 
 if TYPE_CHECKING:
     from app.catalog.catalog import Catalog
+    from app.services.catalog_changes import CatalogChanges
     from app.services.player_clip import ClipInfo
 
 
@@ -63,6 +65,14 @@ class MarksMixin:
         marker_id = self.catalog.add_marker(self.clip.media_id, self.frame, name or self.timecode(self.frame))
         self.markers_changed.emit()
         return marker_id
+
+    def follow(self, changes: CatalogChanges) -> None:
+        """Markers another program adds or removes on the open clip show (markers_changed: views read them again)."""
+        changes.changed.connect(self._markers_elsewhere)
+
+    def _markers_elsewhere(self, tables: frozenset[str]) -> None:
+        if self.clip is not None and self.clip.media_id is not None and touches(tables, {"marker"}):
+            self.markers_changed.emit()
 
     def markers(self) -> list[tuple[int, int, str]]:
         if self.clip is None or self.clip.media_id is None:

@@ -19,6 +19,7 @@ from app.catalog.catalog import Catalog
 from app.catalog.db import local_folder
 from app.core.job import Outcome
 from app.jobs.runner import JobRunner
+from app.services.catalog_changes import CatalogChanges, touches
 from app.services.settings import TAPE_DEVICE_KEY, TAPE_REVERIFY_DAYS_KEY, Settings
 from app.services.tape_jobs import CatalogReadJob, ImportCartridgeJob, LoadedTapeJob, QueuePlan
 from app.services.tape_queue import (
@@ -35,6 +36,7 @@ from app.tape.reverify import DEFAULT_REVERIFY_DAYS, due_tapes
 __all__ = ["NEW_SET", "PAGE", "PlannedTape", "PlanOptions", "QueuedFolder", "TapeFile", "TapeService"]
 
 PAGE = 1000  # rows per read of a tape's files: a screenful many times over, a few ms of SQLite
+TAPE_TABLES = frozenset({"tape", "tape_file", "tape_verification"})
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,15 @@ class TapeService(WriteQueueMixin, QObject):
 
     def device_for(self, barcode: str) -> str:
         return device_for(self.device_pattern, barcode)
+
+    def follow(self, changes: CatalogChanges) -> None:
+        """Tapes another program imports, verifies, moves or removes show here (the tapes list is read again; the
+        panel lists a shown tape's files again when its index was imported anew)."""
+        changes.changed.connect(self._tapes_elsewhere)
+
+    def _tapes_elsewhere(self, tables: frozenset[str]) -> None:
+        if self.loaded and touches(tables, TAPE_TABLES):
+            self.refresh()
 
     # ---- the tapes
     def refresh(self) -> None:

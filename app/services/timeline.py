@@ -29,6 +29,7 @@ from app.interchange.sequence import (
 from app.interchange.timeline_files import TIMELINE_SUFFIXES, is_timeline_file, save_relink
 from app.interchange.timeline_jobs import LoadedTimeline, OpenTimelineJob
 from app.jobs.runner import JobRunner
+from app.services.catalog_changes import CatalogChanges, touches
 from app.services.library import LibraryService
 from app.services.player import PlayerService
 from app.services.timeline_playback import SequencePlayback
@@ -137,6 +138,30 @@ class TimelineService(QObject):
         self.current = -1
         self.timeline_changed.emit()
         self.current_event_changed.emit(-1)
+
+    # ---- another program's relinks (of this timeline file, saved in the catalog)
+    def follow(self, changes: CatalogChanges) -> None:
+        """Relinks another program saves or forgets for the open timeline show here (it is conformed again)."""
+        changes.changed.connect(self._relinks_elsewhere)
+
+    def _relinks_elsewhere(self, tables: frozenset[str]) -> None:
+        if self.path is None or self.loading or not touches(tables, {"timeline_relink"}):
+            return
+        self._load_ticket += 1
+        ticket = self._load_ticket
+        self.runner.submit(OpenTimelineJob(self.catalog, self.path), lambda outcome: self._on_reread(ticket, outcome))
+
+    def _on_reread(self, ticket: int, outcome: Outcome) -> None:
+        if ticket != self._load_ticket or not outcome.ok:
+            return  # another file was opened meanwhile; a timeline that no longer reads stays as shown
+        loaded: LoadedTimeline = outcome.value
+        if loaded.path != self.path or loaded.matches == self.matches:
+            return
+        self.playback.stop(pause=True)
+        self.doc, self.matches, self.media = loaded.doc, loaded.matches, loaded.media
+        self.segments = build_sequence(self.doc, self.matches, self.media)
+        self.timeline_changed.emit()
+        self.message.emit(f"{loaded.path.name}: relinked elsewhere, now {self.status_counts()}")
 
     # ---- relinking
     def relink(self, index: int, media_id: int) -> bool:
