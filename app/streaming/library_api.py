@@ -19,7 +19,7 @@ from aiohttp import web
 
 from app.catalog.catalog import Catalog
 from app.catalog.filters import KINDS, SORT_COLUMNS, STATUS_FILTERS, LibraryFilter
-from app.core.errors import CatalogError
+from app.core.errors import CatalogError, EditConflict
 from app.core.paths import os_path
 from app.core.proxy_presets import PREVIEW, THUMBNAIL, SourceChoice, choose_source
 from app.ingest.thumbs import thumbnail_paths
@@ -110,25 +110,32 @@ class LibraryApi:
 
     # ---- writing
     async def edit_item(self, request: web.Request) -> web.Response:
+        """Rating, favourite and tags of one item, all or nothing. With `expected` (the rating and favourite the
+        user saw), an edit over a value another program changed since is refused with 409 and the item as it is."""
         media_id = item_id(request)
-        body = await json_body(request)
+        edits = _item_edits(await json_body(request))
         await self.run(self.info_or_404, media_id)
-        if "rating" in body:
-            rating = body["rating"]
-            if not isinstance(rating, int) or isinstance(rating, bool) or not 0 <= rating <= 5:
-                raise BadRequest("rating is a whole number from 0 to 5")
-            await self.run(self.catalog.set_rating, [media_id], rating)
-        if "favourite" in body:
-            if not isinstance(body["favourite"], bool):
-                raise BadRequest("favourite is true or false")
-            await self.run(self.catalog.set_favourite, [media_id], body["favourite"])
-        for key, action in (("add_tags", self.catalog.add_tags), ("remove_tags", self.catalog.remove_tags)):
-            if key in body:
-                names = body[key]
-                if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-                    raise BadRequest(f"{key} is a list of tag names")
-                await self.run(action, [media_id], [n.strip() for n in names])
+        try:
+            await self.run(self._apply_edits, media_id, edits)
+        except EditConflict as conflict:
+            item = public_info(await self.run(self.info_or_404, media_id))
+            raise web.HTTPConflict(text=json.dumps({"error": str(conflict), "item": item}),
+                                   content_type="application/json") from None
         return web.json_response(public_info(await self.run(self.info_or_404, media_id)))
+
+    def _apply_edits(self, media_id: int, edits: dict[str, Any]) -> None:
+        expected = edits.get("expected", {})
+        with self.catalog.db.atomic():  # a conflict on the favourite undoes the rating of the same request
+            if "rating" in edits:
+                seen = {media_id: expected["rating"]} if "rating" in expected else None
+                self.catalog.set_rating([media_id], edits["rating"], seen)
+            if "favourite" in edits:
+                seen = {media_id: expected["favourite"]} if "favourite" in expected else None
+                self.catalog.set_favourite([media_id], edits["favourite"], seen)
+            if edits.get("add_tags"):
+                self.catalog.add_tags([media_id], edits["add_tags"])
+            if edits.get("remove_tags"):
+                self.catalog.remove_tags([media_id], edits["remove_tags"])
 
     async def played(self, request: web.Request) -> web.Response:
         media_id = item_id(request)
@@ -361,6 +368,41 @@ def item_id(request: web.Request) -> int:
     if not text.isdigit() or len(text) > 18:
         raise not_found()
     return int(text)
+
+
+def _rating(value: Any, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 5:
+        raise BadRequest(f"{name} is a whole number from 0 to 5")
+    return value
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise BadRequest(f"{name} is true or false")
+    return value
+
+
+def _item_edits(body: dict[str, Any]) -> dict[str, Any]:
+    """PATCH /api/items/{id}'s body, every field checked before anything is written."""
+    edits: dict[str, Any] = {}
+    if "rating" in body:
+        edits["rating"] = _rating(body["rating"], "rating")
+    if "favourite" in body:
+        edits["favourite"] = _flag(body["favourite"], "favourite")
+    for key in ("add_tags", "remove_tags"):
+        if key in body:
+            names = body[key]
+            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                raise BadRequest(f"{key} is a list of tag names")
+            edits[key] = [n.strip() for n in names]
+    if "expected" in body:
+        seen = body["expected"]
+        if not isinstance(seen, dict) or set(seen) - {"rating", "favourite"}:
+            raise BadRequest("expected is an object with the rating and/or favourite the user saw")
+        edits["expected"] = {**({"rating": _rating(seen["rating"], "expected rating")} if "rating" in seen else {}),
+                             **({"favourite": _flag(seen["favourite"], "expected favourite")}
+                                if "favourite" in seen else {})}
+    return edits
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:

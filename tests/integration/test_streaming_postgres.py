@@ -10,7 +10,7 @@ from app.catalog.catalog import Catalog
 from app.core.job import JobContext, execute
 from app.ingest.scan import ScanJob
 from app.streaming.server import ServerConfig, StreamingServer
-from tests.integration.test_streaming_server import TOKEN, get_json, request
+from tests.integration.test_streaming_server import TOKEN, check_edits_refused_over_other_changes, get_json, request
 from tests.media import make_audio, make_clip
 
 
@@ -36,10 +36,12 @@ def test_a_server_catalog_is_shared_over_http(tmp_path: Path, postgres_url: str)
         assert status == 200 and json.loads(body)["tags"] == ["selects"]
         status, headers, part = request(server, "GET", f"/media/{clip}", headers={"Range": "bytes=0-99"})
         assert status == 206 and part == clip_file.read_bytes()[:100]
+        catalog = Catalog(postgres_url)
+        try:
+            assert catalog.info(clip)["rating"] == 4 and catalog.info(clip)["tags"] == ["selects"]
+            catalog.set_rating([clip], 0)
+        finally:
+            catalog.close()
+        check_edits_refused_over_other_changes(server, postgres_url, clip)
     finally:
         server.stop()
-    catalog = Catalog(postgres_url)
-    try:
-        assert catalog.info(clip)["rating"] == 4 and catalog.info(clip)["tags"] == ["selects"]
-    finally:
-        catalog.close()

@@ -173,6 +173,41 @@ def test_api_lists_filters_and_writes_through_the_catalog(server: StreamingServe
         assert status == 404 and b"/" not in body.replace(b"/media", b""), path
 
 
+def check_edits_refused_over_other_changes(server: StreamingServer, catalog_path: Path | str, clip: int) -> None:
+    """A web client's edit names the rating and favourite its user saw: over another program's change it is refused
+    (409, the item as it is now), and nothing of that request is written — also not its other fields."""
+    def patch(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        status, _h, answer = request(server, "PATCH", f"/api/items/{clip}", body=body)
+        return status, json.loads(answer)
+
+    status, item = patch({"rating": 3, "favourite": False, "expected": {"rating": 0, "favourite": False}})
+    assert status == 200 and item["rating"] == 3
+    catalog = Catalog(catalog_path)
+    try:
+        catalog.set_rating([clip], 1)  # another program (the app, another browser) rates it meanwhile
+    finally:
+        catalog.close()
+    status, answer = patch({"rating": 5, "add_tags": ["late"], "expected": {"rating": 3}})
+    assert status == 409 and "someone else changed the rating" in answer["error"]
+    assert answer["item"]["rating"] == 1 and "late" not in answer["item"]["tags"]
+    status, answer = patch({"rating": 2, "favourite": True, "expected": {"rating": 1, "favourite": True}})
+    assert status == 409 and answer["item"]["rating"] == 1  # the favourite check undid the rating of the request
+    status, item = patch({"rating": 5, "expected": {"rating": 1}})  # on what is there now: accepted
+    assert status == 200 and item["rating"] == 5
+    assert patch({"rating": 5, "expected": {"rating": 9}})[0] == 400
+    assert patch({"rating": 5, "expected": {"title": "x"}})[0] == 400
+    catalog = Catalog(catalog_path)
+    try:
+        stored = catalog.info(clip)
+    finally:
+        catalog.close()
+    assert (stored["rating"], stored["favourite"]) == (5, False) and "late" not in stored["tags"]
+
+
+def test_web_edits_over_another_programs_change_are_refused(server: StreamingServer, library) -> None:
+    check_edits_refused_over_other_changes(server, library[0], library[1]["A001C001.mov"])
+
+
 def test_archive_files_and_zip_members_stream_with_ranges(library, tmp_path: Path) -> None:
     from app.archive.zip_export import ExportZipJob
 

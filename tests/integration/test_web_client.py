@@ -70,11 +70,23 @@ def test_browse_search_play_seek_switch_and_rate(browser, library, tmp_path: Pat
         catalog = Catalog(library[0])
         try:
             assert catalog.info(library[1]["B002 night.mp4"])["rating"] == 4
+            catalog.set_rating([library[1]["B002 night.mp4"]], 2)  # another program rates it meanwhile
         finally:
             catalog.close()
-        # posters and previews not made yet answer 404 and the page shows its placeholder; nothing else may fail
+        browser.find_elements(By.CSS_SELECTOR, "#stars button")[4].click()  # five stars, over a stale four
+        wait.until(lambda b: not b.find_element(By.ID, "player-error").get_attribute("hidden"))
+        assert "Someone else changed this" in browser.find_element(By.ID, "player-error").text
+        assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#stars button")] == ["★", "★", "☆", "☆", "☆"]
+        catalog = Catalog(library[0])
+        try:
+            assert catalog.info(library[1]["B002 night.mp4"])["rating"] == 2  # theirs stays
+        finally:
+            catalog.close()
+        # posters and previews not made yet answer 404 and the page shows its placeholder, the refused edit 409;
+        # nothing else may fail
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
-                  and "/poster " not in e["message"] and "/preview " not in e["message"]]
+                  and "/poster " not in e["message"] and "/preview " not in e["message"]
+                  and "409 (Conflict)" not in e["message"]]
         assert not errors, errors
     finally:
         server.stop()

@@ -12,10 +12,13 @@ async function api(path, options = {}) {
     headers: options.body ? { "Content-Type": "application/json" } : {} });
   if (!response.ok) {
     const text = await response.text();
-    let message = text;
-    try { message = JSON.parse(text).error || text; } catch (_) { /* not JSON */ }
-    throw new Error(response.status === 401 ? "Open the address with its token (from Share Library… in the app)."
-      : message);
+    let body = null;
+    try { body = JSON.parse(text); } catch (_) { /* not JSON */ }
+    const error = new Error(response.status === 401 ? "Open the address with its token (from Share Library… in the app)."
+      : (body && body.error) || text);
+    error.status = response.status;
+    error.body = body;
+    throw error;
   }
   return response.json();
 }
@@ -225,8 +228,22 @@ function showTags(item) {
   }));
 }
 
+// The rating and favourite are sent with the values this page showed: when another program (the app, another
+// browser) changed them meanwhile, the server refuses (409) and the page shows theirs instead of overwriting it.
 async function edit(change) {
-  const item = await api(`/api/items/${state.current.id}`, { method: "PATCH", body: JSON.stringify(change) });
+  const shown = state.current;
+  const expected = {};
+  for (const key of ["rating", "favourite"]) if (key in change) expected[key] = shown[key];
+  let item;
+  try {
+    item = await api(`/api/items/${shown.id}`, { method: "PATCH", body: JSON.stringify({ ...change, expected }) });
+    $("player-error").hidden = true;
+  } catch (error) {
+    if (error.status !== 409 || !error.body || !error.body.item) throw error;
+    item = error.body.item;
+    $("player-error").textContent = "Someone else changed this meanwhile; it now shows their change. Edit again to change it.";
+    $("player-error").hidden = false;
+  }
   state.current = item;
   showRating(item);
   showTags(item);
