@@ -10,7 +10,12 @@ from app.catalog.catalog import Catalog
 from app.core.job import JobContext, execute
 from app.ingest.scan import ScanJob
 from app.streaming.server import ServerConfig, StreamingServer
-from tests.integration.test_streaming_server import TOKEN, check_edits_refused_over_other_changes, get_json, request
+from tests.integration.test_streaming_server import (
+    TOKEN,
+    check_edits_refused_over_other_changes,
+    get_json,
+    request,
+)
 from tests.media import make_audio, make_clip
 
 
