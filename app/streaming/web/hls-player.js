@@ -156,9 +156,9 @@ export class HlsPlayer {
         continue;
       }
       const index = this.choose();
-      const playlist = await this.playlist(index);
-      const segment = playlist.segments.findLast((s) => s.start <= next + 0.001) || playlist.segments[0];
       try {
+        const playlist = await this.playlist(index);
+        const segment = playlist.segments.findLast((s) => s.start <= next + 0.001) || playlist.segments[0];
         if (index !== this.level) this.switchTo(index);
         if (playlist.init && initOf !== index) {
           await this.append(await this.load(playlist.init));
@@ -241,8 +241,8 @@ export class HlsPlayer {
       this.controller = new AbortController();
       const response = await fetch(url, { credentials: "same-origin", headers, signal: this.controller.signal });
       if (response.ok) return response;
-      if (response.status === 503) {
-        await this.sleep(1000 * (Number(response.headers.get("Retry-After")) || 5));
+      if (response.status === 503) {  // not woken by playback: the server asked for this pause
+        await new Promise((resolve) => setTimeout(resolve, 1000 * (Number(response.headers.get("Retry-After")) || 5)));
         continue;
       }
       let message = `${response.status} ${response.statusText}`;
