@@ -8,6 +8,7 @@ every POLL_MS (a read of a counter in shared memory, no table is touched). Anoth
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
@@ -15,6 +16,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 from app.catalog.catalog import Catalog
 from app.catalog.changes import ALL, ChangeListener
 
+log = logging.getLogger(__name__)
 POLL_MS = 1000  # a catalog file: how often data_version is read
 SETTLE_MS = 500  # gather a burst of commits: services re-read at most this often
 
@@ -42,7 +44,11 @@ class CatalogChanges(QObject):
         self._poll.timeout.connect(self._read)
         if str(catalog.path) == ":memory:":
             return  # no other program can open it
-        self._listener = catalog.listen()
+        try:
+            self._listener = catalog.listen()
+        except Exception as exc:  # noqa: BLE001 - the window works without it: other edits show on the next read
+            log.warning("not following other programs' edits of the catalog: %s", exc)
+            return
         fileno = self._listener.fileno()
         if fileno is not None:
             self._notifier = QSocketNotifier(fileno, QSocketNotifier.Type.Read, self)

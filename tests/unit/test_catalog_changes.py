@@ -71,7 +71,7 @@ def test_a_rolled_back_transaction_is_not_announced(postgres_url: str) -> None:
 
 
 def test_own_writes_are_left_out_unless_asked(postgres_url: str) -> None:
-    """PostgreSQL only: SQLite's data_version cannot tell this program's connections from others'."""
+    """PostgreSQL, by the NOTIFY payload (a catalog file: tests/qt/test_catalog_follow.py)."""
     catalog = Catalog(postgres_url)
     listener = catalog.listen()
     try:
