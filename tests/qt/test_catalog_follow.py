@@ -73,25 +73,25 @@ def test_the_library_follows_a_cli_and_leaves_out_its_own_edits(qtbot, catalog: 
         model = LibraryTableModel(library)
         assert model.rowCount() == 1
 
+        # the window's own edit is told by the edit (media_changed), not again by the feed
+        changed: list[list[int]] = []
+        library.media_changed.connect(changed.append)
+        library.set_rating([media_id], 2)
+        qtbot.waitUntil(lambda: changed == [[media_id]], timeout=WAIT)
+        _other_program(catalog, f"catalog.add_root({str(tmp_path)!r})")  # one commit elsewhere, told after it
+        qtbot.waitUntil(lambda: bool(resets), timeout=WAIT)
+        assert resets == [True]
+
         shoot = tmp_path / "day2"
         shoot.mkdir()
         make_clip(shoot / "B001C001.mov", rate=24, frames=6, size=(64, 36), audio=False)
         _cli(catalog, "scan", str(shoot))  # another program's scan: the new file shows
         qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=WAIT)
 
+        tags.clear()
         _other_program(catalog, f"catalog.set_rating([{media_id}], 4)\ncatalog.add_tags([{media_id}], ['selects'])")
         qtbot.waitUntil(lambda: bool(tags) and model.index(model.row_for_id(media_id), Col.RATING).data()
                         == "★★★★☆", timeout=WAIT)
-
-        # the window's own edit is told by the edit (media_changed), not again by the feed
-        changed: list[list[int]] = []
-        library.media_changed.connect(changed.append)
-        library.set_rating([media_id], 2)
-        qtbot.waitUntil(lambda: changed == [[media_id]], timeout=WAIT)
-        resets.clear()
-        _other_program(catalog, f"catalog.add_root({str(tmp_path)!r})")  # one commit elsewhere, told after it
-        qtbot.waitUntil(lambda: bool(resets), timeout=WAIT)
-        assert resets == [True]
         assert ctx.changes is not None and ctx.changes.following
     finally:
         ctx.shutdown()
