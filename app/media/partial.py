@@ -1,10 +1,16 @@
 """Outputs written under a temporary name and renamed into place only when complete; the one rule for leftovers.
 
-The temporary name is `<name>.<pid>.partial` beside the final one (a file, or a folder for outputs made
+The temporary name is `<name>.<host>-<pid>.partial` beside the final one (a file, or a folder for outputs made
 together): a file with the final name is always complete, a cancel or an error removes the partial, and a
 killed writer leaves one that never looks finished. Whenever a writer starts in a folder it first removes the
-partials there whose process is gone (remove_stale_partials), so leftovers last only until that destination
-is next used. Extraction, proxies, thumbnails and the conformed EDL all write this way.
+stale partials there (remove_stale_partials), so leftovers last only until that destination is next used.
+Extraction, proxies, thumbnails and the conformed EDL all write this way.
+
+Stale means: written on this machine (the host in its name is ours) by a process that is gone; or written on
+another machine (shared storage: a farm worker, a colleague's window) and untouched for FOREIGN_STALE_SECONDS
+(24 h): another machine's pid means nothing here, so only age can tell its writer is gone. A writer's file grows
+(its modification time moves) as long as it writes. Names of older Reelkeeps, `<name>.<pid>.partial`, carry no
+host and are judged by their pid as before.
 
 Outputs never replace an existing file unless asked (overwrite=True): the name becomes `_2`, `_3`…
 (app.core.naming.unique_name), also when another writer takes the name while this one is still writing.
@@ -15,12 +21,16 @@ destination and the cause, never a complaint about the source.
 from __future__ import annotations
 
 import errno
+import hashlib
 import itertools
 import logging
 import os
+import re
 import shutil
+import socket
 import sys
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -32,6 +42,23 @@ from app.core.naming import NAME_MAX, fit_name, name_bytes, split_suffix, unique
 log = logging.getLogger(__name__)
 
 PARTIAL = ".partial"
+FOREIGN_STALE_SECONDS = 24 * 3600  # another machine's partial untouched this long is a killed writer's leftover
+HOST_MAX = 20  # bytes of the host in a partial's name
+
+
+def host_tag(hostname: str | None = None) -> str:
+    """This machine's name as a partial's name carries it: letters, digits and _, starting with a letter, at most
+    HOST_MAX long (a longer name is cut and ends with a digest of the whole, so two hosts stay apart)."""
+    name = hostname if hostname is not None else socket.gethostname()
+    safe = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_") or "host"
+    if not safe[0].isalpha():
+        safe = f"h{safe}"
+    if len(safe) > HOST_MAX:
+        safe = f"{safe[:HOST_MAX - 7]}_{hashlib.sha1(name.encode()).hexdigest()[:6]}"
+    return safe
+
+
+HOST = host_tag()
 
 # Partials this process is writing right now (threads of the GUI's job lanes share one pid).
 _live: set[Path] = set()
@@ -76,10 +103,10 @@ def is_write_error(exc: BaseException) -> bool:
 
 
 def partial_path(dest: Path, serial: int = 0) -> Path:
-    """The temporary name while writing: carries our pid (so a later run can tell an orphan) and fits NAME_MAX;
-    `-N` after the pid tells apart two threads of this process writing the same output."""
+    """The temporary name while writing: carries our host and pid (so a later run can tell an orphan) and fits
+    NAME_MAX; `-N` after the pid tells apart two threads of this process writing the same output."""
     dest = Path(dest)
-    return dest.with_name(fit_name(dest.name, f".{os.getpid()}{f'-{serial}' if serial else ''}{PARTIAL}"))
+    return dest.with_name(fit_name(dest.name, f".{HOST}-{os.getpid()}{f'-{serial}' if serial else ''}{PARTIAL}"))
 
 
 def _claim(dest: Path) -> Path:
@@ -92,34 +119,62 @@ def _claim(dest: Path) -> Path:
     return path
 
 
-def _owner(name: str) -> int | None:
-    """The pid in `<name>.<pid>[-n].partial`, or None when the name is not a partial's."""
+def partial_writer(name: str) -> tuple[str | None, int] | None:
+    """(host, pid) of a partial's name `<name>.<host>-<pid>[-n].partial`; (None, pid) for an older Reelkeep's
+    `<name>.<pid>[-n].partial`; None when the name is not a partial's."""
     if not name.endswith(PARTIAL):
         return None
-    pid_text = name[: -len(PARTIAL)].rsplit(".", 1)[-1].split("-", 1)[0]
-    return int(pid_text) if pid_text.isdigit() else None
+    parts = name[: -len(PARTIAL)].rsplit(".", 1)[-1].split("-")
+    if parts[0].isdigit() and len(parts) <= 2:
+        return None, int(parts[0])
+    if len(parts) in (2, 3) and parts[0][:1].isalpha() and parts[1].isdigit():
+        return parts[0], int(parts[1])
+    return None
 
 
-def _in_use(path: Path) -> bool:
-    pid = _owner(path.name)
-    if pid is None:
+def own_partial_pid(name: str) -> int | None:
+    """The pid of a partial written on this machine (or by an older Reelkeep, whose names carry no host), or None
+    (not a partial, or another machine's: its pid means nothing here)."""
+    writer = partial_writer(name)
+    if writer is None or writer[0] not in (None, HOST):
+        return None
+    return writer[1]
+
+
+_owner = own_partial_pid  # the name app.streaming.live imports
+
+
+def _in_use(path: Path, now: float | None = None) -> bool:
+    """A live writer may still be making this partial: this machine's process is alive, or another machine's
+    partial was touched within FOREIGN_STALE_SECONDS."""
+    writer = partial_writer(path.name)
+    if writer is None:
         return False
+    host, pid = writer
+    if host not in (None, HOST):
+        try:
+            age = (time.time() if now is None else now) - path.lstat().st_mtime
+        except OSError:
+            return False  # gone already
+        return age < FOREIGN_STALE_SECONDS
     if pid == os.getpid():
         with _lock:
             return path in _live
-    return _alive(pid)
+    return process_alive(pid)
 
 
 def remove_stale_partials(folder: Path, folders: bool = False) -> list[Path]:
     """Delete the partial files (and with folders, partial folders) in folder whose writer is gone (killed
-    mid-write); return them. Folders only where Reelkeep owns the place: a user's folder is never deleted."""
+    mid-write: this machine's process is gone, another machine's partial is untouched for FOREIGN_STALE_SECONDS);
+    return them. Folders only where Reelkeep owns the place: a user's folder is never deleted."""
     removed: list[Path] = []
     try:
         entries = list(Path(folder).iterdir())
     except OSError:
         return removed  # not there yet, or unreadable: the writer reports that itself
+    now = time.time()
     for path in entries:
-        if _owner(path.name) is None or _in_use(path):
+        if partial_writer(path.name) is None or _in_use(path, now):
             continue
         is_folder = path.is_dir() and not path.is_symlink()
         if is_folder and not folders:
@@ -135,7 +190,8 @@ def remove_stale_partials(folder: Path, folders: bool = False) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """A process of that pid exists on this machine."""
     if sys.platform == "win32":
         return _alive_windows(pid)
     try:
@@ -145,6 +201,9 @@ def _alive(pid: int) -> bool:
     except OSError:
         return True  # exists, owned by someone else
     return True
+
+
+_alive = process_alive  # the name app.streaming.live imports
 
 
 def _alive_windows(pid: int) -> bool:
@@ -167,9 +226,12 @@ def _taken(folder: Path, name: str) -> bool:
     """A file (or anything) of that name exists, or a live writer is making it."""
     if os.path.lexists(folder / name):
         return True
-    stem = fit_name(name, ".0.partial")[: -len(".0.partial")]
+    # the stem as the longest partial suffix leaves it (only a name near NAME_MAX is cut)
+    longest = f".{'h' * HOST_MAX}-{2**32}-{2**32}{PARTIAL}"
+    stem = fit_name(name, longest)[: -len(longest)]
+    pattern = f"{_glob_escape(stem)}.*{PARTIAL}" if stem == name else f"{_glob_escape(stem)}*{PARTIAL}"
     try:
-        return any(_in_use(p) for p in folder.glob(f"{_glob_escape(stem)}.*{PARTIAL}"))
+        return any(_in_use(p) for p in folder.glob(pattern))
     except OSError:
         return False
 
@@ -362,5 +424,6 @@ def write_file(dest: Path, data: bytes, overwrite: bool = False) -> Path:
         return part.commit()
 
 
-__all__ = ["PARTIAL", "DestinationError", "PartialFile", "PartialFolder", "destination_error", "free_path",
-           "is_write_error", "name_bytes", "partial_path", "remove_stale_partials", "write_file"]
+__all__ = ["FOREIGN_STALE_SECONDS", "HOST", "PARTIAL", "DestinationError", "PartialFile", "PartialFolder",
+           "destination_error", "free_path", "host_tag", "is_write_error", "name_bytes", "own_partial_pid",
+           "partial_path", "partial_writer", "process_alive", "remove_stale_partials", "write_file"]
