@@ -1,7 +1,8 @@
 """The thumbnail job and the cache it fills: one folder per content identity hash.
 
 Layout: <cache>/thumbs/<digest[:2]>/<hash>/{poster.jpg, sprite.jpg, sprite.json, preview.mp4}, where
-<cache> is $REELKEEP_CACHE_DIR or the platform's user cache dir. A file's outputs are made in a
+<cache> is the folder given (a farm job's, which names the cache the windows read), else $REELKEEP_CACHE_DIR or
+the platform's user cache dir. A file's outputs are made in a
 partial folder next to it (app.media.partial) and renamed into place together, so a folder that exists is
 complete; one left by a killed run is removed when the next run writes beside it.
 """
@@ -44,9 +45,10 @@ _STAGING = ".staging-"
 STALE_STAGING_SECONDS = 600
 
 
-def cache_root() -> Path:
-    """$REELKEEP_CACHE_DIR/thumbs, else the user cache dir's reelkeep/thumbs."""
-    base = os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("reelkeep", appauthor=False)
+def cache_root(cache: Path | str | None = None) -> Path:
+    """The thumbnails of a cache folder: cache/thumbs, else $REELKEEP_CACHE_DIR/thumbs, else the user cache dir's
+    reelkeep/thumbs."""
+    base = cache or os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("reelkeep", appauthor=False)
     return Path(base).expanduser() / "thumbs"
 
 
@@ -232,14 +234,16 @@ class ThumbnailJob:
 
     lane = "thumbs"
 
-    def __init__(self, catalog: Catalog, media_ids: Sequence[int], regenerate: bool = False) -> None:
+    def __init__(self, catalog: Catalog, media_ids: Sequence[int], regenerate: bool = False,
+                 cache: Path | str | None = None) -> None:
         self.catalog = catalog
         self.media_ids = tuple(media_ids)
         self.regenerate = regenerate
+        self.cache = cache  # the cache folder to fill (a farm job's); None: this process's
         self.title = f"Thumbnails for {len(self.media_ids)} file(s)"
 
     def plan(self) -> ThumbnailPlan:
-        return plan_thumbnails(self.catalog, self.media_ids, self.regenerate)
+        return plan_thumbnails(self.catalog, self.media_ids, self.regenerate, cache_root(self.cache))
 
     def run(self, plan: ThumbnailPlan, ctx: JobContext) -> ThumbnailResult:
         return run_thumbnails(plan, ctx)
