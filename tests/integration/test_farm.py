@@ -17,7 +17,7 @@ import pytest
 from app.catalog.catalog import Catalog
 from app.farm.farm import Farm
 from app.ingest.proxies import verify_recorded
-from app.media.partial import PARTIAL
+from app.media.partial import HOST, PARTIAL
 from tests.integration.test_cli import ROOT, reelkeep
 from tests.media import decode_indexes, make_clip, read_index
 
@@ -94,7 +94,7 @@ def test_a_worker_killed_mid_proxy_loses_nothing_and_every_job_ends_once(tmp_pat
         def victim() -> tuple[dict[str, Any], subprocess.Popen, Path] | None:
             for job in farm.ledger.jobs(states=["running"]):
                 pid = int(job["worker"].rsplit(":", 1)[1])
-                partials = list(proxies.rglob(f"*.{pid}{PARTIAL}"))
+                partials = list(proxies.rglob(f"*.{HOST}-{pid}{PARTIAL}"))
                 # under half way by its last beat (at most half a second old): the kill lands mid-proxy
                 if pid in pids and partials and job["total"] and 0 < job["done"] < job["total"] // 2:
                     return job, pids[pid], partials[0]
@@ -153,7 +153,7 @@ def test_a_stopped_worker_removes_its_partial_and_hands_the_job_back(tmp_path: P
     assert queued.returncode == 0, queued.stderr
     farm = Farm(catalog)
     try:
-        partial = _wait("the proxy under way", lambda: next(iter(proxies.rglob(f"*.{worker.pid}{PARTIAL}")), None))
+        partial = _wait("the proxy under way", lambda: next(iter(proxies.rglob(f"*.{HOST}-{worker.pid}{PARTIAL}")), None))
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=60) == 0
         assert not partial.exists()
@@ -241,7 +241,7 @@ def test_a_running_job_held_then_cancelled_by_the_submitter_keeps_its_lease_then
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     farm = Farm(catalog)
     try:
-        partial = _wait("the proxy under way", lambda: next(iter(proxies.rglob(f"*.{worker.pid}{PARTIAL}")), None))
+        partial = _wait("the proxy under way", lambda: next(iter(proxies.rglob(f"*.{HOST}-{worker.pid}{PARTIAL}")), None))
         (job,) = farm.ledger.jobs()
         farm_cli = [sys.executable, "-m", "app", "farm"]
         paused = subprocess.run([*farm_cli, "pause", str(job["id"])], cwd=ROOT, env=env, capture_output=True,
