@@ -97,10 +97,11 @@ def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None
         QMessageBox.critical(None, "Reelkeep", f"{exc}\n\nStart with --catalog PATH (a file, or a postgresql:// "
                              "URL) to use another catalog; it also wins over the one chosen in Settings.")
         return 1
+    # farm jobs of other machines in the Jobs panel, and the window's Send to Farm
+    ctx.farm = FarmService(ctx.catalog.path, ctx.runner, connection=ctx.catalog)
     window = MainWindow(ctx)
     window.show()
     ctx.streaming.start_if_enabled()
-    ctx.farm = FarmService(ctx.catalog.path, ctx.runner)  # farm jobs of other machines in the Jobs panel
     ctx.farm.start()
     if open_paths:
         window.play_files(open_paths)

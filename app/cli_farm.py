@@ -19,14 +19,13 @@ from peewee import PeeweeException
 from app.catalog.catalog import Catalog
 from app.catalog.db import redacted
 from app.cli_extract import timecode_argument
-from app.core.paths import display_path
 from app.farm.farm import LANES, Farm
 from app.farm.ledger import ENDED, NewJob
 from app.farm.store import queue_location
+from app.farm.submit import FarmExtract, extract_jobs, proxy_jobs, thumbs_jobs, verify_jobs
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
-THUMBS_PER_JOB = 16
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -48,8 +47,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                               "(default: $REELKEEP_PROXY_DIR or this machine's proxy folder)")
     _add_wait_arguments(proxies)
     thumbs = verbs.add_parser("thumbs", help="queue posters, sprite sheets and hover previews of cataloged files "
-                                             "(into the workers' $REELKEEP_CACHE_DIR: share it with the windows)")
+                                             "(into --cache, else each worker's $REELKEEP_CACHE_DIR)")
     thumbs.add_argument("paths", nargs="+", metavar="PATH", help="cataloged files or folders")
+    thumbs.add_argument("--cache", metavar="DIR",
+                        help="the thumbnail cache the workers write into: the shared folder the windows read as "
+                             "their $REELKEEP_CACHE_DIR, at this same path on every worker (or mapped by --map-root)")
     thumbs.add_argument("--regenerate", action="store_true", help="make them again even when they exist")
     _add_wait_arguments(thumbs)
     extract = verbs.add_parser("extract", help="queue a frame-exact extraction of a cataloged clip into a folder")
@@ -137,19 +139,6 @@ def _ids_for_paths(catalog: Catalog, paths: list[str]) -> list[int] | None:
     return None if ids is None else list(dict.fromkeys(ids))
 
 
-def _videos(catalog: Catalog, ids: list[int]) -> list[tuple[list[int], str]]:
-    """The videos among ids, grouped by content (identity hash): (media ids, the first one's name). Files of one
-    content share a proxy folder; one job for them keeps two machines from writing in it at once."""
-    paths = catalog.raw_paths(ids)
-    groups: dict[str, tuple[list[int], str]] = {}
-    for media_id in ids:
-        info = catalog.info(media_id)
-        if info is not None and info["kind"] == "video" and media_id in paths:
-            key = info["identity_hash"] or f"#{media_id}"
-            groups.setdefault(key, ([], os.path.basename(display_path(paths[media_id]))))[0].append(media_id)
-    return list(groups.values())
-
-
 def _extract_job(catalog: Catalog, args: argparse.Namespace) -> NewJob | int:
     """The extraction's job, in source frames; or an exit code after saying what is wrong."""
     from app.core.errors import TimecodeError
@@ -171,29 +160,9 @@ def _extract_job(catalog: Catalog, args: argparse.Namespace) -> NewJob | int:
     except TimecodeError as exc:
         print(f"reelkeep: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    values = {"media_id": media_id, "in_frame": in_frame, "out_frame": out_frame, "handles": args.handles,
-              "mode": args.mode, "preset": args.preset, "dest": os.path.abspath(args.dest), "name": args.name}
-    return NewJob("extract", "extract", values,
-                  f"extract {os.path.basename(args.file)} {args.in_tc}–{args.out_tc}")
-
-
-def _thumbs_jobs(catalog: Catalog, ids: list[int], regenerate: bool) -> list[NewJob]:
-    """Files in jobs of THUMBS_PER_JOB: a cache entry takes a second or two, a job's claim and beats cost little."""
-    wanted = [i for i in ids if (info := catalog.info(i)) is not None and info["status"] == "ok"]
-    jobs = []
-    for start in range(0, len(wanted), THUMBS_PER_JOB):
-        chunk = wanted[start:start + THUMBS_PER_JOB]
-        first = os.path.basename(catalog.info(chunk[0])["path"])
-        more = f" and {len(chunk) - 1} more" if len(chunk) > 1 else ""
-        jobs.append(NewJob("thumbs", "thumbs", {"media_ids": chunk, "regenerate": regenerate},
-                           f"thumbnails of {first}{more}"))
-    return jobs
-
-
-def _proxy_title(presets: list[str], ids: list[int], name: str) -> str:
-    what = f"{presets[0]} proxy" if len(presets) == 1 else f"{', '.join(presets)} proxies"
-    same = f" (+{len(ids) - 1} of the same content)" if len(ids) > 1 else ""
-    return f"{what} of {name}{same}"
+    extract = FarmExtract(media_id, in_frame, out_frame, args.handles, args.mode, args.preset, args.dest, args.name,
+                          title=f"extract {os.path.basename(args.file)} {args.in_tc}–{args.out_tc}")
+    return extract_jobs(catalog, [extract])[0]
 
 
 def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
@@ -225,18 +194,15 @@ def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
         ids = _ids_for_paths(catalog, args.paths)
         if ids is None:
             return EXIT_ERROR
-        videos = _videos(catalog, ids)
         if args.farm_command == "thumbs":
-            jobs = _thumbs_jobs(catalog, ids, args.regenerate)
+            jobs = thumbs_jobs(catalog, ids, args.regenerate, args.cache)
         elif args.farm_command == "proxies":
             from app.ingest.proxies import proxy_root
 
-            root = os.path.abspath(args.proxy_dir) if args.proxy_dir else str(proxy_root().resolve())
-            presets = list(dict.fromkeys(args.preset or ["preview"]))
-            jobs = [NewJob("proxy", "proxy", {"media_ids": i, "presets": presets, "root": root, "codec": args.codec},
-                           _proxy_title(presets, i, name)) for i, name in videos]
+            root = args.proxy_dir or proxy_root().resolve()
+            jobs = proxy_jobs(catalog, ids, args.preset or ["preview"], root, args.codec)
         else:
-            jobs = [NewJob("proxy", "verify", {"media_ids": i}, f"verify proxies of {name}") for i, name in videos]
+            jobs = verify_jobs(catalog, ids)
         if not jobs:
             out.write("Nothing to queue there (no files of that kind)\n")
             return EXIT_OK

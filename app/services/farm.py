@@ -4,18 +4,37 @@ Every second (every 10 s while the catalog has no queue) a FarmPollJob on the ca
 farm job is mirrored as a group record of the JobRunner (open_group / update_group / close_group): its title,
 the machine running it and its progress, and its end. Cancel and Pause on such a record set the record's token,
 which the next poll passes to the ledger as a request (the worker stops, or holds, at its next beat).
+
+The window sends work to the farm through submit_*: a FarmSubmitJob on the catalog lane builds the jobs with the
+same functions as `reelkeep farm …` (app/farm/submit.py) and queues them; the next poll shows them. Sending is
+possible while a queue exists and answers (`available`; `reason` says why not, available_changed tells both).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.job import Err, Ok, Outcome
 from app.core.progress import ProgressUpdate
+from app.farm.ledger import NewJob
 from app.farm.monitor import FarmPollJob, FarmReader, FarmRow, host_of
+from app.farm.submit import (
+    FarmExtract,
+    FarmSubmitJob,
+    extract_jobs,
+    no_queue_reason,
+    proxy_jobs,
+    thumbs_jobs,
+    verify_jobs,
+)
 from app.jobs.runner import JobRunner
+
+if TYPE_CHECKING:
+    from app.catalog.catalog import Catalog
 
 POLL_MS = 1000
 IDLE_POLL_MS = 10000  # no queue yet: look again now and then (a first `reelkeep farm proxies` creates it)
@@ -40,12 +59,21 @@ def row_outcome(row: FarmRow) -> Outcome:
 
 
 class FarmService(QObject):
-    """Mirrors the farm's jobs into the JobRunner; start() begins polling, shutdown() stops."""
+    """Mirrors the farm's jobs into the JobRunner and sends the window's work to it; start() begins polling,
+    shutdown() stops. connection is the window's Catalog (sending needs it to build jobs)."""
 
-    def __init__(self, catalog: Path | str, runner: JobRunner, parent: QObject | None = None) -> None:
+    available_changed = Signal(bool, str)  # can send to the farm; why not
+    submitted = Signal(str)  # what a submission queued, for the status bar
+    error_raised = Signal(str)
+
+    def __init__(self, catalog: Path | str, runner: JobRunner, parent: QObject | None = None,
+                 connection: Catalog | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.reader = FarmReader(catalog)
+        self.connection = connection
+        self.available = False
+        self.reason = "Looking for the farm queue…"
         self.records: dict[int, int] = {}  # farm job id -> runner record id
         self._cancel_sent: set[int] = set()
         self._paused: set[int] = set()  # farm jobs whose pause the ledger has been asked for
@@ -78,6 +106,12 @@ class FarmService(QObject):
         self.runner.forget(self._poll_record)  # housekeeping: no history of polls
         rows = outcome.value if outcome.ok else None
         self._timer.setInterval(POLL_MS if rows is not None else IDLE_POLL_MS)
+        if rows is not None:
+            self._set_available(True, "")
+        elif outcome.ok:
+            self._set_available(False, no_queue_reason(self.reader.catalog))
+        else:
+            self._set_available(False, f"The farm queue does not answer: {outcome.message}")
         for row in rows or []:
             self._mirror(row)
 
@@ -95,6 +129,52 @@ class FarmService(QObject):
             self._paused.discard(row.id)
         else:
             self.runner.update_group(record_id, row_progress(row))
+
+    def _set_available(self, available: bool, reason: str) -> None:
+        if (available, reason) != (self.available, self.reason):
+            self.available, self.reason = available, reason
+            self.available_changed.emit(available, reason)
+
+    # ---- sending work to the farm
+    def submit_proxies(self, ids: Sequence[int], presets: Sequence[str], codec: str = "prores") -> int | None:
+        """Proxies of the videos among ids, made by the farm into this window's proxy folder; the job id."""
+        from app.ingest.proxies import proxy_root
+
+        root = proxy_root().resolve()
+        ids = list(ids)
+        return self._submit("Send proxies to the farm", lambda catalog: proxy_jobs(catalog, ids, presets, root, codec))
+
+    def submit_thumbnails(self, ids: Sequence[int], regenerate: bool = False) -> int | None:
+        """Thumbnails of ids, made by the farm into the cache this window reads; the job id."""
+        from app.ingest.thumbs import cache_root
+
+        cache, ids = cache_root().parent, list(ids)
+        return self._submit("Send thumbnails to the farm", lambda catalog: thumbs_jobs(catalog, ids, regenerate, cache))
+
+    def submit_verify(self, ids: Sequence[int]) -> int | None:
+        """Verification of the recorded proxies of the videos among ids; the job id."""
+        ids = list(ids)
+        return self._submit("Send proxy verification to the farm", lambda catalog: verify_jobs(catalog, ids))
+
+    def submit_extracts(self, build: Callable[[Catalog], Sequence[FarmExtract]]) -> int | None:
+        """Extractions planned from the catalog on the catalog lane (build runs there); the job id."""
+        return self._submit("Send extractions to the farm", lambda catalog: extract_jobs(catalog, build(catalog)))
+
+    def _submit(self, title: str, build: Callable[[Catalog], list[NewJob]]) -> int | None:
+        if self.connection is None or not self.available:
+            self.error_raised.emit(f"Cannot send to the farm: {self.reason}" if self.connection is not None
+                                   else "Cannot send to the farm: this window has no catalog connection for it")
+            return None
+        catalog = self.connection
+        job = FarmSubmitJob(title, lambda: build(catalog), self.reader.farm, self.reason)
+        return self.runner.submit(job, on_done=self._on_submitted)
+
+    def _on_submitted(self, outcome: Outcome) -> None:
+        if outcome.ok:
+            self.submitted.emit(outcome.value.summary())
+            self.poll()  # show the new jobs now, not at the next tick
+        elif not outcome.cancelled:
+            self.error_raised.emit(outcome.message)
 
     def shutdown(self) -> None:
         self._timer.stop()

@@ -7,6 +7,7 @@ from typing import Protocol
 from app.catalog.catalog import Catalog
 from app.jobs.runner import JobRunner
 from app.services.archive import ArchiveService
+from app.services.farm import FarmService
 from app.services.library import LibraryService
 from app.services.offload import OffloadService
 from app.services.player import PlayerService
@@ -34,3 +35,4 @@ class UiContext(Protocol):
     streaming: StreamingService
     tape: TapeService
     offload: OffloadService
+    farm: FarmService | None  # the farm's jobs in the Jobs panel, and Send to Farm (None: no farm in this window)

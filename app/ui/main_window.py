@@ -19,6 +19,7 @@ from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.jobs.panel import JobsPanel
 from app.ui.library.browser import BrowsePanel
 from app.ui.library.details import DetailsPanel
+from app.ui.library.farm_actions import FarmActions
 from app.ui.library.filter_bar import STATUS_CHOICES
 from app.ui.library.panel import LibraryPanel
 from app.ui.menus import MainMenus
@@ -98,6 +99,9 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, Offlo
         self.drop_hint.setStyleSheet("background: rgba(43, 95, 171, 40); border: 2px dashed #2b5fab;"
                                      " border-radius: 8px; font-size: 16pt; color: #2b5fab;")
         self.drop_hint.hide()
+        self.farm_actions = FarmActions(ctx.farm, self.library_panel) if ctx.farm is not None else None
+        self.library_panel.edits.farm = self.farm_actions
+        self.timeline_panel.farm = ctx.farm
         self.menus = MainMenus(self)
 
         panel = self.library_panel
@@ -125,6 +129,9 @@ class MainWindow(ArchiveWindowMixin, TimelineWindowMixin, TapeWindowMixin, Offlo
         self.ctx.streaming.failed.connect(self.show_error)
         self._wire_thumbnails()
         ctx.library.error_raised.connect(self.show_error)
+        if ctx.farm is not None:
+            ctx.farm.error_raised.connect(self.show_error)
+            ctx.farm.submitted.connect(lambda text: self.status.showMessage(text, 8000))
 
         self._default_geometry()
         self._default_layout()

@@ -87,6 +87,9 @@ class MainMenus:
         edit_menu.addActions([edits.rescan, edits.remove])
         edit_menu.addSeparator()
         edit_menu.addAction(edits.sanitize)
+        if edits.farm is not None:
+            edit_menu.addSeparator()
+            self.send_to_farm = edits.farm.add_menu(edit_menu)
 
         view_menu = bar.addMenu("&View")
         view_menu.addActions([panel.view_switch.table_action, panel.view_switch.grid_action])  # Ctrl+1, Ctrl+2

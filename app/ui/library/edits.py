@@ -18,6 +18,7 @@ from app.ui.dialogs.tags_dialog import TagsDialog
 from app.ui.library.format import STAR, count_text
 
 if TYPE_CHECKING:
+    from app.ui.library.farm_actions import FarmActions
     from app.ui.library.panel import LibraryPanel
 
 # Above this many files the tags dialog offers every known tag for removal instead of reading each row.
@@ -37,6 +38,7 @@ class LibraryEdits(QObject):
         self.library = panel.library
         self.tags_dialog: TagsDialog | None = None
         self.sanitize_dialog: SanitizeDialog | None = None
+        self.farm: FarmActions | None = None  # Send to Farm (the window sets it when it has a farm service)
 
         def make(text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
                  slot: Callable[..., object], tip: str = "") -> QAction:
@@ -126,6 +128,8 @@ class LibraryEdits(QObject):
         menu.addAction(self.rescan)
         proxies = menu.addMenu("Make Proxies")
         proxies.addActions(self.make_proxies)
+        if self.farm is not None:
+            self.farm.add_menu(menu)
         menu.addAction(self.hash)
         menu.addAction(self.write_to_tape)
         menu.addAction(self.sanitize)

@@ -7,6 +7,7 @@ import os
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -105,7 +106,8 @@ class RelinkDialog(QDialog):
 class ExtractDialog(QDialog):
     """Which events, where to, with how many handles, in which mode and preset."""
 
-    def __init__(self, selected: int, matched: int, dest: str, parent: QWidget | None = None) -> None:
+    def __init__(self, selected: int, matched: int, dest: str, parent: QWidget | None = None,
+                 farm_available: bool = False, farm_reason: str = "This window has no farm queue") -> None:
         super().__init__(parent)
         self.setWindowTitle("Extract Events")
         self.selected_radio = QRadioButton(f"Selected events ({selected})", self)
@@ -142,10 +144,23 @@ class ExtractDialog(QDialog):
         form.addRow("Mode:", self.mode)
         form.addRow("Preset:", self.preset)
         form.addRow("File names:", self.name_pattern)
+        # The farm: one job per event for `reelkeep worker` processes, the folder on storage they all see.
+        self.on_farm = QCheckBox("Run on the farm (one job per event, on other machines; no conformed EDL)", self)
+        self.on_farm.setEnabled(farm_available)
+        self.on_farm.setToolTip("The folder must be on shared storage every worker sees" if farm_available
+                                else farm_reason)
+        form.addRow("Where:", self.on_farm)
         note = QLabel("Files are named by the pattern (a name two events share gets _2, _3…); "
                       "NAME_conformed.edl is written beside them.", self)
         note.setWordWrap(True)
         note.setEnabled(False)
+        self.on_farm.toggled.connect(lambda on: note.setText(
+            "Files are named by the pattern (a name two events share gets _2, _3…); each event is a farm job "
+            "(progress in Jobs), and no conformed EDL is written." if on else
+            "Files are named by the pattern (a name two events share gets _2, _3…); "
+            "NAME_conformed.edl is written beside them."))
+        self.on_farm.toggled.connect(lambda on: buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            "Send to Farm" if on else "Extract"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Extract")
         buttons.accepted.connect(self._accept)
@@ -185,7 +200,8 @@ class ExtractDialog(QDialog):
         return ""
 
     def options(self) -> dict:
-        """dest, handles, mode, preset and whether only the selected events go."""
+        """dest, handles, mode, preset, whether only the selected events go, and whether the farm makes them."""
         return {"dest": self.dest.text().strip(), "handles": self.handles.value(),
                 "mode": self.mode.currentData(), "preset": self.preset.currentData(),
-                "selected_only": self.selected_radio.isChecked(), "name_pattern": self.name_pattern.text()}
+                "selected_only": self.selected_radio.isChecked(), "name_pattern": self.name_pattern.text(),
+                "farm": self.on_farm.isEnabled() and self.on_farm.isChecked()}

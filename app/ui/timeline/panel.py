@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.catalog.catalog import Catalog
 from app.core.timecode import format_rate
+from app.farm.submit import FarmExtract, edl_extracts
 from app.interchange.edl_extract import EdlBatchResult
 from app.interchange.sequence import has_video
+from app.services.farm import FarmService
 from app.services.settings import Settings
 from app.services.timeline import TimelineService
 from app.ui.timeline.dialogs import ExtractDialog, RelinkDialog
@@ -50,6 +53,7 @@ class TimelinePanel(QWidget):
         self.relink_dialog: RelinkDialog | None = None
         self.extract_dialog: ExtractDialog | None = None
         self.last_result: EdlBatchResult | None = None
+        self.farm: FarmService | None = None  # Run on the farm (the window sets it when it has a farm service)
         self._syncing = False
 
         self.view = TimelineView(timeline, self)
@@ -282,7 +286,10 @@ class TimelinePanel(QWidget):
             return None
         matched = sum(1 for e, m in zip(self.timeline.events, self.timeline.matches, strict=True)
                       if m.status == "matched" and has_video(e))
-        dialog = ExtractDialog(len(self.selected_events()), matched, self._default_dest(), self)
+        farm = self.farm
+        dialog = ExtractDialog(len(self.selected_events()), matched, self._default_dest(), self,
+                               farm_available=farm is not None and farm.available,
+                               farm_reason=farm.reason if farm is not None else "This window has no farm queue")
         dialog.accepted.connect(lambda: self._extract(dialog))
         self.extract_dialog = dialog
         dialog.open()
@@ -300,10 +307,28 @@ class TimelinePanel(QWidget):
         if self.settings is not None:
             self.settings.set_value(DEST_KEY, options["dest"])
         only = self.selected_events() if options["selected_only"] else None
+        if options["farm"] and self.farm is not None:
+            self._extract_on_farm(options, only)
+            return
         job = self.timeline.extract(Path(options["dest"]), options["handles"], options["mode"], options["preset"],
                                     only, options["name_pattern"])
         if job is not None:
             self.message.emit("Extracting… (progress in Jobs)")
+
+    def _extract_on_farm(self, options: dict, only: list[int] | None) -> int | None:
+        """Each event a farm job (planned from the catalog on the catalog lane); the submitting job's id."""
+        doc, matches, path = self.timeline.doc, list(self.timeline.matches), self.timeline.path
+        if doc is None or path is None or self.farm is None:
+            return None
+
+        def build(catalog: Catalog) -> list[FarmExtract]:
+            return edl_extracts(catalog, doc, matches, path.name, options["dest"], options["handles"],
+                                options["mode"], options["preset"], options["name_pattern"], only)
+
+        job = self.farm.submit_extracts(build)
+        if job is not None:
+            self.message.emit("Sending the events to the farm… (progress in Jobs)")
+        return job
 
     def _on_extracted(self, result: EdlBatchResult) -> None:
         self.last_result = result
