@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-_OPTIONS_WITH_VALUE = ("--catalog",)
+_OPTIONS_WITH_VALUE = ("--catalog", "--map-root")
 EXIT_BROKEN_PIPE = 128 + 13  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
 
 
@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_command(cli.main, argv)
     from app.bootstrap import run_gui
 
-    return run_gui(args.catalog, files)
+    return run_gui(args.catalog, files, args.map_root or ())
 
 
 if __name__ == "__main__":

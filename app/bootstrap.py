@@ -5,11 +5,13 @@ from __future__ import annotations
 import locale
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.catalog.catalog import Catalog
 from app.catalog.db import default_catalog_path
+from app.core.root_map import ROOT_MAP_ENV, RootMap, RootMapError, RootMapping
 from app.jobs.runner import JobRunner
 from app.services.archive import ArchiveService
 from app.services.catalog_changes import CatalogChanges
@@ -59,10 +61,12 @@ class AppContext:
 
 
 def build_context(catalog_path: str | Path | None = None, settings_path: str | None = None,
-                  watch: bool = True) -> AppContext:
-    """Everything but the window. A QCoreApplication (or QApplication) must exist."""
+                  watch: bool = True, map_root: Sequence[RootMapping] = ()) -> AppContext:
+    """Everything but the window. A QCoreApplication (or QApplication) must exist. The catalog maps paths by this
+    machine's root mapping (Settings), with $REELKEEP_ROOT_MAP's and map_root's entries (--map-root) over it."""
     settings = Settings(settings_path)
-    catalog = Catalog(catalog_path or default_catalog_path(settings.value(CATALOG_KEY, "", str) or None))
+    root_map = settings.root_map().merged(RootMap.from_environment()).merged(map_root)
+    catalog = Catalog(catalog_path or default_catalog_path(settings.value(CATALOG_KEY, "", str) or None), root_map)
     runner = JobRunner()
     changes = CatalogChanges(catalog)
     library = LibraryService(catalog, runner, settings=settings, changes=changes)
@@ -77,7 +81,8 @@ def build_context(catalog_path: str | Path | None = None, settings_path: str | N
                       tape, OffloadService(catalog, runner, settings, library, thumbnails), changes=changes)
 
 
-def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None) -> int:
+def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None,
+            map_root: Sequence[RootMapping] = ()) -> int:
     """Start the desktop app (opening open_paths in the player, cataloging them); returns the exit code."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -92,11 +97,17 @@ def run_gui(catalog_path: str | None = None, open_paths: list[str] | None = None
     locale.setlocale(locale.LC_NUMERIC, "C")
     os.environ["LC_NUMERIC"] = "C"
     try:
-        ctx = build_context(catalog_path)
+        ctx = build_context(catalog_path, map_root=map_root)
+    except RootMapError as exc:
+        QMessageBox.critical(None, "Reelkeep", f"{exc}\n\nSee `reelkeep catalog map-root list`; "
+                             "`reelkeep catalog map-root clear` forgets this machine's root mapping.")
+        return 1
     except ReelkeepError as exc:
         QMessageBox.critical(None, "Reelkeep", f"{exc}\n\nStart with --catalog PATH (a file, or a postgresql:// "
                              "URL) to use another catalog; it also wins over the one chosen in Settings.")
         return 1
+    if ctx.catalog.root_map:  # catalogs this process opens on threads of their own (the streaming server) map alike
+        os.environ[ROOT_MAP_ENV] = ctx.catalog.root_map.to_json()
     # farm jobs of other machines in the Jobs panel, and the window's Send to Farm
     ctx.farm = FarmService(ctx.catalog.path, ctx.runner, connection=ctx.catalog)
     window = MainWindow(ctx)

@@ -16,8 +16,15 @@ from app.catalog.catalog import Catalog
 from app.catalog.filters import KINDS, SORT_COLUMNS, STATUS_FILTERS, LibraryFilter
 from app.cli_archive import add_parser as add_archive_parser
 from app.cli_archive import command_archive
+from app.cli_catalog import (
+    MAP_ROOT_HELP,
+    command_catalog,
+    command_map_root,
+    effective_root_map,
+    handed_down,
+    map_root_argument,
+)
 from app.cli_catalog import add_parser as add_catalog_parser
-from app.cli_catalog import command_catalog
 from app.cli_edl import add_parser as add_edl_parser
 from app.cli_edl import command_edl
 from app.cli_extract import add_parser as add_extract_parser
@@ -39,6 +46,7 @@ from app.cli_tape import command_tape
 from app.core.errors import ReelkeepError
 from app.core.job import Job, JobContext, execute
 from app.core.progress import CancelToken, ProgressUpdate
+from app.core.root_map import RootMap
 from app.core.timecode import format_rate
 
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
@@ -56,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--catalog", metavar="PATH",
                         help="catalog file, or postgresql://user@host:port/db for a catalog on a PostgreSQL server "
                              "(default: $REELKEEP_CATALOG or the user data dir)")
+    parser.add_argument("--map-root", action="append", type=map_root_argument, metavar="CATALOG_PATH=LOCAL_PATH",
+                        help=MAP_ROOT_HELP)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
     parser.add_argument("--self-test", action="store_true",
                         help="open the catalog, probe a generated clip, build the main window offscreen, exit 0 when all work")
@@ -370,13 +380,26 @@ def command_proxies(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> 
 
 def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
     """Entry for headless commands; returns the exit code."""
-    from app.catalog.db import default_catalog_path
-
     args = build_parser().parse_args(argv)
     if args.command == "stats":  # the machine's figures: no catalog to open (or to lock)
         return command_stats(args, out)
+    overrides = [*(args.map_root or ()), *(getattr(args, "worker_map_root", None) or ())]
+    if args.command == "catalog" and args.catalog_command == "map-root":  # this machine's settings only
+        return command_map_root(args, out, overrides)
     try:
-        catalog = Catalog(args.catalog or default_catalog_path())
+        root_map = effective_root_map(overrides)
+    except ReelkeepError as exc:
+        print(f"reelkeep: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with handed_down(root_map):
+        return _run(args, root_map, out)
+
+
+def _run(args: argparse.Namespace, root_map: RootMap, out: TextIO) -> int:
+    from app.catalog.db import default_catalog_path
+
+    try:
+        catalog = Catalog(args.catalog or default_catalog_path(), root_map)
     except ReelkeepError as exc:
         print(f"reelkeep: {exc}", file=sys.stderr)
         return EXIT_ERROR

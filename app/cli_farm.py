@@ -18,6 +18,7 @@ from peewee import PeeweeException
 
 from app.catalog.catalog import Catalog
 from app.catalog.db import redacted
+from app.cli_catalog import MAP_ROOT_HELP, map_root_argument
 from app.cli_extract import timecode_argument
 from app.farm.farm import LANES, Farm
 from app.farm.ledger import ENDED, NewJob
@@ -34,6 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     worker.add_argument("--lanes", default=",".join(LANES),
                         help=f"comma-separated lanes to serve (default: all of {','.join(LANES)})")
     worker.add_argument("--workers", type=int, default=1, metavar="N", help="jobs at once per lane (default 1)")
+    worker.add_argument("--map-root", dest="worker_map_root", action="append", type=map_root_argument,
+                        metavar="CATALOG_PATH=LOCAL_PATH", help=MAP_ROOT_HELP + "; the same as reelkeep's --map-root")
 
     farm = sub.add_parser("farm", help="send proxy and verification jobs to the farm's workers and watch them")
     verbs = farm.add_subparsers(dest="farm_command", metavar="VERB", required=True)
@@ -119,7 +122,7 @@ def command_worker(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> i
     for signum in (signal.SIGINT, signal.SIGTERM):  # after start(): Huey's consumer sets its own handlers
         signal.signal(signum, lambda *_: stop.set())
     out.write(f"worker {farm.worker_name}: lanes {','.join(worker.lanes)}, {worker.threads} job(s) at once each; "
-              "Ctrl+C stops\n")
+              f"paths mapped: {catalog.root_map.describe()}; Ctrl+C stops\n")
     out.flush()
     try:
         while not stop.wait(0.5):

@@ -8,20 +8,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.catalog import audio_streams, links, queries
+from app.catalog import audio_streams, links, queries, selection
 from app.catalog.changes import ChangeListener, PostgresChangeListener, SqliteChangeListener
 from app.catalog.db import CatalogDatabase, CatalogPostgresDatabase, open_database
-from app.catalog.dialect import dialect_of, is_postgres
+from app.catalog.dialect import dialect_of, insert_id, is_postgres
 from app.catalog.filters import LibraryFilter
 from app.catalog.links import ArchiveLocation, SubclipLink
 from app.catalog.migrations.m0002_search_and_content_hash import FTS_SELECT, FTS_SELECT_POSTGRES
-from app.catalog.models import ERROR, MISSING, OK, PENDING, LibraryRoot, Marker, MediaFile, MediaTag, Tag
+from app.catalog.models import ERROR, MISSING, OK, PENDING
 from app.catalog.moves import MoveMatcher, adopt_moved
 from app.catalog.tapes import TapeCatalog
 from app.core.errors import CatalogError, EditConflict
 from app.core.facts import AudioStreamFacts, FileState, MediaFacts, ProbeOutcome
 from app.core.kinds import kind_for_name
 from app.core.paths import display_name, display_path, raw_path
+from app.core.root_map import RootMap, folder_prefix
 
 _CHUNK = 500
 # Columns a probe fills in (MediaFacts.catalog_fields keys), in a fixed order for prepared statements.
@@ -46,16 +47,27 @@ def _root_in(roots: Sequence[tuple[int, str]], path: str | Path) -> int | None:
     return best[0] if best else None
 
 
+def _below(raw: bytes, folder: bytes) -> bool:
+    """raw is folder or a path below it (this machine's paths: components split at /)."""
+    return raw == folder or raw.startswith(folder.rstrip(b"/") + b"/")
+
+
 class Catalog:
     """Thread-safe (one connection per thread) access to the catalog: a SQLite file (WAL), or a PostgreSQL
-    database when path is a postgresql:// URL. All SQL here is written once, SQLite-style (see dialect.py)."""
+    database when path is a postgresql:// URL. All SQL here is written once, SQLite-style (see dialect.py).
 
-    def __init__(self, path: Path | str) -> None:
+    Paths cross this class in this machine's form and are stored in the catalog's (root_map, see
+    app/core/root_map.py): every path given is mapped to the catalog's form here, every path returned to this
+    machine's, so one catalog serves machines that mount its storage at different places. Without a root_map the
+    mapping a parent Reelkeep handed down ($REELKEEP_ROOT_MAP) is used; none by default."""
+
+    def __init__(self, path: Path | str, root_map: RootMap | None = None) -> None:
         self.path = path
+        self.root_map = RootMap.from_environment() if root_map is None else root_map
         self.db: CatalogDatabase | CatalogPostgresDatabase = open_database(path)
         self._fts_select = FTS_SELECT_POSTGRES if is_postgres(self.db) else FTS_SELECT
         self.dialect = dialect_of(self.db)
-        self.tapes = TapeCatalog(self.db)
+        self.tapes = TapeCatalog(self.db, self.root_map)
 
     def close(self) -> None:
         self.db.close()
@@ -71,30 +83,61 @@ class Catalog:
     def _sql(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return self.db.execute_sql(sql, params).fetchall()
 
+    # ---- paths at the boundary: this machine's form outside, the catalog's inside
+    def _stored(self, path: str | Path | bytes) -> bytes:
+        """The catalog's exact bytes for a path of this machine (made absolute first)."""
+        return self.root_map.raw_to_catalog(raw_path(path))
+
+    def _local(self, raw: bytes | memoryview) -> bytes:
+        return self.root_map.raw_to_local(bytes(raw))
+
+    def _rows_below(self, path: str | Path | bytes, columns: str, where: str = "",
+                    params: Sequence[Any] = ()) -> list[tuple]:
+        """Rows of media_file (columns, then the local path_raw last) of the file at path or below it on this
+        machine. Mapped: the catalog folders that can hold such files are read, then each row's local path is
+        checked (a catalog folder below path may be mounted elsewhere here)."""
+        local = raw_path(path)
+        found: dict[int, tuple] = {}
+        for stored in self.root_map.catalog_folders_for(local):
+            prefix = folder_prefix(stored)
+            for row in self._sql(f"SELECT id, {columns}, path_raw FROM media_file WHERE (path_raw = ? OR"
+                                 f" substr(path_raw, 1, ?) = ?){where}", (stored, len(prefix), prefix, *params)):
+                found[row[0]] = (*row[1:-1], self._local(row[-1]))
+        if not self.root_map:
+            return list(found.values())
+        return [row for row in found.values() if _below(row[-1], local)]
+
+    def _catalog_roots(self) -> list[tuple[int, str]]:
+        return [(root_id, path) for root_id, path in self._sql("SELECT id, path FROM library_root ORDER BY path")]
+
     # ---- roots
     def add_root(self, path: str | Path) -> int:
+        """A library folder of this machine; stored in the catalog's form (the same root for every machine)."""
         resolved = os.path.abspath(os.fspath(path))
         if not os.path.isdir(resolved):
             raise CatalogError(f"not a folder: {resolved}")
-        root, _ = LibraryRoot.get_or_create(path=resolved, defaults={"added_at": time.time()})
-        return root.id
+        stored = self.root_map.to_catalog(resolved)
+        self.db.execute_sql("INSERT INTO library_root (path, added_at) VALUES (?, ?) ON CONFLICT(path) DO NOTHING",
+                            (stored, time.time()))
+        return self._sql("SELECT id FROM library_root WHERE path = ?", (stored,))[0][0]
 
     def remove_root(self, root_id: int) -> None:
         """Forget a root and its files in the catalog (files on disk are never touched)."""
         with self.db.atomic():
             ids = [r[0] for r in self._sql("SELECT id FROM media_file WHERE root_id = ?", (root_id,))]
             self.remove_media(ids)
-            LibraryRoot.delete_by_id(root_id)
+            self.db.execute_sql("DELETE FROM library_root WHERE id = ?", (root_id,))
 
     def roots(self) -> list[tuple[int, str]]:
-        return [(r.id, r.path) for r in LibraryRoot.select().order_by(LibraryRoot.path)]
+        """(id, folder on this machine) of every library root, in the catalog's order."""
+        return [(root_id, self.root_map.to_local(path)) for root_id, path in self._catalog_roots()]
 
     def root_for(self, path: str | Path) -> int | None:
         """The root that contains path, deepest first."""
         return _root_in(self.roots(), path)
 
     def mark_root_scanned(self, root_id: int) -> None:
-        LibraryRoot.update(last_scan_at=time.time()).where(LibraryRoot.id == root_id).execute()
+        self.db.execute_sql("UPDATE library_root SET last_scan_at = ? WHERE id = ?", (time.time(), root_id))
 
     # ---- discovery (phase 1)
     def known_files(self, root_id: int | None) -> dict[bytes, tuple[int, int, float, str]]:
@@ -102,7 +145,7 @@ class Catalog:
         where = "root_id = ?" if root_id is not None else "root_id IS NULL"
         params = (root_id,) if root_id is not None else ()
         rows = self._sql(f"SELECT path_raw, id, size, mtime, status FROM media_file WHERE {where}", params)
-        return {bytes(r[0]): (r[1], r[2], r[3], r[4]) for r in rows}
+        return {self._local(r[0]): (r[1], r[2], r[3], r[4]) for r in rows}
 
     def add_discovered(self, root_id: int | None, files: Sequence[FileState]) -> list[int]:
         """Insert new files as 'pending' (or 'error' when discovery already failed); return their ids in order."""
@@ -110,6 +153,7 @@ class Catalog:
         ids: list[int] = []
         with self.db.atomic():
             for chunk in _chunks(files):
+                raws = [self.root_map.raw_to_catalog(f.raw_path) for f in chunk]
                 self.db.executemany(
                     "INSERT INTO media_file (root_id, path, path_raw, name, kind, size, mtime, added_at,"
                     " modified_at, last_seen_at, status, status_message) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -118,15 +162,14 @@ class Catalog:
                     " status = excluded.status, status_message = excluded.status_message",
                     [
                         (
-                            root_id, display_path(f.raw_path), f.raw_path, display_name(f.raw_path),
-                            kind_for_name(f.raw_path) or "unknown", f.size, f.mtime, now, now, now,
+                            root_id, display_path(raw), raw, display_name(raw),
+                            kind_for_name(raw) or "unknown", f.size, f.mtime, now, now, now,
                             ERROR if f.error else PENDING, f.error,
                         )
-                        for f in chunk
+                        for f, raw in zip(chunk, raws, strict=True)
                     ],
                 )
                 marks = ",".join("?" * len(chunk))
-                raws = [f.raw_path for f in chunk]
                 found = dict(
                     (bytes(raw), media_id)
                     for raw, media_id in self._sql(f"SELECT path_raw, id FROM media_file WHERE path_raw IN ({marks})", raws)
@@ -187,7 +230,7 @@ class Catalog:
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
             for media_id, raw in self._sql(f"SELECT id, path_raw FROM media_file WHERE id IN ({marks})", chunk):
-                result[media_id] = bytes(raw)
+                result[media_id] = self._local(raw)
         return result
 
     # ---- probing (phase 2)
@@ -237,7 +280,8 @@ class Catalog:
         media_id = self.id_for_path(old)
         if media_id is None:
             return None
-        new_raw = raw_path(new)
+        new_local = raw_path(new)
+        new_raw = self.root_map.raw_to_catalog(new_local)
         with self.db.atomic():
             self.db.execute_sql("DELETE FROM media_fts WHERE rowid IN (SELECT id FROM media_file WHERE path_raw = ?)",
                                 (new_raw,))
@@ -245,7 +289,7 @@ class Catalog:
             self.db.execute_sql(
                 "UPDATE media_file SET path = ?, path_raw = ?, name = ?, root_id = ?, modified_at = ?,"
                 " last_seen_at = ?, status = CASE WHEN status = ? THEN ? ELSE status END WHERE id = ?",
-                (display_path(new_raw), new_raw, display_name(new_raw), self.root_for(os.fsdecode(new_raw)),
+                (display_path(new_raw), new_raw, display_name(new_raw), self.root_for(os.fsdecode(new_local)),
                  time.time(), time.time(), MISSING, OK, media_id),
             )
             self._reindex([media_id])
@@ -253,12 +297,7 @@ class Catalog:
 
     def ids_under(self, path: str | Path | bytes) -> list[int]:
         """The file at path, or every file below it when path is a folder."""
-        raw = raw_path(path)
-        prefix = raw.rstrip(b"/") + b"/"
-        rows = self._sql(
-            "SELECT id FROM media_file WHERE path_raw = ? OR substr(path_raw, 1, ?) = ?", (raw, len(prefix), prefix)
-        )
-        return [r[0] for r in rows]
+        return [row[0] for row in self._rows_below(path, "id")]
 
     def move_prefix(self, old: str | Path | bytes, new: str | Path | bytes) -> list[int]:
         """A folder was renamed or moved: the record of every file below it follows, in one short
@@ -269,14 +308,14 @@ class Catalog:
         roots = self.roots()
         now = time.time()
         with self.db.atomic():
-            rows = self._sql(
-                "SELECT id, path_raw FROM media_file WHERE substr(path_raw, 1, ?) = ? AND status != ?",
-                (len(old_prefix), old_prefix, MISSING),
-            )
+            # (id, local path) of the present files below old (not old itself: a folder)
+            rows = [(media_id, raw) for media_id, raw in self._rows_below(old, "id", " AND status != ?", (MISSING,))
+                    if raw.startswith(old_prefix)]
             moved = [media_id for media_id, _ in rows]
             moving = set(moved)
             for chunk in _chunks(rows):
-                targets = [new_prefix + bytes(raw)[len(old_prefix):] for _, raw in chunk]
+                local_targets = [new_prefix + raw[len(old_prefix):] for _, raw in chunk]
+                targets = [self.root_map.raw_to_catalog(t) for t in local_targets]
                 marks = ",".join("?" * len(targets))
                 # records still naming the new places (files that went missing there) give way
                 stale = self._sql(f"SELECT id FROM media_file WHERE path_raw IN ({marks})", targets)
@@ -284,8 +323,8 @@ class Catalog:
                 self.db.executemany(
                     "UPDATE media_file SET path = ?, path_raw = ?, name = ?, root_id = ?, modified_at = ?,"
                     " last_seen_at = ? WHERE id = ?",
-                    [(display_path(t), t, display_name(t), _root_in(roots, os.fsdecode(t)), now, now, media_id)
-                     for t, (media_id, _) in zip(targets, chunk, strict=True)],
+                    [(display_path(t), t, display_name(t), _root_in(roots, os.fsdecode(local)), now, now, media_id)
+                     for t, local, (media_id, _) in zip(targets, local_targets, chunk, strict=True)],
                 )
             self._reindex(moved)
         return moved
@@ -331,7 +370,7 @@ class Catalog:
         unhashed = "" if rehash else " AND content_hash IS NULL"
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
-            found += [(r[0], bytes(r[1]), r[2], r[3]) for r in self._sql(
+            found += [(r[0], self._local(r[1]), r[2], r[3]) for r in self._sql(
                 f"SELECT id, path_raw, size, mtime FROM media_file WHERE id IN ({marks}) AND status = 'ok'{unhashed}",
                 chunk)]
         return found
@@ -342,7 +381,7 @@ class Catalog:
         done: list[int] = []
         with self.db.atomic():
             for path, size, mtime, digest in hashed:
-                found = self._sql("SELECT id, size, mtime FROM media_file WHERE path_raw = ?", (raw_path(path),))
+                found = self._sql("SELECT id, size, mtime FROM media_file WHERE path_raw = ?", (self._stored(path),))
                 if found and found[0][1] == size and abs(found[0][2] - mtime) < 1e-3:
                     self.db.execute_sql("UPDATE media_file SET content_hash = ? WHERE id = ?", (digest, found[0][0]))
                     done.append(found[0][0])
@@ -354,9 +393,9 @@ class Catalog:
             return
         with self.db.atomic():
             tag_ids = []
-            for name in clean:
-                tag, _ = Tag.get_or_create(name=name)
-                tag_ids.append(tag.id)
+            for name in clean:  # an existing tag of another case is the same tag (its column ignores case)
+                self.db.execute_sql("INSERT INTO tag (name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
+                tag_ids.append(self._sql("SELECT id FROM tag WHERE name = ?", (name,))[0][0])
             rows = [(m, t) for m in ids for t in tag_ids]
             for chunk in _chunks(rows):
                 self.db.executemany(
@@ -366,10 +405,14 @@ class Catalog:
 
     def remove_tags(self, ids: Sequence[int], names: Iterable[str]) -> None:
         with self.db.atomic():
-            tag_ids = [t.id for t in Tag.select().where(Tag.name.in_(list(names)))]
+            wanted = list(dict.fromkeys(names))
+            tag_ids = [r[0] for chunk in _chunks(wanted)
+                       for r in self._sql(f"SELECT id FROM tag WHERE name IN ({','.join('?' * len(chunk))})", chunk)]
             if tag_ids:
+                tags = ",".join("?" * len(tag_ids))
                 for chunk in _chunks(ids):
-                    MediaTag.delete().where(MediaTag.media.in_(list(chunk)), MediaTag.tag.in_(tag_ids)).execute()
+                    self.db.execute_sql(f"DELETE FROM media_tag WHERE media_id IN ({','.join('?' * len(chunk))})"
+                                        f" AND tag_id IN ({tags})", (*chunk, *tag_ids))
                 self.db.execute_sql("DELETE FROM tag WHERE id NOT IN (SELECT tag_id FROM media_tag)")
             self._reindex(ids)
 
@@ -383,24 +426,24 @@ class Catalog:
             self.db.execute_sql("DELETE FROM tag WHERE id NOT IN (SELECT tag_id FROM media_tag)")
 
     def add_marker(self, media_id: int, frame: int, name: str = "") -> int:
-        return Marker.create(media=media_id, frame=frame, name=name, created_at=time.time()).id
+        return insert_id(self.db, "INSERT INTO marker (media_id, frame, name, created_at) VALUES (?, ?, ?, ?)",
+                         (media_id, frame, name, time.time()))
 
     def markers(self, media_id: int) -> list[tuple[int, int, str]]:
-        query = Marker.select().where(Marker.media == media_id).order_by(Marker.frame)
-        return [(m.id, m.frame, m.name) for m in query]
+        return [tuple(r) for r in self._sql("SELECT id, frame, name FROM marker WHERE media_id = ? ORDER BY frame, id",
+                                            (media_id,))]
 
     def record_play(self, media_id: int) -> None:
         """A playback started: count it and remember when."""
-        MediaFile.update(play_count=MediaFile.play_count + 1, last_played=time.time()).where(
-            MediaFile.id == media_id
-        ).execute()
+        self.db.execute_sql("UPDATE media_file SET play_count = play_count + 1, last_played = ? WHERE id = ?",
+                            (time.time(), media_id))
 
     def set_resume(self, media_id: int, seconds: float | None) -> None:
-        MediaFile.update(resume_seconds=seconds).where(MediaFile.id == media_id).execute()
+        self.db.execute_sql("UPDATE media_file SET resume_seconds = ? WHERE id = ?", (seconds, media_id))
 
     def set_video_slices(self, media_id: int, slices: int | None) -> None:
         """Record slices per coded frame, counted after the file was cataloged (see media/bitstream.py)."""
-        MediaFile.update(video_slices=slices).where(MediaFile.id == media_id).execute()
+        self.db.execute_sql("UPDATE media_file SET video_slices = ? WHERE id = ?", (slices, media_id))
 
     def set_audio_tracks(self, tracks: dict[int, tuple[AudioStreamFacts, ...]]) -> None:
         """Record every audio stream of files read again after they were cataloged (see unread_audio_ids)."""
@@ -421,12 +464,13 @@ class Catalog:
             " path = excluded.path, codec = excluded.codec, width = excluded.width, height = excluded.height,"
             " bit_rate = excluded.bit_rate, size = excluded.size, frame_count = excluded.frame_count,"
             " created_at = excluded.created_at",
-            (media_id, preset, os.fspath(path), codec, width, height, bit_rate, size, frame_count, time.time()),
+            (media_id, preset, self.root_map.to_catalog(os.fspath(path)), codec, width, height, bit_rate, size,
+             frame_count, time.time()),
         )
 
     def proxies(self, media_id: int) -> list[dict[str, Any]]:
         """A file's proxies, smallest first."""
-        return queries.proxies(self.db, media_id)
+        return queries.proxies(self.db, media_id, self.root_map)
 
     def remove_proxy(self, media_id: int, preset: str) -> None:
         """Forget a proxy in the catalog (the caller deletes the file)."""
@@ -435,22 +479,22 @@ class Catalog:
     # ---- links: subclips and saved relinks (SQL in links.py)
     def link_subclip(self, media_id: int, link: SubclipLink) -> None:
         """Record that the file media_id was extracted from link.source_id."""
-        links.link_subclip(self.db, media_id, link)
+        links.link_subclip(self.db, media_id, link, self.root_map)
 
     def subclip_source(self, media_id: int) -> dict[str, Any] | None:
         """Where media_id was extracted from, or None."""
-        return links.subclip_source(self.db, media_id)
+        return links.subclip_source(self.db, media_id, self.root_map)
 
     def subclips_of(self, media_id: int) -> list[dict[str, Any]]:
         """The files extracted from media_id."""
-        return links.subclips_of(self.db, media_id)
+        return links.subclips_of(self.db, media_id, self.root_map)
 
     def archive_folders(self) -> list[str]:
-        return links.archive_folders(self.db)
+        return links.archive_folders(self.db, self.root_map)
 
     def set_archive_location(self, media_id: int, location: ArchiveLocation) -> None:
         """Record that media_id is a file stored in a project archive (see migration 7)."""
-        links.set_archive_location(self.db, media_id, location)
+        links.set_archive_location(self.db, media_id, location, self.root_map)
 
     def save_relink(self, timeline_hash: str, event_number: int, media_id: int) -> None:
         """Remember a hand relink of one event of a timeline file (keyed by its content hash)."""
@@ -463,6 +507,19 @@ class Catalog:
     def relinks(self, timeline_hash: str) -> dict[int, int]:
         """Saved relinks of one timeline file: event number -> media id."""
         return links.relinks(self.db, timeline_hash)
+
+    # ---- a selection as a whole (SQL in selection.py)
+    def selection_totals(self, ids: Sequence[int]) -> tuple[int, int]:
+        """(files, bytes) of the ids still in the catalog, from the sizes it recorded."""
+        return selection.totals(self.db, ids)
+
+    def selected_files(self, ids: Sequence[int]) -> list[selection.SelectedFile]:
+        """The ids' records (where each file is on this machine, its root, recorded size), in no particular order."""
+        return selection.files(self.db, ids, self.root_map)
+
+    def selected_proxies(self, ids: Sequence[int]) -> dict[int, list[selection.RecordedProxy]]:
+        """The recorded proxies of the ids (paths on this machine), each file's smallest picture first."""
+        return selection.proxies(self.db, ids, self.root_map)
 
     # ---- full-text index
     def _reindex(self, ids: Sequence[int]) -> None:
@@ -480,18 +537,18 @@ class Catalog:
         return queries.query_ids(self.db, flt or LibraryFilter())
 
     def rows(self, ids: Sequence[int]) -> list[dict[str, Any]]:
-        return queries.rows(self.db, ids)
+        return queries.rows(self.db, ids, self.root_map)
 
     def info(self, media_id: int) -> dict[str, Any]:
-        return queries.info(self.db, media_id)
+        return queries.info(self.db, media_id, self.root_map)
 
     def file_facts(self, path: str | Path | bytes) -> tuple[int, int, float, str] | None:
         """(id, size, mtime, status) of the cataloged file at path, or None."""
-        found = self._sql("SELECT id, size, mtime, status FROM media_file WHERE path_raw = ?", (raw_path(path),))
+        found = self._sql("SELECT id, size, mtime, status FROM media_file WHERE path_raw = ?", (self._stored(path),))
         return (found[0][0], found[0][1], found[0][2], found[0][3]) if found else None
 
     def id_for_path(self, path: str | Path | bytes) -> int | None:
-        found = self._sql("SELECT id FROM media_file WHERE path_raw = ?", (raw_path(path),))
+        found = self._sql("SELECT id FROM media_file WHERE path_raw = ?", (self._stored(path),))
         return found[0][0] if found else None
 
     def tag_counts(self) -> list[tuple[str, int]]:

@@ -13,6 +13,8 @@ from app.catalog.dialect import SqliteDialect, dialect_of
 from app.catalog.filters import CASELESS_SORTS, SORT_COLUMNS, LibraryFilter
 from app.catalog.tapes import TapeCatalog
 from app.core.errors import CatalogError
+from app.core.paths import display_path
+from app.core.root_map import NO_MAPPING, RootMap
 
 ROW_COLUMNS = (
     "id", "name", "path", "kind", "duration", "width", "height", "fps_num", "fps_den", "video_codec",
@@ -67,10 +69,11 @@ def query_ids(db: Database, flt: LibraryFilter) -> list[int]:
     return [r[0] for r in db.execute_sql(sql, params).fetchall()]
 
 
-def rows(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Display rows for ids, in the order given, each with its tags joined by ', '."""
+def rows(db: Database, ids: Sequence[int], root_map: RootMap = NO_MAPPING) -> list[dict[str, Any]]:
+    """Display rows for ids, in the order given, each with its tags joined by ', '; paths as root_map maps them."""
     if not ids:
         return []
+    raw = ", m.path_raw" if root_map else ""
     tags = dialect_of(db).group_concat("t.name", ", ", "t.id")
     found: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), 500):
@@ -79,14 +82,22 @@ def rows(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
         cursor = db.execute_sql(
             f"SELECT {', '.join('m.' + c for c in ROW_COLUMNS)},"
             f" (SELECT {tags} FROM media_tag mt JOIN tag t ON t.id = mt.tag_id"
-            "  WHERE mt.media_id = m.id) AS tags"
+            f"  WHERE mt.media_id = m.id) AS tags{raw}"
             f" FROM media_file m WHERE m.id IN ({marks})",
             chunk,
         )
         names = [d[0] for d in cursor.description]
         for row in cursor.fetchall():
-            found[row[0]] = dict(zip(names, row, strict=True))
+            record = dict(zip(names, row, strict=True))
+            if root_map:
+                record["path"] = local_display(record.pop("path_raw"), root_map)
+            found[row[0]] = record
     return [found[i] for i in ids if i in found]
+
+
+def local_display(path_raw: bytes | memoryview, root_map: RootMap) -> str:
+    """The display form (media_file.path) of a catalog path as this machine sees it."""
+    return display_path(root_map.raw_to_local(bytes(path_raw)))
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -95,7 +106,7 @@ def _iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def info(db: Database, media_id: int) -> dict[str, Any]:
+def info(db: Database, media_id: int, root_map: RootMap = NO_MAPPING) -> dict[str, Any]:
     """Everything the catalog knows about one file. Keys are documented in docs/cli.md and stable."""
     cursor = db.execute_sql(
         "SELECT m.*, r.path AS root_path FROM media_file m LEFT JOIN library_root r ON r.id = m.root_id"
@@ -118,6 +129,9 @@ def info(db: Database, media_id: int) -> dict[str, Any]:
         ).fetchall()
     ]
     rate = f"{m['fps_num']}/{m['fps_den']}" if m["fps_num"] else None
+    if root_map:
+        m["path"], m["root_path"] = local_display(m["path_raw"], root_map), root_map.to_local(m["root_path"])
+    archive = links.archive_location(db, media_id, root_map)
     return {
         "id": m["id"], "path": m["path"], "name": m["name"], "root": m["root_path"],
         "size": m["size"], "mtime": _iso(m["mtime"]), "kind": m["kind"],
@@ -141,11 +155,11 @@ def info(db: Database, media_id: int) -> dict[str, Any]:
         "last_seen_at": _iso(m["last_seen_at"]), "probed_at": _iso(m["probed_at"]),
         "proxies": [
             {k: p[k] for k in ("preset", "path", "codec", "width", "height", "size", "bit_rate")}
-            for p in proxies(db, media_id)
+            for p in proxies(db, media_id, root_map)
         ],
-        "subclip_of": _link_record(links.subclip_source(db, media_id)),
-        "subclips": [_link_record(r) for r in links.subclips_of(db, media_id)],
-        "archive": links.archive_location(db, media_id),
+        "subclip_of": _link_record(links.subclip_source(db, media_id, root_map)),
+        "subclips": [_link_record(r) for r in links.subclips_of(db, media_id, root_map)],
+        "archive": archive,
         "tapes": [
             {"barcode": t["barcode"], "copy": t["copy"], "path": t["path"], "span_offset": t["span_offset"],
              "exact": t["exact"]}
@@ -161,13 +175,16 @@ def _link_record(record: dict[str, Any] | None) -> dict[str, Any] | None:
 PROXY_COLUMNS = ("preset", "path", "codec", "width", "height", "bit_rate", "size", "frame_count", "created_at")
 
 
-def proxies(db: Database, media_id: int) -> list[dict[str, Any]]:
-    """A file's proxies, smallest picture first."""
+def proxies(db: Database, media_id: int, root_map: RootMap = NO_MAPPING) -> list[dict[str, Any]]:
+    """A file's proxies, smallest picture first (paths as root_map maps them)."""
     cursor = db.execute_sql(
         f"SELECT {', '.join(PROXY_COLUMNS)} FROM proxy WHERE media_id = ? ORDER BY width * height, preset",
         (media_id,),
     )
-    return [dict(zip(PROXY_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    found = [dict(zip(PROXY_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    for proxy in found:
+        proxy["path"] = root_map.to_local(proxy["path"])
+    return found
 
 
 def tag_counts(db: Database) -> list[tuple[str, int]]:

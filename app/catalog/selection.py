@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from peewee import Database
 
+from app.core.root_map import NO_MAPPING, RootMap
+
 _CHUNK = 500  # well under SQLite's variable limit; short statements
 
 
@@ -50,20 +52,22 @@ def totals(db: Database, ids: Sequence[int]) -> tuple[int, int]:
     return files, size
 
 
-def files(db: Database, ids: Sequence[int]) -> list[SelectedFile]:
-    """The ids' records (an id no longer in the catalog is left out), in no particular order."""
+def files(db: Database, ids: Sequence[int], root_map: RootMap = NO_MAPPING) -> list[SelectedFile]:
+    """The ids' records (an id no longer in the catalog is left out), in no particular order; paths as root_map
+    maps them (Catalog.selected_files passes this machine's)."""
     found: list[SelectedFile] = []
     for chunk in _chunks(ids):
         marks = ",".join("?" * len(chunk))
         rows = db.execute_sql(
             f"SELECT id, root_id, path_raw, size, status, identity_hash FROM media_file WHERE id IN ({marks})",
             chunk).fetchall()
-        found.extend(SelectedFile(r[0], r[1], bytes(r[2]), r[3] or 0, r[4], r[5]) for r in rows)
+        found.extend(SelectedFile(r[0], r[1], root_map.raw_to_local(bytes(r[2])), r[3] or 0, r[4], r[5]) for r in rows)
     return found
 
 
-def proxies(db: Database, ids: Sequence[int]) -> dict[int, list[RecordedProxy]]:
-    """The proxies the catalog recorded for the ids, by id, each file's smallest picture first."""
+def proxies(db: Database, ids: Sequence[int], root_map: RootMap = NO_MAPPING) -> dict[int, list[RecordedProxy]]:
+    """The proxies the catalog recorded for the ids, by id, each file's smallest picture first (paths as root_map
+    maps them)."""
     found: dict[int, list[RecordedProxy]] = {}
     for chunk in _chunks(ids):
         marks = ",".join("?" * len(chunk))
@@ -71,5 +75,5 @@ def proxies(db: Database, ids: Sequence[int]) -> dict[int, list[RecordedProxy]]:
             f"SELECT media_id, preset, path, size FROM proxy WHERE media_id IN ({marks})"
             " ORDER BY media_id, width * height, preset", chunk).fetchall()
         for media_id, preset, path, size in rows:
-            found.setdefault(media_id, []).append(RecordedProxy(media_id, preset, path, size))
+            found.setdefault(media_id, []).append(RecordedProxy(media_id, preset, root_map.to_local(path), size))
     return found

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from peewee import Database
 
 from app.catalog.dialect import dialect_of
+from app.core.paths import display_path
+from app.core.root_map import NO_MAPPING, RootMap
 
 # Digests per statement: a page of the Tape panel (1,000 rows) in one query; SQLite allows 32,766 variables.
 _CHUNK = 5000
@@ -64,8 +66,10 @@ def _rank(match: LibraryMatch) -> tuple[bool, bool, int]:
     return (not match.playable_proxies(), not match.online, match.media_id)
 
 
-def library_matches(db: Database, digests: Iterable[str | None]) -> dict[str, LibraryMatch]:
-    """digest -> the library file whose content hash it is, for each digest the library holds."""
+def library_matches(db: Database, digests: Iterable[str | None],
+                    root_map: RootMap = NO_MAPPING) -> dict[str, LibraryMatch]:
+    """digest -> the library file whose content hash it is, for each digest the library holds (paths as root_map
+    maps them)."""
     wanted = sorted({d.lower() for d in digests if d})
     bit_rate = dialect_of(db).order("p.bit_rate")  # a proxy of unknown rate is the poorer (NULLs first)
     found: dict[str, list[LibraryMatch]] = {}
@@ -73,23 +77,25 @@ def library_matches(db: Database, digests: Iterable[str | None]) -> dict[str, Li
         chunk = wanted[start:start + _CHUNK]
         cursor = db.execute_sql(
             "SELECT m.content_hash, m.id, m.path, m.name, m.kind, m.status, m.frame_count, m.identity_hash,"
-            " p.preset, p.path, p.width, p.height, p.frame_count"
+            " p.preset, p.path, p.width, p.height, p.frame_count, m.path_raw"
             " FROM media_file m LEFT JOIN proxy p ON p.media_id = m.id"
             f" WHERE m.content_hash IN ({','.join('?' * len(chunk))})"
             f" ORDER BY m.id, p.width * p.height, {bit_rate}, p.preset", chunk)  # best last: largest, then richest
         current: tuple[str, int] | None = None
         proxies: list[LibraryProxy] = []
         facts: tuple = ()
-        for digest, media_id, path, name, kind, status, frames, identity, preset, p_path, width, height, p_frames \
-                in cursor:
+        for digest, media_id, path, name, kind, status, frames, identity, preset, p_path, width, height, p_frames, \
+                raw in cursor:
             if current != (digest, media_id):
                 if current is not None:
                     found.setdefault(current[0], []).append(LibraryMatch(*facts[:6], proxies=tuple(proxies),
                                                                          identity_hash=facts[6]))
                 current, proxies = (digest, media_id), []
+                if root_map:
+                    path = display_path(root_map.raw_to_local(bytes(raw)))
                 facts = (media_id, path, name, kind, status, frames, identity)
             if preset is not None:
-                proxies.append(LibraryProxy(preset, p_path, width or 0, height or 0, p_frames))
+                proxies.append(LibraryProxy(preset, root_map.to_local(p_path), width or 0, height or 0, p_frames))
         if current is not None:
             found.setdefault(current[0], []).append(LibraryMatch(*facts[:6], proxies=tuple(proxies),
                                                                  identity_hash=facts[6]))

@@ -14,6 +14,7 @@ from peewee import Database
 from app.catalog.dialect import dialect_of, insert_id
 from app.catalog.tape_matches import LibraryMatch, library_matches
 from app.core.errors import CatalogError
+from app.core.root_map import NO_MAPPING, RootMap
 
 _CHUNK = 2000
 DAY = 86400.0
@@ -85,11 +86,13 @@ def _like_escape(text: str) -> str:
 
 
 class TapeCatalog:
-    """The tapes of one catalog (Catalog.tapes)."""
+    """The tapes of one catalog (Catalog.tapes). A tape's paths are its own (inside the tape) and are not mapped;
+    the library files matched to tape files are, by root_map (Catalog's)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, root_map: RootMap = NO_MAPPING) -> None:
         self.db = db
         self.dialect = dialect_of(db)
+        self.root_map = root_map
 
     def import_tape(self, facts: TapeFacts, rows: Iterable[TapeFileRow]) -> ImportOutcome:
         """Keep facts and rows as the tape's catalog entry, replacing an older index of it in one transaction.
@@ -261,7 +264,7 @@ class TapeCatalog:
 
     def library_matches(self, digests: Iterable[str | None]) -> dict[str, LibraryMatch]:
         """digest -> the library file holding exactly those bytes (by its content hash), in one query a page."""
-        return library_matches(self.db, digests)
+        return library_matches(self.db, digests, self.root_map)
 
     def span_parts(self, path: str, span_length: int, tape_set: str | None,
                    copy: str | None) -> list[dict[str, Any]]:

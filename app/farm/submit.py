@@ -26,7 +26,7 @@ THUMBS_PER_JOB = 16  # a cache entry takes a second or two; a job's claim and be
 
 
 def _to_catalog(catalog: Catalog, path: str | Path) -> str:
-    return os.path.abspath(os.fspath(path))
+    return catalog.root_map.to_catalog(os.path.abspath(os.fspath(path)))
 
 
 def video_groups(catalog: Catalog, ids: Sequence[int]) -> list[tuple[list[int], str]]:

@@ -89,7 +89,7 @@ def proxy_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outco
     """Make the proxies of files of one content (unless recorded ones exist), then verify them against their
     originals. One job per content and all its presets: one proxy folder is written by one worker at a time."""
     media_ids, presets = _ids(args), [str(p) for p in args.get("presets") or [args["preset"]]]
-    root = Path(args["root"]) if args.get("root") else None
+    root = Path(catalog.root_map.to_local(args["root"])) if args.get("root") else None  # sent in the catalog's form
     job = ProxyJob(catalog, media_ids, presets, editorial_codec=args.get("codec", "prores"), root=root)
     outcome = execute(job, ctx)
     if not outcome.ok:
@@ -124,7 +124,7 @@ def thumbs_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Outc
     read, sent in the catalog's form), else this worker's ($REELKEEP_CACHE_DIR); done when every file's cache entry
     is complete."""
     media_ids = _ids(args)
-    cache = args.get("cache") or None
+    cache = catalog.root_map.to_local(args["cache"]) if args.get("cache") else None
     root = cache_root(cache)
     outcome = execute(ThumbnailJob(catalog, media_ids, bool(args.get("regenerate")), cache), ctx)
     if not outcome.ok:
@@ -224,7 +224,7 @@ def extract_task(catalog: Catalog, args: dict[str, Any], ctx: JobContext) -> Out
     event = EventRef(int(args["event"][0]), str(args["event"][1])) if args.get("event") else None
     request = ExtractRequest(int(args["media_id"]), int(args["in_frame"]), int(args["out_frame"]),
                              int(args.get("handles", 0)), str(args.get("mode", "smart")),
-                             str(args.get("preset", "prores_hq")), Path(args["dest"]),
+                             str(args.get("preset", "prores_hq")), Path(catalog.root_map.to_local(args["dest"])),
                              args.get("name"), event)
     plan = plan_extracts(catalog, [request])
     if plan.invalid:

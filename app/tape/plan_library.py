@@ -88,7 +88,7 @@ class MissingFiles(TapeError):
 
 def library_totals(catalog: Catalog, ids: Sequence[int]) -> tuple[int, int]:
     """(files, bytes) of a selection from the sizes the catalog recorded: a few statements, no file read."""
-    return catalog_selection.totals(catalog.db, ids)
+    return catalog.selection_totals(ids)
 
 
 def root_names(roots: Sequence[tuple[int, str]]) -> dict[int, str]:
@@ -122,7 +122,7 @@ def select_library(catalog: Catalog, ids: Sequence[int], with_proxies: bool = Fa
     """The selection's files at their paths on tape, each checked on disk against the catalog's record."""
     roots = dict(catalog.roots())
     names = root_names(sorted(roots.items()))
-    records = catalog_selection.files(catalog.db, ids)
+    records = catalog.selected_files(ids)
     found = LibrarySelection()
     placed: dict[int, str] = {}
     for n, record in enumerate(records):
@@ -171,7 +171,7 @@ def _add_extras(catalog: Catalog, records: Sequence[catalog_selection.SelectedFi
     from app.ingest.thumbs import thumbs_dir  # PyAV and numpy load only for a plan with proxies
     from app.media.thumbnails import POSTER
 
-    recorded = catalog_selection.proxies(catalog.db, list(placed))
+    recorded = catalog.selected_proxies(list(placed))
     for n, record in enumerate(records):
         at = placed.get(record.media_id)
         if at is None:
