@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -59,12 +60,20 @@ class Catalog:
     Paths cross this class in this machine's form and are stored in the catalog's (root_map, see
     app/core/root_map.py): every path given is mapped to the catalog's form here, every path returned to this
     machine's, so one catalog serves machines that mount its storage at different places. Without a root_map the
-    mapping a parent Reelkeep handed down ($REELKEEP_ROOT_MAP) is used; none by default."""
+    mapping a parent Reelkeep handed down ($REELKEEP_ROOT_MAP) is used; none by default.
 
-    def __init__(self, path: Path | str, root_map: RootMap | None = None) -> None:
+    as_other_program: its writes reach this program's change listeners as another program's (the window's own
+    sharing server: a rating set on a phone shows in the window as one set in another program would)."""
+
+    def __init__(self, path: Path | str, root_map: RootMap | None = None, as_other_program: bool = False) -> None:
         self.path = path
         self.root_map = RootMap.from_environment() if root_map is None else root_map
         self.db: CatalogDatabase | CatalogPostgresDatabase = open_database(path)
+        if as_other_program:
+            if isinstance(self.db, CatalogPostgresDatabase):
+                self.db.origin = secrets.token_hex(6)
+            else:
+                self.db.notes_own_writes = False
         self._fts_select = FTS_SELECT_POSTGRES if is_postgres(self.db) else FTS_SELECT
         self.dialect = dialect_of(self.db)
         self.tapes = TapeCatalog(self.db, self.root_map)

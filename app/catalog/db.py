@@ -88,22 +88,26 @@ class CatalogDatabase(SqliteDatabase):
 
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(path, lock_type="IMMEDIATE", **kwargs)
+        self.notes_own_writes = True  # False: its writes reach this program's listeners as another program's
 
     def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        with _catalog_errors(self.database), _noted(self.database, written_table(sql) is not None):
+        with _catalog_errors(self.database), _noted(self.database, self._noting(sql)):
             return super().execute_sql(sql, params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """A prepared statement run for many rows."""
-        with _catalog_errors(self.database), _noted(self.database, written_table(sql) is not None):
+        with _catalog_errors(self.database), _noted(self.database, self._noting(sql)):
             self.cursor().executemany(sql, rows)
+
+    def _noting(self, sql: str | None) -> bool:
+        return self.notes_own_writes and (sql is None or written_table(sql) is not None)
 
     def begin(self, lock_type: str | None = None) -> None:
         with _catalog_errors(self.database):
             super().begin(lock_type)
 
     def commit(self) -> None:
-        with _catalog_errors(self.database), _noted(self.database, True):
+        with _catalog_errors(self.database), _noted(self.database, self._noting(None)):
             super().commit()
 
     def rollback(self) -> None:
@@ -172,6 +176,7 @@ class CatalogPostgresDatabase(PostgresqlDatabase):
         if url.startswith("postgres://"):  # libpq takes both; peewee looks for the long form
             url = "postgresql://" + url[len("postgres://"):]
         self._announced = Announcements()
+        self.origin = ORIGIN  # what its writes are signed with: listeners leave their own program's out
         super().__init__(url, prefer_psycopg3=True, **kwargs)
 
     def cursor(self, named_cursor: Any = None) -> Any:
@@ -219,7 +224,7 @@ class CatalogPostgresDatabase(PostgresqlDatabase):
             if table in self._announced.tables:
                 return  # the server delivers one per table and transaction anyway
             self._announced.tables.add(table)
-        self._execute_cursor("SELECT pg_notify(%s, %s)", (CHANNEL, f"{ORIGIN} {table}"))
+        self._execute_cursor("SELECT pg_notify(%s, %s)", (CHANNEL, f"{self.origin} {table}"))
 
     @contextmanager
     def _server_errors(self) -> Iterator[None]:

@@ -205,7 +205,8 @@ class StreamingServer:
 
     async def _serve(self) -> None:
         self._stopped = asyncio.Event()
-        catalog = Catalog(self.catalog_path)
+        # as another program: the window this server runs in follows its clients' edits as it follows other programs'
+        catalog = Catalog(self.catalog_path, as_other_program=True)
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="reelkeep-streaming-io")
         encoder = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reelkeep-streaming-encode")
         app = build_app(catalog, self.config, pool, encoder, self.worker)

@@ -157,3 +157,25 @@ def test_a_catalog_file_s_listener_leaves_out_this_program_s_writes(catalog: Cat
         assert listener.poll() == frozenset()
     finally:
         listener.close()
+
+
+def test_the_window_follows_edits_made_through_its_own_sharing_server(qtbot, catalog: Catalog,
+                                                                       tmp_path: Path) -> None:
+    """Share Library runs in the window's process; a rating set on a phone shows in the window all the same."""
+    from tests.integration.test_streaming_server import request, start
+
+    [media_id] = catalog.add_discovered(None, [FileState(b"/shoot/A001C001.mov", 10, 1.0)])
+    ctx = build_context(catalog.path, str(tmp_path / "settings.ini"), watch=False)
+    server = start(catalog.path)  # in this process, as File -> Share Library... runs it
+    try:
+        resets: list[bool] = []
+        ctx.library.library_reset.connect(lambda: resets.append(True))
+        model = LibraryTableModel(ctx.library)
+        assert model.rowCount() == 1
+        status, _h, _body = request(server, "PATCH", f"/api/items/{media_id}", body={"rating": 3})
+        assert status == 200
+        qtbot.waitUntil(lambda: bool(resets), timeout=WAIT)  # told by the feed, as for another program's edit
+        assert model.index(model.row_for_id(media_id), Col.RATING).data() == "★★★☆☆"
+    finally:
+        server.stop()
+        ctx.shutdown()
