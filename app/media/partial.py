@@ -141,8 +141,6 @@ def own_partial_pid(name: str) -> int | None:
     return writer[1]
 
 
-_owner = own_partial_pid  # the name app.streaming.live imports
-
 
 def _in_use(path: Path, now: float | None = None) -> bool:
     """A live writer may still be making this partial: this machine's process is alive, or another machine's
@@ -202,8 +200,6 @@ def process_alive(pid: int) -> bool:
         return True  # exists, owned by someone else
     return True
 
-
-_alive = process_alive  # the name app.streaming.live imports
 
 
 def _alive_windows(pid: int) -> bool:

@@ -37,9 +37,7 @@ from av.video.reformatter import VideoReformatter
 from app.core.errors import ReelkeepError
 from app.core.proxy_presets import PREVIEW, ProxySpec, plan_proxy
 from app.media.framegrab import open_media
-from app.media.partial import PARTIAL, PartialFile
-from app.media.partial import _alive as pid_alive  # the partials' own rule for a writer that is gone
-from app.media.partial import _owner as owner_pid
+from app.media.partial import PARTIAL, PartialFile, own_partial_pid, process_alive
 from app.media.probe import explain_error
 from app.media.proxy import source_facts, video_stream
 
@@ -390,8 +388,8 @@ def written_elsewhere(path: Path) -> bool:
         return False
     for name in names:
         if name.startswith(prefix) and name.endswith(PARTIAL):
-            pid = owner_pid(name)
-            if pid is not None and pid != me and pid_alive(pid):
+            pid = own_partial_pid(name)
+            if pid is not None and pid != me and process_alive(pid):
                 return True
     return False
 
