@@ -6,7 +6,8 @@
   cmx_3600 (EDL) adapter works when an OTIO plugin package providing it was bundled;
 - what the app imports only when a feature is first used: the Performance panel's pyqtgraph (a plot drawn
   offscreen), the offload report's PDF (reportlab and its fonts), the farm's task queue (huey) and the
-  PostgreSQL driver (psycopg with its binary part).
+  PostgreSQL driver (psycopg with its binary part);
+- Share Library's web client: the server answers its page and scripts (data files, not modules).
 Prints one line per check and returns 0 when all pass.
 """
 
@@ -86,9 +87,30 @@ def _check_lazy_imports(results):
     results.append((f"huey {huey.__version__}, psycopg {psycopg.__version__} ({psycopg.pq.__impl__})", True))
 
 
+def _check_web_client(results):
+    import tempfile
+    import urllib.request
+    from pathlib import Path
+
+    from app.streaming.server import ServerConfig, StreamingServer
+    from app.streaming.web_client import FILES
+
+    with tempfile.TemporaryDirectory() as folder:
+        server = StreamingServer(Path(folder) / "catalog.sqlite", ServerConfig(port=0, token="bundle-check"))
+        server.start()
+        try:
+            for name in FILES:
+                path = "/?token=bundle-check" if name == "index.html" else f"/web/{name}?token=bundle-check"
+                with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}", timeout=10) as answer:
+                    body = answer.read()
+                results.append((f"web client {name} served ({len(body)} bytes)", answer.status == 200 and len(body) > 0))
+        finally:
+            server.stop()
+
+
 def main() -> int:
     results = []
-    for check in (_check_mpv, _check_otio, _check_lazy_imports):
+    for check in (_check_mpv, _check_otio, _check_lazy_imports, _check_web_client):
         try:
             check(results)
         except Exception as exc:  # report every failure, not just the first
