@@ -30,6 +30,7 @@ from app.catalog.db import is_server_url
 from app.core.errors import ReelkeepError
 from app.streaming.access import Access, access_middleware
 from app.streaming.archive_api import ArchiveApi
+from app.streaming.changes_api import ChangesApi
 from app.streaming.delivery import stream_cache_root
 from app.streaming.hls_api import HlsApi
 from app.streaming.library_api import LibraryApi
@@ -68,6 +69,7 @@ class ServerConfig:
     live_idle_seconds: float = 30.0  # a live transcode nobody asks anything of stops after this
     live_sessions: int = 0  # live transcodes at once (0: one per core, at least two)
     stream_cache_bytes: int = DEFAULT_LIMIT  # the stream cache's size limit (0: none)
+    changes_poll_seconds: float = 1.0  # how often the catalog's change feed is read for waiting web pages
 
 
 def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.Executor,
@@ -89,6 +91,7 @@ def build_app(catalog: Catalog, config: ServerConfig, pool: concurrent.futures.E
     live = LiveTranscoder(config.live_sessions or None, config.live_idle_seconds)
     HlsApi(library, live).add_routes(app)
     ArchiveApi(catalog, config.archives, run).add_routes(app)
+    ChangesApi(catalog, run, config.changes_poll_seconds).add_routes(app)
 
     async def status(_request: web.Request) -> web.Response:
         count = await run(catalog.count)

@@ -208,6 +208,43 @@ def test_web_edits_over_another_programs_change_are_refused(server: StreamingSer
     check_edits_refused_over_other_changes(server, library[0], library[1]["A001C001.mov"])
 
 
+def test_pages_waiting_for_changes_are_answered_when_another_program_edits(library) -> None:
+    """GET /api/changes?since=N: at once with the version when N is older, else when the catalog changes (or after
+    the wait); a server stopping answers its waiting pages at once."""
+    import threading
+
+    server = start(library[0], changes_poll_seconds=0.1)
+    answers: list[dict[str, Any]] = []
+
+    def wait_for_change(since: int) -> threading.Thread:
+        def ask() -> None:
+            answers.append(json.loads(request(server, "GET", f"/api/changes?since={since}")[2]))
+        thread = threading.Thread(target=ask)
+        thread.start()
+        return thread
+
+    try:
+        assert get_json(server, "/api/changes") == {"version": 0, "following": True}
+        assert request(server, "GET", "/api/changes?since=soon")[0] == 400
+        waiting = wait_for_change(0)
+        time.sleep(0.3)
+        assert not answers  # nothing changed: it waits
+        catalog = Catalog(library[0], as_other_program=True)  # another program, as a process of its own would be
+        try:
+            catalog.set_rating([library[1]["A001C001.mov"]], 5)
+        finally:
+            catalog.close()
+        waiting.join(10)
+        assert answers == [{"version": 1, "following": True}]
+        waiting = wait_for_change(1)
+        time.sleep(0.3)
+    finally:
+        started = time.monotonic()
+        server.stop()
+    waiting.join(10)
+    assert answers[-1] == {"version": 1, "following": True} and time.monotonic() - started < 5
+
+
 def test_archive_files_and_zip_members_stream_with_ranges(library, tmp_path: Path) -> None:
     from app.archive.zip_export import ExportZipJob
 

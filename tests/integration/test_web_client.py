@@ -37,7 +37,8 @@ def test_browse_search_play_seek_switch_and_rate(browser, library, tmp_path: Pat
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    server: StreamingServer = start(library[0])
+    # the page follows others' edits about once a second; here its edit must meet a change it has not seen
+    server: StreamingServer = start(library[0], changes_poll_seconds=3600)
     wait = WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,))  # the page redraws
     try:
         browser.get(f"http://127.0.0.1:{server.port}/?token={TOKEN}")
@@ -88,6 +89,39 @@ def test_browse_search_play_seek_switch_and_rate(browser, library, tmp_path: Pat
                   and "/poster " not in e["message"] and "/preview " not in e["message"]
                   and "409 (Conflict)" not in e["message"]]
         assert not errors, errors
+    finally:
+        server.stop()
+
+
+def test_the_page_shows_edits_made_elsewhere_without_being_asked(browser, library) -> None:
+    """Another program rates a clip and tags it while the page is open: the grid and the open player show it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    server: StreamingServer = start(library[0])
+    wait = WebDriverWait(browser, 20)
+    clip = library[1]["A001C001.mov"]
+    card = f".card[data-id='{clip}'] .sub"
+    try:
+        browser.get(f"http://127.0.0.1:{server.port}/?token={TOKEN}")
+        wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".card")) == 3)
+        catalog = Catalog(library[0], as_other_program=True)  # as another process would
+        try:
+            catalog.set_rating([clip], 3)
+        finally:
+            catalog.close()
+        wait.until(lambda b: b.execute_script(f"return document.querySelector(\"{card}\").textContent")
+                   .endswith("★★★"))
+        browser.execute_script(f"document.querySelector(\".card[data-id='{clip}']\").click()")
+        wait.until(lambda b: b.execute_script("return document.getElementById('player').open"))
+        catalog = Catalog(library[0], as_other_program=True)  # as another process would
+        try:
+            catalog.add_tags([clip], ["client picks"])
+            catalog.set_favourite([clip], True)
+        finally:
+            catalog.close()
+        wait.until(lambda b: [e.text for e in b.find_elements(By.CSS_SELECTOR, "#tags .tag")] == ["client picks"]
+                   and b.find_element(By.ID, "favourite").text == "♥")
     finally:
         server.stop()
 

@@ -56,8 +56,13 @@ async function load() {
 
 function render() {
   const grid = $("grid");
+  const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest(".card");
   grid.replaceChildren(...state.items.map(card));
   $("empty").hidden = state.items.length > 0;
+  if (focused) {  // drawn again (another program's edit): the keyboard stays where it was
+    const again = grid.querySelector(`.card[data-id="${focused.dataset.id}"]`);
+    if (again) again.focus();
+  }
 }
 
 function card(item) {
@@ -283,5 +288,34 @@ document.addEventListener("keydown", (event) => {
     $("search").focus();
   }
 });
+// Others' edits (the app, another browser, a CLI) show without being asked: the server answers this long poll
+// when the catalog changed; the grid and the open item are read again.
+async function follow() {
+  let version = -1;
+  for (;;) {
+    try {
+      const answer = await api(`/api/changes?since=${version}`);
+      if (!answer.following) return;
+      if (version >= 0 && answer.version !== version) changedElsewhere();
+      version = answer.version;
+    } catch (_) {
+      await new Promise((resolve) => setTimeout(resolve, 5000));  // the server is away: ask again later
+    }
+  }
+}
+
+async function changedElsewhere() {
+  load();
+  const shown = state.current;
+  if (!$("player").open || !shown) return;
+  const item = await api(`/api/items/${shown.id}`).catch(() => null);
+  if (item && state.current === shown) {
+    state.current = item;
+    showRating(item);
+    showTags(item);
+  }
+}
+
 if (PAGE.has("token")) history.replaceState(null, "", PAGE.has("hls") ? `/?hls=${PAGE.get("hls")}` : "/");  // out of the history
 load();
+follow();
