@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, TextIO
 
 from peewee import PeeweeException
@@ -23,7 +24,14 @@ from app.cli_extract import timecode_argument
 from app.farm.farm import LANES, Farm
 from app.farm.ledger import ENDED, NewJob
 from app.farm.store import queue_location
-from app.farm.submit import FarmExtract, extract_jobs, proxy_jobs, thumbs_jobs, verify_jobs
+from app.farm.submit import (
+    FarmExtract,
+    edl_extracts_and_skipped,
+    extract_jobs,
+    proxy_jobs,
+    thumbs_jobs,
+    verify_jobs,
+)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
@@ -57,12 +65,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                              "their $REELKEEP_CACHE_DIR, at this same path on every worker (or mapped by --map-root)")
     thumbs.add_argument("--regenerate", action="store_true", help="make them again even when they exist")
     _add_wait_arguments(thumbs)
-    extract = verbs.add_parser("extract", help="queue a frame-exact extraction of a cataloged clip into a folder")
-    extract.add_argument("file", metavar="FILE", help="a cataloged video")
-    extract.add_argument("--in", dest="in_tc", required=True, metavar="TC", type=timecode_argument,
+    extract = verbs.add_parser("extract", help="queue a frame-exact extraction of a cataloged clip into a folder, "
+                                               "or one job per matched video event of a timeline (--edl)")
+    extract.add_argument("file", nargs="?", metavar="FILE", help="a cataloged video (not with --edl)")
+    extract.add_argument("--in", dest="in_tc", metavar="TC", type=timecode_argument,
                          help="first frame (source timecode)")
-    extract.add_argument("--out", dest="out_tc", required=True, metavar="TC", type=timecode_argument,
+    extract.add_argument("--out", dest="out_tc", metavar="TC", type=timecode_argument,
                          help="the frame after the last one (exclusive source timecode)")
+    extract.add_argument("--edl", metavar="TIMELINE",
+                         help="conform this timeline (CMX 3600 .edl, FCP 7 .xml, .aaf, .otio) to the catalog as "
+                              "`reelkeep extract --edl` does and queue one job per matched video event; events "
+                              "left out are listed; no conformed EDL is written")
+    extract.add_argument("--events", type=_event_numbers, metavar="N,N,…",
+                         help="with --edl: only these event numbers")
     extract.add_argument("--dest", required=True, metavar="DIR",
                          help="folder for the output, the same path on every worker (shared storage)")
     extract.add_argument("--handles", type=int, default=0, metavar="N", help="extra frames on each side")
@@ -70,7 +85,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                          help="as `reelkeep extract --mode`")
     extract.add_argument("--preset", choices=("prores_hq", "dnxhr_hq", "h264", "h264_mov"), default="prores_hq",
                          help="as `reelkeep extract --preset`")
-    extract.add_argument("--name", help="output file name without suffix (default CLIP_IN-TC)")
+    extract.add_argument("--name", help="output file name without suffix (default CLIP_IN-TC); with --edl a "
+                                        "pattern as `reelkeep extract --name`")
     _add_wait_arguments(extract)
     verify = verbs.add_parser("verify", help="queue verification of the recorded proxies of cataloged files")
     verify.add_argument("paths", nargs="+", metavar="PATH", help="cataloged files or folders")
@@ -91,6 +107,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _add_wait_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-wait", action="store_true", help="print the batch id and return at once")
     parser.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+
+
+def _event_numbers(text: str) -> set[int]:
+    try:
+        return {int(part) for part in text.split(",") if part.strip()}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"event numbers separated by commas, not {text!r}") from None
 
 
 def open_farm(catalog: Catalog) -> Farm | None:
@@ -168,6 +191,42 @@ def _extract_job(catalog: Catalog, args: argparse.Namespace) -> NewJob | int:
     return extract_jobs(catalog, [extract])[0]
 
 
+def _edl_jobs(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> list[NewJob] | int:
+    """One job per matched video event of the timeline (conformed as `reelkeep extract --edl` does); the events
+    left out are printed. Or an exit code after saying what is wrong."""
+    from app.core.errors import ReelkeepError
+    from app.core.extract_plan import EDL_PATTERN
+    from app.interchange.timeline_files import load_timeline_file
+
+    if args.file or args.in_tc or args.out_tc:
+        print("reelkeep: --edl takes no FILE, --in or --out", file=sys.stderr)
+        return EXIT_USAGE
+    if args.handles < 0:
+        print(f"reelkeep: --handles must be 0 or more, not {args.handles}", file=sys.stderr)
+        return EXIT_USAGE
+    timeline = Path(args.edl)
+    try:
+        doc, matches = load_timeline_file(timeline, catalog)
+        numbers = [event.number for event in doc.events]
+        if args.events is not None and (missing := sorted(args.events - set(numbers))):
+            print(f"reelkeep: {timeline.name} has no event {', '.join(map(str, missing))}", file=sys.stderr)
+            return EXIT_USAGE
+        only = None if args.events is None else [i for i, n in enumerate(numbers) if n in args.events]
+        extracts, skipped = edl_extracts_and_skipped(catalog, doc, matches, timeline.name, args.dest, args.handles,
+                                                     args.mode, args.preset, args.name or EDL_PATTERN, only)
+    except (OSError, ReelkeepError, ValueError) as exc:
+        print(f"reelkeep: {timeline}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for error in doc.errors:
+        out.write(f"edl line {error.line_number}: {error.text} — {error.message}\n")
+    for item in skipped:
+        out.write(f"not queued: {item}\n")
+    jobs = extract_jobs(catalog, extracts)
+    for job in jobs:
+        out.write(f"queued: {job.title}\n")
+    return jobs
+
+
 def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int:
     farm = open_farm(catalog)
     if farm is None:
@@ -187,11 +246,21 @@ def command_farm(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> int
             out.write(f"{args.farm_command.capitalize()} asked for {count} job(s)\n")
             return EXIT_OK
         if args.farm_command == "extract":
-            job = _extract_job(catalog, args)
-            if isinstance(job, int):
-                return job
-            batch, _ = farm.submit([job])
-            out.write(f"Queued 1 job(s), batch {batch}\n")
+            if args.edl:
+                extracts = _edl_jobs(catalog, args, out)
+            elif args.file and args.in_tc and args.out_tc and args.events is None:
+                one = _extract_job(catalog, args)
+                extracts = one if isinstance(one, int) else [one]
+            else:
+                print("reelkeep: farm extract needs FILE --in TC --out TC, or --edl TIMELINE", file=sys.stderr)
+                return EXIT_USAGE
+            if isinstance(extracts, int):
+                return extracts
+            if not extracts:
+                out.write("Nothing to queue (no matched video events)\n")
+                return EXIT_ERROR
+            batch, _ = farm.submit(extracts)
+            out.write(f"Queued {len(extracts)} job(s), batch {batch}\n")
             out.flush()
             return EXIT_OK if args.no_wait else wait_for_batch(farm, batch, args.quiet, out)
         ids = _ids_for_paths(catalog, args.paths)

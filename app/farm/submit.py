@@ -116,6 +116,14 @@ def edl_extracts(catalog: Catalog, doc: Any, matches: Sequence[Any], timeline: s
     """The matched video events of a timeline (or the chosen indexes) as farm extractions, named and ranged as the
     window's own batch names and ranges them (app.interchange.edl_extract.plan_edl_extract). The conformed EDL is
     not written: the farm's outputs are each their own job."""
+    return edl_extracts_and_skipped(catalog, doc, matches, timeline, dest, handles, mode, preset, name_pattern,
+                                    only)[0]
+
+
+def edl_extracts_and_skipped(catalog: Catalog, doc: Any, matches: Sequence[Any], timeline: str, dest: str | Path,
+                             handles: int, mode: str, preset: str, name_pattern: str,
+                             only: Collection[int] | None = None) -> tuple[list[FarmExtract], list[Any]]:
+    """edl_extracts, and the chosen events left out with why (SkippedEvent: not matched, audio only, other rate…)."""
     from app.interchange.edl_extract import plan_edl_extract
 
     if only is not None:
@@ -127,7 +135,7 @@ def edl_extracts(catalog: Catalog, doc: Any, matches: Sequence[Any], timeline: s
                         (r.event.number, r.event.timeline) if r.event is not None else None,
                         f"extract event {r.event.number:03d} of {timeline} ({r.name})" if r.event is not None
                         else f"extract {r.name}")
-            for r in plan.requests]
+            for r in plan.requests], plan.skipped
 
 
 def no_queue_reason(catalog: Path | str) -> str:
@@ -182,6 +190,7 @@ class FarmSubmitJob:
         return Submitted(batch, tuple(ids), tuple(job.title for job in plan))
 
 
-__all__ = ["THUMBS_PER_JOB", "FarmExtract", "FarmSubmitJob", "Submitted", "edl_extracts", "extract_jobs",
+__all__ = ["THUMBS_PER_JOB", "FarmExtract", "FarmSubmitJob", "Submitted", "edl_extracts", "edl_extracts_and_skipped",
+           "extract_jobs",
            "no_queue_reason",
            "proxy_jobs", "proxy_title", "thumbs_jobs", "verify_jobs", "video_groups"]
