@@ -25,13 +25,13 @@ from app.farm.farm import LANES, Farm
 from app.farm.ledger import ENDED, NewJob
 from app.farm.store import queue_location
 from app.farm.submit import (
-    FarmExtract,
     edl_extracts_and_skipped,
     extract_jobs,
     proxy_jobs,
     thumbs_jobs,
     verify_jobs,
 )
+from app.ingest.extract import ExtractRequest
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 PROXY_PRESETS = ("thumbnail", "preview", "editorial")
@@ -186,9 +186,9 @@ def _extract_job(catalog: Catalog, args: argparse.Namespace) -> NewJob | int:
     except TimecodeError as exc:
         print(f"reelkeep: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    extract = FarmExtract(media_id, in_frame, out_frame, args.handles, args.mode, args.preset, args.dest, args.name,
-                          title=f"extract {os.path.basename(args.file)} {args.in_tc}–{args.out_tc}")
-    return extract_jobs(catalog, [extract])[0]
+    request = ExtractRequest(media_id, in_frame, out_frame, args.handles, args.mode, args.preset, Path(args.dest),
+                             args.name)
+    return extract_jobs(catalog, [(request, f"extract {os.path.basename(args.file)} {args.in_tc}–{args.out_tc}")])[0]
 
 
 def _edl_jobs(catalog: Catalog, args: argparse.Namespace, out: TextIO) -> list[NewJob] | int:

@@ -21,6 +21,7 @@ from app.core.job import JobContext
 from app.core.paths import display_path
 from app.farm.ledger import NewJob
 from app.farm.store import queue_location
+from app.ingest.extract import ExtractRequest
 
 THUMBS_PER_JOB = 16  # a cache entry takes a second or two; a job's claim and beats cost little
 
@@ -81,38 +82,26 @@ def thumbs_jobs(catalog: Catalog, ids: Sequence[int], regenerate: bool = False,
     return jobs
 
 
-@dataclass(frozen=True)
-class FarmExtract:
-    """One extraction for the farm, in source frames of a cataloged video (as app.ingest.extract.ExtractRequest)."""
-
-    media_id: int
-    in_frame: int
-    out_frame: int  # exclusive
-    handles: int = 0
-    mode: str = "smart"
-    preset: str = "prores_hq"
-    dest: str | Path = "."
-    name: str | None = None
-    event: tuple[int, str] | None = None  # (event number, timeline name): recorded with the subclip link
-    title: str = ""
+TitledExtract = tuple[ExtractRequest, str]  # an extraction and its job's title ("" for the default)
 
 
-def extract_jobs(catalog: Catalog, extracts: Sequence[FarmExtract]) -> list[NewJob]:
+def extract_jobs(catalog: Catalog, extracts: Sequence[TitledExtract]) -> list[NewJob]:
     """One job per extraction (one clip and range each)."""
     jobs = []
-    for item in extracts:
-        values: dict[str, Any] = {"media_id": item.media_id, "in_frame": item.in_frame, "out_frame": item.out_frame,
-                                  "handles": item.handles, "mode": item.mode, "preset": item.preset,
-                                  "dest": _to_catalog(catalog, item.dest), "name": item.name}
-        if item.event is not None:
-            values["event"] = list(item.event)
-        title = item.title or f"extract {item.name or f'media #{item.media_id}'}"
+    for request, title in extracts:
+        values: dict[str, Any] = {"media_id": request.media_id, "in_frame": request.in_frame,
+                                  "out_frame": request.out_frame, "handles": request.handles, "mode": request.mode,
+                                  "preset": request.preset, "dest": _to_catalog(catalog, request.dest_dir),
+                                  "name": request.name}
+        if request.event is not None:
+            values["event"] = [request.event.number, request.event.timeline]
+        title = title or f"extract {request.name or f'media #{request.media_id}'}"
         jobs.append(NewJob("extract", "extract", values, title))
     return jobs
 
 
 def edl_extracts(catalog: Catalog, doc: Any, matches: Sequence[Any], timeline: str, dest: str | Path, handles: int,
-                 mode: str, preset: str, name_pattern: str, only: Collection[int] | None = None) -> list[FarmExtract]:
+                 mode: str, preset: str, name_pattern: str, only: Collection[int] | None = None) -> list[TitledExtract]:
     """The matched video events of a timeline (or the chosen indexes) as farm extractions, named and ranged as the
     window's own batch names and ranges them (app.interchange.edl_extract.plan_edl_extract). The conformed EDL is
     not written: the farm's outputs are each their own job."""
@@ -122,7 +111,7 @@ def edl_extracts(catalog: Catalog, doc: Any, matches: Sequence[Any], timeline: s
 
 def edl_extracts_and_skipped(catalog: Catalog, doc: Any, matches: Sequence[Any], timeline: str, dest: str | Path,
                              handles: int, mode: str, preset: str, name_pattern: str,
-                             only: Collection[int] | None = None) -> tuple[list[FarmExtract], list[Any]]:
+                             only: Collection[int] | None = None) -> tuple[list[TitledExtract], list[Any]]:
     """edl_extracts, and the chosen events left out with why (SkippedEvent: not matched, audio only, other rate…)."""
     from app.interchange.edl_extract import plan_edl_extract
 
@@ -131,11 +120,8 @@ def edl_extracts_and_skipped(catalog: Catalog, doc: Any, matches: Sequence[Any],
         doc = dataclasses.replace(doc, events=[doc.events[i] for i in chosen])
         matches = [matches[i] for i in chosen]
     plan = plan_edl_extract(doc, list(matches), catalog, handles, mode, preset, Path(dest), timeline, name_pattern)
-    return [FarmExtract(r.media_id, r.in_frame, r.out_frame, r.handles, r.mode, r.preset, r.dest_dir, r.name,
-                        (r.event.number, r.event.timeline) if r.event is not None else None,
-                        f"extract event {r.event.number:03d} of {timeline} ({r.name})" if r.event is not None
-                        else f"extract {r.name}")
-            for r in plan.requests], plan.skipped
+    return [(r, f"extract event {r.event.number:03d} of {timeline} ({r.name})" if r.event is not None
+             else f"extract {r.name}") for r in plan.requests], plan.skipped
 
 
 def no_queue_reason(catalog: Path | str) -> str:
@@ -190,7 +176,7 @@ class FarmSubmitJob:
         return Submitted(batch, tuple(ids), tuple(job.title for job in plan))
 
 
-__all__ = ["THUMBS_PER_JOB", "FarmExtract", "FarmSubmitJob", "Submitted", "edl_extracts", "edl_extracts_and_skipped",
+__all__ = ["THUMBS_PER_JOB", "FarmSubmitJob", "Submitted", "TitledExtract", "edl_extracts", "edl_extracts_and_skipped",
            "extract_jobs",
            "no_queue_reason",
            "proxy_jobs", "proxy_title", "thumbs_jobs", "verify_jobs", "video_groups"]

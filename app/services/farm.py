@@ -23,8 +23,8 @@ from app.core.progress import ProgressUpdate
 from app.farm.ledger import NewJob
 from app.farm.monitor import FarmPollJob, FarmReader, FarmRow, host_of
 from app.farm.submit import (
-    FarmExtract,
     FarmSubmitJob,
+    TitledExtract,
     extract_jobs,
     no_queue_reason,
     proxy_jobs,
@@ -156,7 +156,7 @@ class FarmService(QObject):
         ids = list(ids)
         return self._submit("Send proxy verification to the farm", lambda catalog: verify_jobs(catalog, ids))
 
-    def submit_extracts(self, build: Callable[[Catalog], Sequence[FarmExtract]]) -> int | None:
+    def submit_extracts(self, build: Callable[[Catalog], Sequence[TitledExtract]]) -> int | None:
         """Extractions planned from the catalog on the catalog lane (build runs there); the job id."""
         return self._submit("Send extractions to the farm", lambda catalog: extract_jobs(catalog, build(catalog)))
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.catalog.catalog import Catalog
 from app.core.timecode import format_rate
-from app.farm.submit import FarmExtract, edl_extracts
+from app.farm.submit import TitledExtract, edl_extracts
 from app.interchange.edl_extract import EdlBatchResult
 from app.interchange.sequence import has_video
 from app.services.farm import FarmService
@@ -321,7 +321,7 @@ class TimelinePanel(QWidget):
         if doc is None or path is None or self.farm is None:
             return None
 
-        def build(catalog: Catalog) -> list[FarmExtract]:
+        def build(catalog: Catalog) -> list[TitledExtract]:
             return edl_extracts(catalog, doc, matches, path.name, options["dest"], options["handles"],
                                 options["mode"], options["preset"], options["name_pattern"], only)
 
