@@ -24,8 +24,7 @@ from app.core.paths import display_path
 from app.core.timecode import to_frames
 from app.farm.farm import Farm
 from app.ingest.add_files import add_files
-from app.ingest.extract import EventRef, ExtractItem, ExtractJob, ExtractRequest, plan_extracts
-from app.ingest.extract import _link as extract_link
+from app.ingest.extract import EventRef, ExtractItem, ExtractJob, ExtractRequest, plan_extracts, subclip_link
 from app.ingest.proxies import ProxyJob, verify_recorded
 from app.ingest.thumbs import ThumbnailJob, cache_root, is_done
 from app.media.framegrab import VideoSource
@@ -212,7 +211,7 @@ def _adopt_unrecorded(catalog: Catalog, item: ExtractItem) -> str | None:
         ids = add_files(catalog, [path])
         if not ids:
             continue
-        catalog.link_subclip(ids[0], extract_link(item, display_path(item.raw_path), first, last, facts.start_tc))
+        catalog.link_subclip(ids[0], subclip_link(item, display_path(item.raw_path), first, last, facts.start_tc))
         log.info("extraction output %s was made by a worker that stopped before recording it: recorded now", path)
         return path
     return None

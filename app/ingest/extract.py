@@ -158,7 +158,7 @@ def run_extracts(catalog: Catalog, plan: ExtractJobPlan, ctx: JobContext) -> Ext
                 output = extract_reencode(item.raw_path, request.dest_dir, item.plan, request.preset, **common)
             ids = add_files(catalog, [str(output.path)])
             if ids:
-                catalog.link_subclip(ids[0], _link(item, shown, output.first, output.last, output.start_tc))
+                catalog.link_subclip(ids[0], subclip_link(item, shown, output.first, output.last, output.start_tc))
         except Cancelled:
             raise
         except ReelkeepError as exc:
@@ -200,7 +200,7 @@ def _number(request: ExtractRequest) -> int | None:
     return request.event.number if request.event is not None else None
 
 
-def _link(item: ExtractItem, shown: str, first: int, last: int, first_tc: str) -> SubclipLink:
+def subclip_link(item: ExtractItem, shown: str, first: int, last: int, first_tc: str) -> SubclipLink:
     """The catalog's record of where an output came from (copy mode may widen first..last to keyframes)."""
     request = item.request
     return SubclipLink(request.media_id, shown, first, last, request.in_frame, request.out_frame, request.handles,
@@ -225,4 +225,4 @@ class ExtractJob:
         return run_extracts(self.catalog, plan, ctx)
 
 
-__all__ = ["EventRef", "ExtractJob", "ExtractRequest", "ExtractResult", "ExtractedFile", "ExtractFailure", "frame_tc"]
+__all__ = ["EventRef", "ExtractJob", "ExtractRequest", "ExtractResult", "ExtractedFile", "ExtractFailure", "frame_tc", "subclip_link"]
